@@ -1,0 +1,353 @@
+//! `dashrisk assess`: streaming, record by record, with flat memory. A bad record
+//! becomes an error record in the output (and a line on stderr) and the rest are
+//! still assessed.
+
+use crate::flat::{error_cells, result_cells, RESULT_COLUMNS};
+use crate::{Fatal, Format};
+use dashrisk::error::{ErrorKind, InputError, RecordError};
+use dashrisk::parse::is_passthrough_column;
+use dashrisk::{AssessmentResult, Scorer};
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Write};
+use std::path::Path;
+
+/// The longest record read; a longer line is an error record, not an
+/// out-of-memory.
+pub const MAX_RECORD_BYTES: usize = 1 << 20;
+
+fn sniff(reader: &mut dyn BufRead) -> io::Result<Format> {
+    let buf = reader.fill_buf()?;
+    let first = buf.iter().find(|b| !b.is_ascii_whitespace()).copied();
+    if matches!(first, Some(b'{') | Some(b'[')) || first.is_none() {
+        return Ok(Format::Jsonl);
+    }
+    let line_end = buf.iter().position(|&b| b == b'\n').unwrap_or(buf.len());
+    Ok(if buf[..line_end].contains(&b',') {
+        Format::Csv
+    } else {
+        Format::Jsonl
+    })
+}
+
+/// Assesses every record of `input`, writing results; returns the number of failed
+/// records.
+pub fn run(
+    scorer: &Scorer,
+    input: &str,
+    format: Option<Format>,
+    output_format: Option<Format>,
+    w: &mut dyn Write,
+) -> Result<u64, Fatal> {
+    let mut reader: Box<dyn BufRead> = if input == "-" {
+        Box::new(BufReader::with_capacity(1 << 16, io::stdin().lock()))
+    } else {
+        let f = File::open(input).map_err(|e| Fatal(format!("{input}: {e}")))?;
+        Box::new(BufReader::with_capacity(1 << 16, f))
+    };
+    let ext = Path::new(input)
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    let format = match (format, ext.as_deref()) {
+        (Some(f), _) => f,
+        (None, Some("csv")) => Format::Csv,
+        (None, Some("jsonl" | "ndjson" | "json")) => Format::Jsonl,
+        _ => sniff(&mut reader)?,
+    };
+    let out = Output::new(output_format.unwrap_or(format), w);
+    match format {
+        Format::Jsonl => run_jsonl(scorer, reader, out),
+        Format::Csv => run_csv(scorer, reader, out),
+    }
+}
+
+/// Reads one line into `buf` (without the newline), keeping at most `limit` bytes.
+/// Returns `None` at end of input, else whether the line was longer than `limit`.
+fn read_line_limited(r: &mut dyn BufRead, buf: &mut Vec<u8>, limit: usize) -> io::Result<Option<bool>> {
+    buf.clear();
+    let mut read_any = false;
+    let mut too_long = false;
+    loop {
+        let chunk = r.fill_buf()?;
+        if chunk.is_empty() {
+            return Ok(read_any.then_some(too_long));
+        }
+        read_any = true;
+        let (part, done) = match chunk.iter().position(|&b| b == b'\n') {
+            Some(i) => (&chunk[..i], Some(i + 1)),
+            None => (chunk, None),
+        };
+        let room = limit.saturating_sub(buf.len());
+        if part.len() > room {
+            too_long = true;
+        }
+        buf.extend_from_slice(&part[..part.len().min(room)]);
+        let consumed = done.unwrap_or(chunk.len());
+        r.consume(consumed);
+        if done.is_some() {
+            if buf.last() == Some(&b'\r') {
+                buf.pop();
+            }
+            return Ok(Some(too_long));
+        }
+    }
+}
+
+fn too_large(line: u64) -> RecordError {
+    RecordError {
+        line,
+        id: None,
+        error: InputError::new(
+            ErrorKind::TooLarge,
+            "",
+            None,
+            format!("the record is longer than {MAX_RECORD_BYTES} bytes"),
+        ),
+    }
+}
+
+fn empty_input() -> RecordError {
+    RecordError {
+        line: 0,
+        id: None,
+        error: InputError::new(
+            ErrorKind::EmptyInput,
+            "",
+            None,
+            "the input holds no records",
+        ),
+    }
+}
+
+fn run_jsonl(scorer: &Scorer, mut reader: Box<dyn BufRead>, mut out: Output) -> Result<u64, Fatal> {
+    out.header(&[])?;
+    let mut buf = Vec::with_capacity(4096);
+    let mut line = 0u64;
+    while let Some(too_long) = read_line_limited(&mut *reader, &mut buf, MAX_RECORD_BYTES)? {
+        line += 1;
+        let res = if too_long {
+            Err(too_large(line))
+        } else {
+            scorer.assess_json_line(line, &buf)
+        };
+        let meta = res.as_ref().ok().and_then(|r| r.meta.as_ref()).map(|m| m.to_string());
+        out.record(res, &[meta.as_deref().unwrap_or("")])?;
+    }
+    if line == 0 {
+        out.record(Err(empty_input()), &[""])?;
+    }
+    out.finish()
+}
+
+fn run_csv(scorer: &Scorer, reader: Box<dyn BufRead>, mut out: Output) -> Result<u64, Fatal> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(true)
+        .has_headers(false)
+        .from_reader(reader);
+    let mut record = csv::ByteRecord::new();
+    let header_error = |error: InputError| RecordError { line: 0, id: None, error };
+    // The header.
+    if !rdr.read_byte_record(&mut record)? {
+        out.header(&[])?;
+        out.record(Err(empty_input()), &[])?;
+        return out.finish();
+    }
+    let mut names: Vec<String> = Vec::with_capacity(record.len());
+    let mut problem = None;
+    for (i, cell) in record.iter().enumerate() {
+        match std::str::from_utf8(cell) {
+            Ok(s) => {
+                let s = if i == 0 { s.trim_start_matches('\u{feff}') } else { s };
+                if names.iter().any(|n| n == s) {
+                    problem.get_or_insert(InputError::new(
+                        ErrorKind::DuplicateField,
+                        s,
+                        Some(s),
+                        format!("header: column {:?} appears more than once", s),
+                    ));
+                }
+                names.push(s.to_string());
+            }
+            Err(_) => {
+                problem.get_or_insert(InputError::new(
+                    ErrorKind::InvalidUtf8,
+                    format!("column {}", i + 1),
+                    None,
+                    format!("header: column {} is not valid UTF-8", i + 1),
+                ));
+                names.push(String::new());
+            }
+        }
+    }
+    let pass_idx: Vec<usize> = (0..names.len())
+        .filter(|&i| !names[i].is_empty() && is_passthrough_column(&names[i]))
+        .collect();
+    let pass_names: Vec<&str> = pass_idx.iter().map(|&i| names[i].as_str()).collect();
+    out.header(&pass_names)?;
+    if let Some(e) = problem {
+        // Without a readable header no row can be read safely.
+        out.record(Err(header_error(e)), &[])?;
+        return out.finish();
+    }
+    let id_idx = names.iter().position(|n| n == "id");
+    let mut row_no = 0u64;
+    let mut pass_owned: Vec<String> = Vec::with_capacity(pass_idx.len());
+    loop {
+        match rdr.read_byte_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => return Err(Fatal(format!("reading CSV: {e}"))),
+        }
+        row_no += 1;
+        pass_owned.clear();
+        for &i in &pass_idx {
+            pass_owned.push(String::from_utf8_lossy(record.get(i).unwrap_or(b"")).into_owned());
+        }
+        let pass_vals: Vec<&str> = pass_owned.iter().map(String::as_str).collect();
+        let res = assess_row(scorer, &names, &record, row_no, id_idx);
+        out.record(res, &pass_vals)?;
+    }
+    if row_no == 0 {
+        out.record(Err(empty_input()), &vec![""; pass_idx.len()])?;
+    }
+    out.finish()
+}
+
+fn assess_row(
+    scorer: &Scorer,
+    names: &[String],
+    record: &csv::ByteRecord,
+    line: u64,
+    id_idx: Option<usize>,
+) -> Result<AssessmentResult, RecordError> {
+    let id = id_idx
+        .and_then(|i| record.get(i))
+        .and_then(|b| std::str::from_utf8(b).ok())
+        .filter(|s| !s.is_empty())
+        .map(dashrisk::error::truncate_value);
+    let fail = |error: InputError| RecordError { line, id: id.clone(), error };
+    if record.as_slice().len() > MAX_RECORD_BYTES {
+        return Err(fail(too_large(line).error));
+    }
+    if record.len() != names.len() {
+        return Err(fail(InputError::new(
+            ErrorKind::RowLength,
+            "",
+            Some(&record.len().to_string()),
+            format!("row has {} cells but the header has {}", record.len(), names.len()),
+        )));
+    }
+    let mut row: Vec<(&str, &str)> = Vec::with_capacity(names.len());
+    for (name, cell) in names.iter().zip(record.iter()) {
+        let cell = std::str::from_utf8(cell).map_err(|_| {
+            fail(InputError::new(
+                ErrorKind::InvalidUtf8,
+                name.as_str(),
+                None,
+                format!("{name}: the cell is not valid UTF-8"),
+            ))
+        })?;
+        row.push((name.as_str(), cell));
+    }
+    let (a, _) = scorer.parse_flat(&row).map_err(fail)?;
+    scorer.assess(&a).map_err(|e| RecordError { line, id: a.id.clone().or(id.clone()), error: e })
+}
+
+/// Writes results in the chosen format and counts failures.
+struct Output<'w> {
+    format: Format,
+    csv: Option<csv::Writer<&'w mut dyn Write>>,
+    json: Option<&'w mut dyn Write>,
+    pass_names: Vec<String>,
+    failed: u64,
+    stderr: io::Stderr,
+}
+
+impl<'w> Output<'w> {
+    fn new(format: Format, w: &'w mut dyn Write) -> Self {
+        let (csv, json) = match format {
+            Format::Csv => (Some(csv::Writer::from_writer(w)), None),
+            Format::Jsonl => (None, Some(w)),
+        };
+        Output {
+            format,
+            csv,
+            json,
+            pass_names: Vec::new(),
+            failed: 0,
+            stderr: io::stderr(),
+        }
+    }
+
+    /// `pass` names the pass-through columns (CSV input); JSON Lines input passes
+    /// `meta` through as a JSON-text column when the output is CSV.
+    fn header(&mut self, pass: &[&str]) -> Result<(), Fatal> {
+        self.pass_names = pass.iter().map(|s| s.to_string()).collect();
+        if let Some(cw) = &mut self.csv {
+            let mut h: Vec<&str> = pass.to_vec();
+            if pass.is_empty() {
+                // JSON Lines input: keep `meta` as JSON text.
+                self.pass_names = vec!["meta".into()];
+                h = vec!["meta"];
+            }
+            h.extend(RESULT_COLUMNS);
+            cw.write_record(&h)?;
+        }
+        Ok(())
+    }
+
+    fn record(&mut self, res: Result<AssessmentResult, RecordError>, pass: &[&str]) -> Result<(), Fatal> {
+        if let Err(e) = &res {
+            self.failed += 1;
+            // Field, line and at most the offending value: never the record.
+            let _ = writeln!(self.stderr, "dashrisk: {e}");
+        }
+        match self.format {
+            Format::Csv => {
+                let cw = self.csv.as_mut().expect("csv writer");
+                let mut row: Vec<String> = Vec::with_capacity(self.pass_names.len() + RESULT_COLUMNS.len());
+                for i in 0..self.pass_names.len() {
+                    row.push(pass.get(i).copied().unwrap_or("").to_string());
+                }
+                row.extend(match &res {
+                    Ok(r) => result_cells(r),
+                    Err(e) => error_cells(e),
+                });
+                cw.write_record(&row)?;
+            }
+            Format::Jsonl => {
+                let w = self.json.as_mut().expect("json writer");
+                let has_pass = !self.pass_names.is_empty() && self.pass_names != ["meta"];
+                let mut value = match &res {
+                    Ok(r) => serde_json::to_value(r)?,
+                    Err(e) => serde_json::to_value(e)?,
+                };
+                if has_pass {
+                    let map: serde_json::Map<String, serde_json::Value> = self
+                        .pass_names
+                        .iter()
+                        .zip(pass)
+                        .map(|(k, v)| (k.clone(), serde_json::Value::String(v.to_string())))
+                        .collect();
+                    value["passthrough"] = serde_json::Value::Object(map);
+                }
+                serde_json::to_writer(&mut **w, &value)?;
+                w.write_all(b"\n")?;
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<u64, Fatal> {
+        if let Some(cw) = &mut self.csv {
+            cw.flush()?;
+        }
+        if let Some(w) = &mut self.json {
+            w.flush()?;
+        }
+        if self.failed > 0 {
+            let _ = writeln!(self.stderr, "dashrisk: {} record(s) failed; the others were assessed", self.failed);
+        }
+        Ok(self.failed)
+    }
+}

@@ -1,0 +1,205 @@
+//! Errors: one type for bad input records, one for bad artefacts (instruments,
+//! policies, calibrations).
+//!
+//! Every error says *where* (the field, and in batches the line), *what* (the
+//! offending value, truncated so that an error never carries a whole record) and
+//! *what is allowed*. Codes are stable snake_case strings: they are part of the JSON
+//! contract.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The longest offending value an error repeats back. Errors may be logged; a value is
+/// cut here so that a whole free-text record can never leak through an error.
+pub const MAX_ERROR_VALUE_CHARS: usize = 64;
+
+/// What went wrong with an input record. Stable codes via [`ErrorKind::code`].
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    /// The line is not valid JSON.
+    InvalidJson,
+    /// The bytes are not valid UTF-8.
+    InvalidUtf8,
+    /// The line or file holds nothing.
+    EmptyInput,
+    /// A value has the wrong JSON type (a number where a string belongs, …).
+    WrongType,
+    /// A key that the input contract does not define.
+    UnknownField,
+    /// A question id that the chosen instrument does not have.
+    UnknownQuestion,
+    /// A value outside the allowed set (an answer that is not yes/no/…).
+    InvalidValue,
+    /// A count below zero or not a whole number.
+    InvalidCount,
+    /// A date that is not `YYYY-MM-DD` or does not exist.
+    InvalidDate,
+    /// An instrument id that is not built in or loaded.
+    UnknownInstrument,
+    /// The same field given twice (a repeated CSV column).
+    DuplicateField,
+    /// A CSV row with a different number of cells from the header.
+    RowLength,
+    /// A record over the size or nesting limit.
+    TooLarge,
+}
+
+impl ErrorKind {
+    /// The stable snake_case code used in error records.
+    pub fn code(self) -> &'static str {
+        match self {
+            ErrorKind::InvalidJson => "invalid_json",
+            ErrorKind::InvalidUtf8 => "invalid_utf8",
+            ErrorKind::EmptyInput => "empty_input",
+            ErrorKind::WrongType => "wrong_type",
+            ErrorKind::UnknownField => "unknown_field",
+            ErrorKind::UnknownQuestion => "unknown_question",
+            ErrorKind::InvalidValue => "invalid_value",
+            ErrorKind::InvalidCount => "invalid_count",
+            ErrorKind::InvalidDate => "invalid_date",
+            ErrorKind::UnknownInstrument => "unknown_instrument",
+            ErrorKind::DuplicateField => "duplicate_field",
+            ErrorKind::RowLength => "row_length",
+            ErrorKind::TooLarge => "too_large",
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// A problem with one input record: which field, which value, and what is allowed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{message}")]
+pub struct InputError {
+    /// What kind of problem.
+    pub code: ErrorKind,
+    /// Dotted path of the field (`answers.q28`, `context.prior_incidents_12m`), or
+    /// empty when the problem is with the whole record.
+    pub field: String,
+    /// The offending value as given, truncated to [`MAX_ERROR_VALUE_CHARS`].
+    pub value: Option<String>,
+    /// A sentence a person can act on, naming the allowed values.
+    pub message: String,
+}
+
+impl InputError {
+    /// Builds an error; the value is truncated so errors never carry a whole record.
+    pub fn new(
+        code: ErrorKind,
+        field: impl Into<String>,
+        value: Option<&str>,
+        message: impl Into<String>,
+    ) -> Self {
+        InputError {
+            code,
+            field: field.into(),
+            value: value.map(truncate_value),
+            message: message.into(),
+        }
+    }
+
+    /// A value outside an enumerated set; the message lists the allowed values.
+    pub fn invalid_value(field: &str, value: &str, allowed: &[&str]) -> Self {
+        let shown = truncate_value(value);
+        InputError::new(
+            ErrorKind::InvalidValue,
+            field,
+            Some(value),
+            format!(
+                "{field}: {shown:?} is not allowed; expected one of: {}",
+                allowed.join(", ")
+            ),
+        )
+    }
+
+    /// A value of the wrong JSON type.
+    pub fn wrong_type(field: &str, value: &str, expected: &str) -> Self {
+        InputError::new(
+            ErrorKind::WrongType,
+            field,
+            Some(value),
+            format!("{field}: expected {expected}, found {}", truncate_value(value)),
+        )
+    }
+}
+
+/// Cuts a value to [`MAX_ERROR_VALUE_CHARS`] characters, marking the cut.
+pub fn truncate_value(value: &str) -> String {
+    let mut chars = value.chars();
+    let head: String = chars.by_ref().take(MAX_ERROR_VALUE_CHARS).collect();
+    if chars.next().is_some() {
+        format!("{head}…")
+    } else {
+        head
+    }
+}
+
+/// An [`InputError`] placed in a batch: the 1-based line (or CSV row) and the
+/// record's id when it could be read. This is the error record of the JSON contract.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordError {
+    /// 1-based line number (JSON Lines) or data-row number (CSV, header excluded).
+    pub line: u64,
+    /// The record's `id`, when one could be read.
+    pub id: Option<String>,
+    /// What was wrong.
+    pub error: InputError,
+}
+
+impl fmt::Display for RecordError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.id {
+            Some(id) => write!(f, "line {} (id {:?}): {}", self.line, id, self.error),
+            None => write!(f, "line {}: {}", self.line, self.error),
+        }
+    }
+}
+
+/// A problem with an artefact: a custom instrument, a policy or a calibration.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ArtefactError {
+    /// The artefact is not valid JSON or does not match the schema.
+    #[error("{artefact}: cannot be read: {detail}")]
+    Malformed {
+        /// Which artefact (its id or kind).
+        artefact: String,
+        /// What the parser said.
+        detail: String,
+    },
+    /// A field holds a value that breaks a rule.
+    #[error("{artefact}: {field}: {problem}")]
+    Invalid {
+        /// Which artefact.
+        artefact: String,
+        /// Which field.
+        field: String,
+        /// The rule that was broken.
+        problem: String,
+    },
+    /// The artefact was written for another format version.
+    #[error("{artefact}: format version {found} is not supported (this build reads {expected})")]
+    Version {
+        /// Which artefact.
+        artefact: String,
+        /// Version in the file.
+        found: u32,
+        /// Version this build reads.
+        expected: u32,
+    },
+    /// The artefact does not belong with the rest of the configuration (a calibration
+    /// fitted for other score weights).
+    #[error("{artefact}: {problem}")]
+    Mismatch {
+        /// Which artefact.
+        artefact: String,
+        /// What does not match.
+        problem: String,
+    },
+}

@@ -1,0 +1,476 @@
+//! Reading the input contract: JSON records and flat (CSV / DataFrame) rows.
+//!
+//! Parsing is strict where a silent mistake could hurt: unknown keys, misspelt
+//! questions, out-of-range values and negative counts are errors naming the field,
+//! the value and what is allowed. Missing optional parts, JSON `null` and empty CSV
+//! cells mean *not known*.
+
+use crate::answers::*;
+use crate::error::{truncate_value, ErrorKind, InputError, RecordError};
+use crate::instrument::{is_question_id, looks_like_question, DASH_2009};
+use crate::result::RiskLevel;
+use crate::scorer::{unknown_question, Scorer};
+use chrono::NaiveDate;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+/// Top-level keys of a JSON record.
+pub const RECORD_KEYS: [&str; 7] = [
+    "id",
+    "instrument",
+    "answers",
+    "conflict_screen",
+    "context",
+    "officer_judgement",
+    "meta",
+];
+/// Keys of `conflict_screen`.
+pub const SCREEN_KEYS: [&str; 6] = [
+    "fear",
+    "power_imbalance",
+    "argument_frequency",
+    "resolution",
+    "children_exposed",
+    "recent_transitions",
+];
+/// Keys of `context`.
+pub const CONTEXT_KEYS: [&str; 5] = [
+    "children_in_household",
+    "prior_incidents_12m",
+    "prior_incident_dates",
+    "incident_date",
+    "last_marac_date",
+];
+
+/// Flat (CSV) column names of the contract besides the question ids. Any other
+/// column that does not look like a question passes through to the output.
+pub const FLAT_COLUMNS: [&str; 14] = [
+    "id",
+    "instrument",
+    "fear",
+    "power_imbalance",
+    "argument_frequency",
+    "resolution",
+    "children_exposed",
+    "recent_transitions",
+    "children_in_household",
+    "prior_incidents_12m",
+    "prior_incident_dates",
+    "incident_date",
+    "last_marac_date",
+    "officer_judgement",
+];
+
+/// Whether a flat column passes through untouched (ids, labels, notes): it is not a
+/// contract column and does not look like a question.
+pub fn is_passthrough_column(name: &str) -> bool {
+    !(FLAT_COLUMNS.contains(&name) || is_question_id(name) || looks_like_question(name))
+}
+
+/// Describes a JSON value for an error message without repeating a whole object.
+fn describe(v: &Value) -> String {
+    match v {
+        Value::Null => "null".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => format!("{:?}", truncate_value(s)),
+        Value::Array(_) => "an array".into(),
+        Value::Object(_) => "an object".into(),
+    }
+}
+
+fn value_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => describe(other),
+    }
+}
+
+fn want_str<'a>(v: &'a Value, field: &str) -> Result<&'a str, InputError> {
+    v.as_str()
+        .ok_or_else(|| InputError::wrong_type(field, &value_text(v), "a string"))
+}
+
+fn want_object<'a>(v: &'a Value, field: &str) -> Result<&'a Map<String, Value>, InputError> {
+    v.as_object()
+        .ok_or_else(|| InputError::wrong_type(field, &value_text(v), "an object"))
+}
+
+fn check_keys(obj: &Map<String, Value>, prefix: &str, allowed: &[&str]) -> Result<(), InputError> {
+    for k in obj.keys() {
+        if !allowed.contains(&k.as_str()) {
+            let field = if prefix.is_empty() {
+                k.clone()
+            } else {
+                format!("{prefix}.{k}")
+            };
+            return Err(InputError::new(
+                ErrorKind::UnknownField,
+                &field,
+                Some(k),
+                format!(
+                    "{field}: unknown key {:?}; expected one of: {}",
+                    truncate_value(k),
+                    allowed.join(", ")
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn enum_value<T>(
+    s: &str,
+    field: &str,
+    allowed: &[&str],
+    parse: impl Fn(&str) -> Option<T>,
+) -> Result<T, InputError> {
+    parse(s).ok_or_else(|| InputError::invalid_value(field, s, allowed))
+}
+
+fn parse_date(s: &str, field: &str) -> Result<NaiveDate, InputError> {
+    let ok = s.len() == 10 && s.as_bytes()[4] == b'-' && s.as_bytes()[7] == b'-';
+    match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        Ok(d) if ok => Ok(d),
+        _ => Err(InputError::new(
+            ErrorKind::InvalidDate,
+            field,
+            Some(s),
+            format!(
+                "{field}: {:?} is not a date; expected YYYY-MM-DD (for example 2025-03-31)",
+                truncate_value(s)
+            ),
+        )),
+    }
+}
+
+fn count_from_f64(x: f64, field: &str, shown: &str) -> Result<u32, InputError> {
+    if x.is_finite() && x >= 0.0 && x.fract() == 0.0 && x <= f64::from(u32::MAX) {
+        Ok(x as u32)
+    } else {
+        Err(InputError::new(
+            ErrorKind::InvalidCount,
+            field,
+            Some(shown),
+            format!(
+                "{field}: {} is not a count; expected a whole number, 0 or more",
+                truncate_value(shown)
+            ),
+        ))
+    }
+}
+
+fn parse_count_str(s: &str, field: &str) -> Result<u32, InputError> {
+    match s.trim().parse::<f64>() {
+        Ok(x) => count_from_f64(x, field, s),
+        Err(_) => Err(InputError::new(
+            ErrorKind::InvalidCount,
+            field,
+            Some(s),
+            format!(
+                "{field}: {:?} is not a count; expected a whole number, 0 or more",
+                truncate_value(s)
+            ),
+        )),
+    }
+}
+
+fn parse_bool_str(s: &str, field: &str) -> Result<bool, InputError> {
+    match s.to_ascii_lowercase().as_str() {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        _ => Err(InputError::invalid_value(field, s, &["true", "false"])),
+    }
+}
+
+/// The record's `id`, if the text is a JSON object with a string id. Used to label
+/// error records for records that fail to parse.
+pub fn peek_id(value: &Value) -> Option<String> {
+    value
+        .as_object()?
+        .get("id")?
+        .as_str()
+        .map(|s| truncate_value(s))
+}
+
+impl Scorer {
+    /// Parses one JSON record (a line of JSON Lines) into an [`Assessment`].
+    ///
+    /// ```
+    /// let scorer = dashrisk::Scorer::default();
+    /// let err = scorer.parse_json(r#"{"answers": {"q28": "yes"}}"#).unwrap_err();
+    /// assert_eq!(err.code.code(), "unknown_question");
+    /// assert_eq!(err.field, "answers.q28");
+    /// ```
+    pub fn parse_json(&self, text: &str) -> Result<Assessment, InputError> {
+        self.parse_value(&parse_json_value(text)?)
+    }
+
+    /// Parses an already-decoded JSON value into an [`Assessment`].
+    pub fn parse_value(&self, value: &Value) -> Result<Assessment, InputError> {
+        let obj = value.as_object().ok_or_else(|| {
+            InputError::wrong_type("", &value_text(value), "a JSON object (one record)")
+        })?;
+        check_keys(obj, "", &RECORD_KEYS)?;
+        let mut a = Assessment::default();
+        let present = |k: &str| obj.get(k).filter(|v| !v.is_null());
+        if let Some(v) = present("id") {
+            a.id = Some(want_str(v, "id")?.to_string());
+        }
+        if let Some(v) = present("instrument") {
+            a.instrument = want_str(v, "instrument")?.to_string();
+        }
+        let inst = self.instrument_for(&a.instrument)?;
+        if let Some(v) = present("answers") {
+            for (k, v) in want_object(v, "answers")? {
+                let field = format!("answers.{k}");
+                if inst.question(k).is_none() {
+                    return Err(unknown_question(inst, &field, k));
+                }
+                if v.is_null() {
+                    continue;
+                }
+                let s = want_str(v, &field)?;
+                let ans = enum_value(s, &field, &Answer::QUESTION_VALUES, Answer::parse)?;
+                a.answers.insert(k.clone(), ans);
+            }
+        }
+        if let Some(v) = present("conflict_screen") {
+            let o = want_object(v, "conflict_screen")?;
+            check_keys(o, "conflict_screen", &SCREEN_KEYS)?;
+            let sc = &mut a.conflict_screen;
+            for (k, v) in o.iter().filter(|(_, v)| !v.is_null()) {
+                let field = format!("conflict_screen.{k}");
+                if k == "recent_transitions" {
+                    let arr = v
+                        .as_array()
+                        .ok_or_else(|| InputError::wrong_type(&field, &value_text(v), "an array of strings"))?;
+                    let mut ts = Vec::new();
+                    for item in arr {
+                        let s = want_str(item, &field)?;
+                        let t = enum_value(s, &field, &Transition::VALUES, Transition::parse)?;
+                        if !ts.contains(&t) {
+                            ts.push(t);
+                        }
+                    }
+                    sc.recent_transitions = Some(ts);
+                    continue;
+                }
+                set_screen(sc, k, want_str(v, &field)?, &field)?;
+            }
+        }
+        if let Some(v) = present("context") {
+            let o = want_object(v, "context")?;
+            check_keys(o, "context", &CONTEXT_KEYS)?;
+            let ctx = &mut a.context;
+            for (k, v) in o.iter().filter(|(_, v)| !v.is_null()) {
+                let field = format!("context.{k}");
+                match k.as_str() {
+                    "children_in_household" => {
+                        ctx.children_in_household = Some(v.as_bool().ok_or_else(|| {
+                            InputError::wrong_type(&field, &value_text(v), "true or false")
+                        })?)
+                    }
+                    "prior_incidents_12m" => {
+                        let n = match v {
+                            Value::Number(n) => {
+                                count_from_f64(n.as_f64().unwrap_or(f64::NAN), &field, &n.to_string())?
+                            }
+                            _ => return Err(InputError::wrong_type(&field, &value_text(v), "a whole number, 0 or more")),
+                        };
+                        ctx.prior_incidents_12m = Some(n);
+                    }
+                    "prior_incident_dates" => {
+                        let arr = v.as_array().ok_or_else(|| {
+                            InputError::wrong_type(&field, &value_text(v), "an array of YYYY-MM-DD dates")
+                        })?;
+                        let mut dates = Vec::with_capacity(arr.len());
+                        for item in arr {
+                            dates.push(parse_date(want_str(item, &field)?, &field)?);
+                        }
+                        ctx.prior_incident_dates = Some(dates);
+                    }
+                    "incident_date" => ctx.incident_date = Some(parse_date(want_str(v, &field)?, &field)?),
+                    "last_marac_date" => ctx.last_marac_date = Some(parse_date(want_str(v, &field)?, &field)?),
+                    _ => unreachable!("keys checked above"),
+                }
+            }
+        }
+        if let Some(v) = present("officer_judgement") {
+            let s = want_str(v, "officer_judgement")?;
+            a.officer_judgement = Some(enum_value(s, "officer_judgement", &RiskLevel::VALUES, RiskLevel::parse)?);
+        }
+        if let Some(v) = obj.get("meta") {
+            a.meta = Some(v.clone());
+        }
+        Ok(a)
+    }
+
+    /// Parses one JSON Lines line (raw bytes) and assesses it, returning the result
+    /// or the contract's error record. Never panics.
+    pub fn assess_json_line(&self, line_no: u64, bytes: &[u8]) -> Result<crate::AssessmentResult, RecordError> {
+        let text = std::str::from_utf8(bytes).map_err(|e| RecordError {
+            line: line_no,
+            id: None,
+            error: InputError::new(
+                ErrorKind::InvalidUtf8,
+                "",
+                None,
+                format!("the line is not valid UTF-8 (bad byte at offset {})", e.valid_up_to()),
+            ),
+        })?;
+        let value = parse_json_value(text).map_err(|error| RecordError { line: line_no, id: None, error })?;
+        let id = peek_id(&value);
+        self.parse_value(&value)
+            .and_then(|a| self.assess(&a))
+            .map_err(|error| RecordError { line: line_no, id, error })
+    }
+
+    /// Parses a flat row: column names and cell text, as in a CSV file or a
+    /// DataFrame row. Returns the assessment and the columns that are not part of
+    /// the contract (ids, labels), which callers pass through to their output.
+    ///
+    /// Empty cells are not known. `recent_transitions` and `prior_incident_dates`
+    /// are `;`-separated. A column that looks like a question but is not one of the
+    /// instrument's (`q28`, `Q2 `) is an error.
+    pub fn parse_flat<'a>(
+        &self,
+        row: &[(&'a str, &'a str)],
+    ) -> Result<(Assessment, Vec<(&'a str, &'a str)>), InputError> {
+        let mut a = Assessment::default();
+        let mut passthrough = Vec::new();
+        let mut seen: BTreeMap<&str, ()> = BTreeMap::new();
+        for (k, _) in row {
+            if seen.insert(k, ()).is_some() {
+                return Err(InputError::new(
+                    ErrorKind::DuplicateField,
+                    *k,
+                    Some(k),
+                    format!("column {:?} appears more than once", truncate_value(k)),
+                ));
+            }
+        }
+        a.instrument = row
+            .iter()
+            .find(|(k, v)| *k == "instrument" && !v.trim().is_empty())
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_else(|| DASH_2009.to_string());
+        let inst = self.instrument_for(&a.instrument)?;
+        for &(k, raw) in row {
+            let v = raw.trim();
+            if is_question_id(k) && inst.question(k).is_some() {
+                if !v.is_empty() {
+                    a.answers.insert(k.to_string(), enum_value(v, k, &Answer::QUESTION_VALUES, Answer::parse)?);
+                }
+                continue;
+            }
+            if looks_like_question(k) {
+                return Err(unknown_question(inst, k, k));
+            }
+            let empty = v.is_empty();
+            let sc = &mut a.conflict_screen;
+            let ctx = &mut a.context;
+            match k {
+                "instrument" => {}
+                "id" => {
+                    if !empty {
+                        a.id = Some(raw.to_string());
+                    }
+                }
+                "fear" | "power_imbalance" | "argument_frequency" | "resolution" | "children_exposed" => {
+                    if !empty {
+                        set_screen(sc, k, v, k)?;
+                    }
+                }
+                "recent_transitions" => {
+                    if !empty {
+                        let mut ts = Vec::new();
+                        // "none" records that there were no transitions.
+                        let list = if v == "none" { "" } else { v };
+                        for part in list.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+                            let t = enum_value(part, k, &Transition::VALUES, Transition::parse)?;
+                            if !ts.contains(&t) {
+                                ts.push(t);
+                            }
+                        }
+                        sc.recent_transitions = Some(ts);
+                    }
+                }
+                "children_in_household" => {
+                    if !empty {
+                        ctx.children_in_household = Some(parse_bool_str(v, k)?);
+                    }
+                }
+                "prior_incidents_12m" => {
+                    if !empty {
+                        ctx.prior_incidents_12m = Some(parse_count_str(v, k)?);
+                    }
+                }
+                "prior_incident_dates" => {
+                    if !empty {
+                        let mut dates = Vec::new();
+                        for part in v.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+                            dates.push(parse_date(part, k)?);
+                        }
+                        ctx.prior_incident_dates = Some(dates);
+                    }
+                }
+                "incident_date" => {
+                    if !empty {
+                        ctx.incident_date = Some(parse_date(v, k)?);
+                    }
+                }
+                "last_marac_date" => {
+                    if !empty {
+                        ctx.last_marac_date = Some(parse_date(v, k)?);
+                    }
+                }
+                "officer_judgement" => {
+                    if !empty {
+                        a.officer_judgement = Some(enum_value(v, k, &RiskLevel::VALUES, RiskLevel::parse)?);
+                    }
+                }
+                _ => passthrough.push((k, raw)),
+            }
+        }
+        Ok((a, passthrough))
+    }
+}
+
+fn set_screen(sc: &mut ConflictScreen, key: &str, s: &str, field: &str) -> Result<(), InputError> {
+    match key {
+        "fear" => sc.fear = enum_value(s, field, &Answer::SCREEN_VALUES, screen_answer)?,
+        "power_imbalance" => sc.power_imbalance = enum_value(s, field, &Answer::SCREEN_VALUES, screen_answer)?,
+        "children_exposed" => sc.children_exposed = enum_value(s, field, &Answer::SCREEN_VALUES, screen_answer)?,
+        "argument_frequency" => {
+            sc.argument_frequency = enum_value(s, field, &ArgumentFrequency::VALUES, ArgumentFrequency::parse)?
+        }
+        "resolution" => sc.resolution = enum_value(s, field, &Resolution::VALUES, Resolution::parse)?,
+        _ => unreachable!("screen keys are checked by the caller"),
+    }
+    Ok(())
+}
+
+fn screen_answer(s: &str) -> Option<Answer> {
+    Answer::parse(s).filter(|a| *a != Answer::Declined)
+}
+
+/// Decodes JSON text, mapping failures to `invalid_json` / `empty_input` errors.
+pub fn parse_json_value(text: &str) -> Result<Value, InputError> {
+    if text.trim().is_empty() {
+        return Err(InputError::new(
+            ErrorKind::EmptyInput,
+            "",
+            None,
+            "the record is empty; expected one JSON object",
+        ));
+    }
+    serde_json::from_str(text).map_err(|e| {
+        InputError::new(
+            ErrorKind::InvalidJson,
+            "",
+            None,
+            format!("not valid JSON: {e}"),
+        )
+    })
+}

@@ -1,0 +1,672 @@
+//! The scorer: hard safety gates, the points score, calibration, the
+//! conflict-vs-abuse decision, grading, MARAC, children, pathways and reasons.
+//!
+//! The safety rules, in the order they are applied:
+//! 1. A "yes" on any fear, power-imbalance or harm item (or the screen's fear or
+//!    power imbalance) fires a gate, and a fired gate means **domestic abuse**.
+//! 2. "Parental conflict" needs all of: p_abuse below the conflict threshold, no
+//!    gate fired, every fear and power item answered **no** (not known or declined
+//!    never clears them), a standard final risk level and no MARAC criterion met.
+//! 3. Otherwise, p_abuse at or above the abuse threshold means domestic abuse, and
+//!    anything else is **unclear**: professional judgement and management oversight.
+
+use crate::answers::{Answer, Assessment, ArgumentFrequency, Resolution, Transition};
+use crate::calibration::Calibration;
+use crate::error::{ArtefactError, ErrorKind, InputError};
+use crate::grading::{self, Check};
+use crate::instrument::{Domain, Gate, Instrument, Marker, Question};
+use crate::policy::Policy;
+use crate::result::*;
+use std::collections::BTreeSet;
+
+/// Version of the scorer rules, reported in every result.
+pub const SCORER_VERSION: &str = "dashrisk-scorer/1.0";
+
+/// A configured scorer: policy, calibration and the instruments it knows.
+/// Cheap to share across threads (`Send + Sync`).
+#[derive(Debug, Clone)]
+pub struct Scorer {
+    policy: Policy,
+    calibration: Calibration,
+    instruments: Vec<Instrument>,
+}
+
+impl Default for Scorer {
+    /// The default policy, the shipped calibration and the built-in instruments.
+    fn default() -> Self {
+        Scorer::new(Policy::default(), Calibration::shipped())
+            .expect("default policy matches the shipped calibration")
+    }
+}
+
+/// Which gates fired and which questions fired them.
+#[derive(Debug, Default)]
+struct GateState {
+    fear: Vec<String>,
+    power: Vec<String>,
+    harm: Vec<String>,
+    /// Fear or power items answered not known or declined.
+    uncleared: Vec<String>,
+}
+
+impl GateState {
+    fn any_fired(&self) -> bool {
+        !(self.fear.is_empty() && self.power.is_empty() && self.harm.is_empty())
+    }
+}
+
+impl Scorer {
+    /// A scorer with this policy and calibration and the built-in instruments.
+    ///
+    /// Fails when the policy is invalid, or the calibration was fitted for other
+    /// score weights (its probabilities would be meaningless).
+    pub fn new(policy: Policy, calibration: Calibration) -> Result<Scorer, ArtefactError> {
+        policy.validate()?;
+        calibration.validate()?;
+        let fp = policy.scorer.weights.fingerprint();
+        if calibration.weights_fingerprint != fp {
+            return Err(ArtefactError::Mismatch {
+                artefact: format!("calibration {:?}", calibration.version),
+                problem: format!(
+                    "fitted for score weights {}, but the policy's weights are {}; refit the calibration for this policy",
+                    short(&calibration.weights_fingerprint),
+                    short(&fp)
+                ),
+            });
+        }
+        Ok(Scorer {
+            policy,
+            calibration,
+            instruments: Instrument::builtin().into_iter().cloned().collect(),
+        })
+    }
+
+    /// Adds (or replaces) an instrument, after validating it.
+    pub fn with_instrument(mut self, instrument: Instrument) -> Result<Scorer, ArtefactError> {
+        instrument.validate()?;
+        self.instruments.retain(|i| i.id != instrument.id);
+        self.instruments.push(instrument);
+        Ok(self)
+    }
+
+    /// The policy in force.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// The calibration in force.
+    pub fn calibration(&self) -> &Calibration {
+        &self.calibration
+    }
+
+    /// The instruments this scorer knows.
+    pub fn instruments(&self) -> &[Instrument] {
+        &self.instruments
+    }
+
+    /// An instrument by id.
+    pub fn instrument(&self, id: &str) -> Option<&Instrument> {
+        self.instruments.iter().find(|i| i.id == id)
+    }
+
+    /// The instrument an assessment names, with an error listing the known ids.
+    pub fn instrument_for(&self, id: &str) -> Result<&Instrument, InputError> {
+        self.instrument(id).ok_or_else(|| {
+            let known: Vec<&str> = self.instruments.iter().map(|i| i.id.as_str()).collect();
+            InputError::new(
+                ErrorKind::UnknownInstrument,
+                "instrument",
+                Some(id),
+                format!(
+                    "instrument: {:?} is not known; expected one of: {}",
+                    crate::error::truncate_value(id),
+                    known.join(", ")
+                ),
+            )
+        })
+    }
+
+    /// Checks that every answered question belongs to the instrument.
+    pub fn check_questions<'a>(
+        &'a self,
+        assessment: &Assessment,
+    ) -> Result<&'a Instrument, InputError> {
+        let inst = self.instrument_for(&assessment.instrument)?;
+        for key in assessment.answers.keys() {
+            if inst.question(key).is_none() {
+                return Err(unknown_question(inst, &format!("answers.{key}"), key));
+            }
+        }
+        Ok(inst)
+    }
+
+    /// The points score alone (what the calibration maps to p_abuse).
+    pub fn score(&self, assessment: &Assessment) -> Result<f64, InputError> {
+        let inst = self.check_questions(assessment)?;
+        Ok(self.points(inst, assessment))
+    }
+
+    fn points(&self, inst: &Instrument, a: &Assessment) -> f64 {
+        let w = &self.policy.scorer.weights;
+        let share = |ans: Answer| match ans {
+            Answer::Yes => 1.0,
+            Answer::No => 0.0,
+            Answer::NotKnown | Answer::Declined => w.unknown_fraction,
+        };
+        let mut total = 0.0;
+        for q in &inst.questions {
+            total += w.question_points(&q.domains) * share(a.answer(&q.id));
+        }
+        let s = &a.conflict_screen;
+        total += w.screen_fear_points * share(s.fear);
+        total += w.screen_power_points * share(s.power_imbalance);
+        let cap = f64::from(w.prior_incident_cap);
+        total += match a.context.prior_incidents_12m {
+            Some(n) => w.prior_incident_points * f64::from(n).min(cap),
+            None => w.prior_incident_points * cap * w.unknown_fraction,
+        };
+        total
+    }
+
+    fn gates(&self, inst: &Instrument, a: &Assessment) -> GateState {
+        let mut g = GateState::default();
+        for q in &inst.questions {
+            let ans = a.answer(&q.id);
+            let tag = || format!("{} ({})", q.id, q.text);
+            if ans == Answer::Yes {
+                if q.fires(Gate::Fear) {
+                    g.fear.push(tag());
+                }
+                if q.fires(Gate::PowerImbalance) {
+                    g.power.push(tag());
+                }
+                if q.fires(Gate::Harm) {
+                    g.harm.push(tag());
+                }
+            } else if ans.is_unknown() && (q.fires(Gate::Fear) || q.fires(Gate::PowerImbalance)) {
+                g.uncleared.push(format!("{} {}", q.id, ans.as_str()));
+            }
+        }
+        let s = &a.conflict_screen;
+        for (ans, label, list) in [
+            (s.fear, "screen: fear", &mut g.fear),
+            (s.power_imbalance, "screen: power imbalance", &mut g.power),
+        ] {
+            match ans {
+                Answer::Yes => list.push(label.to_string()),
+                Answer::No => {}
+                _ => g
+                    .uncleared
+                    .push(format!("{label} {}", ans.as_str())),
+            }
+        }
+        g
+    }
+
+    /// Assesses one incident.
+    ///
+    /// ```
+    /// use dashrisk::{Assessment, Answer, Classification, Scorer};
+    /// let scorer = Scorer::default();
+    /// let mut a = Assessment::default();
+    /// a.answers.insert("q18".into(), Answer::Yes); // attempted strangulation
+    /// let r = scorer.assess(&a).unwrap();
+    /// assert_eq!(r.classification, Classification::DomesticAbuse);
+    /// ```
+    pub fn assess(&self, a: &Assessment) -> Result<AssessmentResult, InputError> {
+        let inst = self.check_questions(a)?;
+        let gp = &self.policy.grading;
+        let sp = &self.policy.scorer;
+        let mut reasons = Vec::new();
+        let mut say = |code: ReasonCode, text: String| reasons.push(Reason { code, text });
+
+        // Classification inputs.
+        let gates = self.gates(inst, a);
+        let score = self.points(inst, a);
+        let p_abuse = self.calibration.p(score);
+
+        // Grading.
+        let counts = grading::count(inst, a);
+        let actuarial = grading::band(gp, counts.yes);
+        let level = grading::final_level(actuarial, a.officer_judgement);
+        let mut criteria = Vec::new();
+        if counts.yes >= gp.high_from {
+            criteria.push(MaracCriterion::VisibleHighRisk);
+        }
+        if a.officer_judgement == Some(RiskLevel::High) {
+            criteria.push(MaracCriterion::ProfessionalJudgement);
+        }
+        let escalation = grading::escalation(gp, &a.context);
+        if escalation == Check::Met {
+            criteria.push(MaracCriterion::PotentialEscalation);
+        }
+        let repeat = grading::repeat_marac(gp, &a.context);
+        if repeat == Check::Met {
+            criteria.push(MaracCriterion::RepeatMarac);
+        }
+        let marac = !criteria.is_empty();
+
+        // The decision.
+        let cleared = gates.uncleared.is_empty() && !gates.any_fired();
+        let classification = if gates.any_fired() || p_abuse >= sp.abuse_min_p_abuse {
+            Classification::DomesticAbuse
+        } else if p_abuse < sp.conflict_max_p_abuse
+            && cleared
+            && level == RiskLevel::Standard
+            && !marac
+        {
+            Classification::ParentalConflict
+        } else {
+            Classification::Unclear
+        };
+
+        // Reasons for the classification.
+        if !gates.fear.is_empty() {
+            say(
+                ReasonCode::FearReported,
+                format!(
+                    "Fear reported ({}): fear of the other person rules out parental conflict.",
+                    gates.fear.join("; ")
+                ),
+            );
+        }
+        if !gates.power.is_empty() {
+            say(
+                ReasonCode::PowerImbalanceReported,
+                format!(
+                    "Control or an imbalance of power reported ({}): this rules out parental conflict.",
+                    gates.power.join("; ")
+                ),
+            );
+        }
+        if !gates.harm.is_empty() {
+            say(
+                ReasonCode::HarmMarkerReported,
+                format!(
+                    "Violence or a high-harm marker reported ({}): this is domestic abuse, not parental conflict.",
+                    gates.harm.join("; ")
+                ),
+            );
+        }
+        if !gates.uncleared.is_empty() && !gates.any_fired() {
+            say(
+                ReasonCode::FearOrPowerNotCleared,
+                format!(
+                    "Fear and power imbalance could not be ruled out ({}): parental conflict needs both asked and answered no.",
+                    gates.uncleared.join("; ")
+                ),
+            );
+        }
+        let pct = p_abuse * 100.0;
+        if p_abuse >= sp.abuse_min_p_abuse {
+            say(
+                ReasonCode::HighAbuseProbability,
+                format!("Calibrated probability of domestic abuse is {pct:.0}% (score {score:.1})."),
+            );
+        } else if p_abuse >= sp.conflict_max_p_abuse {
+            say(
+                ReasonCode::IntermediateAbuseProbability,
+                format!(
+                    "Calibrated probability of domestic abuse is {pct:.0}% (score {score:.1}): too high to treat as parental conflict."
+                ),
+            );
+        } else {
+            say(
+                ReasonCode::LowAbuseProbability,
+                format!("Calibrated probability of domestic abuse is {pct:.0}% (score {score:.1})."),
+            );
+        }
+        if cleared {
+            say(
+                ReasonCode::FearAndPowerCleared,
+                "Fear and an imbalance of power were asked about and both answered no.".into(),
+            );
+        }
+        if classification != Classification::DomesticAbuse
+            && cleared
+            && p_abuse < sp.conflict_max_p_abuse
+            && (level > RiskLevel::Standard || marac)
+        {
+            say(
+                ReasonCode::RiskRulesOutConflict,
+                format!(
+                    "The risk level ({}) or a MARAC criterion rules out handling this as parental conflict.",
+                    level.as_str()
+                ),
+            );
+        }
+        let s = &a.conflict_screen;
+        let frequent = matches!(
+            s.argument_frequency,
+            ArgumentFrequency::Weekly | ArgumentFrequency::Daily
+        );
+        let poorly = s.resolution == Resolution::PoorlyResolved;
+        if frequent || poorly {
+            let mut parts = Vec::new();
+            if frequent {
+                parts.push(format!("argue {}", s.argument_frequency.as_str()));
+            }
+            if poorly {
+                parts.push("arguments are poorly resolved".to_string());
+            }
+            say(
+                ReasonCode::ConflictPattern,
+                format!(
+                    "The parents {}: the pattern of parental conflict, which harms children when frequent, intense and poorly resolved.",
+                    parts.join(" and ")
+                ),
+            );
+        }
+        if let Some(ts) = &s.recent_transitions {
+            if !ts.is_empty() {
+                let names: Vec<String> = ts.iter().map(|t| t.as_str().replace('_', " ")).collect();
+                say(
+                    ReasonCode::TransitionReported,
+                    format!(
+                        "Recent transition(s): {}. Conflict risk rises at such times.",
+                        names.join(", ")
+                    ),
+                );
+            }
+        }
+
+        // Reasons for the grade.
+        say(
+            ReasonCode::YesCountBand,
+            format!(
+                "{} of {} questions answered yes: {} risk on the count ({} or more is high).",
+                counts.yes,
+                inst.questions.len(),
+                actuarial.as_str(),
+                gp.high_from
+            ),
+        );
+        let unanswered = counts.not_known + counts.declined;
+        if unanswered > 0 {
+            say(
+                ReasonCode::UnansweredItems,
+                format!(
+                    "{} question(s) not known and {} declined: the count may understate the risk; unknown is not no.",
+                    counts.not_known, counts.declined
+                ),
+            );
+            if actuarial < RiskLevel::High && counts.yes + unanswered >= gp.high_from {
+                say(
+                    ReasonCode::HighRiskPossibleIfUnknownsYes,
+                    format!(
+                        "If the unanswered questions were yes the count would reach {}: high risk. Use professional judgement.",
+                        counts.yes + unanswered
+                    ),
+                );
+            }
+        }
+        match a.officer_judgement {
+            Some(j) if j > actuarial => say(
+                ReasonCode::ProfessionalJudgementRaised,
+                format!(
+                    "Professional judgement raised the level from {} to {}.",
+                    actuarial.as_str(),
+                    j.as_str()
+                ),
+            ),
+            Some(j) if j < actuarial => say(
+                ReasonCode::ProfessionalJudgementNotLowering,
+                format!(
+                    "The officer graded {}, but judgement may raise the level and never lower it: the level stays {}.",
+                    j.as_str(),
+                    actuarial.as_str()
+                ),
+            ),
+            _ => {}
+        }
+        for c in &criteria {
+            let text = match c {
+                MaracCriterion::VisibleHighRisk => format!(
+                    "MARAC: visible high risk ({} yes answers, threshold {}).",
+                    counts.yes, gp.high_from
+                ),
+                MaracCriterion::ProfessionalJudgement => {
+                    "MARAC: professional judgement graded the risk high.".to_string()
+                }
+                MaracCriterion::PotentialEscalation => format!(
+                    "MARAC: potential escalation ({} or more incidents in {} months, this one included).",
+                    gp.escalation_incidents, gp.escalation_window_months
+                ),
+                MaracCriterion::RepeatMarac => format!(
+                    "MARAC: repeat case (new incident within {} months of the last MARAC).",
+                    gp.repeat_marac_window_months
+                ),
+            };
+            say(ReasonCode::MaracCriterionMet, text);
+        }
+        if escalation == Check::Unchecked {
+            say(
+                ReasonCode::MaracCriterionUnchecked,
+                "Potential escalation could not be checked: the number (or dates) of earlier incidents is not known. Check police records.".into(),
+            );
+        }
+        if repeat == Check::Unchecked {
+            say(
+                ReasonCode::MaracCriterionUnchecked,
+                "Repeat MARAC could not be checked: a last MARAC date was given without the incident date.".into(),
+            );
+        }
+
+        // Flags.
+        let flags = flags(inst, a);
+        for f in &flags {
+            if let Some(text) = cluster_text(*f) {
+                say(ReasonCode::HighHarmCluster, text.to_string());
+            }
+        }
+
+        // Children.
+        let children = children_in_household(inst, a);
+        let child_harm = flags.contains(&Flag::ChildHarm);
+        let csc = match classification {
+            Classification::DomesticAbuse => children != Some(false) || child_harm,
+            // MARAC never replaces child safeguarding.
+            Classification::Unclear => children == Some(true) && (marac || level > RiskLevel::Standard),
+            Classification::ParentalConflict => false,
+        };
+        let school = csc && children == Some(true);
+        let summary = match (classification, children) {
+            (_, Some(true)) if csc => "Children in the household are victims of domestic abuse in their own right (Domestic Abuse Act 2021): notify children's social care, and the school through Operation Encompass before the next school day.".to_string(),
+            (Classification::DomesticAbuse, None) => "It is not recorded whether children live in the household: children's social care is notified so that this is checked; if there are children, notify their school through Operation Encompass.".to_string(),
+            (Classification::DomesticAbuse, Some(false)) => "No children recorded in the household; children harmed or threatened elsewhere are referred to children's social care.".to_string(),
+            (Classification::ParentalConflict, Some(true)) => "Children are affected by parental conflict: offer Reducing Parental Conflict support and Early Help for the whole family. No children's social care notification is indicated.".to_string(),
+            (Classification::Unclear, Some(true)) => "Children live in the household: offer Early Help for the family while a supervisor reviews whether this is abuse.".to_string(),
+            (_, None) => "It is not recorded whether children live in the household: find out, because it changes the referrals.".to_string(),
+            (_, Some(_)) => "No children recorded in the household.".to_string(),
+        };
+        match children {
+            Some(true) => say(
+                ReasonCode::ChildrenInHousehold,
+                "Children live in the household.".into(),
+            ),
+            None => say(
+                ReasonCode::ChildrenNotKnown,
+                "Whether children live in the household is not recorded.".into(),
+            ),
+            Some(false) => {}
+        }
+        if s.children_exposed == Answer::Yes {
+            say(
+                ReasonCode::ChildrenExposed,
+                "Children are exposed to the arguments.".into(),
+            );
+        }
+
+        // Pathways.
+        let mut pathways = BTreeSet::new();
+        if marac || level == RiskLevel::High {
+            pathways.extend([Pathway::Marac, Pathway::Idva]);
+        }
+        match classification {
+            Classification::DomesticAbuse | Classification::Unclear => {
+                match level {
+                    RiskLevel::High => {}
+                    RiskLevel::Medium => {
+                        pathways.insert(Pathway::SpecialistDaService);
+                    }
+                    RiskLevel::Standard if classification == Classification::DomesticAbuse => {
+                        pathways.insert(Pathway::VictimSupport);
+                    }
+                    RiskLevel::Standard => {}
+                }
+                if classification == Classification::Unclear {
+                    pathways.insert(Pathway::ManagementOversight);
+                    if children == Some(true) {
+                        pathways.insert(Pathway::EarlyHelp);
+                    }
+                }
+            }
+            Classification::ParentalConflict => {
+                pathways.insert(Pathway::RpcSupport);
+                if children == Some(true) {
+                    pathways.insert(Pathway::EarlyHelp);
+                }
+            }
+        }
+        if csc {
+            pathways.insert(Pathway::ChildrensSocialCare);
+        }
+        if school {
+            pathways.insert(Pathway::OperationEncompass);
+        }
+        let recording_category = match classification {
+            Classification::DomesticAbuse => RecordingCategory::DomesticAbuse,
+            Classification::ParentalConflict => RecordingCategory::ParentalConflict,
+            Classification::Unclear => RecordingCategory::DomesticIncidentUnderReview,
+        };
+
+        Ok(AssessmentResult {
+            id: a.id.clone(),
+            classification,
+            p_abuse,
+            score,
+            risk_level: level,
+            actuarial_level: actuarial,
+            officer_judgement: a.officer_judgement,
+            yes_count: counts.yes,
+            not_known_count: counts.not_known,
+            declined_count: counts.declined,
+            marac_referral: marac,
+            marac_criteria: criteria,
+            flags,
+            csc_notification: csc,
+            school_notification: school,
+            pathways: pathways.into_iter().collect(),
+            recording_category,
+            children: ChildrenImpact {
+                in_household: children,
+                summary,
+            },
+            reasons,
+            instrument: inst.id.clone(),
+            scorer_version: SCORER_VERSION.to_string(),
+            calibration_version: self.calibration.version.clone(),
+            meta: a.meta.clone(),
+        })
+    }
+}
+
+fn short(fp: &str) -> &str {
+    fp.get(..12).unwrap_or(fp)
+}
+
+/// The error for a question id the instrument does not have.
+pub(crate) fn unknown_question(inst: &Instrument, field: &str, key: &str) -> InputError {
+    let first = inst.questions.first().map(|q| q.id.as_str()).unwrap_or("");
+    let last = inst.questions.last().map(|q| q.id.as_str()).unwrap_or("");
+    let gaps = if inst.questions.len() as u32
+        != inst.questions.last().map(|q| q.number).unwrap_or(0)
+        || inst.id == crate::instrument::DASH_2009_PARTNER
+    {
+        let ids: Vec<&str> = inst.questions.iter().map(|q| q.id.as_str()).collect();
+        ids.join(", ")
+    } else {
+        format!("{first}…{last}")
+    };
+    InputError::new(
+        ErrorKind::UnknownQuestion,
+        field,
+        Some(key),
+        format!(
+            "{field}: {:?} is not a question of instrument {}; expected one of: {gaps}",
+            crate::error::truncate_value(key),
+            inst.id
+        ),
+    )
+}
+
+fn any_yes(inst: &Instrument, a: &Assessment, pred: impl Fn(&Question) -> bool) -> bool {
+    inst.questions
+        .iter()
+        .any(|q| pred(q) && a.answer(&q.id) == Answer::Yes)
+}
+
+fn flags(inst: &Instrument, a: &Assessment) -> Vec<Flag> {
+    let has = |m: Marker| any_yes(inst, a, |q| q.markers.contains(&m));
+    let mut f = Vec::new();
+    let control = has(Marker::PowerImbalance)
+        || has(Marker::Stalking)
+        || a.conflict_screen.power_imbalance == Answer::Yes;
+    if control {
+        f.push(Flag::CoerciveControl);
+    }
+    for (m, flag) in [
+        (Marker::Stalking, Flag::Stalking),
+        (Marker::Strangulation, Flag::Strangulation),
+        (Marker::ThreatToKill, Flag::ThreatsToKill),
+        (Marker::Weapon, Flag::Weapons),
+        (Marker::SexualAbuse, Flag::SexualAbuse),
+        (Marker::ChildHarm, Flag::ChildHarm),
+    ] {
+        if has(m) {
+            f.push(flag);
+        }
+    }
+    let separation = any_yes(inst, a, |q| q.domains.first() == Some(&Domain::Separation))
+        || a.conflict_screen
+            .recent_transitions
+            .as_ref()
+            .is_some_and(|t| t.contains(&Transition::Separation));
+    let violence = has(Marker::Violence) || has(Marker::Weapon) || has(Marker::Strangulation);
+    if separation && control && violence {
+        f.push(Flag::SeparationControlViolence);
+    }
+    if any_yes(inst, a, |q| q.domains.contains(&Domain::ThirdPartyThreat)) {
+        f.push(Flag::ThirdPartyThreat);
+    }
+    f
+}
+
+fn cluster_text(f: Flag) -> Option<&'static str> {
+    Some(match f {
+        Flag::Strangulation => "High-harm marker: non-fatal strangulation is a strong predictor of homicide.",
+        Flag::ThreatsToKill => "High-harm marker: threats to kill that were believed.",
+        Flag::Stalking => "Stalking or harassment reported: complete the stalking (S-DASH) follow-up questions.",
+        Flag::SeparationControlViolence => "High-harm cluster: separation together with coercive control and violence.",
+        Flag::ThirdPartyThreat => "Another person threatens the victim: ask the honour-based abuse prompts.",
+        _ => return None,
+    })
+}
+
+/// Whether children live in the household: the context's answer, or "yes" when an
+/// answer shows children or dependants at home (police form items 10–12). Never
+/// guessed "no".
+fn children_in_household(inst: &Instrument, a: &Assessment) -> Option<bool> {
+    if a.context.children_in_household == Some(true) {
+        return Some(true);
+    }
+    let shown = ["q10", "q11", "q12"].iter().any(|id| {
+        inst.question(id)
+            .is_some_and(|q| q.domains.contains(&Domain::Children))
+            && a.answer(id) == Answer::Yes
+    });
+    if shown && a.context.children_in_household.is_none() {
+        return Some(true);
+    }
+    a.context.children_in_household
+}
