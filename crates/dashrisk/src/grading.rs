@@ -168,12 +168,12 @@ mod tests {
         let mut ctx = Context {
             prior_incidents_12m: Some(5),
             incident_date: Some(d("2025-06-30")),
-            prior_incident_dates: Some(vec![d("2025-01-15"), d("2025-05-01")]),
+            prior_incident_dates: Some(vec![d("2024-12-15"), d("2025-05-01")]),
             ..Context::default()
         };
-        // Only 2025-05-01 is within six months: 1 prior + current = 2 < 3.
+        // 2024-12-15 is six and a half months back; only 2025-05-01 is within six months: 1 prior + current = 2 < 3.
         assert_eq!(escalation(&p, &ctx), Check::NotMet);
-        ctx.prior_incident_dates = Some(vec![d("2025-01-15"), d("2025-05-01"), d("2025-06-01")]);
+        ctx.prior_incident_dates = Some(vec![d("2024-12-15"), d("2025-05-01"), d("2025-06-01")]);
         assert_eq!(escalation(&p, &ctx), Check::Met);
         ctx.prior_incident_dates = None;
         assert_eq!(escalation(&p, &ctx), Check::Unchecked);

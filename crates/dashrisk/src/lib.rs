@@ -39,6 +39,7 @@ pub mod grading;
 pub mod instrument;
 pub mod parse;
 pub mod policy;
+pub mod predictor;
 pub mod result;
 pub mod scorer;
 pub mod synth;
@@ -48,6 +49,7 @@ pub use calibration::{Calibration, Provenance};
 pub use error::{ArtefactError, ErrorKind, InputError, RecordError};
 pub use instrument::{Domain, Gate, Instrument, Marker, Question};
 pub use policy::{GradingPolicy, Policy, ScoreWeights, ScorerPolicy};
+pub use predictor::{DashGrading, Prediction, Predictor};
 pub use result::{
     AssessmentResult, ChildrenImpact, Classification, Flag, MaracCriterion, Pathway, Reason,
     ReasonCode, RecordingCategory, RiskLevel,

@@ -300,7 +300,7 @@ impl Scorer {
             let s = want_str(v, "officer_judgement")?;
             a.officer_judgement = Some(enum_value(s, "officer_judgement", &RiskLevel::VALUES, RiskLevel::parse)?);
         }
-        if let Some(v) = obj.get("meta") {
+        if let Some(v) = present("meta") {
             a.meta = Some(v.clone());
         }
         Ok(a)

@@ -225,6 +225,9 @@ pub enum ReasonCode {
     HighHarmCluster,
     /// Decision support only: the officer's professional judgement decides.
     DecisionSupportOnly,
+    /// A comparison model's feature moved its probability up or down (coefficient ×
+    /// feature value). Used by comparison predictors, never by the scorer.
+    ModelContribution,
 }
 
 /// A reason: a stable code plus a plain-English sentence an officer can read back.

@@ -1,0 +1,398 @@
+//! The safety invariants of DEVELOPERS.md as property tests over arbitrary valid
+//! assessments (both built-in forms, every answer value, missing answers, arbitrary
+//! screen, context and officer judgement):
+//!
+//! - fear or power imbalance never yields "parental conflict";
+//! - not known / declined is never treated as no;
+//! - an added "yes" never lowers the risk level or the abuse probability;
+//! - professional judgement never lowers the level;
+//! - results are deterministic;
+//! - serde round-trips (input contract and results);
+//! - nothing panics on arbitrary text or JSON.
+
+use chrono::NaiveDate;
+use dashrisk::instrument::{Gate, DASH_2009, DASH_2009_PARTNER};
+use dashrisk::*;
+use proptest::prelude::*;
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+fn scorer() -> &'static Scorer {
+    static S: OnceLock<Scorer> = OnceLock::new();
+    S.get_or_init(Scorer::default)
+}
+
+/// Any answer; with `low`, mostly "no", so that near-conflict records (where the
+/// gates and thresholds decide) are common rather than vanishingly rare.
+fn answer(low: bool) -> impl Strategy<Value = Answer> {
+    let no = if low { 24 } else { 1 };
+    prop_oneof![
+        1 => Just(Answer::Yes),
+        no => Just(Answer::No),
+        1 => Just(Answer::NotKnown),
+        1 => Just(Answer::Declined)
+    ]
+}
+
+fn screen_answer(low: bool) -> impl Strategy<Value = Answer> {
+    let no = if low { 16 } else { 1 };
+    prop_oneof![1 => Just(Answer::Yes), no => Just(Answer::No), 1 => Just(Answer::NotKnown)]
+}
+
+fn level() -> impl Strategy<Value = RiskLevel> {
+    prop_oneof![
+        Just(RiskLevel::Standard),
+        Just(RiskLevel::Medium),
+        Just(RiskLevel::High)
+    ]
+}
+
+fn date() -> impl Strategy<Value = NaiveDate> {
+    (2015i32..2027, 1u32..13, 1u32..29)
+        .prop_map(|(y, m, d)| NaiveDate::from_ymd_opt(y, m, d).expect("valid date"))
+}
+
+fn transitions() -> impl Strategy<Value = Option<Vec<Transition>>> {
+    let all = [
+        Transition::Separation,
+        Transition::NewBaby,
+        Transition::Bereavement,
+        Transition::ChildStartingSchool,
+        Transition::EconomicPressure,
+    ];
+    proptest::option::of(proptest::collection::vec(any::<bool>(), 5).prop_map(move |mask| {
+        all.iter()
+            .zip(mask)
+            .filter(|(_, m)| *m)
+            .map(|(t, _)| *t)
+            .collect()
+    }))
+}
+
+prop_compose! {
+    fn screen(low: bool)(
+        fear in screen_answer(low),
+        power_imbalance in screen_answer(low),
+        freq in 0usize..5,
+        res in 0usize..3,
+        children_exposed in screen_answer(false),
+        recent_transitions in transitions(),
+    ) -> ConflictScreen {
+        ConflictScreen {
+            fear,
+            power_imbalance,
+            argument_frequency: ArgumentFrequency::parse(ArgumentFrequency::VALUES[freq]).unwrap(),
+            resolution: Resolution::parse(Resolution::VALUES[res]).unwrap(),
+            children_exposed,
+            recent_transitions,
+        }
+    }
+}
+
+prop_compose! {
+    fn context(low: bool)(
+        children_in_household in proptest::option::of(any::<bool>()),
+        prior_incidents_12m in proptest::option::weighted(if low { 0.95 } else { 0.5 }, 0u32..if low { 2 } else { 12 }),
+        prior_incident_dates in proptest::option::of(proptest::collection::vec(date(), 0..5)),
+        incident_date in proptest::option::of(date()),
+        last_marac_date in proptest::option::of(date()),
+    ) -> Context {
+        Context { children_in_household, prior_incidents_12m, prior_incident_dates, incident_date, last_marac_date }
+    }
+}
+
+prop_compose! {
+    /// An arbitrary valid assessment on one of the built-in forms; `None` answers
+    /// are left out of the record (not known). `low` makes most answers "no".
+    fn assessment_with(low: bool)(
+        partner in any::<bool>(),
+        answers in proptest::collection::vec(
+            proptest::option::weighted(if low { 0.97 } else { 0.8 }, answer(low)), 27),
+        conflict_screen in screen(low),
+        context in context(low),
+        officer_judgement in proptest::option::of(level()),
+        id in proptest::option::of("[a-z0-9-]{1,12}"),
+    ) -> Assessment {
+        let inst = if partner { DASH_2009_PARTNER } else { DASH_2009 };
+        let questions = &scorer().instrument(inst).unwrap().questions;
+        let mut map = BTreeMap::new();
+        for (q, a) in questions.iter().zip(answers) {
+            if let Some(a) = a {
+                map.insert(q.id.clone(), a);
+            }
+        }
+        Assessment {
+            id,
+            instrument: inst.to_string(),
+            answers: map,
+            conflict_screen,
+            context,
+            officer_judgement,
+            meta: None,
+        }
+    }
+}
+
+/// Half the cases mostly "no" (near the conflict/abuse boundary), half anything.
+fn assessment() -> impl Strategy<Value = Assessment> {
+    any::<bool>().prop_flat_map(assessment_with)
+}
+
+fn assess(a: &Assessment) -> AssessmentResult {
+    scorer().assess(a).expect("valid assessment")
+}
+
+fn question_ids(a: &Assessment) -> Vec<String> {
+    scorer()
+        .instrument(&a.instrument)
+        .unwrap()
+        .questions
+        .iter()
+        .map(|q| q.id.clone())
+        .collect()
+}
+
+fn gate_items(a: &Assessment, gates: &[Gate]) -> Vec<String> {
+    scorer()
+        .instrument(&a.instrument)
+        .unwrap()
+        .questions
+        .iter()
+        .filter(|q| gates.iter().any(|g| q.fires(*g)))
+        .map(|q| q.id.clone())
+        .collect()
+}
+
+/// `after` is at least as cautious as `before`.
+fn no_less_cautious(before: &AssessmentResult, after: &AssessmentResult) -> Result<(), TestCaseError> {
+    prop_assert!(after.p_abuse >= before.p_abuse, "p_abuse fell: {} -> {}", before.p_abuse, after.p_abuse);
+    prop_assert!(after.risk_level >= before.risk_level);
+    prop_assert!(after.classification >= before.classification,
+        "classification fell: {:?} -> {:?}", before.classification, after.classification);
+    prop_assert!(after.marac_referral || !before.marac_referral);
+    prop_assert!(after.csc_notification || !before.csc_notification);
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    #[test]
+    fn fear_or_power_imbalance_never_yields_conflict(mut a in assessment(), pick in any::<prop::sample::Index>(), screen_pick in 0usize..3) {
+        // Put a "yes" on one fear/power item (instrument or screen).
+        let items = gate_items(&a, &[Gate::Fear, Gate::PowerImbalance]);
+        match screen_pick {
+            0 => a.conflict_screen.fear = Answer::Yes,
+            1 => a.conflict_screen.power_imbalance = Answer::Yes,
+            _ => { a.answers.insert(pick.get(&items).clone(), Answer::Yes); }
+        }
+        let r = assess(&a);
+        prop_assert_eq!(r.classification, Classification::DomesticAbuse);
+        prop_assert_ne!(r.recording_category, RecordingCategory::ParentalConflict);
+        prop_assert!(!r.pathways.contains(&Pathway::RpcSupport));
+    }
+
+    #[test]
+    fn conflict_only_when_fear_and_power_answered_no(a in assessment()) {
+        let r = assess(&a);
+        if r.classification == Classification::ParentalConflict {
+            for id in gate_items(&a, &[Gate::Fear, Gate::PowerImbalance]) {
+                prop_assert_eq!(a.answer(&id), Answer::No, "{} not answered no", id);
+            }
+            for id in gate_items(&a, &[Gate::Harm]) {
+                prop_assert_ne!(a.answer(&id), Answer::Yes);
+            }
+            prop_assert_eq!(a.conflict_screen.fear, Answer::No);
+            prop_assert_eq!(a.conflict_screen.power_imbalance, Answer::No);
+            prop_assert!(r.p_abuse < scorer().policy().scorer.conflict_max_p_abuse);
+            prop_assert_eq!(r.risk_level, RiskLevel::Standard);
+            prop_assert!(!r.marac_referral && !r.csc_notification && !r.school_notification);
+        }
+    }
+
+    #[test]
+    fn unknown_fear_or_power_item_never_yields_conflict(mut a in assessment(), pick in any::<prop::sample::Index>(), declined in any::<bool>(), screen_pick in 0usize..3) {
+        let unknown = if declined { Answer::Declined } else { Answer::NotKnown };
+        let items = gate_items(&a, &[Gate::Fear, Gate::PowerImbalance]);
+        match screen_pick {
+            0 => a.conflict_screen.fear = Answer::NotKnown,
+            1 => a.conflict_screen.power_imbalance = Answer::NotKnown,
+            _ => { a.answers.insert(pick.get(&items).clone(), unknown); }
+        }
+        prop_assert_ne!(assess(&a).classification, Classification::ParentalConflict);
+    }
+
+    #[test]
+    fn unknown_is_never_read_as_no(a in assessment(), pick in any::<prop::sample::Index>(), how in 0usize..3) {
+        // From "no" to not known / declined / left out: never less cautious, and the
+        // score strictly rises (every question carries points).
+        let ids = question_ids(&a);
+        let id = pick.get(&ids).clone();
+        let mut no = a.clone();
+        no.answers.insert(id.clone(), Answer::No);
+        let mut unknown = a.clone();
+        match how {
+            0 => { unknown.answers.insert(id.clone(), Answer::NotKnown); }
+            1 => { unknown.answers.insert(id.clone(), Answer::Declined); }
+            _ => { unknown.answers.remove(&id); }
+        }
+        let (rn, ru) = (assess(&no), assess(&unknown));
+        no_less_cautious(&rn, &ru)?;
+        prop_assert!(ru.score > rn.score, "score did not rise: {} -> {}", rn.score, ru.score);
+        prop_assert_eq!(ru.yes_count, rn.yes_count);
+        prop_assert_eq!(ru.not_known_count + ru.declined_count, rn.not_known_count + rn.declined_count + 1);
+    }
+
+    #[test]
+    fn unknown_screen_and_context_are_never_read_as_no(a in assessment(), which in 0usize..3) {
+        let mut no = a.clone();
+        let mut unknown = a.clone();
+        match which {
+            0 => { no.conflict_screen.fear = Answer::No; unknown.conflict_screen.fear = Answer::NotKnown; }
+            1 => { no.conflict_screen.power_imbalance = Answer::No; unknown.conflict_screen.power_imbalance = Answer::NotKnown; }
+            _ => { no.context.prior_incidents_12m = Some(0); unknown.context.prior_incidents_12m = None; }
+        }
+        let (rn, ru) = (assess(&no), assess(&unknown));
+        no_less_cautious(&rn, &ru)?;
+        prop_assert!(ru.score > rn.score);
+    }
+
+    #[test]
+    fn an_added_yes_never_lowers_risk_or_abuse_probability(a in assessment(), pick in any::<prop::sample::Index>(), screen_pick in 0usize..4) {
+        let mut yes = a.clone();
+        match screen_pick {
+            0 => yes.conflict_screen.fear = Answer::Yes,
+            1 => yes.conflict_screen.power_imbalance = Answer::Yes,
+            _ => {
+                let ids = question_ids(&a);
+                yes.answers.insert(pick.get(&ids).clone(), Answer::Yes);
+            }
+        }
+        let (before, after) = (assess(&a), assess(&yes));
+        no_less_cautious(&before, &after)?;
+        prop_assert!(after.yes_count >= before.yes_count);
+        prop_assert!(after.score >= before.score);
+    }
+
+    #[test]
+    fn more_prior_incidents_never_lower_risk(a in assessment(), extra in 1u32..5) {
+        let mut more = a.clone();
+        more.context.prior_incidents_12m = Some(a.context.prior_incidents_12m.unwrap_or(0) + extra);
+        let mut base = a.clone();
+        base.context.prior_incidents_12m = Some(a.context.prior_incidents_12m.unwrap_or(0));
+        no_less_cautious(&assess(&base), &assess(&more))?;
+    }
+
+    #[test]
+    fn judgement_may_raise_but_never_lowers(a in assessment(), j in level()) {
+        let mut without = a.clone();
+        without.officer_judgement = None;
+        let mut with = a.clone();
+        with.officer_judgement = Some(j);
+        let (r0, r1) = (assess(&without), assess(&with));
+        prop_assert_eq!(r1.actuarial_level, r0.actuarial_level);
+        prop_assert_eq!(r1.risk_level, r0.actuarial_level.max(j));
+        prop_assert!(r1.risk_level >= r0.risk_level);
+        no_less_cautious(&r0, &r1)?;
+        prop_assert_eq!(r1.marac_criteria.contains(&MaracCriterion::ProfessionalJudgement), j == RiskLevel::High);
+    }
+
+    #[test]
+    fn results_are_deterministic(a in assessment()) {
+        let r1 = assess(&a);
+        let r2 = assess(&a);
+        let r3 = std::thread::spawn({
+            let a = a.clone();
+            move || Scorer::default().assess(&a).unwrap()
+        }).join().unwrap();
+        prop_assert_eq!(&r1, &r2);
+        prop_assert_eq!(&r1, &r3);
+    }
+
+    #[test]
+    fn contract_and_results_round_trip_through_json(a in assessment()) {
+        // The serde form of an Assessment is a valid contract record.
+        let json = serde_json::to_string(&a).unwrap();
+        let back = scorer().parse_json(&json).unwrap();
+        prop_assert_eq!(&back, &a);
+        let r = assess(&a);
+        let rj = serde_json::to_string(&r).unwrap();
+        let rback: AssessmentResult = serde_json::from_str(&rj).unwrap();
+        prop_assert_eq!(rback, r);
+    }
+
+    #[test]
+    fn risk_level_follows_the_count(a in assessment()) {
+        let r = assess(&a);
+        let g = &scorer().policy().grading;
+        let expected = if r.yes_count >= g.high_from { RiskLevel::High }
+            else if r.yes_count >= g.medium_from { RiskLevel::Medium }
+            else { RiskLevel::Standard };
+        prop_assert_eq!(r.actuarial_level, expected);
+        prop_assert_eq!(r.marac_criteria.contains(&MaracCriterion::VisibleHighRisk), r.yes_count >= g.high_from);
+        prop_assert_eq!(r.marac_referral, !r.marac_criteria.is_empty());
+        prop_assert!(r.p_abuse > 0.0 && r.p_abuse < 1.0);
+    }
+
+    #[test]
+    fn calibration_is_monotone(s1 in -5.0f64..60.0, s2 in -5.0f64..60.0) {
+        let cal = scorer().calibration();
+        let (lo, hi) = if s1 <= s2 { (s1, s2) } else { (s2, s1) };
+        prop_assert!(cal.p(lo) <= cal.p(hi));
+    }
+
+    #[test]
+    fn arbitrary_text_never_panics(text in ".{0,200}") {
+        let _ = scorer().parse_json(&text).and_then(|a| scorer().assess(&a));
+    }
+
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
+        let _ = scorer().assess_json_line(1, &bytes);
+    }
+
+    #[test]
+    fn arbitrary_json_never_panics(v in arb_json()) {
+        let _ = scorer().parse_value(&v).and_then(|a| scorer().assess(&a));
+        // Also nested where a record's parts belong.
+        for key in ["answers", "conflict_screen", "context", "officer_judgement", "id", "instrument"] {
+            let rec = serde_json::json!({ key: v.clone() });
+            let _ = scorer().parse_value(&rec).and_then(|a| scorer().assess(&a));
+        }
+    }
+
+    #[test]
+    fn arbitrary_flat_rows_never_panic(row in proptest::collection::vec(("[a-zA-Z_ 0-9]{0,24}", ".{0,20}"), 0..12)) {
+        let pairs: Vec<(&str, &str)> = row.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let _ = scorer().parse_flat(&pairs).and_then(|(a, _)| scorer().assess(&a));
+    }
+}
+
+fn arb_json() -> impl Strategy<Value = serde_json::Value> {
+    use serde_json::Value;
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(|n| Value::from(n)),
+        any::<f64>().prop_map(|f| serde_json::Number::from_f64(f).map(Value::Number).unwrap_or(Value::Null)),
+        prop_oneof![
+            Just("yes".to_string()), Just("no".to_string()), Just("not_known".to_string()),
+            Just("q2".to_string()), Just("2024-02-30".to_string()), ".{0,12}"
+        ].prop_map(Value::String),
+    ];
+    leaf.prop_recursive(4, 64, 8, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            proptest::collection::btree_map(
+                prop_oneof![
+                    Just("q1".to_string()), Just("q18".to_string()), Just("fear".to_string()),
+                    Just("answers".to_string()), Just("prior_incidents_12m".to_string()),
+                    Just("recent_transitions".to_string()), Just("children_in_household".to_string()),
+                    "[a-z_0-9]{0,10}"
+                ],
+                inner,
+                0..6
+            ).prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
