@@ -1,0 +1,256 @@
+//! The command line end to end: streaming, error records, exit codes, formats,
+//! instruments, synthetic data and policy/calibration files.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_dashrisk"))
+}
+
+fn run(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = bin()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    let data = stdin.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = input.write_all(&data);
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    out
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("dashrisk-cli-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+fn lines(out: &Output) -> Vec<serde_json::Value> {
+    String::from_utf8(out.stdout.clone())
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+const GOOD: &str = r#"{"id":"a","answers":{"q18":"yes"},"context":{"children_in_household":true}}"#;
+
+#[test]
+fn bad_records_become_error_records_and_the_rest_are_assessed() {
+    let mut input = format!(
+        "{GOOD}\n{{\"id\":\"b\",\"answers\":{{\"q28\":\"yes\"}},\"meta\":{{\"note\":\"SECRET-NOTE\"}}}}\nnot json\n\n{GOOD}\n"
+    )
+    .into_bytes();
+    input.extend_from_slice(b"\x00\xffgarbage\n");
+    input.extend_from_slice(br#"{"id":"c","context":{"prior_incidents_12m":-3}}"#);
+    input.push(b'\n');
+    let out = run(&["assess", "--format", "jsonl"], &input);
+    assert_eq!(out.status.code(), Some(1), "non-zero when any record failed");
+    let recs = lines(&out);
+    assert_eq!(recs.len(), 7, "exactly one answer per line");
+    assert_eq!(recs[0]["classification"], "domestic_abuse");
+    assert_eq!(recs[4]["id"], "a");
+    let err = |i: usize| &recs[i]["error"];
+    assert_eq!(recs[1]["line"], 2);
+    assert_eq!(recs[1]["id"], "b");
+    assert_eq!(err(1)["code"], "unknown_question");
+    assert_eq!(err(1)["field"], "answers.q28");
+    assert_eq!(err(1)["value"], "q28");
+    assert_eq!(err(2)["code"], "invalid_json");
+    assert_eq!(err(3)["code"], "empty_input");
+    assert_eq!(err(5)["code"], "invalid_utf8");
+    assert_eq!(err(6)["code"], "invalid_count");
+    assert_eq!(err(6)["field"], "context.prior_incidents_12m");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("line 2") && stderr.contains("answers.q28"), "{stderr}");
+    assert!(!stderr.contains("SECRET-NOTE"), "stderr must not echo records: {stderr}");
+    assert!(stderr.contains("5 record(s) failed"), "{stderr}");
+}
+
+#[test]
+fn all_good_exits_zero_and_empty_input_is_an_error() {
+    let out = run(&["assess", "--format", "jsonl"], format!("{GOOD}\n").as_bytes());
+    assert_eq!(out.status.code(), Some(0));
+    let out = run(&["assess", "--format", "jsonl"], b"");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(lines(&out)[0]["error"]["code"], "empty_input");
+    let out = run(&["assess", "--format", "csv"], b"");
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn binary_garbage_never_panics() {
+    let mut garbage = Vec::new();
+    let mut x: u32 = 12345;
+    for _ in 0..20_000 {
+        x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+        garbage.push((x >> 16) as u8);
+    }
+    for fmt in ["jsonl", "csv"] {
+        let out = run(&["assess", "--format", fmt], &garbage);
+        assert_eq!(out.status.code(), Some(1), "{fmt}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+    }
+}
+
+#[test]
+fn csv_passes_other_columns_through_and_reports_bad_rows() {
+    let csv = "case_ref,q2,q18,fear,power_imbalance,children_in_household,prior_incidents_12m,label\n\
+               A1,no,yes,no,no,true,0,1\n\
+               A2,maybe,no,no,no,false,0,0\n\
+               A3,no,no\n\
+               A4,no,no,no,no,false,-1,0\n";
+    let out = run(&["assess", "--format", "csv"], csv.as_bytes());
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut rdr = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = rdr.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(&header[..2], ["case_ref", "label"], "pass-through columns first");
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 4);
+    assert_eq!(&rows[0][col("case_ref")], "A1");
+    assert_eq!(&rows[0][col("classification")], "domestic_abuse");
+    assert_eq!(&rows[0][col("error_code")], "");
+    assert_eq!(&rows[1][col("case_ref")], "A2");
+    assert_eq!(&rows[1][col("error_code")], "invalid_value");
+    assert_eq!(&rows[1][col("error_field")], "q2");
+    assert_eq!(&rows[1][col("error_value")], "maybe");
+    assert_eq!(&rows[2][col("error_code")], "row_length");
+    assert_eq!(&rows[3][col("error_code")], "invalid_count");
+}
+
+#[test]
+fn a_question_like_column_that_is_not_a_question_is_an_error() {
+    for bad in ["q28", "Q2 "] {
+        let csv = format!("id,q2,{bad}\nx,no,yes\n");
+        let out = run(&["assess", "--format", "csv", "--output-format", "jsonl"], csv.as_bytes());
+        assert_eq!(out.status.code(), Some(1));
+        let r = &lines(&out)[0];
+        assert_eq!(r["error"]["code"], "unknown_question", "{bad}");
+        assert_eq!(r["error"]["field"], bad);
+        assert_eq!(r["id"], "x");
+    }
+}
+
+#[test]
+fn formats_are_detected_and_converted() {
+    let p = tmp("in.csv");
+    std::fs::write(&p, "id,q18\nz,yes\n").unwrap();
+    let out = run(&["assess", p.to_str().unwrap(), "--output-format", "jsonl"], b"");
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(lines(&out)[0]["id"], "z");
+    // Sniffed from standard input.
+    let out = run(&["assess"], b"id,q18\nz,yes\n");
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("id,classification"));
+    let out = run(&["assess", "--output-format", "csv"], format!("{GOOD}\n").as_bytes());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("meta,id,classification"), "{text}");
+}
+
+#[test]
+fn instruments_are_listed_and_shown() {
+    let out = run(&["instrument", "list"], b"");
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("dash-2009\t27 questions"));
+    assert!(text.contains("dash-2009-partner\t24 questions"));
+    let out = run(&["instrument", "show", "dash-2009", "--json"], b"");
+    let inst = dashrisk::Instrument::from_json(&String::from_utf8(out.stdout).unwrap()).unwrap();
+    assert_eq!(inst.questions.len(), 27);
+    let out = run(&["instrument", "show", "dash-2009"], b"");
+    assert!(String::from_utf8(out.stdout).unwrap().contains("markers: strangulation"));
+    let out = run(&["instrument", "show", "nope"], b"");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("dash-2009"));
+}
+
+#[test]
+fn a_custom_instrument_file_is_loaded_and_used() {
+    let p = tmp("custom.json");
+    std::fs::write(
+        &p,
+        r#"{"format_version":1,"id":"force-x","name":"Force X","source":"test",
+            "questions":[{"id":"q1","number":1,"text":"Afraid of partner","domains":["fear"],"markers":["fear"]},
+                         {"id":"q2","number":2,"text":"Arguments","domains":["separation"]}]}"#,
+    )
+    .unwrap();
+    let out = run(
+        &["assess", "--instrument-file", p.to_str().unwrap(), "--format", "jsonl"],
+        br#"{"instrument":"force-x","answers":{"q1":"yes"}}"#,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let r = &lines(&out)[0];
+    assert_eq!(r["classification"], "domestic_abuse");
+    assert_eq!(r["instrument"], "force-x");
+    std::fs::write(&p, r#"{"format_version":1,"id":"bad","name":"B","source":"s","questions":[]}"#).unwrap();
+    let out = run(&["instrument", "list", "--instrument-file", p.to_str().unwrap()], b"");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("custom.json") && err.contains("questions"), "{err}");
+}
+
+#[test]
+fn synth_is_seeded_and_assessable() {
+    let a = run(&["synth", "--n", "300", "--seed", "9"], b"");
+    let b = run(&["synth", "--n", "300", "--seed", "9"], b"");
+    let c = run(&["synth", "--n", "300", "--seed", "10"], b"");
+    assert_eq!(a.stdout, b.stdout);
+    assert_ne!(a.stdout, c.stdout);
+    assert!(String::from_utf8_lossy(&a.stderr).contains("SYNTHETIC"));
+    let out = run(&["assess", "--format", "csv"], &a.stdout);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(text.lines().count(), 301);
+    assert!(text.lines().next().unwrap().starts_with("label_abuse,label_serious_harm,id,"));
+    let j = run(&["synth", "--n", "50", "--seed", "9", "--format", "jsonl"], b"");
+    let out = run(&["assess", "--format", "jsonl"], &j.stdout);
+    assert_eq!(out.status.code(), Some(0));
+    let recs = lines(&out);
+    assert_eq!(recs.len(), 50);
+    assert_eq!(recs[0]["meta"]["synthetic"], true);
+}
+
+#[test]
+fn policy_and_calibration_files_must_agree() {
+    let out = run(&["policy"], b"");
+    let mut policy: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // Banding is not part of the score: a stricter band needs no new calibration.
+    policy["grading"]["high_from"] = 12.into();
+    let p = tmp("policy.json");
+    std::fs::write(&p, policy.to_string()).unwrap();
+    let rec = r#"{"answers":{"q1":"yes","q2":"yes","q3":"yes","q4":"yes","q5":"yes","q6":"yes","q7":"yes","q8":"yes","q9":"yes","q10":"yes","q11":"yes","q12":"yes"}}"#;
+    let out = run(&["assess", "--policy", p.to_str().unwrap(), "--format", "jsonl"], rec.as_bytes());
+    assert_eq!(lines(&out)[0]["risk_level"], "high");
+    // Changing a weight without refitting is refused, with the fix in the message.
+    policy["scorer"]["weights"]["screen_fear_points"] = 4.0.into();
+    std::fs::write(&p, policy.to_string()).unwrap();
+    let out = run(&["assess", "--policy", p.to_str().unwrap(), "--format", "jsonl"], rec.as_bytes());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("refit"));
+    let cal = tmp("cal.json");
+    let out = run(&["calibrate", "--policy", p.to_str().unwrap(), "--n", "20000", "--out", cal.to_str().unwrap()], b"");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = run(
+        &["assess", "--policy", p.to_str().unwrap(), "--calibration", cal.to_str().unwrap(), "--format", "jsonl"],
+        rec.as_bytes(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    // A tampered calibration is refused, naming the file.
+    let text = std::fs::read_to_string(&cal).unwrap().replacen("0.", "0.9", 1);
+    std::fs::write(&cal, text).unwrap();
+    let out = run(
+        &["assess", "--policy", p.to_str().unwrap(), "--calibration", cal.to_str().unwrap()],
+        rec.as_bytes(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cal.json"), "{err}");
+}

@@ -1,0 +1,253 @@
+//! `dashrisk train` and `dashrisk predict` end to end: synthetic data in, a model
+//! file out, predictions with contributions, error records and exit codes.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+fn run(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dashrisk"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    let data = stdin.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = input.write_all(&data);
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    out
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("dashrisk-learn-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// Synthetic training data and a model trained on it (once per test that asks).
+fn trained(tag: &str, n: &str) -> (PathBuf, PathBuf, Output) {
+    let data = tmp(&format!("{tag}-train.csv"));
+    let model = tmp(&format!("{tag}-model.json"));
+    let out = run(
+        &[
+            "synth",
+            "--n",
+            n,
+            "--seed",
+            "5",
+            "--out",
+            data.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = run(
+        &[
+            "train",
+            "--data",
+            data.to_str().unwrap(),
+            "--label",
+            "label_abuse",
+            "--out",
+            model.to_str().unwrap(),
+            "--folds",
+            "3",
+        ],
+        b"",
+    );
+    (data, model, out)
+}
+
+#[test]
+fn train_reports_cross_validated_auc_and_brier_and_flags_synthetic_data() {
+    let (_, model, out) = trained("report", "1500");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let field = |k: &str| -> f64 {
+        stdout
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{k}\t")))
+            .unwrap_or_else(|| panic!("{k} in {stdout}"))
+            .parse()
+            .unwrap()
+    };
+    assert!(field("cv_auc") > 0.9 && field("cv_auc") <= 1.0);
+    assert!(field("cv_brier") > 0.0 && field("cv_brier") < 0.15);
+    assert_eq!(field("records"), 1500.0);
+    assert!(text(&out.stderr).contains("SYNTHETIC"));
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
+    assert_eq!(m["provenance"]["synthetic"], true);
+    assert_eq!(m["feature_set_version"], "dashrisk-features/1");
+    assert_eq!(m["provenance"]["cross_validation"]["folds"], 3);
+}
+
+#[test]
+fn predict_writes_probabilities_and_error_records_and_fails_on_bad_records() {
+    let (_, model, out) = trained("predict", "600");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let input = concat!(
+        r#"{"id": "a", "answers": {"q18": "yes", "q2": "yes"}}"#,
+        "\n",
+        r#"{"id": "b", "answers": {"q28": "yes"}}"#,
+        "\n",
+        "not json\n",
+        r#"{"id": "c", "answers": {"q2": "no", "q3": "no", "q4": "no", "q15": "no"}, "conflict_screen": {"fear": "no", "power_imbalance": "no"}}"#,
+        "\n"
+    );
+    let out = run(
+        &[
+            "predict",
+            "--model",
+            model.to_str().unwrap(),
+            "--top",
+            "2",
+            "-",
+        ],
+        input.as_bytes(),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let lines: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 4);
+    let pa = lines[0]["probability"].as_f64().unwrap();
+    let pc = lines[3]["probability"].as_f64().unwrap();
+    assert!(
+        pa > pc,
+        "fear and strangulation rank above cleared fear and power"
+    );
+    assert_eq!(lines[0]["contributions"].as_array().unwrap().len(), 2);
+    assert_eq!(lines[0]["reasons"][1]["code"], "model_contribution");
+    // Error records: the same shape as `dashrisk assess`.
+    assert_eq!(lines[1]["line"], 2);
+    assert_eq!(lines[1]["id"], "b");
+    assert_eq!(lines[1]["error"]["code"], "unknown_question");
+    assert_eq!(lines[1]["error"]["field"], "answers.q28");
+    assert_eq!(lines[2]["line"], 3);
+    assert_eq!(lines[2]["error"]["code"], "invalid_json");
+    assert!(text(&out.stderr).contains("2 record(s) failed"));
+}
+
+#[test]
+fn predict_reads_csv_in_the_input_contract() {
+    let (data, model, out) = trained("csv", "400");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = run(
+        &[
+            "predict",
+            "--model",
+            model.to_str().unwrap(),
+            data.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert_eq!(stdout.lines().count(), 400);
+    let first: serde_json::Value = serde_json::from_str(stdout.lines().next().unwrap()).unwrap();
+    assert_eq!(first["id"], "syn-0000001");
+    assert_eq!(first["synthetic_training_data"], true);
+}
+
+#[test]
+fn damaged_models_and_bad_training_data_are_refused() {
+    let (data, model, out) = trained("refuse", "300");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let json = std::fs::read_to_string(&model).unwrap();
+
+    let tampered = tmp("refuse-tampered.json");
+    std::fs::write(
+        &tampered,
+        json.replacen("\"intercept\": ", "\"intercept\": 1", 1),
+    )
+    .unwrap();
+    let out = run(
+        &["predict", "--model", tampered.to_str().unwrap(), "-"],
+        b"{}\n",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("checksum"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // No such label column: a usage error naming the columns.
+    let out = run(
+        &[
+            "train",
+            "--data",
+            data.to_str().unwrap(),
+            "--label",
+            "outcome",
+            "--out",
+            "/dev/null",
+        ],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("no label column \"outcome\""));
+
+    // A label that is not 0/1: the record fails and no model is written.
+    let bad = tmp("refuse-bad.csv");
+    let csv = std::fs::read_to_string(&data).unwrap();
+    let mut lines: Vec<String> = csv.lines().map(String::from).collect();
+    let last = lines[3].rfind(',').unwrap();
+    let before = lines[3][..last].rfind(',').unwrap();
+    lines[3] = format!("{}yes{}", &lines[3][..=before], &lines[3][last..]);
+    std::fs::write(&bad, lines.join("\n") + "\n").unwrap();
+    let out_model = tmp("refuse-never.json");
+    let out = run(
+        &[
+            "train",
+            "--data",
+            bad.to_str().unwrap(),
+            "--label",
+            "label_abuse",
+            "--out",
+            out_model.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("line 3") && err.contains("label_abuse"),
+        "{err}"
+    );
+    assert!(!out_model.exists());
+
+    // Non-convergence is an error, not a model.
+    let out = run(
+        &[
+            "train",
+            "--data",
+            data.to_str().unwrap(),
+            "--label",
+            "label_abuse",
+            "--out",
+            out_model.to_str().unwrap(),
+            "--max-iterations",
+            "1",
+        ],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("did not converge"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!out_model.exists());
+}
