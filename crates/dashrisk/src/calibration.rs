@@ -177,7 +177,10 @@ impl Calibration {
             .iter()
             .any(|&(s, p)| !s.is_finite() || !(0.0..=1.0).contains(&p))
         {
-            return Err(invalid("knots", "scores must be finite and p within [0, 1]"));
+            return Err(invalid(
+                "knots",
+                "scores must be finite and p within [0, 1]",
+            ));
         }
         Ok(())
     }

@@ -124,7 +124,10 @@ impl InputError {
             ErrorKind::WrongType,
             field,
             Some(value),
-            format!("{field}: expected {expected}, found {}", truncate_value(value)),
+            format!(
+                "{field}: expected {expected}, found {}",
+                truncate_value(value)
+            ),
         )
     }
 }

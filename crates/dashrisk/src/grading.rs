@@ -187,8 +187,14 @@ mod tests {
             incident_date: today.map(d),
             ..Context::default()
         };
-        assert_eq!(repeat_marac(&p, &ctx("2025-01-10", Some("2026-01-10"))), Check::Met);
-        assert_eq!(repeat_marac(&p, &ctx("2025-01-10", Some("2026-01-11"))), Check::NotMet);
+        assert_eq!(
+            repeat_marac(&p, &ctx("2025-01-10", Some("2026-01-10"))),
+            Check::Met
+        );
+        assert_eq!(
+            repeat_marac(&p, &ctx("2025-01-10", Some("2026-01-11"))),
+            Check::NotMet
+        );
         assert_eq!(repeat_marac(&p, &ctx("2025-01-10", None)), Check::Unchecked);
         assert_eq!(repeat_marac(&p, &Context::default()), Check::NotMet);
     }

@@ -261,6 +261,20 @@ impl Instrument {
                 ));
             }
         }
+        // The conflict-vs-abuse gates read the fear and power items: an instrument
+        // without them could call a frightened victim's case "parental conflict" on
+        // the screen alone. Refuse it rather than silently weaken the gates.
+        for (gate, what) in [
+            (Gate::Fear, "fear"),
+            (Gate::PowerImbalance, "power_imbalance"),
+        ] {
+            if !self.questions.iter().any(|q| q.fires(gate)) {
+                return Err(invalid(
+                    "questions".into(),
+                    format!("no question carries the {what:?} marker; the safety gates need at least one fear and one power_imbalance question"),
+                ));
+            }
+        }
         Ok(())
     }
 
@@ -307,33 +321,153 @@ use Marker as M;
 /// Items 12–27 follow a paraphrased public list (see docs/instrument.md); the labels
 /// are ours, not the form's wording.
 const DASH_ITEMS: [(u32, &str, &[Domain], &[Marker]); 27] = [
-    (1, "Injury in the current incident", &[D::PhysicalHarm], &[M::Violence]),
+    (
+        1,
+        "Injury in the current incident",
+        &[D::PhysicalHarm],
+        &[M::Violence],
+    ),
     (2, "Victim very frightened", &[D::Fear], &[M::Fear]),
-    (3, "Victim afraid of further harm (to self, children or others)", &[D::Fear], &[M::Fear]),
-    (4, "Victim isolated from family or friends", &[D::CoerciveControl], &[M::PowerImbalance]),
-    (5, "Victim depressed or having suicidal thoughts", &[D::VictimWellbeing], &[]),
-    (6, "Separated or tried to separate in the past year", &[D::Separation], &[]),
-    (7, "Conflict over child contact", &[D::Separation, D::Children], &[]),
-    (8, "Constant contact, following, stalking or harassment", &[D::Stalking, D::CoerciveControl], &[M::Stalking]),
-    (9, "Pregnant, or a baby in the past 18 months", &[D::Pregnancy], &[]),
-    (10, "Children not the abuser's, or other dependants, in the household", &[D::Children], &[]),
-    (11, "Abuser has hurt the children or dependants", &[D::Children, D::PhysicalHarm], &[M::ChildHarm]),
-    (12, "Abuser has threatened to hurt or kill the children or dependants", &[D::Children, D::Threats], &[M::ChildHarm, M::ThreatToKill]),
+    (
+        3,
+        "Victim afraid of further harm (to self, children or others)",
+        &[D::Fear],
+        &[M::Fear],
+    ),
+    (
+        4,
+        "Victim isolated from family or friends",
+        &[D::CoerciveControl],
+        &[M::PowerImbalance],
+    ),
+    (
+        5,
+        "Victim depressed or having suicidal thoughts",
+        &[D::VictimWellbeing],
+        &[],
+    ),
+    (
+        6,
+        "Separated or tried to separate in the past year",
+        &[D::Separation],
+        &[],
+    ),
+    (
+        7,
+        "Conflict over child contact",
+        &[D::Separation, D::Children],
+        &[],
+    ),
+    (
+        8,
+        "Constant contact, following, stalking or harassment",
+        &[D::Stalking, D::CoerciveControl],
+        &[M::Stalking],
+    ),
+    (
+        9,
+        "Pregnant, or a baby in the past 18 months",
+        &[D::Pregnancy],
+        &[],
+    ),
+    (
+        10,
+        "Children not the abuser's, or other dependants, in the household",
+        &[D::Children],
+        &[],
+    ),
+    (
+        11,
+        "Abuser has hurt the children or dependants",
+        &[D::Children, D::PhysicalHarm],
+        &[M::ChildHarm],
+    ),
+    (
+        12,
+        "Abuser has threatened to hurt or kill the children or dependants",
+        &[D::Children, D::Threats],
+        &[M::ChildHarm, M::ThreatToKill],
+    ),
     (13, "Abuse happening more often", &[D::Escalation], &[]),
     (14, "Abuse getting worse", &[D::Escalation], &[]),
-    (15, "Abuser tries to control everything or is excessively jealous", &[D::CoerciveControl], &[M::PowerImbalance]),
-    (16, "Abuser has used weapons or objects to hurt", &[D::PhysicalHarm], &[M::Weapon]),
-    (17, "Abuser has threatened to kill someone and was believed", &[D::Threats], &[M::ThreatToKill]),
-    (18, "Attempted strangulation, choking, suffocation or drowning", &[D::PhysicalHarm], &[M::Strangulation]),
-    (19, "Sexual acts or words that made the victim feel bad or hurt", &[D::Sexual], &[M::SexualAbuse]),
-    (20, "Another person has threatened the victim, or the victim fears them", &[D::ThirdPartyThreat], &[]),
-    (21, "Abuser known to have hurt anyone else", &[D::PerpetratorHistory], &[]),
-    (22, "Abuser has mistreated an animal or pet", &[D::PerpetratorHistory], &[]),
-    (23, "Financial issues, or dependence on the abuser", &[D::Economic], &[]),
-    (24, "Abuser's drug, alcohol or mental-health problems in the past year", &[D::PerpetratorWellbeing], &[]),
-    (25, "Abuser has threatened or attempted suicide", &[D::PerpetratorWellbeing], &[]),
-    (26, "Abuser broke bail, an injunction or a contact agreement", &[D::PerpetratorHistory], &[]),
-    (27, "Abuser in trouble with the police or has a criminal history", &[D::PerpetratorHistory], &[]),
+    (
+        15,
+        "Abuser tries to control everything or is excessively jealous",
+        &[D::CoerciveControl],
+        &[M::PowerImbalance],
+    ),
+    (
+        16,
+        "Abuser has used weapons or objects to hurt",
+        &[D::PhysicalHarm],
+        &[M::Weapon],
+    ),
+    (
+        17,
+        "Abuser has threatened to kill someone and was believed",
+        &[D::Threats],
+        &[M::ThreatToKill],
+    ),
+    (
+        18,
+        "Attempted strangulation, choking, suffocation or drowning",
+        &[D::PhysicalHarm],
+        &[M::Strangulation],
+    ),
+    (
+        19,
+        "Sexual acts or words that made the victim feel bad or hurt",
+        &[D::Sexual],
+        &[M::SexualAbuse],
+    ),
+    (
+        20,
+        "Another person has threatened the victim, or the victim fears them",
+        &[D::ThirdPartyThreat],
+        &[],
+    ),
+    (
+        21,
+        "Abuser known to have hurt anyone else",
+        &[D::PerpetratorHistory],
+        &[],
+    ),
+    (
+        22,
+        "Abuser has mistreated an animal or pet",
+        &[D::PerpetratorHistory],
+        &[],
+    ),
+    (
+        23,
+        "Financial issues, or dependence on the abuser",
+        &[D::Economic],
+        &[],
+    ),
+    (
+        24,
+        "Abuser's drug, alcohol or mental-health problems in the past year",
+        &[D::PerpetratorWellbeing],
+        &[],
+    ),
+    (
+        25,
+        "Abuser has threatened or attempted suicide",
+        &[D::PerpetratorWellbeing],
+        &[],
+    ),
+    (
+        26,
+        "Abuser broke bail, an injunction or a contact agreement",
+        &[D::PerpetratorHistory],
+        &[],
+    ),
+    (
+        27,
+        "Abuser in trouble with the police or has a criminal history",
+        &[D::PerpetratorHistory],
+        &[],
+    ),
 ];
 
 fn build_dash(id: &str, partner: bool) -> Instrument {
@@ -423,13 +557,15 @@ mod tests {
     #[test]
     fn custom_instrument_rules() {
         let base = |qs: &str| {
-            format!(
-                r#"{{"format_version":1,"id":"x","name":"X","source":"s","questions":[{qs}]}}"#
-            )
+            format!(r#"{{"format_version":1,"id":"x","name":"X","source":"s","questions":[{qs}]}}"#)
         };
-        let ok = r#"{"id":"q1","number":1,"text":"t","domains":["fear"]}"#;
+        let ok = r#"{"id":"q1","number":1,"text":"t","domains":["fear"],"markers":["fear"]},
+                    {"id":"q2","number":2,"text":"c","domains":["coercive_control"],"markers":["power_imbalance"]}"#;
         assert!(Instrument::from_json(&base(ok)).is_ok());
-        let dup = format!("{ok},{ok}");
+        let no_power = r#"{"id":"q1","number":1,"text":"t","domains":["fear"],"markers":["fear"]}"#;
+        let err = Instrument::from_json(&base(no_power)).unwrap_err();
+        assert!(err.to_string().contains("power_imbalance"), "{err}");
+        let dup = format!("{no_power},{ok}");
         assert!(matches!(
             Instrument::from_json(&base(&dup)),
             Err(ArtefactError::Invalid { .. })
@@ -438,9 +574,10 @@ mod tests {
         assert!(Instrument::from_json(&base(bad_id)).is_err());
         let no_domain = r#"{"id":"q1","number":1,"text":"t","domains":[]}"#;
         assert!(Instrument::from_json(&base(no_domain)).is_err());
-        let typo = r#"{"id":"q1","number":1,"text":"t","domains":["fear"],"marker":["fear"]}"#;
+        let typo = r#"{"id":"q3","number":3,"text":"t","domains":["fear"],"marker":["fear"]}"#;
+        let typo = format!("{ok},{typo}");
         assert!(matches!(
-            Instrument::from_json(&base(typo)),
+            Instrument::from_json(&base(&typo)),
             Err(ArtefactError::Malformed { .. })
         ));
         let v2 = base(ok).replace("\"format_version\":1", "\"format_version\":2");

@@ -44,7 +44,9 @@ pub mod result;
 pub mod scorer;
 pub mod synth;
 
-pub use answers::{Answer, ArgumentFrequency, Assessment, ConflictScreen, Context, Resolution, Transition};
+pub use answers::{
+    Answer, ArgumentFrequency, Assessment, ConflictScreen, Context, Resolution, Transition,
+};
 pub use calibration::{Calibration, Provenance};
 pub use error::{ArtefactError, ErrorKind, InputError, RecordError};
 pub use instrument::{Domain, Gate, Instrument, Marker, Question};
@@ -90,11 +92,13 @@ pub fn fit_reference_calibration(
     let mut pairs = Vec::with_capacity(n);
     for i in 0..n {
         let r = gen.record(i);
-        let s = scorer.score(&r.assessment).map_err(|e| ArtefactError::Invalid {
-            artefact: "synthetic population".into(),
-            field: e.field.clone(),
-            problem: e.message,
-        })?;
+        let s = scorer
+            .score(&r.assessment)
+            .map_err(|e| ArtefactError::Invalid {
+                artefact: "synthetic population".into(),
+                field: e.field.clone(),
+                problem: e.message,
+            })?;
         pairs.push((s, r.abuse));
     }
     let positives = pairs.iter().filter(|p| p.1).count() as u64;
@@ -103,7 +107,10 @@ pub fn fit_reference_calibration(
         REFERENCE_CALIBRATION_VERSION,
         &policy.scorer.weights.fingerprint(),
         Provenance {
-            data: format!("{} (synthetic, default parameters)", synth::GENERATOR_VERSION),
+            data: format!(
+                "{} (synthetic, default parameters)",
+                synth::GENERATOR_VERSION
+            ),
             seed: Some(seed),
             n: n as u64,
             positives,

@@ -61,6 +61,9 @@ pub const FLAT_COLUMNS: [&str; 14] = [
     "officer_judgement",
 ];
 
+/// A parsed flat row: the assessment and the pass-through `(column, cell)` pairs.
+pub type FlatRecord<'a> = (Assessment, Vec<(&'a str, &'a str)>);
+
 /// Whether a flat column passes through untouched (ids, labels, notes): it is not a
 /// contract column and does not look like a question.
 pub fn is_passthrough_column(name: &str) -> bool {
@@ -186,11 +189,7 @@ fn parse_bool_str(s: &str, field: &str) -> Result<bool, InputError> {
 /// The record's `id`, if the text is a JSON object with a string id. Used to label
 /// error records for records that fail to parse.
 pub fn peek_id(value: &Value) -> Option<String> {
-    value
-        .as_object()?
-        .get("id")?
-        .as_str()
-        .map(|s| truncate_value(s))
+    value.as_object()?.get("id")?.as_str().map(truncate_value)
 }
 
 impl Scorer {
@@ -242,9 +241,9 @@ impl Scorer {
             for (k, v) in o.iter().filter(|(_, v)| !v.is_null()) {
                 let field = format!("conflict_screen.{k}");
                 if k == "recent_transitions" {
-                    let arr = v
-                        .as_array()
-                        .ok_or_else(|| InputError::wrong_type(&field, &value_text(v), "an array of strings"))?;
+                    let arr = v.as_array().ok_or_else(|| {
+                        InputError::wrong_type(&field, &value_text(v), "an array of strings")
+                    })?;
                     let mut ts = Vec::new();
                     for item in arr {
                         let s = want_str(item, &field)?;
@@ -273,16 +272,28 @@ impl Scorer {
                     }
                     "prior_incidents_12m" => {
                         let n = match v {
-                            Value::Number(n) => {
-                                count_from_f64(n.as_f64().unwrap_or(f64::NAN), &field, &n.to_string())?
+                            Value::Number(n) => count_from_f64(
+                                n.as_f64().unwrap_or(f64::NAN),
+                                &field,
+                                &n.to_string(),
+                            )?,
+                            _ => {
+                                return Err(InputError::wrong_type(
+                                    &field,
+                                    &value_text(v),
+                                    "a whole number, 0 or more",
+                                ))
                             }
-                            _ => return Err(InputError::wrong_type(&field, &value_text(v), "a whole number, 0 or more")),
                         };
                         ctx.prior_incidents_12m = Some(n);
                     }
                     "prior_incident_dates" => {
                         let arr = v.as_array().ok_or_else(|| {
-                            InputError::wrong_type(&field, &value_text(v), "an array of YYYY-MM-DD dates")
+                            InputError::wrong_type(
+                                &field,
+                                &value_text(v),
+                                "an array of YYYY-MM-DD dates",
+                            )
                         })?;
                         let mut dates = Vec::with_capacity(arr.len());
                         for item in arr {
@@ -290,15 +301,24 @@ impl Scorer {
                         }
                         ctx.prior_incident_dates = Some(dates);
                     }
-                    "incident_date" => ctx.incident_date = Some(parse_date(want_str(v, &field)?, &field)?),
-                    "last_marac_date" => ctx.last_marac_date = Some(parse_date(want_str(v, &field)?, &field)?),
+                    "incident_date" => {
+                        ctx.incident_date = Some(parse_date(want_str(v, &field)?, &field)?)
+                    }
+                    "last_marac_date" => {
+                        ctx.last_marac_date = Some(parse_date(want_str(v, &field)?, &field)?)
+                    }
                     _ => unreachable!("keys checked above"),
                 }
             }
         }
         if let Some(v) = present("officer_judgement") {
             let s = want_str(v, "officer_judgement")?;
-            a.officer_judgement = Some(enum_value(s, "officer_judgement", &RiskLevel::VALUES, RiskLevel::parse)?);
+            a.officer_judgement = Some(enum_value(
+                s,
+                "officer_judgement",
+                &RiskLevel::VALUES,
+                RiskLevel::parse,
+            )?);
         }
         if let Some(v) = present("meta") {
             a.meta = Some(v.clone());
@@ -308,7 +328,11 @@ impl Scorer {
 
     /// Parses one JSON Lines line (raw bytes) and assesses it, returning the result
     /// or the contract's error record. Never panics.
-    pub fn assess_json_line(&self, line_no: u64, bytes: &[u8]) -> Result<crate::AssessmentResult, RecordError> {
+    pub fn assess_json_line(
+        &self,
+        line_no: u64,
+        bytes: &[u8],
+    ) -> Result<crate::AssessmentResult, RecordError> {
         let text = std::str::from_utf8(bytes).map_err(|e| RecordError {
             line: line_no,
             id: None,
@@ -316,14 +340,25 @@ impl Scorer {
                 ErrorKind::InvalidUtf8,
                 "",
                 None,
-                format!("the line is not valid UTF-8 (bad byte at offset {})", e.valid_up_to()),
+                format!(
+                    "the line is not valid UTF-8 (bad byte at offset {})",
+                    e.valid_up_to()
+                ),
             ),
         })?;
-        let value = parse_json_value(text).map_err(|error| RecordError { line: line_no, id: None, error })?;
+        let value = parse_json_value(text).map_err(|error| RecordError {
+            line: line_no,
+            id: None,
+            error,
+        })?;
         let id = peek_id(&value);
         self.parse_value(&value)
             .and_then(|a| self.assess(&a))
-            .map_err(|error| RecordError { line: line_no, id, error })
+            .map_err(|error| RecordError {
+                line: line_no,
+                id,
+                error,
+            })
     }
 
     /// Parses a flat row: column names and cell text, as in a CSV file or a
@@ -333,10 +368,7 @@ impl Scorer {
     /// Empty cells are not known. `recent_transitions` and `prior_incident_dates`
     /// are `;`-separated. A column that looks like a question but is not one of the
     /// instrument's (`q28`, `Q2 `) is an error.
-    pub fn parse_flat<'a>(
-        &self,
-        row: &[(&'a str, &'a str)],
-    ) -> Result<(Assessment, Vec<(&'a str, &'a str)>), InputError> {
+    pub fn parse_flat<'a>(&self, row: &[(&'a str, &'a str)]) -> Result<FlatRecord<'a>, InputError> {
         let mut a = Assessment::default();
         let mut passthrough = Vec::new();
         let mut seen: BTreeMap<&str, ()> = BTreeMap::new();
@@ -360,7 +392,10 @@ impl Scorer {
             let v = raw.trim();
             if is_question_id(k) && inst.question(k).is_some() {
                 if !v.is_empty() {
-                    a.answers.insert(k.to_string(), enum_value(v, k, &Answer::QUESTION_VALUES, Answer::parse)?);
+                    a.answers.insert(
+                        k.to_string(),
+                        enum_value(v, k, &Answer::QUESTION_VALUES, Answer::parse)?,
+                    );
                 }
                 continue;
             }
@@ -377,7 +412,8 @@ impl Scorer {
                         a.id = Some(raw.to_string());
                     }
                 }
-                "fear" | "power_imbalance" | "argument_frequency" | "resolution" | "children_exposed" => {
+                "fear" | "power_imbalance" | "argument_frequency" | "resolution"
+                | "children_exposed" => {
                     if !empty {
                         set_screen(sc, k, v, k)?;
                     }
@@ -427,7 +463,8 @@ impl Scorer {
                 }
                 "officer_judgement" => {
                     if !empty {
-                        a.officer_judgement = Some(enum_value(v, k, &RiskLevel::VALUES, RiskLevel::parse)?);
+                        a.officer_judgement =
+                            Some(enum_value(v, k, &RiskLevel::VALUES, RiskLevel::parse)?);
                     }
                 }
                 _ => passthrough.push((k, raw)),
@@ -440,12 +477,23 @@ impl Scorer {
 fn set_screen(sc: &mut ConflictScreen, key: &str, s: &str, field: &str) -> Result<(), InputError> {
     match key {
         "fear" => sc.fear = enum_value(s, field, &Answer::SCREEN_VALUES, screen_answer)?,
-        "power_imbalance" => sc.power_imbalance = enum_value(s, field, &Answer::SCREEN_VALUES, screen_answer)?,
-        "children_exposed" => sc.children_exposed = enum_value(s, field, &Answer::SCREEN_VALUES, screen_answer)?,
-        "argument_frequency" => {
-            sc.argument_frequency = enum_value(s, field, &ArgumentFrequency::VALUES, ArgumentFrequency::parse)?
+        "power_imbalance" => {
+            sc.power_imbalance = enum_value(s, field, &Answer::SCREEN_VALUES, screen_answer)?
         }
-        "resolution" => sc.resolution = enum_value(s, field, &Resolution::VALUES, Resolution::parse)?,
+        "children_exposed" => {
+            sc.children_exposed = enum_value(s, field, &Answer::SCREEN_VALUES, screen_answer)?
+        }
+        "argument_frequency" => {
+            sc.argument_frequency = enum_value(
+                s,
+                field,
+                &ArgumentFrequency::VALUES,
+                ArgumentFrequency::parse,
+            )?
+        }
+        "resolution" => {
+            sc.resolution = enum_value(s, field, &Resolution::VALUES, Resolution::parse)?
+        }
         _ => unreachable!("screen keys are checked by the caller"),
     }
     Ok(())

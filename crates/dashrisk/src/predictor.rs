@@ -166,8 +166,10 @@ mod tests {
     #[test]
     fn scorer_prediction_is_its_assessment() {
         let scorer = Scorer::default();
-        let mut a = Assessment::default();
-        a.id = Some("x1".into());
+        let mut a = Assessment {
+            id: Some("x1".into()),
+            ..Assessment::default()
+        };
         a.answers.insert("q2".into(), Answer::Yes);
         let r = scorer.assess(&a).unwrap();
         let p = scorer.predict(&a).unwrap();
@@ -191,8 +193,10 @@ mod tests {
         assert_eq!(p.score, 15.0);
         assert_eq!(p.level, Some(RiskLevel::High));
         assert_eq!(p.probability, None);
-        let mut b = Assessment::default();
-        b.officer_judgement = Some(RiskLevel::Medium);
+        let b = Assessment {
+            officer_judgement: Some(RiskLevel::Medium),
+            ..Assessment::default()
+        };
         let p = g.predict(&b).unwrap();
         assert_eq!(p.score, 0.0);
         assert_eq!(p.level, Some(RiskLevel::Medium));

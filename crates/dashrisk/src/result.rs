@@ -153,7 +153,7 @@ impl RecordingCategory {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Flag {
-    /// Control, isolation, jealousy, stalking or economic dependence reported.
+    /// Control, isolation, jealousy, stalking, or the screen's power imbalance.
     CoerciveControl,
     /// Stalking or harassment reported (ask the S-DASH follow-up).
     Stalking,
@@ -223,8 +223,18 @@ pub enum ReasonCode {
     ChildrenExposed,
     /// A named high-harm cluster.
     HighHarmCluster,
-    /// Decision support only: the officer's professional judgement decides.
+    /// Decision support only: the estimate of a comparison model that applies no
+    /// safety rules and never replaces professional judgement.
     DecisionSupportOnly,
+    /// Unknown answers raise p_abuse over the abuse threshold, but the answers given
+    /// do not establish abuse.
+    UnknownsRaiseProbability,
+    /// The victim has a MARAC history: supervisor review before "parental conflict".
+    MaracHistory,
+    /// Follow-up questions to ask (S-DASH, honour-based abuse prompts).
+    FollowUpQuestions,
+    /// A high-harm marker with a count below high: consider raising by judgement.
+    ConsiderProfessionalJudgement,
     /// A comparison model's feature moved its probability up or down (coefficient ×
     /// feature value). Used by comparison predictors, never by the scorer.
     ModelContribution,

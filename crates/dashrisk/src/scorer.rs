@@ -6,11 +6,16 @@
 //!    power imbalance) fires a gate, and a fired gate means **domestic abuse**.
 //! 2. "Parental conflict" needs all of: p_abuse below the conflict threshold, no
 //!    gate fired, every fear and power item answered **no** (not known or declined
-//!    never clears them), a standard final risk level and no MARAC criterion met.
-//! 3. Otherwise, p_abuse at or above the abuse threshold means domestic abuse, and
-//!    anything else is **unclear**: professional judgement and management oversight.
+//!    never clears them), a standard final risk level, no MARAC criterion met and
+//!    no MARAC history.
+//! 3. Otherwise the answers given decide: if the probability from the "yes"
+//!    answers alone (unknowns scoring nothing) reaches the abuse threshold, it is
+//!    domestic abuse; anything else is **unclear**: professional judgement and
+//!    management oversight. Unknown answers raise `p_abuse` and can stop a case
+//!    being called parental conflict, but they never by themselves establish abuse:
+//!    an empty record is unclear, not abuse.
 
-use crate::answers::{Answer, Assessment, ArgumentFrequency, Resolution, Transition};
+use crate::answers::{Answer, ArgumentFrequency, Assessment, Resolution, Transition};
 use crate::calibration::Calibration;
 use crate::error::{ArtefactError, ErrorKind, InputError};
 use crate::grading::{self, Check};
@@ -81,9 +86,19 @@ impl Scorer {
         })
     }
 
-    /// Adds (or replaces) an instrument, after validating it.
+    /// Adds (or replaces) a custom instrument, after validating it. A built-in id
+    /// cannot be replaced: load a licensed form's official wording under its own id
+    /// (e.g. `dash-2009-official`) with the same question ids.
     pub fn with_instrument(mut self, instrument: Instrument) -> Result<Scorer, ArtefactError> {
         instrument.validate()?;
+        if Instrument::builtin_by_id(&instrument.id).is_some() {
+            return Err(ArtefactError::Invalid {
+                artefact: format!("instrument {:?}", instrument.id),
+                field: "id".into(),
+                problem: "is a built-in instrument's id; give the custom instrument its own id"
+                    .into(),
+            });
+        }
         self.instruments.retain(|i| i.id != instrument.id);
         self.instruments.push(instrument);
         Ok(self)
@@ -147,11 +162,17 @@ impl Scorer {
     }
 
     fn points(&self, inst: &Instrument, a: &Assessment) -> f64 {
+        self.points_with(inst, a, self.policy.scorer.weights.unknown_fraction)
+    }
+
+    /// Points with unknown answers scoring `unknown_share` of a "yes": the policy's
+    /// share for the reported score, 0 for the evidence of the answers given.
+    fn points_with(&self, inst: &Instrument, a: &Assessment, unknown_share: f64) -> f64 {
         let w = &self.policy.scorer.weights;
         let share = |ans: Answer| match ans {
             Answer::Yes => 1.0,
             Answer::No => 0.0,
-            Answer::NotKnown | Answer::Declined => w.unknown_fraction,
+            Answer::NotKnown | Answer::Declined => unknown_share,
         };
         let mut total = 0.0;
         for q in &inst.questions {
@@ -163,7 +184,7 @@ impl Scorer {
         let cap = f64::from(w.prior_incident_cap);
         total += match a.context.prior_incidents_12m {
             Some(n) => w.prior_incident_points * f64::from(n).min(cap),
-            None => w.prior_incident_points * cap * w.unknown_fraction,
+            None => w.prior_incident_points * cap * unknown_share,
         };
         total
     }
@@ -195,9 +216,7 @@ impl Scorer {
             match ans {
                 Answer::Yes => list.push(label.to_string()),
                 Answer::No => {}
-                _ => g
-                    .uncleared
-                    .push(format!("{label} {}", ans.as_str())),
+                _ => g.uncleared.push(format!("{label} {}", ans.as_str())),
             }
         }
         g
@@ -224,6 +243,9 @@ impl Scorer {
         let gates = self.gates(inst, a);
         let score = self.points(inst, a);
         let p_abuse = self.calibration.p(score);
+        // What the answers given show, unknowns scoring nothing: only used to
+        // withhold an abuse label that unknowns alone would produce.
+        let p_evidence = self.calibration.p(self.points_with(inst, a, 0.0));
 
         // Grading.
         let counts = grading::count(inst, a);
@@ -248,12 +270,14 @@ impl Scorer {
 
         // The decision.
         let cleared = gates.uncleared.is_empty() && !gates.any_fired();
-        let classification = if gates.any_fired() || p_abuse >= sp.abuse_min_p_abuse {
+        let marac_history = a.context.last_marac_date.is_some();
+        let classification = if gates.any_fired() || p_evidence >= sp.abuse_min_p_abuse {
             Classification::DomesticAbuse
         } else if p_abuse < sp.conflict_max_p_abuse
             && cleared
             && level == RiskLevel::Standard
             && !marac
+            && !marac_history
         {
             Classification::ParentalConflict
         } else {
@@ -298,10 +322,20 @@ impl Scorer {
             );
         }
         let pct = p_abuse * 100.0;
-        if p_abuse >= sp.abuse_min_p_abuse {
+        if p_abuse >= sp.abuse_min_p_abuse && p_evidence < sp.abuse_min_p_abuse {
+            say(
+                ReasonCode::UnknownsRaiseProbability,
+                format!(
+                    "Unanswered questions raise the probability of domestic abuse to {pct:.0}% (score {score:.1}), but the answers given ({:.0}%) do not establish it: find out the unknowns.",
+                    p_evidence * 100.0
+                ),
+            );
+        } else if p_abuse >= sp.abuse_min_p_abuse {
             say(
                 ReasonCode::HighAbuseProbability,
-                format!("Calibrated probability of domestic abuse is {pct:.0}% (score {score:.1})."),
+                format!(
+                    "Calibrated probability of domestic abuse is {pct:.0}% (score {score:.1})."
+                ),
             );
         } else if p_abuse >= sp.conflict_max_p_abuse {
             say(
@@ -313,7 +347,9 @@ impl Scorer {
         } else {
             say(
                 ReasonCode::LowAbuseProbability,
-                format!("Calibrated probability of domestic abuse is {pct:.0}% (score {score:.1})."),
+                format!(
+                    "Calibrated probability of domestic abuse is {pct:.0}% (score {score:.1})."
+                ),
             );
         }
         if cleared {
@@ -335,6 +371,12 @@ impl Scorer {
                 ),
             );
         }
+        if marac_history && classification != Classification::DomesticAbuse {
+            say(
+                ReasonCode::MaracHistory,
+                "The victim has been discussed at MARAC before: a supervisor reviews the case before it can be recorded as parental conflict.".into(),
+            );
+        }
         let s = &a.conflict_screen;
         let frequent = matches!(
             s.argument_frequency,
@@ -352,7 +394,7 @@ impl Scorer {
             say(
                 ReasonCode::ConflictPattern,
                 format!(
-                    "The parents {}: the pattern of parental conflict, which harms children when frequent, intense and poorly resolved.",
+                    "The parents {}: frequent, poorly resolved arguments harm children, and are the pattern of parental conflict when there is no fear or control; on their own they do not rule out abuse.",
                     parts.join(" and ")
                 ),
             );
@@ -459,6 +501,41 @@ impl Scorer {
                 say(ReasonCode::HighHarmCluster, text.to_string());
             }
         }
+        if any_yes(inst, a, |q| q.markers.contains(&Marker::Stalking)) {
+            say(
+                ReasonCode::FollowUpQuestions,
+                "Stalking or harassment reported: ask the stalking (S-DASH) follow-up questions."
+                    .into(),
+            );
+        }
+        if any_yes(inst, a, |q| {
+            q.domains.contains(&Domain::ThirdPartyThreat)
+                || (q.id == "q4" && q.domains.contains(&Domain::CoerciveControl))
+        }) {
+            say(
+                ReasonCode::FollowUpQuestions,
+                "Isolation or threats from other people reported: ask the honour-based abuse prompts.".into(),
+            );
+        }
+        let high_harm = flags.iter().any(|f| {
+            matches!(
+                f,
+                Flag::Strangulation
+                    | Flag::ThreatsToKill
+                    | Flag::Weapons
+                    | Flag::SexualAbuse
+                    | Flag::ChildHarm
+            )
+        });
+        if high_harm && level < RiskLevel::High {
+            say(
+                ReasonCode::ConsiderProfessionalJudgement,
+                format!(
+                    "A high-harm marker is present but the count gives {} risk: consider whether professional judgement should raise the level.",
+                    level.as_str()
+                ),
+            );
+        }
 
         // Children.
         let children = children_in_household(inst, a);
@@ -466,16 +543,20 @@ impl Scorer {
         let csc = match classification {
             Classification::DomesticAbuse => children != Some(false) || child_harm,
             // MARAC never replaces child safeguarding.
-            Classification::Unclear => children == Some(true) && (marac || level > RiskLevel::Standard),
+            Classification::Unclear => {
+                children != Some(false) && (marac || level > RiskLevel::Standard)
+            }
             Classification::ParentalConflict => false,
         };
         let school = csc && children == Some(true);
         let summary = match (classification, children) {
-            (_, Some(true)) if csc => "Children in the household are victims of domestic abuse in their own right (Domestic Abuse Act 2021): notify children's social care, and the school through Operation Encompass before the next school day.".to_string(),
+            (Classification::DomesticAbuse, Some(true)) => "Children in the household are victims of domestic abuse in their own right (Domestic Abuse Act 2021 s.3): notify children's social care, and the school through Operation Encompass before the next school day.".to_string(),
             (Classification::DomesticAbuse, None) => "It is not recorded whether children live in the household: children's social care is notified so that this is checked; if there are children, notify their school through Operation Encompass.".to_string(),
-            (Classification::DomesticAbuse, Some(false)) => "No children recorded in the household; children harmed or threatened elsewhere are referred to children's social care.".to_string(),
-            (Classification::ParentalConflict, Some(true)) => "Children are affected by parental conflict: offer Reducing Parental Conflict support and Early Help for the whole family. No children's social care notification is indicated.".to_string(),
+            (Classification::DomesticAbuse, Some(false)) if child_harm => "No children recorded in the household, but children were harmed or threatened: children's social care is notified.".to_string(),
+            (Classification::Unclear, Some(true)) if csc => "Children live in the household and the risk is raised while it is unclear whether this is abuse: notify children's social care and the school, and offer Early Help; MARAC never replaces child safeguarding.".to_string(),
+            (Classification::Unclear, None) if csc => "The risk is raised and it is not recorded whether children live in the household: children's social care is notified so that this is checked.".to_string(),
             (Classification::Unclear, Some(true)) => "Children live in the household: offer Early Help for the family while a supervisor reviews whether this is abuse.".to_string(),
+            (Classification::ParentalConflict, Some(true)) => "Children are affected by parental conflict: offer Reducing Parental Conflict support and Early Help for the whole family. No children's social care notification is indicated.".to_string(),
             (_, None) => "It is not recorded whether children live in the household: find out, because it changes the referrals.".to_string(),
             (_, Some(_)) => "No children recorded in the household.".to_string(),
         };
@@ -644,29 +725,31 @@ fn flags(inst: &Instrument, a: &Assessment) -> Vec<Flag> {
 
 fn cluster_text(f: Flag) -> Option<&'static str> {
     Some(match f {
-        Flag::Strangulation => "High-harm marker: non-fatal strangulation is a strong predictor of homicide.",
-        Flag::ThreatsToKill => "High-harm marker: threats to kill that were believed.",
-        Flag::Stalking => "Stalking or harassment reported: complete the stalking (S-DASH) follow-up questions.",
-        Flag::SeparationControlViolence => "High-harm cluster: separation together with coercive control and violence.",
-        Flag::ThirdPartyThreat => "Another person threatens the victim: ask the honour-based abuse prompts.",
+        Flag::Strangulation => {
+            "High-harm marker: non-fatal strangulation, a strong predictor of homicide."
+        }
+        Flag::ThreatsToKill => {
+            "High-harm marker: threats to kill or to hurt (the victim, the children or others)."
+        }
+        Flag::SeparationControlViolence => {
+            "High-harm cluster: separation together with coercive control and violence."
+        }
         _ => return None,
     })
 }
 
-/// Whether children live in the household: the context's answer, or "yes" when an
-/// answer shows children or dependants at home (police form items 10–12). Never
-/// guessed "no".
+/// Whether children live in the household: the context's answer, or "yes" when the
+/// police form's item 10 (children or dependants in the household) is answered yes,
+/// even against a "no" in the context (the cautious reading of a contradiction).
+/// Items 11–12 show that children exist, not where they live. Never guessed "no".
 fn children_in_household(inst: &Instrument, a: &Assessment) -> Option<bool> {
-    if a.context.children_in_household == Some(true) {
-        return Some(true);
+    let q10 = inst
+        .question("q10")
+        .is_some_and(|q| q.domains.contains(&Domain::Children))
+        && a.answer("q10") == Answer::Yes;
+    if q10 {
+        Some(true)
+    } else {
+        a.context.children_in_household
     }
-    let shown = ["q10", "q11", "q12"].iter().any(|id| {
-        inst.question(id)
-            .is_some_and(|q| q.domains.contains(&Domain::Children))
-            && a.answer(id) == Answer::Yes
-    });
-    if shown && a.context.children_in_household.is_none() {
-        return Some(true);
-    }
-    a.context.children_in_household
 }

@@ -27,7 +27,7 @@ use rand_distr::{Distribution, Normal, Poisson};
 use serde::{Deserialize, Serialize};
 
 /// Version of the generator: changes whenever its output for a seed changes.
-pub const GENERATOR_VERSION: &str = "dashrisk-synth/1";
+pub const GENERATOR_VERSION: &str = "dashrisk-synth/2";
 
 /// The generator's assumptions. Defaults are documented in docs/synthetic-data.md.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -50,7 +50,8 @@ pub struct SynthParams {
     pub false_yes: f64,
     /// Label noise: chance that a conflict case shows an abuse item truly present. 0.02.
     pub conflict_abuse_item_rate: f64,
-    /// Intercept of the serious-harm logistic (sets its rarity). -4.6.
+    /// Intercept of the serious-harm logistic (sets its rarity: about 1% of
+    /// incidents). -6.0.
     pub harm_intercept: f64,
 }
 
@@ -65,7 +66,7 @@ impl Default for SynthParams {
             under_recording_other: 0.08,
             false_yes: 0.02,
             conflict_abuse_item_rate: 0.02,
-            harm_intercept: -4.6,
+            harm_intercept: -6.0,
         }
     }
 }
@@ -96,33 +97,33 @@ use Driver::*;
 
 /// Drivers for q1..q27 (index 0 = q1). Loadings are assumptions (docs/synthetic-data.md).
 const ITEMS: [Driver; 27] = [
-    Physical(-0.8, 1.0),  // q1 injury: physical factor, not control
-    Control(0.2, 1.2),    // q2 very frightened
-    Control(0.0, 1.2),    // q3 afraid of further harm
-    Control(-1.0, 1.0),   // q4 isolation (sensitive)
-    Shared(0.35, 0.2),    // q5 depression / suicidal thoughts
-    Shared(0.45, 0.45),   // q6 separation in past year
-    Shared(0.3, 0.35),    // q7 conflict over child contact
-    Control(-1.0, 1.1),   // q8 stalking / harassment
-    Shared(0.15, 0.15),   // q9 pregnancy / baby < 18 months
-    Shared(0.2, 0.2),     // q10 children not the abuser's in household
-    Physical(-2.8, 0.9),  // q11 hurt the children
-    Control(-2.6, 1.0),   // q12 threatened the children
-    Control(-0.5, 1.0),   // q13 more often
-    Control(-0.6, 1.0),   // q14 getting worse
-    Control(-0.2, 1.3),   // q15 control / jealousy (sensitive)
-    Physical(-1.8, 0.9),  // q16 weapons
-    Control(-2.0, 1.1),   // q17 threats to kill
-    Control(-1.9, 1.0),   // q18 strangulation (loads on control: Myhill & Hohl)
-    Control(-1.8, 1.0),   // q19 sexual abuse (sensitive)
-    Shared(0.08, 0.04),   // q20 third-party threat
-    Physical(-1.2, 0.8),  // q21 hurt anyone else
-    Shared(0.08, 0.02),   // q22 animal abuse
-    Shared(0.35, 0.3),    // q23 financial issues
-    Shared(0.45, 0.3),    // q24 substance / mental health
-    Shared(0.15, 0.06),   // q25 suicide threats
-    Shared(0.15, 0.03),   // q26 breached bail / orders
-    Shared(0.45, 0.2),    // q27 criminal history
+    Physical(-0.8, 1.0), // q1 injury: physical factor, not control
+    Control(0.2, 1.2),   // q2 very frightened
+    Control(0.0, 1.2),   // q3 afraid of further harm
+    Control(-1.0, 1.0),  // q4 isolation (sensitive)
+    Shared(0.35, 0.2),   // q5 depression / suicidal thoughts
+    Shared(0.45, 0.45),  // q6 separation in past year
+    Shared(0.3, 0.35),   // q7 conflict over child contact
+    Control(-1.0, 1.1),  // q8 stalking / harassment
+    Shared(0.15, 0.15),  // q9 pregnancy / baby < 18 months
+    Shared(0.2, 0.2),    // q10 children not the abuser's in household
+    Physical(-2.8, 0.9), // q11 hurt the children
+    Control(-2.6, 1.0),  // q12 threatened the children
+    Control(-0.5, 1.0),  // q13 more often
+    Control(-0.6, 1.0),  // q14 getting worse
+    Control(-0.2, 1.3),  // q15 control / jealousy (sensitive)
+    Control(-2.0, 1.0),  // q16 weapons (loads on control: Myhill & Hohl)
+    Control(-2.0, 1.1),  // q17 threats to kill
+    Control(-1.9, 1.0),  // q18 strangulation (loads on control: Myhill & Hohl)
+    Control(-1.8, 1.0),  // q19 sexual abuse (sensitive)
+    Shared(0.08, 0.04),  // q20 third-party threat
+    Physical(-1.2, 0.8), // q21 hurt anyone else
+    Shared(0.08, 0.02),  // q22 animal abuse
+    Shared(0.35, 0.3),   // q23 financial issues
+    Shared(0.45, 0.3),   // q24 substance / mental health
+    Shared(0.15, 0.06),  // q25 suicide threats
+    Shared(0.15, 0.03),  // q26 breached bail / orders
+    Shared(0.45, 0.2),   // q27 criminal history
 ];
 
 /// Sensitive items that officers under-record (police form numbers).
@@ -201,7 +202,12 @@ impl Generator {
             let num = idx + 1;
             let sensitive = SENSITIVE.contains(&num);
             let u = self.rng.random::<f64>();
-            let unanswered = p.p_not_known + if sensitive { p.p_sensitive_unanswered } else { 0.0 };
+            let unanswered = p.p_not_known
+                + if sensitive {
+                    p.p_sensitive_unanswered
+                } else {
+                    0.0
+                };
             let ans = if u < unanswered {
                 if sensitive && u < p.p_sensitive_unanswered / 2.0 {
                     Answer::Declined
@@ -233,9 +239,8 @@ impl Generator {
         let screen_yes = |g: &mut Self, truth: bool| {
             if g.bern(0.15) {
                 Answer::NotKnown
-            } else if truth {
-                Answer::Yes
-            } else if g.bern(p.false_yes) {
+            } else if truth || g.bern(p.false_yes) {
+                // Short-circuit: the false-yes draw is made only for a true "no".
                 Answer::Yes
             } else {
                 Answer::No
@@ -249,11 +254,19 @@ impl Generator {
         a.conflict_screen.argument_frequency = if freq_u < 0.1 {
             ArgumentFrequency::NotKnown
         } else if abuse {
-            [ArgumentFrequency::Rare, ArgumentFrequency::Monthly, ArgumentFrequency::Weekly, ArgumentFrequency::Daily]
-                [self.rng.random_range(0..4)]
+            [
+                ArgumentFrequency::Rare,
+                ArgumentFrequency::Monthly,
+                ArgumentFrequency::Weekly,
+                ArgumentFrequency::Daily,
+            ][self.rng.random_range(0..4)]
         } else {
-            [ArgumentFrequency::Monthly, ArgumentFrequency::Weekly, ArgumentFrequency::Weekly, ArgumentFrequency::Daily]
-                [self.rng.random_range(0..4)]
+            [
+                ArgumentFrequency::Monthly,
+                ArgumentFrequency::Weekly,
+                ArgumentFrequency::Weekly,
+                ArgumentFrequency::Daily,
+            ][self.rng.random_range(0..4)]
         };
         a.conflict_screen.resolution = if self.bern(0.12) {
             Resolution::NotKnown
@@ -263,7 +276,11 @@ impl Generator {
             Resolution::Resolved
         };
         let children = self.bern(p.p_children);
-        a.context.children_in_household = if self.bern(0.05) { None } else { Some(children) };
+        a.context.children_in_household = if self.bern(0.05) {
+            None
+        } else {
+            Some(children)
+        };
         a.conflict_screen.children_exposed = if !children {
             Answer::No
         } else if self.bern(0.6) {

@@ -14,7 +14,10 @@ fn shipped_calibration_is_reproducible_from_its_seed() {
         "assets/calibration.json differs from a refit: run `dashrisk calibrate --out crates/dashrisk/assets/calibration.json`"
     );
     let shipped = Calibration::shipped();
-    assert!(shipped.provenance.synthetic, "the shipped calibration must say it is synthetic");
+    assert!(
+        shipped.provenance.synthetic,
+        "the shipped calibration must say it is synthetic"
+    );
     assert_eq!(shipped.provenance.seed, Some(REFERENCE_SEED));
 }
 
@@ -55,5 +58,9 @@ fn calibrated_on_an_unseen_synthetic_population() {
     assert!(ece < 0.03, "expected calibration error {ece:.4}");
     // Better than always predicting the base rate.
     let base = recs.iter().filter(|r| r.abuse).count() as f64 / n;
-    assert!(brier < base * (1.0 - base), "Brier {brier:.4} vs base-rate {:.4}", base * (1.0 - base));
+    assert!(
+        brier < base * (1.0 - base),
+        "Brier {brier:.4} vs base-rate {:.4}",
+        base * (1.0 - base)
+    );
 }

@@ -16,7 +16,11 @@ fn check(json: &str, code: &str, field: &str, value: Option<&str>, mentions: &[&
     assert_eq!(e.field, field, "{json}: {e}");
     assert_eq!(e.value.as_deref(), value, "{json}: {e}");
     for m in mentions {
-        assert!(e.message.contains(m), "{json}: message {:?} lacks {m:?}", e.message);
+        assert!(
+            e.message.contains(m),
+            "{json}: message {:?} lacks {m:?}",
+            e.message
+        );
     }
 }
 
@@ -24,27 +28,153 @@ fn check(json: &str, code: &str, field: &str, value: Option<&str>, mentions: &[&
 fn each_kind_of_bad_input_names_field_value_and_allowed() {
     check("{", "invalid_json", "", None, &["not valid JSON"]);
     check("   ", "empty_input", "", None, &["empty"]);
-    check("[1,2]", "wrong_type", "", Some("an array"), &["JSON object"]);
-    check(r#"{"answers": {"q28": "yes"}}"#, "unknown_question", "answers.q28", Some("q28"), &["q1", "q27", "dash-2009"]);
-    check(r#"{"answers": {"Q2 ": "yes"}}"#, "unknown_question", "answers.Q2 ", Some("Q2 "), &["q1"]);
-    check(r#"{"instrument": "dash-2009-partner", "answers": {"q10": "yes"}}"#, "unknown_question", "answers.q10", Some("q10"), &["q9, q13"]);
-    check(r#"{"answers": {"q2": "Yes"}}"#, "invalid_value", "answers.q2", Some("Yes"), &["yes, no, not_known, declined"]);
-    check(r#"{"answers": {"q2": true}}"#, "wrong_type", "answers.q2", Some("true"), &["a string"]);
-    check(r#"{"answer": {}}"#, "unknown_field", "answer", Some("answer"), &["answers", "conflict_screen"]);
-    check(r#"{"conflict_screen": {"fearful": "no"}}"#, "unknown_field", "conflict_screen.fearful", Some("fearful"), &["fear", "power_imbalance"]);
-    check(r#"{"conflict_screen": {"fear": "declined"}}"#, "invalid_value", "conflict_screen.fear", Some("declined"), &["yes, no, not_known"]);
-    check(r#"{"conflict_screen": {"argument_frequency": "hourly"}}"#, "invalid_value", "conflict_screen.argument_frequency", Some("hourly"), &["rare, monthly, weekly, daily, not_known"]);
-    check(r#"{"conflict_screen": {"recent_transitions": ["divorce"]}}"#, "invalid_value", "conflict_screen.recent_transitions", Some("divorce"), &["separation", "new_baby"]);
-    check(r#"{"conflict_screen": {"recent_transitions": "separation"}}"#, "wrong_type", "conflict_screen.recent_transitions", Some("separation"), &["array"]);
-    check(r#"{"context": {"prior_incidents_12m": -1}}"#, "invalid_count", "context.prior_incidents_12m", Some("-1"), &["0 or more"]);
-    check(r#"{"context": {"prior_incidents_12m": 2.5}}"#, "invalid_count", "context.prior_incidents_12m", Some("2.5"), &["whole number"]);
-    check(r#"{"context": {"prior_incidents_12m": "3"}}"#, "wrong_type", "context.prior_incidents_12m", Some("3"), &["whole number"]);
-    check(r#"{"context": {"children_in_household": "yes"}}"#, "wrong_type", "context.children_in_household", Some("yes"), &["true or false"]);
-    check(r#"{"context": {"last_marac_date": "2025-02-30"}}"#, "invalid_date", "context.last_marac_date", Some("2025-02-30"), &["YYYY-MM-DD"]);
-    check(r#"{"context": {"incident_date": "31/03/2025"}}"#, "invalid_date", "context.incident_date", Some("31/03/2025"), &["YYYY-MM-DD"]);
-    check(r#"{"context": {"childs": true}}"#, "unknown_field", "context.childs", Some("childs"), &["children_in_household"]);
-    check(r#"{"officer_judgement": "very high"}"#, "invalid_value", "officer_judgement", Some("very high"), &["standard, medium, high"]);
-    check(r#"{"instrument": "dash-2019"}"#, "unknown_instrument", "instrument", Some("dash-2019"), &["dash-2009", "dash-2009-partner"]);
+    check(
+        "[1,2]",
+        "wrong_type",
+        "",
+        Some("an array"),
+        &["JSON object"],
+    );
+    check(
+        r#"{"answers": {"q28": "yes"}}"#,
+        "unknown_question",
+        "answers.q28",
+        Some("q28"),
+        &["q1", "q27", "dash-2009"],
+    );
+    check(
+        r#"{"answers": {"Q2 ": "yes"}}"#,
+        "unknown_question",
+        "answers.Q2 ",
+        Some("Q2 "),
+        &["q1"],
+    );
+    check(
+        r#"{"instrument": "dash-2009-partner", "answers": {"q10": "yes"}}"#,
+        "unknown_question",
+        "answers.q10",
+        Some("q10"),
+        &["q9, q13"],
+    );
+    check(
+        r#"{"answers": {"q2": "Yes"}}"#,
+        "invalid_value",
+        "answers.q2",
+        Some("Yes"),
+        &["yes, no, not_known, declined"],
+    );
+    check(
+        r#"{"answers": {"q2": true}}"#,
+        "wrong_type",
+        "answers.q2",
+        Some("true"),
+        &["a string"],
+    );
+    check(
+        r#"{"answer": {}}"#,
+        "unknown_field",
+        "answer",
+        Some("answer"),
+        &["answers", "conflict_screen"],
+    );
+    check(
+        r#"{"conflict_screen": {"fearful": "no"}}"#,
+        "unknown_field",
+        "conflict_screen.fearful",
+        Some("fearful"),
+        &["fear", "power_imbalance"],
+    );
+    check(
+        r#"{"conflict_screen": {"fear": "declined"}}"#,
+        "invalid_value",
+        "conflict_screen.fear",
+        Some("declined"),
+        &["yes, no, not_known"],
+    );
+    check(
+        r#"{"conflict_screen": {"argument_frequency": "hourly"}}"#,
+        "invalid_value",
+        "conflict_screen.argument_frequency",
+        Some("hourly"),
+        &["rare, monthly, weekly, daily, not_known"],
+    );
+    check(
+        r#"{"conflict_screen": {"recent_transitions": ["divorce"]}}"#,
+        "invalid_value",
+        "conflict_screen.recent_transitions",
+        Some("divorce"),
+        &["separation", "new_baby"],
+    );
+    check(
+        r#"{"conflict_screen": {"recent_transitions": "separation"}}"#,
+        "wrong_type",
+        "conflict_screen.recent_transitions",
+        Some("separation"),
+        &["array"],
+    );
+    check(
+        r#"{"context": {"prior_incidents_12m": -1}}"#,
+        "invalid_count",
+        "context.prior_incidents_12m",
+        Some("-1"),
+        &["0 or more"],
+    );
+    check(
+        r#"{"context": {"prior_incidents_12m": 2.5}}"#,
+        "invalid_count",
+        "context.prior_incidents_12m",
+        Some("2.5"),
+        &["whole number"],
+    );
+    check(
+        r#"{"context": {"prior_incidents_12m": "3"}}"#,
+        "wrong_type",
+        "context.prior_incidents_12m",
+        Some("3"),
+        &["whole number"],
+    );
+    check(
+        r#"{"context": {"children_in_household": "yes"}}"#,
+        "wrong_type",
+        "context.children_in_household",
+        Some("yes"),
+        &["true or false"],
+    );
+    check(
+        r#"{"context": {"last_marac_date": "2025-02-30"}}"#,
+        "invalid_date",
+        "context.last_marac_date",
+        Some("2025-02-30"),
+        &["YYYY-MM-DD"],
+    );
+    check(
+        r#"{"context": {"incident_date": "31/03/2025"}}"#,
+        "invalid_date",
+        "context.incident_date",
+        Some("31/03/2025"),
+        &["YYYY-MM-DD"],
+    );
+    check(
+        r#"{"context": {"childs": true}}"#,
+        "unknown_field",
+        "context.childs",
+        Some("childs"),
+        &["children_in_household"],
+    );
+    check(
+        r#"{"officer_judgement": "very high"}"#,
+        "invalid_value",
+        "officer_judgement",
+        Some("very high"),
+        &["standard, medium, high"],
+    );
+    check(
+        r#"{"instrument": "dash-2019"}"#,
+        "unknown_instrument",
+        "instrument",
+        Some("dash-2019"),
+        &["dash-2009", "dash-2009-partner"],
+    );
     check(r#"{"id": 7}"#, "wrong_type", "id", Some("7"), &["a string"]);
 }
 
@@ -58,7 +188,9 @@ fn null_and_missing_mean_not_known() {
     assert_eq!(a.context.prior_incidents_12m, None);
     assert_eq!(a.meta, None);
     // Whole-number floats are counts (pandas writes 2.0 when a column has gaps).
-    let a = s.parse_json(r#"{"context": {"prior_incidents_12m": 2.0}}"#).unwrap();
+    let a = s
+        .parse_json(r#"{"context": {"prior_incidents_12m": 2.0}}"#)
+        .unwrap();
     assert_eq!(a.context.prior_incidents_12m, Some(2));
 }
 
@@ -73,13 +205,17 @@ fn long_values_are_truncated_in_errors() {
 #[test]
 fn binary_garbage_is_an_error_record_with_its_line() {
     let s = Scorer::default();
-    let e = s.assess_json_line(7, &[0xff, 0xfe, b'{', 0x00]).unwrap_err();
+    let e = s
+        .assess_json_line(7, &[0xff, 0xfe, b'{', 0x00])
+        .unwrap_err();
     assert_eq!(e.line, 7);
     assert_eq!(e.error.code, ErrorKind::InvalidUtf8);
     let e = s.assess_json_line(8, b"\x00\x01\x02").unwrap_err();
     assert_eq!(e.error.code, ErrorKind::InvalidJson);
     // The id is kept when the record can be read far enough.
-    let e = s.assess_json_line(9, br#"{"id": "case-9", "answers": {"q99": "yes"}}"#).unwrap_err();
+    let e = s
+        .assess_json_line(9, br#"{"id": "case-9", "answers": {"q99": "yes"}}"#)
+        .unwrap_err();
     assert_eq!(e.id.as_deref(), Some("case-9"));
     let json = serde_json::to_value(&e).unwrap();
     assert_eq!(json["line"], 9);
@@ -91,11 +227,22 @@ fn binary_garbage_is_an_error_record_with_its_line() {
 #[test]
 fn flat_rows_follow_the_same_rules() {
     let s = Scorer::default();
-    let row = [("case_ref", "A1"), ("q2", "no"), ("fear", ""), ("recent_transitions", "new_baby;separation"), ("children_in_household", "True"), ("prior_incidents_12m", "1.0"), ("label", "0")];
+    let row = [
+        ("case_ref", "A1"),
+        ("q2", "no"),
+        ("fear", ""),
+        ("recent_transitions", "new_baby;separation"),
+        ("children_in_household", "True"),
+        ("prior_incidents_12m", "1.0"),
+        ("label", "0"),
+    ];
     let (a, pass) = s.parse_flat(&row).unwrap();
     assert_eq!(a.answer("q2"), Answer::No);
     assert_eq!(a.conflict_screen.fear, Answer::NotKnown);
-    assert_eq!(a.conflict_screen.recent_transitions, Some(vec![Transition::NewBaby, Transition::Separation]));
+    assert_eq!(
+        a.conflict_screen.recent_transitions,
+        Some(vec![Transition::NewBaby, Transition::Separation])
+    );
     assert_eq!(a.context.children_in_household, Some(true));
     assert_eq!(a.context.prior_incidents_12m, Some(1));
     assert_eq!(pass, vec![("case_ref", "A1"), ("label", "0")]);
@@ -105,12 +252,28 @@ fn flat_rows_follow_the_same_rules() {
         (vec![("q28", "yes")], "unknown_question", "q28"),
         (vec![("Q2 ", "yes")], "unknown_question", "Q2 "),
         (vec![("q2", "maybe")], "invalid_value", "q2"),
-        (vec![("prior_incidents_12m", "-2")], "invalid_count", "prior_incidents_12m"),
-        (vec![("children_in_household", "y")], "invalid_value", "children_in_household"),
+        (
+            vec![("prior_incidents_12m", "-2")],
+            "invalid_count",
+            "prior_incidents_12m",
+        ),
+        (
+            vec![("children_in_household", "y")],
+            "invalid_value",
+            "children_in_household",
+        ),
         (vec![("q2", "no"), ("q2", "yes")], "duplicate_field", "q2"),
-        (vec![("instrument", "dash-2009-partner"), ("q11", "no")], "unknown_question", "q11"),
+        (
+            vec![("instrument", "dash-2009-partner"), ("q11", "no")],
+            "unknown_question",
+            "q11",
+        ),
     ] {
         let e = s.parse_flat(&row).unwrap_err();
-        assert_eq!((e.code.code(), e.field.as_str()), (code, field), "{row:?}: {e}");
+        assert_eq!(
+            (e.code.code(), e.field.as_str()),
+            (code, field),
+            "{row:?}: {e}"
+        );
     }
 }

@@ -60,13 +60,15 @@ fn transitions() -> impl Strategy<Value = Option<Vec<Transition>>> {
         Transition::ChildStartingSchool,
         Transition::EconomicPressure,
     ];
-    proptest::option::of(proptest::collection::vec(any::<bool>(), 5).prop_map(move |mask| {
-        all.iter()
-            .zip(mask)
-            .filter(|(_, m)| *m)
-            .map(|(t, _)| *t)
-            .collect()
-    }))
+    proptest::option::of(
+        proptest::collection::vec(any::<bool>(), 5).prop_map(move |mask| {
+            all.iter()
+                .zip(mask)
+                .filter(|(_, m)| *m)
+                .map(|(t, _)| *t)
+                .collect()
+        }),
+    )
 }
 
 prop_compose! {
@@ -164,11 +166,23 @@ fn gate_items(a: &Assessment, gates: &[Gate]) -> Vec<String> {
 }
 
 /// `after` is at least as cautious as `before`.
-fn no_less_cautious(before: &AssessmentResult, after: &AssessmentResult) -> Result<(), TestCaseError> {
-    prop_assert!(after.p_abuse >= before.p_abuse, "p_abuse fell: {} -> {}", before.p_abuse, after.p_abuse);
+fn no_less_cautious(
+    before: &AssessmentResult,
+    after: &AssessmentResult,
+) -> Result<(), TestCaseError> {
+    prop_assert!(
+        after.p_abuse >= before.p_abuse,
+        "p_abuse fell: {} -> {}",
+        before.p_abuse,
+        after.p_abuse
+    );
     prop_assert!(after.risk_level >= before.risk_level);
-    prop_assert!(after.classification >= before.classification,
-        "classification fell: {:?} -> {:?}", before.classification, after.classification);
+    prop_assert!(
+        after.classification >= before.classification,
+        "classification fell: {:?} -> {:?}",
+        before.classification,
+        after.classification
+    );
     prop_assert!(after.marac_referral || !before.marac_referral);
     prop_assert!(after.csc_notification || !before.csc_notification);
     Ok(())
@@ -373,26 +387,38 @@ fn arb_json() -> impl Strategy<Value = serde_json::Value> {
     let leaf = prop_oneof![
         Just(Value::Null),
         any::<bool>().prop_map(Value::Bool),
-        any::<i64>().prop_map(|n| Value::from(n)),
-        any::<f64>().prop_map(|f| serde_json::Number::from_f64(f).map(Value::Number).unwrap_or(Value::Null)),
+        any::<i64>().prop_map(Value::from),
+        any::<f64>().prop_map(|f| serde_json::Number::from_f64(f)
+            .map(Value::Number)
+            .unwrap_or(Value::Null)),
         prop_oneof![
-            Just("yes".to_string()), Just("no".to_string()), Just("not_known".to_string()),
-            Just("q2".to_string()), Just("2024-02-30".to_string()), ".{0,12}"
-        ].prop_map(Value::String),
+            Just("yes".to_string()),
+            Just("no".to_string()),
+            Just("not_known".to_string()),
+            Just("q2".to_string()),
+            Just("2024-02-30".to_string()),
+            ".{0,12}"
+        ]
+        .prop_map(Value::String),
     ];
     leaf.prop_recursive(4, 64, 8, |inner| {
         prop_oneof![
             proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
             proptest::collection::btree_map(
                 prop_oneof![
-                    Just("q1".to_string()), Just("q18".to_string()), Just("fear".to_string()),
-                    Just("answers".to_string()), Just("prior_incidents_12m".to_string()),
-                    Just("recent_transitions".to_string()), Just("children_in_household".to_string()),
+                    Just("q1".to_string()),
+                    Just("q18".to_string()),
+                    Just("fear".to_string()),
+                    Just("answers".to_string()),
+                    Just("prior_incidents_12m".to_string()),
+                    Just("recent_transitions".to_string()),
+                    Just("children_in_household".to_string()),
                     "[a-z_0-9]{0,10}"
                 ],
                 inner,
                 0..6
-            ).prop_map(|m| Value::Object(m.into_iter().collect())),
+            )
+            .prop_map(|m| Value::Object(m.into_iter().collect())),
         ]
     })
 }
