@@ -1,0 +1,87 @@
+"""dashrisk: decision support at domestic incidents.
+
+Is this *parental conflict* or *domestic abuse*, and how serious is the risk (DASH)?
+Results support, and never replace, an officer's professional judgement, which may
+raise a risk level but never lower it. The shipped calibration of ``p_abuse`` is
+fitted on SYNTHETIC data (see ``dashrisk.synth``): it says nothing about real
+people until a force calibrates it on its own records.
+
+A record follows the JSON input contract (the same as the ``dashrisk`` command
+line): ``answers`` to the DASH questions (``q1``…``q27``: ``yes``, ``no``,
+``not_known`` or ``declined``; a question left out is *not known*, never *no*), the
+parental-conflict screen and the context.
+
+>>> import dashrisk
+>>> scorer = dashrisk.Scorer()
+>>> r = scorer.assess({
+...     "id": "inc-1",
+...     "answers": {"q18": "yes"},  # attempted strangulation
+...     "context": {"children_in_household": True},
+... })
+>>> r["classification"], r["risk_level"], r["flags"]
+('domestic_abuse', 'standard', ['strangulation'])
+>>> r["csc_notification"], r["school_notification"]
+(True, True)
+>>> r["reasons"][0]["code"]
+'harm_marker_reported'
+
+Parental conflict needs fear and power imbalance asked about and answered *no*:
+
+>>> calm = {
+...     "answers": {f"q{i}": "no" for i in range(1, 28)},
+...     "conflict_screen": {"fear": "no", "power_imbalance": "no",
+...                         "argument_frequency": "weekly",
+...                         "resolution": "poorly_resolved"},
+...     "context": {"children_in_household": True, "prior_incidents_12m": 0},
+... }
+>>> r = scorer.assess(calm)
+>>> r["classification"], r["pathways"], r["csc_notification"]
+('parental_conflict', ['rpc_support', 'early_help'], False)
+
+Bad input raises ``InputError`` (a ``ValueError``) with a stable ``code``, the
+``field`` and the offending ``value``:
+
+>>> try:
+...     scorer.assess({"answers": {"q28": "yes"}})
+... except dashrisk.InputError as e:
+...     print(e.code, e.field)
+unknown_question answers.q28
+
+In a batch a bad record does not stop the others; it becomes an error record:
+
+>>> out = scorer.assess_many([calm, {"id": "x", "answers": {"q2": "maybe"}}, calm])
+>>> [o.get("classification") for o in out]
+['parental_conflict', None, 'parental_conflict']
+>>> out[1]["line"], out[1]["id"], out[1]["error"]["code"]
+(2, 'x', 'invalid_value')
+
+For tables (CSV, pandas) see ``Scorer.assess_rows`` and ``assess_dataframe``.
+"""
+
+from dashrisk._errors import ArtefactError, DashriskError, InputError
+from dashrisk._native import (
+    SCORER_VERSION,
+    Scorer,
+    __version__,
+    default_policy,
+    instrument,
+    instruments,
+    synth,
+)
+from dashrisk._frame import RESULT_COLUMNS, assess_dataframe, flatten_result
+
+__all__ = [
+    "RESULT_COLUMNS",
+    "SCORER_VERSION",
+    "ArtefactError",
+    "DashriskError",
+    "InputError",
+    "Scorer",
+    "__version__",
+    "assess_dataframe",
+    "default_policy",
+    "flatten_result",
+    "instrument",
+    "instruments",
+    "synth",
+]

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Python package tests, idempotent and from a fresh clone: set up .venv and build the
+# package (scripts/python-setup.sh, dev profile), build the CLI for the parity tests,
+# check the stubs against the compiled module (mypy.stubtest), type-check the Python
+# sources, and run pytest (warnings are errors; see python/pyproject.toml).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+start=$SECONDS
+export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
+
+# The dev profile compiles in about half the time of release on 2 cores and, after
+# `cargo test --workspace` (scripts/test), reuses its build of the core crate and the
+# CLI; the tests run in seconds either way.
+DASHRISK_PY_PROFILE=${DASHRISK_PY_PROFILE:-dev} bash scripts/python-setup.sh
+t_setup=$((SECONDS - start))
+
+# The CLI for the parity tests (python/tests/test_cli_parity.py). A caller that has
+# just built it (scripts/test, after `cargo test --workspace`) can pass
+# DASHRISK_CLI=target/debug/dashrisk and save a rebuild: `cargo build -p
+# dashrisk-cli` alone unifies features differently from a workspace build, so it
+# recompiles much of the dependency tree.
+echo "== dashrisk CLI for the parity tests"
+if [ -n "${DASHRISK_CLI:-}" ]; then
+  echo "using DASHRISK_CLI=$DASHRISK_CLI"
+elif [ "${DASHRISK_PY_PROFILE:-dev}" = release ]; then
+  cargo build --locked --release -p dashrisk-cli
+  export DASHRISK_CLI="$root/target/release/dashrisk"
+else
+  cargo build --locked -p dashrisk-cli
+  export DASHRISK_CLI="$root/target/debug/dashrisk"
+fi
+
+echo "== stubtest: python/dashrisk/_native.pyi against the compiled module"
+.venv/bin/python -m mypy.stubtest dashrisk._native
+
+echo "== mypy --strict on the package sources"
+(cd python && ../.venv/bin/python -m mypy --strict dashrisk)
+
+echo "== pytest"
+(cd python && ../.venv/bin/python -m pytest)
+
+echo "python-test: done in $((SECONDS - start)) s (set-up and build ${t_setup} s)"
