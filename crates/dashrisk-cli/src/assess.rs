@@ -29,15 +29,12 @@ fn sniff(reader: &mut dyn BufRead) -> io::Result<Format> {
     })
 }
 
-/// Assesses every record of `input`, writing results; returns the number of failed
-/// records.
-pub fn run(
-    scorer: &Scorer,
+/// Opens `input` (a path, or `-` for standard input) and settles its format: the
+/// one given, else from the file extension, else sniffed from the first line.
+pub(crate) fn open_input(
     input: &str,
     format: Option<Format>,
-    output_format: Option<Format>,
-    w: &mut dyn Write,
-) -> Result<u64, Fatal> {
+) -> Result<(Box<dyn BufRead>, Format), Fatal> {
     let mut reader: Box<dyn BufRead> = if input == "-" {
         Box::new(BufReader::with_capacity(1 << 16, io::stdin().lock()))
     } else {
@@ -54,6 +51,19 @@ pub fn run(
         (None, Some("jsonl" | "ndjson" | "json")) => Format::Jsonl,
         _ => sniff(&mut reader)?,
     };
+    Ok((reader, format))
+}
+
+/// Assesses every record of `input`, writing results; returns the number of failed
+/// records.
+pub fn run(
+    scorer: &Scorer,
+    input: &str,
+    format: Option<Format>,
+    output_format: Option<Format>,
+    w: &mut dyn Write,
+) -> Result<u64, Fatal> {
+    let (reader, format) = open_input(input, format)?;
     let out = Output::new(output_format.unwrap_or(format), w);
     match format {
         Format::Jsonl => run_jsonl(scorer, reader, out),
@@ -63,7 +73,11 @@ pub fn run(
 
 /// Reads one line into `buf` (without the newline), keeping at most `limit` bytes.
 /// Returns `None` at end of input, else whether the line was longer than `limit`.
-fn read_line_limited(r: &mut dyn BufRead, buf: &mut Vec<u8>, limit: usize) -> io::Result<Option<bool>> {
+pub(crate) fn read_line_limited(
+    r: &mut dyn BufRead,
+    buf: &mut Vec<u8>,
+    limit: usize,
+) -> io::Result<Option<bool>> {
     buf.clear();
     let mut read_any = false;
     let mut too_long = false;
@@ -93,7 +107,7 @@ fn read_line_limited(r: &mut dyn BufRead, buf: &mut Vec<u8>, limit: usize) -> io
     }
 }
 
-fn too_large(line: u64) -> RecordError {
+pub(crate) fn too_large(line: u64) -> RecordError {
     RecordError {
         line,
         id: None,
@@ -106,7 +120,7 @@ fn too_large(line: u64) -> RecordError {
     }
 }
 
-fn empty_input() -> RecordError {
+pub(crate) fn empty_input() -> RecordError {
     RecordError {
         line: 0,
         id: None,
@@ -120,20 +134,31 @@ fn empty_input() -> RecordError {
 }
 
 fn run_jsonl(scorer: &Scorer, mut reader: Box<dyn BufRead>, mut out: Output) -> Result<u64, Fatal> {
-    out.header(&[])?;
+    out.header(&["meta"])?;
+    out.meta_only = true;
     let mut buf = Vec::with_capacity(4096);
     let mut line = 0u64;
+    let mut records = 0u64;
     while let Some(too_long) = read_line_limited(&mut *reader, &mut buf, MAX_RECORD_BYTES)? {
         line += 1;
+        // A blank line is not a record: skip it (line numbers still count it).
+        if !too_long && buf.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        records += 1;
         let res = if too_long {
             Err(too_large(line))
         } else {
             scorer.assess_json_line(line, &buf)
         };
-        let meta = res.as_ref().ok().and_then(|r| r.meta.as_ref()).map(|m| m.to_string());
+        let meta = res
+            .as_ref()
+            .ok()
+            .and_then(|r| r.meta.as_ref())
+            .map(|m| m.to_string());
         out.record(res, &[meta.as_deref().unwrap_or("")])?;
     }
-    if line == 0 {
+    if records == 0 {
         out.record(Err(empty_input()), &[""])?;
     }
     out.finish()
@@ -145,40 +170,18 @@ fn run_csv(scorer: &Scorer, reader: Box<dyn BufRead>, mut out: Output) -> Result
         .has_headers(false)
         .from_reader(reader);
     let mut record = csv::ByteRecord::new();
-    let header_error = |error: InputError| RecordError { line: 0, id: None, error };
+    let header_error = |error: InputError| RecordError {
+        line: 0,
+        id: None,
+        error,
+    };
     // The header.
     if !rdr.read_byte_record(&mut record)? {
         out.header(&[])?;
         out.record(Err(empty_input()), &[])?;
         return out.finish();
     }
-    let mut names: Vec<String> = Vec::with_capacity(record.len());
-    let mut problem = None;
-    for (i, cell) in record.iter().enumerate() {
-        match std::str::from_utf8(cell) {
-            Ok(s) => {
-                let s = if i == 0 { s.trim_start_matches('\u{feff}') } else { s };
-                if names.iter().any(|n| n == s) {
-                    problem.get_or_insert(InputError::new(
-                        ErrorKind::DuplicateField,
-                        s,
-                        Some(s),
-                        format!("header: column {:?} appears more than once", s),
-                    ));
-                }
-                names.push(s.to_string());
-            }
-            Err(_) => {
-                problem.get_or_insert(InputError::new(
-                    ErrorKind::InvalidUtf8,
-                    format!("column {}", i + 1),
-                    None,
-                    format!("header: column {} is not valid UTF-8", i + 1),
-                ));
-                names.push(String::new());
-            }
-        }
-    }
+    let (names, problem) = read_header(&record);
     let pass_idx: Vec<usize> = (0..names.len())
         .filter(|&i| !names[i].is_empty() && is_passthrough_column(&names[i]))
         .collect();
@@ -213,6 +216,52 @@ fn run_csv(scorer: &Scorer, reader: Box<dyn BufRead>, mut out: Output) -> Result
     out.finish()
 }
 
+/// The column names of a CSV header (a leading byte-order mark dropped), and the
+/// first problem with them (a repeated or non-UTF-8 name), if any.
+pub(crate) fn read_header(record: &csv::ByteRecord) -> (Vec<String>, Option<InputError>) {
+    let mut names: Vec<String> = Vec::with_capacity(record.len());
+    let mut problem = None;
+    for (i, cell) in record.iter().enumerate() {
+        match std::str::from_utf8(cell) {
+            Ok(s) => {
+                let s = if i == 0 {
+                    s.trim_start_matches('\u{feff}')
+                } else {
+                    s
+                };
+                if names.iter().any(|n| n == s) {
+                    problem.get_or_insert(InputError::new(
+                        ErrorKind::DuplicateField,
+                        s,
+                        Some(s),
+                        format!("header: column {:?} appears more than once", s),
+                    ));
+                }
+                names.push(s.to_string());
+            }
+            Err(_) => {
+                problem.get_or_insert(InputError::new(
+                    ErrorKind::InvalidUtf8,
+                    format!("column {}", i + 1),
+                    None,
+                    format!("header: column {} is not valid UTF-8", i + 1),
+                ));
+                names.push(String::new());
+            }
+        }
+    }
+    (names, problem)
+}
+
+/// The id cell of a row, when there is one, truncated for error records.
+fn row_id(record: &csv::ByteRecord, id_idx: Option<usize>) -> Option<String> {
+    id_idx
+        .and_then(|i| record.get(i))
+        .and_then(|b| std::str::from_utf8(b).ok())
+        .filter(|s| !s.is_empty())
+        .map(dashrisk::error::truncate_value)
+}
+
 fn assess_row(
     scorer: &Scorer,
     names: &[String],
@@ -220,12 +269,29 @@ fn assess_row(
     line: u64,
     id_idx: Option<usize>,
 ) -> Result<AssessmentResult, RecordError> {
-    let id = id_idx
-        .and_then(|i| record.get(i))
-        .and_then(|b| std::str::from_utf8(b).ok())
-        .filter(|s| !s.is_empty())
-        .map(dashrisk::error::truncate_value);
-    let fail = |error: InputError| RecordError { line, id: id.clone(), error };
+    let a = parse_row(scorer, names, record, line, id_idx)?;
+    let id = row_id(record, id_idx);
+    scorer.assess(&a).map_err(|e| RecordError {
+        line,
+        id: a.id.clone().or(id),
+        error: e,
+    })
+}
+
+/// Reads one CSV data row into an assessment, or the contract's error record.
+pub(crate) fn parse_row(
+    scorer: &Scorer,
+    names: &[String],
+    record: &csv::ByteRecord,
+    line: u64,
+    id_idx: Option<usize>,
+) -> Result<dashrisk::Assessment, RecordError> {
+    let id = row_id(record, id_idx);
+    let fail = |error: InputError| RecordError {
+        line,
+        id: id.clone(),
+        error,
+    };
     if record.as_slice().len() > MAX_RECORD_BYTES {
         return Err(fail(too_large(line).error));
     }
@@ -234,7 +300,11 @@ fn assess_row(
             ErrorKind::RowLength,
             "",
             Some(&record.len().to_string()),
-            format!("row has {} cells but the header has {}", record.len(), names.len()),
+            format!(
+                "row has {} cells but the header has {}",
+                record.len(),
+                names.len()
+            ),
         )));
     }
     let mut row: Vec<(&str, &str)> = Vec::with_capacity(names.len());
@@ -250,7 +320,7 @@ fn assess_row(
         row.push((name.as_str(), cell));
     }
     let (a, _) = scorer.parse_flat(&row).map_err(fail)?;
-    scorer.assess(&a).map_err(|e| RecordError { line, id: a.id.clone().or(id.clone()), error: e })
+    Ok(a)
 }
 
 /// Writes results in the chosen format and counts failures.
@@ -259,6 +329,8 @@ struct Output<'w> {
     csv: Option<csv::Writer<&'w mut dyn Write>>,
     json: Option<&'w mut dyn Write>,
     pass_names: Vec<String>,
+    /// JSON Lines input: the only pass-through is `meta`, already in the result.
+    meta_only: bool,
     failed: u64,
     stderr: io::Stderr,
 }
@@ -274,29 +346,29 @@ impl<'w> Output<'w> {
             csv,
             json,
             pass_names: Vec::new(),
+            meta_only: false,
             failed: 0,
             stderr: io::stderr(),
         }
     }
 
-    /// `pass` names the pass-through columns (CSV input); JSON Lines input passes
-    /// `meta` through as a JSON-text column when the output is CSV.
+    /// `pass` names the pass-through columns: CSV input's extra columns, or for
+    /// JSON Lines input `meta`, kept as JSON text when the output is CSV.
     fn header(&mut self, pass: &[&str]) -> Result<(), Fatal> {
         self.pass_names = pass.iter().map(|s| s.to_string()).collect();
         if let Some(cw) = &mut self.csv {
             let mut h: Vec<&str> = pass.to_vec();
-            if pass.is_empty() {
-                // JSON Lines input: keep `meta` as JSON text.
-                self.pass_names = vec!["meta".into()];
-                h = vec!["meta"];
-            }
             h.extend(RESULT_COLUMNS);
             cw.write_record(&h)?;
         }
         Ok(())
     }
 
-    fn record(&mut self, res: Result<AssessmentResult, RecordError>, pass: &[&str]) -> Result<(), Fatal> {
+    fn record(
+        &mut self,
+        res: Result<AssessmentResult, RecordError>,
+        pass: &[&str],
+    ) -> Result<(), Fatal> {
         if let Err(e) = &res {
             self.failed += 1;
             // Field, line and at most the offending value: never the record.
@@ -305,7 +377,8 @@ impl<'w> Output<'w> {
         match self.format {
             Format::Csv => {
                 let cw = self.csv.as_mut().expect("csv writer");
-                let mut row: Vec<String> = Vec::with_capacity(self.pass_names.len() + RESULT_COLUMNS.len());
+                let mut row: Vec<String> =
+                    Vec::with_capacity(self.pass_names.len() + RESULT_COLUMNS.len());
                 for i in 0..self.pass_names.len() {
                     row.push(pass.get(i).copied().unwrap_or("").to_string());
                 }
@@ -317,7 +390,7 @@ impl<'w> Output<'w> {
             }
             Format::Jsonl => {
                 let w = self.json.as_mut().expect("json writer");
-                let has_pass = !self.pass_names.is_empty() && self.pass_names != ["meta"];
+                let has_pass = !self.pass_names.is_empty() && !self.meta_only;
                 let mut value = match &res {
                     Ok(r) => serde_json::to_value(r)?,
                     Err(e) => serde_json::to_value(e)?,
@@ -346,7 +419,11 @@ impl<'w> Output<'w> {
             w.flush()?;
         }
         if self.failed > 0 {
-            let _ = writeln!(self.stderr, "dashrisk: {} record(s) failed; the others were assessed", self.failed);
+            let _ = writeln!(
+                self.stderr,
+                "dashrisk: {} record(s) failed; the others were assessed",
+                self.failed
+            );
         }
         Ok(self.failed)
     }

@@ -34,7 +34,8 @@ pub const RESULT_COLUMNS: [&str; 25] = [
     "error_message",
 ];
 
-fn snake<T: serde::Serialize>(v: &T) -> String {
+/// The snake_case name serde gives an enum value.
+pub fn snake<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_value(v)
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))

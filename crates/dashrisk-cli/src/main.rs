@@ -8,6 +8,7 @@
 
 mod assess;
 mod flat;
+mod learn;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use dashrisk::{Calibration, Instrument, Policy, Scorer};
@@ -93,6 +94,12 @@ enum Command {
     /// Print the default policy (thresholds and weights) as JSON, to edit and pass
     /// back with --policy.
     Policy,
+    /// Train the logistic comparison model (dashrisk-learn) on labelled records and
+    /// print its cross-validated AUC and Brier score. For comparison only.
+    Train(learn::TrainArgs),
+    /// Predict with a trained comparison model: one JSON line per record with the
+    /// probability and the largest contributions.
+    Predict(learn::PredictArgs),
     /// Fit a calibration for a policy on the synthetic reference population.
     /// With no options this reproduces the shipped calibration.
     Calibrate {
@@ -145,8 +152,9 @@ fn read_file(path: &Path) -> Result<String, Fatal> {
 
 fn build_scorer(args: &ScorerArgs) -> Result<Scorer, Fatal> {
     let policy = match &args.policy {
-        Some(p) => Policy::from_json(&read_file(p)?)
-            .map_err(|e| Fatal(format!("{}: {e}", p.display())))?,
+        Some(p) => {
+            Policy::from_json(&read_file(p)?).map_err(|e| Fatal(format!("{}: {e}", p.display())))?
+        }
         None => Policy::default(),
     };
     let calibration = match &args.calibration {
@@ -210,10 +218,8 @@ fn run(cli: Cli) -> Result<ExitCode, Fatal> {
                         writeln!(w, "{} — {}", inst.id, inst.name)?;
                         writeln!(w, "{}", inst.source)?;
                         for q in &inst.questions {
-                            let domains: Vec<String> =
-                                q.domains.iter().map(|d| snake(d)).collect();
-                            let markers: Vec<String> =
-                                q.markers.iter().map(|m| snake(m)).collect();
+                            let domains: Vec<String> = q.domains.iter().map(flat::snake).collect();
+                            let markers: Vec<String> = q.markers.iter().map(flat::snake).collect();
                             writeln!(
                                 w,
                                 "{:>3}  {:<4} {}  [{}]{}",
@@ -256,6 +262,8 @@ fn run(cli: Cli) -> Result<ExitCode, Fatal> {
             w.flush()?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Train(args) => learn::train(args),
+        Command::Predict(args) => learn::predict(args),
         Command::Calibrate {
             policy,
             n,
@@ -278,14 +286,6 @@ fn run(cli: Cli) -> Result<ExitCode, Fatal> {
             Ok(ExitCode::SUCCESS)
         }
     }
-}
-
-/// The snake_case name serde gives an enum value.
-fn snake<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
 }
 
 fn main() -> ExitCode {

@@ -53,11 +53,15 @@ fn bad_records_become_error_records_and_the_rest_are_assessed() {
     input.extend_from_slice(br#"{"id":"c","context":{"prior_incidents_12m":-3}}"#);
     input.push(b'\n');
     let out = run(&["assess", "--format", "jsonl"], &input);
-    assert_eq!(out.status.code(), Some(1), "non-zero when any record failed");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "non-zero when any record failed"
+    );
     let recs = lines(&out);
-    assert_eq!(recs.len(), 7, "exactly one answer per line");
+    assert_eq!(recs.len(), 6, "exactly one answer per non-blank line");
     assert_eq!(recs[0]["classification"], "domestic_abuse");
-    assert_eq!(recs[4]["id"], "a");
+    assert_eq!(recs[3]["id"], "a");
     let err = |i: usize| &recs[i]["error"];
     assert_eq!(recs[1]["line"], 2);
     assert_eq!(recs[1]["id"], "b");
@@ -65,23 +69,37 @@ fn bad_records_become_error_records_and_the_rest_are_assessed() {
     assert_eq!(err(1)["field"], "answers.q28");
     assert_eq!(err(1)["value"], "q28");
     assert_eq!(err(2)["code"], "invalid_json");
-    assert_eq!(err(3)["code"], "empty_input");
-    assert_eq!(err(5)["code"], "invalid_utf8");
-    assert_eq!(err(6)["code"], "invalid_count");
-    assert_eq!(err(6)["field"], "context.prior_incidents_12m");
+    assert_eq!(
+        recs[4]["line"], 6,
+        "line numbers count the skipped blank line"
+    );
+    assert_eq!(err(4)["code"], "invalid_utf8");
+    assert_eq!(err(5)["code"], "invalid_count");
+    assert_eq!(err(5)["field"], "context.prior_incidents_12m");
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("line 2") && stderr.contains("answers.q28"), "{stderr}");
-    assert!(!stderr.contains("SECRET-NOTE"), "stderr must not echo records: {stderr}");
-    assert!(stderr.contains("5 record(s) failed"), "{stderr}");
+    assert!(
+        stderr.contains("line 2") && stderr.contains("answers.q28"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("SECRET-NOTE"),
+        "stderr must not echo records: {stderr}"
+    );
+    assert!(stderr.contains("4 record(s) failed"), "{stderr}");
 }
 
 #[test]
 fn all_good_exits_zero_and_empty_input_is_an_error() {
-    let out = run(&["assess", "--format", "jsonl"], format!("{GOOD}\n").as_bytes());
+    let out = run(
+        &["assess", "--format", "jsonl"],
+        format!("{GOOD}\n").as_bytes(),
+    );
     assert_eq!(out.status.code(), Some(0));
-    let out = run(&["assess", "--format", "jsonl"], b"");
-    assert_eq!(out.status.code(), Some(1));
-    assert_eq!(lines(&out)[0]["error"]["code"], "empty_input");
+    for empty in [&b""[..], b"\n\n  \n"] {
+        let out = run(&["assess", "--format", "jsonl"], empty);
+        assert_eq!(out.status.code(), Some(1));
+        assert_eq!(lines(&out)[0]["error"]["code"], "empty_input");
+    }
     let out = run(&["assess", "--format", "csv"], b"");
     assert_eq!(out.status.code(), Some(1));
 }
@@ -96,14 +114,20 @@ fn binary_garbage_never_panics() {
     }
     for fmt in ["jsonl", "csv"] {
         let out = run(&["assess", "--format", fmt], &garbage);
-        assert_eq!(out.status.code(), Some(1), "{fmt}: {}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{fmt}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
     }
 }
 
 #[test]
 fn csv_passes_other_columns_through_and_reports_bad_rows() {
-    let csv = "case_ref,q2,q18,fear,power_imbalance,children_in_household,prior_incidents_12m,label\n\
+    let csv =
+        "case_ref,q2,q18,fear,power_imbalance,children_in_household,prior_incidents_12m,label\n\
                A1,no,yes,no,no,true,0,1\n\
                A2,maybe,no,no,no,false,0,0\n\
                A3,no,no\n\
@@ -113,7 +137,11 @@ fn csv_passes_other_columns_through_and_reports_bad_rows() {
     let text = String::from_utf8(out.stdout).unwrap();
     let mut rdr = csv::Reader::from_reader(text.as_bytes());
     let header: Vec<String> = rdr.headers().unwrap().iter().map(String::from).collect();
-    assert_eq!(&header[..2], ["case_ref", "label"], "pass-through columns first");
+    assert_eq!(
+        &header[..2],
+        ["case_ref", "label"],
+        "pass-through columns first"
+    );
     let col = |name: &str| header.iter().position(|h| h == name).unwrap();
     let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
     assert_eq!(rows.len(), 4);
@@ -132,7 +160,10 @@ fn csv_passes_other_columns_through_and_reports_bad_rows() {
 fn a_question_like_column_that_is_not_a_question_is_an_error() {
     for bad in ["q28", "Q2 "] {
         let csv = format!("id,q2,{bad}\nx,no,yes\n");
-        let out = run(&["assess", "--format", "csv", "--output-format", "jsonl"], csv.as_bytes());
+        let out = run(
+            &["assess", "--format", "csv", "--output-format", "jsonl"],
+            csv.as_bytes(),
+        );
         assert_eq!(out.status.code(), Some(1));
         let r = &lines(&out)[0];
         assert_eq!(r["error"]["code"], "unknown_question", "{bad}");
@@ -145,13 +176,19 @@ fn a_question_like_column_that_is_not_a_question_is_an_error() {
 fn formats_are_detected_and_converted() {
     let p = tmp("in.csv");
     std::fs::write(&p, "id,q18\nz,yes\n").unwrap();
-    let out = run(&["assess", p.to_str().unwrap(), "--output-format", "jsonl"], b"");
+    let out = run(
+        &["assess", p.to_str().unwrap(), "--output-format", "jsonl"],
+        b"",
+    );
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(lines(&out)[0]["id"], "z");
     // Sniffed from standard input.
     let out = run(&["assess"], b"id,q18\nz,yes\n");
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("id,classification"));
-    let out = run(&["assess", "--output-format", "csv"], format!("{GOOD}\n").as_bytes());
+    let out = run(
+        &["assess", "--output-format", "csv"],
+        format!("{GOOD}\n").as_bytes(),
+    );
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.starts_with("meta,id,classification"), "{text}");
 }
@@ -166,7 +203,9 @@ fn instruments_are_listed_and_shown() {
     let inst = dashrisk::Instrument::from_json(&String::from_utf8(out.stdout).unwrap()).unwrap();
     assert_eq!(inst.questions.len(), 27);
     let out = run(&["instrument", "show", "dash-2009"], b"");
-    assert!(String::from_utf8(out.stdout).unwrap().contains("markers: strangulation"));
+    assert!(String::from_utf8(out.stdout)
+        .unwrap()
+        .contains("markers: strangulation"));
     let out = run(&["instrument", "show", "nope"], b"");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("dash-2009"));
@@ -179,22 +218,49 @@ fn a_custom_instrument_file_is_loaded_and_used() {
         &p,
         r#"{"format_version":1,"id":"force-x","name":"Force X","source":"test",
             "questions":[{"id":"q1","number":1,"text":"Afraid of partner","domains":["fear"],"markers":["fear"]},
-                         {"id":"q2","number":2,"text":"Arguments","domains":["separation"]}]}"#,
+                         {"id":"q2","number":2,"text":"Partner controls money","domains":["economic"],"markers":["power_imbalance"]},
+                         {"id":"q3","number":3,"text":"Arguments","domains":["separation"]}]}"#,
     )
     .unwrap();
     let out = run(
-        &["assess", "--instrument-file", p.to_str().unwrap(), "--format", "jsonl"],
+        &[
+            "assess",
+            "--instrument-file",
+            p.to_str().unwrap(),
+            "--format",
+            "jsonl",
+        ],
         br#"{"instrument":"force-x","answers":{"q1":"yes"}}"#,
     );
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let r = &lines(&out)[0];
     assert_eq!(r["classification"], "domestic_abuse");
     assert_eq!(r["instrument"], "force-x");
-    std::fs::write(&p, r#"{"format_version":1,"id":"bad","name":"B","source":"s","questions":[]}"#).unwrap();
-    let out = run(&["instrument", "list", "--instrument-file", p.to_str().unwrap()], b"");
+    std::fs::write(
+        &p,
+        r#"{"format_version":1,"id":"bad","name":"B","source":"s","questions":[]}"#,
+    )
+    .unwrap();
+    let out = run(
+        &[
+            "instrument",
+            "list",
+            "--instrument-file",
+            p.to_str().unwrap(),
+        ],
+        b"",
+    );
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("custom.json") && err.contains("questions"), "{err}");
+    assert!(
+        err.contains("custom.json") && err.contains("questions"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -206,11 +272,23 @@ fn synth_is_seeded_and_assessable() {
     assert_ne!(a.stdout, c.stdout);
     assert!(String::from_utf8_lossy(&a.stderr).contains("SYNTHETIC"));
     let out = run(&["assess", "--format", "csv"], &a.stdout);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8(out.stdout).unwrap();
     assert_eq!(text.lines().count(), 301);
-    assert!(text.lines().next().unwrap().starts_with("label_abuse,label_serious_harm,id,"));
-    let j = run(&["synth", "--n", "50", "--seed", "9", "--format", "jsonl"], b"");
+    assert!(text
+        .lines()
+        .next()
+        .unwrap()
+        .starts_with("label_abuse,label_serious_harm,id,"));
+    let j = run(
+        &["synth", "--n", "50", "--seed", "9", "--format", "jsonl"],
+        b"",
+    );
     let out = run(&["assess", "--format", "jsonl"], &j.stdout);
     assert_eq!(out.status.code(), Some(0));
     let recs = lines(&out);
@@ -227,27 +305,82 @@ fn policy_and_calibration_files_must_agree() {
     let p = tmp("policy.json");
     std::fs::write(&p, policy.to_string()).unwrap();
     let rec = r#"{"answers":{"q1":"yes","q2":"yes","q3":"yes","q4":"yes","q5":"yes","q6":"yes","q7":"yes","q8":"yes","q9":"yes","q10":"yes","q11":"yes","q12":"yes"}}"#;
-    let out = run(&["assess", "--policy", p.to_str().unwrap(), "--format", "jsonl"], rec.as_bytes());
+    let out = run(
+        &[
+            "assess",
+            "--policy",
+            p.to_str().unwrap(),
+            "--format",
+            "jsonl",
+        ],
+        rec.as_bytes(),
+    );
     assert_eq!(lines(&out)[0]["risk_level"], "high");
     // Changing a weight without refitting is refused, with the fix in the message.
     policy["scorer"]["weights"]["screen_fear_points"] = 4.0.into();
     std::fs::write(&p, policy.to_string()).unwrap();
-    let out = run(&["assess", "--policy", p.to_str().unwrap(), "--format", "jsonl"], rec.as_bytes());
+    let out = run(
+        &[
+            "assess",
+            "--policy",
+            p.to_str().unwrap(),
+            "--format",
+            "jsonl",
+        ],
+        rec.as_bytes(),
+    );
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("refit"));
     let cal = tmp("cal.json");
-    let out = run(&["calibrate", "--policy", p.to_str().unwrap(), "--n", "20000", "--out", cal.to_str().unwrap()], b"");
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let out = run(
-        &["assess", "--policy", p.to_str().unwrap(), "--calibration", cal.to_str().unwrap(), "--format", "jsonl"],
+        &[
+            "calibrate",
+            "--policy",
+            p.to_str().unwrap(),
+            "--n",
+            "20000",
+            "--out",
+            cal.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = run(
+        &[
+            "assess",
+            "--policy",
+            p.to_str().unwrap(),
+            "--calibration",
+            cal.to_str().unwrap(),
+            "--format",
+            "jsonl",
+        ],
         rec.as_bytes(),
     );
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     // A tampered calibration is refused, naming the file.
-    let text = std::fs::read_to_string(&cal).unwrap().replacen("0.", "0.9", 1);
+    let text = std::fs::read_to_string(&cal)
+        .unwrap()
+        .replacen("0.", "0.9", 1);
     std::fs::write(&cal, text).unwrap();
     let out = run(
-        &["assess", "--policy", p.to_str().unwrap(), "--calibration", cal.to_str().unwrap()],
+        &[
+            "assess",
+            "--policy",
+            p.to_str().unwrap(),
+            "--calibration",
+            cal.to_str().unwrap(),
+        ],
         rec.as_bytes(),
     );
     assert_eq!(out.status.code(), Some(2));

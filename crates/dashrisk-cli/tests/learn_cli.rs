@@ -128,7 +128,8 @@ fn predict_writes_probabilities_and_error_records_and_fails_on_bad_records() {
         "fear and strangulation rank above cleared fear and power"
     );
     assert_eq!(lines[0]["contributions"].as_array().unwrap().len(), 2);
-    assert_eq!(lines[0]["reasons"][1]["code"], "model_contribution");
+    assert_eq!(lines[0]["reasons"].as_array().unwrap().len(), 2);
+    assert_eq!(lines[0]["reasons"][0]["code"], "model_contribution");
     // Error records: the same shape as `dashrisk assess`.
     assert_eq!(lines[1]["line"], 2);
     assert_eq!(lines[1]["id"], "b");

@@ -39,7 +39,9 @@ fn a_million_csv_rows_stream_with_flat_memory() {
     let text = String::from_utf8(synth.stdout).unwrap();
     let mut lines = text.lines();
     let header = format!("{},note\n", lines.next().unwrap());
-    let mut rows: Vec<String> = lines.map(|l| format!("{l},free text {}\n", l.len())).collect();
+    let mut rows: Vec<String> = lines
+        .map(|l| format!("{l},free text {}\n", l.len()))
+        .collect();
     rows.push("syn-bad,dash-2009,maybe\n".to_string()); // a bad row: row_length
     let mut child = Command::new(env!("CARGO_BIN_EXE_dashrisk"))
         .args(["assess", "--format", "csv"])
@@ -89,7 +91,11 @@ fn a_million_csv_rows_stream_with_flat_memory() {
     writer.join().unwrap();
     let status = child.wait().unwrap();
     assert_eq!(seen, ROWS, "one output row per input row");
-    assert_eq!(errors, ROWS / 998 + usize::from(ROWS % 998 == 997), "bad rows reported, good rows assessed");
+    assert_eq!(
+        errors,
+        ROWS / 998 + usize::from(ROWS % 998 == 997),
+        "bad rows reported, good rows assessed"
+    );
     assert_eq!(status.code(), Some(1));
     assert!(
         late <= early + MAX_GROWTH_KIB,

@@ -193,9 +193,13 @@ impl Instrument {
     ///
     /// ```
     /// let json = r#"{"format_version":1,"id":"mini","name":"Mini","source":"test",
-    ///   "questions":[{"id":"q1","number":1,"text":"Afraid?","domains":["fear"],"markers":["fear"]}]}"#;
+    ///   "questions":[{"id":"q1","number":1,"text":"Afraid?","domains":["fear"],"markers":["fear"]},
+    ///                {"id":"q2","number":2,"text":"Controlled?","domains":["coercive_control"],"markers":["power_imbalance"]}]}"#;
     /// let inst = dashrisk::Instrument::from_json(json).unwrap();
-    /// assert_eq!(inst.questions.len(), 1);
+    /// assert_eq!(inst.questions.len(), 2);
+    /// // Without a power-imbalance question the safety gates could not work:
+    /// let weak = json.replace(r#""markers":["power_imbalance"]"#, r#""markers":[]"#);
+    /// assert!(dashrisk::Instrument::from_json(&weak).is_err());
     /// ```
     pub fn from_json(text: &str) -> Result<Instrument, ArtefactError> {
         let inst: Instrument =

@@ -1,0 +1,436 @@
+//! `dashrisk train` and `dashrisk predict`: the logistic comparison model of
+//! dashrisk-learn. Records are read with `assess`'s readers (CSV in the input
+//! contract, or JSON Lines); bad records become the same error records.
+
+use crate::assess::{
+    empty_input, open_input, parse_row, read_header, read_line_limited, too_large, MAX_RECORD_BYTES,
+};
+use crate::{Fatal, Format};
+use dashrisk::error::{ErrorKind, InputError, RecordError};
+use dashrisk::parse::{parse_json_value, peek_id};
+use dashrisk::{Assessment, Scorer};
+use dashrisk_learn::{
+    ClassWeight, Contribution, LogisticModel, LogisticParams, ParamGuard, TrainingSet,
+    FEATURE_SET_VERSION,
+};
+use serde::Serialize;
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Arguments of `dashrisk train`.
+#[derive(clap::Args)]
+pub struct TrainArgs {
+    /// Training records: CSV in the input contract plus a 0/1 label column (or JSON
+    /// Lines with the label in `meta`).
+    #[arg(long, value_name = "FILE")]
+    data: String,
+    /// The label column: 1 = the outcome happened, 0 = it did not.
+    #[arg(long, value_name = "COLUMN")]
+    label: String,
+    /// Where to write the model (JSON).
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+    /// Input format (default: from the file extension, else sniffed).
+    #[arg(long)]
+    format: Option<Format>,
+    /// L2 penalty strength, alpha = 1/C of scikit-learn.
+    #[arg(long, default_value_t = 1.0)]
+    alpha: f64,
+    /// Iteration limit of the solver; reaching it is an error, never a silent model.
+    #[arg(long = "max-iterations", default_value_t = 1000)]
+    max_iterations: u64,
+    /// Tolerance on the gradient norm of the mean objective.
+    #[arg(long, default_value_t = 1e-4)]
+    tolerance: f64,
+    /// Class weighting: none, balanced (the rarer class weighted by the rounded class
+    /// ratio) or NEG:POS integer weights (e.g. 1:5).
+    #[arg(long = "class-weight", default_value = "none", value_parser = parse_class_weight)]
+    class_weight: ClassWeight,
+    /// Number of cross-validation folds (stratified).
+    #[arg(long, default_value_t = 5)]
+    folds: usize,
+    /// Seed of the fold assignment.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Mark the model as trained on synthetic data even if the data do not look it.
+    #[arg(long)]
+    synthetic: bool,
+}
+
+/// Arguments of `dashrisk predict`.
+#[derive(clap::Args)]
+pub struct PredictArgs {
+    /// The model file written by `dashrisk train`.
+    #[arg(long, value_name = "FILE")]
+    model: PathBuf,
+    /// Input file, or - (the default) for standard input.
+    #[arg(default_value = "-")]
+    input: String,
+    /// Input format (default: from the file extension, else sniffed).
+    #[arg(long)]
+    format: Option<Format>,
+    /// How many contributions to list per record.
+    #[arg(long, default_value_t = 5)]
+    top: usize,
+    /// Write predictions here instead of standard output.
+    #[arg(long, short)]
+    out: Option<PathBuf>,
+}
+
+fn parse_class_weight(s: &str) -> Result<ClassWeight, String> {
+    match s {
+        "none" => Ok(ClassWeight::Unweighted),
+        "balanced" => Ok(ClassWeight::Balanced),
+        _ => {
+            let parsed = s
+                .split_once(':')
+                .and_then(|(n, p)| Some((n.parse::<u32>().ok()?, p.parse::<u32>().ok()?)));
+            match parsed {
+                Some((negative, positive)) if negative > 0 && positive > 0 => {
+                    Ok(ClassWeight::Integer { negative, positive })
+                }
+                _ => Err(format!(
+                    "{s:?}: expected none, balanced, or NEG:POS whole numbers of at least 1 (e.g. 1:5)"
+                )),
+            }
+        }
+    }
+}
+
+/// Calls `each(line, record)` for every record of `input` (`line` 1-based, 0 for the
+/// empty-input error), where `record` is the
+/// assessment and the text of the `label` field (CSV column, or `meta.<label>` in
+/// JSON Lines), or the contract's error record. Returns the number of records.
+fn for_each_record(
+    scorer: &Scorer,
+    input: &str,
+    format: Option<Format>,
+    label: Option<&str>,
+    mut each: impl FnMut(u64, Result<(Assessment, Option<String>), RecordError>) -> Result<(), Fatal>,
+) -> Result<u64, Fatal> {
+    let (mut reader, format) = open_input(input, format)?;
+    let mut n = 0u64;
+    match format {
+        Format::Jsonl => {
+            let mut buf = Vec::with_capacity(4096);
+            while let Some(too_long) = read_line_limited(&mut *reader, &mut buf, MAX_RECORD_BYTES)?
+            {
+                n += 1;
+                let res = if too_long {
+                    Err(too_large(n))
+                } else {
+                    parse_json_line(scorer, n, &buf, label)
+                };
+                each(n, res)?;
+            }
+        }
+        Format::Csv => {
+            let mut rdr = csv::ReaderBuilder::new()
+                .flexible(true)
+                .has_headers(false)
+                .from_reader(reader);
+            let mut record = csv::ByteRecord::new();
+            if rdr.read_byte_record(&mut record)? {
+                let (names, problem) = read_header(&record);
+                if let Some(error) = problem {
+                    return Err(Fatal(
+                        RecordError {
+                            line: 0,
+                            id: None,
+                            error,
+                        }
+                        .to_string(),
+                    ));
+                }
+                let label_idx = match label {
+                    Some(l) => Some(names.iter().position(|n| n == l).ok_or_else(|| {
+                        Fatal(format!(
+                            "{input}: no label column {l:?}; the columns are: {}",
+                            names.join(", ")
+                        ))
+                    })?),
+                    None => None,
+                };
+                let id_idx = names.iter().position(|n| n == "id");
+                loop {
+                    match rdr.read_byte_record(&mut record) {
+                        Ok(true) => {}
+                        Ok(false) => break,
+                        Err(e) => return Err(Fatal(format!("reading CSV: {e}"))),
+                    }
+                    n += 1;
+                    let res = parse_row(scorer, &names, &record, n, id_idx).map(|a| {
+                        let value = label_idx
+                            .and_then(|i| record.get(i))
+                            .map(|b| String::from_utf8_lossy(b).into_owned());
+                        (a, value)
+                    });
+                    each(n, res)?;
+                }
+            }
+        }
+    }
+    if n == 0 {
+        each(0, Err(empty_input()))?;
+    }
+    Ok(n)
+}
+
+/// One JSON Lines record, with `meta.<label>` as the label text.
+fn parse_json_line(
+    scorer: &Scorer,
+    line: u64,
+    bytes: &[u8],
+    label: Option<&str>,
+) -> Result<(Assessment, Option<String>), RecordError> {
+    let fail = |id, error| RecordError { line, id, error };
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        fail(
+            None,
+            InputError::new(
+                ErrorKind::InvalidUtf8,
+                "",
+                None,
+                format!(
+                    "the line is not valid UTF-8 (bad byte at offset {})",
+                    e.valid_up_to()
+                ),
+            ),
+        )
+    })?;
+    let value = parse_json_value(text).map_err(|e| fail(None, e))?;
+    let id = peek_id(&value);
+    let a = scorer.parse_value(&value).map_err(|e| fail(id, e))?;
+    let label_text = label.and_then(|l| {
+        let v = a.meta.as_ref()?.get(l)?;
+        Some(match v {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        })
+    });
+    Ok((a, label_text))
+}
+
+/// The label cell as a class: exactly `0` or `1`.
+fn parse_label(text: Option<&str>, column: &str) -> Result<bool, InputError> {
+    match text.map(str::trim) {
+        Some("1") => Ok(true),
+        Some("0") => Ok(false),
+        Some("") | None => Err(InputError::new(
+            ErrorKind::InvalidValue,
+            column,
+            None,
+            format!("{column}: the label is missing; expected 0 or 1"),
+        )),
+        Some(v) => Err(InputError::invalid_value(column, v, &["0", "1"])),
+    }
+}
+
+/// Whether the records look like `dashrisk synth` output: its ids (`syn-0000001`)
+/// on every record, or its label columns.
+fn looks_synthetic(ids: &[Option<String>], label: &str) -> bool {
+    let synth_id = |id: &Option<String>| {
+        id.as_deref().is_some_and(|s| {
+            s.strip_prefix("syn-")
+                .is_some_and(|d| d.len() == 7 && d.bytes().all(|b| b.is_ascii_digit()))
+        })
+    };
+    (!ids.is_empty() && ids.iter().all(synth_id))
+        || matches!(label, "label_abuse" | "label_serious_harm")
+}
+
+/// `dashrisk train`.
+pub fn train(args: TrainArgs) -> Result<ExitCode, Fatal> {
+    let params = LogisticParams::new()
+        .alpha(args.alpha)
+        .max_iterations(args.max_iterations)
+        .tolerance(args.tolerance)
+        .class_weight(args.class_weight)
+        .check()?;
+    let scorer = Scorer::default();
+    let mut stderr = io::stderr();
+    let (mut assessments, mut labels, mut failed) = (Vec::new(), Vec::new(), 0u64);
+    for_each_record(
+        &scorer,
+        &args.data,
+        args.format,
+        Some(&args.label),
+        |line, res| {
+            let res = res.and_then(
+                |(a, text)| match parse_label(text.as_deref(), &args.label) {
+                    Ok(y) => Ok((a, y)),
+                    Err(error) => Err(RecordError {
+                        line,
+                        id: a.id,
+                        error,
+                    }),
+                },
+            );
+            match res {
+                Ok((a, y)) => {
+                    assessments.push(a);
+                    labels.push(y);
+                }
+                Err(e) => {
+                    failed += 1;
+                    let _ = writeln!(stderr, "dashrisk: {e}");
+                }
+            }
+            Ok(())
+        },
+    )?;
+    if failed > 0 {
+        let _ = writeln!(
+            stderr,
+            "dashrisk: {failed} record(s) failed; no model was trained (fix or remove them)"
+        );
+        return Ok(ExitCode::from(1));
+    }
+    let ids: Vec<Option<String>> = assessments.iter().map(|a| a.id.clone()).collect();
+    let synthetic = args.synthetic || looks_synthetic(&ids, &args.label);
+    if synthetic {
+        let _ = writeln!(
+            stderr,
+            "dashrisk: these training data look SYNTHETIC (dashrisk synth ids or labels): the model is marked synthetic and every prediction says so; its numbers say nothing about real incidents"
+        );
+    }
+    let set =
+        TrainingSet::from_assessments(&assessments, &labels, &args.label, &args.data, synthetic)
+            .map_err(|(i, error)| {
+                Fatal(
+                    RecordError {
+                        line: i as u64 + 1,
+                        id: assessments[i].id.clone(),
+                        error,
+                    }
+                    .to_string(),
+                )
+            })?;
+    let (model, cv) = params.fit_with_cv(&set, args.folds, args.seed)?;
+    std::fs::write(&args.out, model.to_json())
+        .map_err(|e| Fatal(format!("{}: {e}", args.out.display())))?;
+    let mut w = io::BufWriter::new(io::stdout().lock());
+    writeln!(w, "label\t{}", args.label)?;
+    writeln!(w, "records\t{}", set.y.len())?;
+    writeln!(w, "positives\t{}", set.positives())?;
+    writeln!(w, "feature_set\t{FEATURE_SET_VERSION}")?;
+    writeln!(
+        w,
+        "class_weight\t{}:{}",
+        model.class_weight.negative, model.class_weight.positive
+    )?;
+    writeln!(w, "cv_folds\t{}", cv.folds)?;
+    writeln!(w, "cv_auc\t{:.6}", cv.auc)?;
+    writeln!(w, "cv_brier\t{:.6}", cv.brier)?;
+    writeln!(w, "synthetic\t{synthetic}")?;
+    writeln!(w, "model\t{}", args.out.display())?;
+    w.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One line of `dashrisk predict` output.
+#[derive(Serialize)]
+struct PredictLine<'a> {
+    id: Option<String>,
+    predictor: &'a str,
+    label: &'a str,
+    probability: f64,
+    log_odds: f64,
+    synthetic_training_data: bool,
+    contributions: Vec<Contribution>,
+    reasons: Vec<dashrisk::Reason>,
+}
+
+/// `dashrisk predict`.
+pub fn predict(args: PredictArgs) -> Result<ExitCode, Fatal> {
+    let text = std::fs::read_to_string(&args.model)
+        .map_err(|e| Fatal(format!("{}: {e}", args.model.display())))?;
+    let model = LogisticModel::from_json(&text)
+        .map_err(|e| Fatal(format!("{}: {e}", args.model.display())))?;
+    let scorer = Scorer::default();
+    let mut w = crate::open_out(&args.out)?;
+    let mut stderr = io::stderr();
+    let mut failed = 0u64;
+    for_each_record(&scorer, &args.input, args.format, None, |line, res| {
+        let res = res.and_then(|(a, _)| {
+            model.explain(&a, args.top).map_err(|error| RecordError {
+                line,
+                id: a.id.clone(),
+                error,
+            })
+        });
+        match res {
+            Ok(e) => {
+                let line = PredictLine {
+                    id: e.id.clone(),
+                    predictor: "logistic-regression",
+                    label: &model.label,
+                    probability: e.probability,
+                    log_odds: e.log_odds,
+                    synthetic_training_data: model.provenance.synthetic,
+                    reasons: model.reasons(&e),
+                    contributions: e.contributions,
+                };
+                serde_json::to_writer(&mut w, &line)?;
+            }
+            Err(e) => {
+                failed += 1;
+                let _ = writeln!(stderr, "dashrisk: {e}");
+                serde_json::to_writer(&mut w, &e)?;
+            }
+        }
+        w.write_all(b"\n")?;
+        Ok(())
+    })?;
+    w.flush()?;
+    if failed > 0 {
+        let _ = writeln!(
+            stderr,
+            "dashrisk: {failed} record(s) failed; the others were predicted"
+        );
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn class_weight_strings() {
+        assert_eq!(parse_class_weight("none"), Ok(ClassWeight::Unweighted));
+        assert_eq!(parse_class_weight("balanced"), Ok(ClassWeight::Balanced));
+        assert_eq!(
+            parse_class_weight("1:5"),
+            Ok(ClassWeight::Integer {
+                negative: 1,
+                positive: 5
+            })
+        );
+        assert!(parse_class_weight("0:5").is_err());
+        assert!(parse_class_weight("heavy").is_err());
+    }
+
+    #[test]
+    fn labels_are_exactly_zero_or_one() {
+        assert_eq!(parse_label(Some("1"), "y"), Ok(true));
+        assert_eq!(parse_label(Some(" 0 "), "y"), Ok(false));
+        assert_eq!(
+            parse_label(Some("yes"), "y").unwrap_err().code,
+            ErrorKind::InvalidValue
+        );
+        assert!(parse_label(None, "y").is_err());
+        assert!(parse_label(Some(""), "y").is_err());
+    }
+
+    #[test]
+    fn synthetic_data_is_recognised() {
+        let syn = vec![Some("syn-0000001".to_string()), Some("syn-0000002".into())];
+        assert!(looks_synthetic(&syn, "outcome"));
+        let real = vec![Some("INC-1".to_string()), Some("syn-0000002".into())];
+        assert!(!looks_synthetic(&real, "outcome"));
+        assert!(looks_synthetic(&real, "label_abuse"));
+    }
+}

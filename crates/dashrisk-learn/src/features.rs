@@ -1,0 +1,408 @@
+//! Featurisation: an [`Assessment`] becomes one row of numbers, in a stable,
+//! documented order, under a versioned feature set.
+//!
+//! Feature set [`FEATURE_SET_VERSION`] (136 features), in this order:
+//!
+//! 1. For each DASH question `q1`…`q27` (the police form's ids, which every built-in
+//!    form shares), four indicators: `qN=yes`, `qN=no`, `qN=not_known`,
+//!    `qN=declined`. A question left out of the record is *not known*, as
+//!    everywhere in dashrisk. A question the record's instrument does not ask (items
+//!    10–12 on the partner-agency form) has all four indicators 0: "not asked" is
+//!    neither "no" nor "not known".
+//! 2. The conflict screen: `screen.fear=…`, `screen.power_imbalance=…` and
+//!    `screen.children_exposed=…` (yes / no / not_known each; a "declined" given
+//!    through the Rust API counts as not known, since the screen has no "declined"),
+//!    `screen.argument_frequency=…` (rare / monthly / weekly / daily / not_known),
+//!    `screen.resolution=…` (resolved / poorly_resolved / not_known), and one
+//!    indicator per transition `screen.recent_transitions.<name>` plus
+//!    `screen.recent_transitions=not_known`.
+//! 3. Context: `context.children_in_household=…` (true / false / not_known), the
+//!    count `context.prior_incidents_12m` capped at [`PRIOR_INCIDENT_CAP`] (0 when not
+//!    known) and `context.prior_incidents_12m=not_known`.
+//!
+//! Left out on purpose: the officer's own grade (the model is compared *with*
+//! professional judgement, so it must not learn from it), dates (rarely recorded),
+//! the instrument id and `meta`.
+//!
+//! Every indicator is full one-hot, with no dropped reference level: the L2 penalty
+//! makes the fit unique, and each answer, including *not known* and *declined*, gets
+//! its own coefficient that an explanation can name. A change to the list, the order
+//! or the meaning of any feature must change [`FEATURE_SET_VERSION`]; models record
+//! it and refuse to load under another.
+
+use dashrisk::answers::{Answer, ArgumentFrequency, Assessment, Resolution, Transition};
+use dashrisk::error::{truncate_value, ErrorKind, InputError};
+use dashrisk::Instrument;
+use ndarray::{Array1, Array2, ArrayViewMut1};
+use std::sync::OnceLock;
+
+/// Version of the feature set. Models record it; loading a model built for another
+/// version is an error.
+pub const FEATURE_SET_VERSION: &str = "dashrisk-features/1";
+
+/// Number of DASH questions featurised (`q1`…`q27`).
+pub const N_QUESTIONS: usize = 27;
+
+/// `context.prior_incidents_12m` is capped here: beyond ten incidents in a year the
+/// count says little more, and a cap keeps one extreme record from dominating.
+pub const PRIOR_INCIDENT_CAP: u32 = 10;
+
+/// Number of features in [`FEATURE_SET_VERSION`].
+pub const N_FEATURES: usize = N_QUESTIONS * 4 + 3 * 3 + 5 + 3 + 6 + 3 + 2;
+
+const ANSWERS: [Answer; 4] = [Answer::Yes, Answer::No, Answer::NotKnown, Answer::Declined];
+const SCREEN_ANSWERS: [&str; 3] = ["yes", "no", "not_known"];
+const FREQUENCIES: [ArgumentFrequency; 5] = [
+    ArgumentFrequency::Rare,
+    ArgumentFrequency::Monthly,
+    ArgumentFrequency::Weekly,
+    ArgumentFrequency::Daily,
+    ArgumentFrequency::NotKnown,
+];
+const RESOLUTIONS: [Resolution; 3] = [
+    Resolution::Resolved,
+    Resolution::PoorlyResolved,
+    Resolution::NotKnown,
+];
+const TRANSITIONS: [Transition; 5] = [
+    Transition::Separation,
+    Transition::NewBaby,
+    Transition::Bereavement,
+    Transition::ChildStartingSchool,
+    Transition::EconomicPressure,
+];
+
+/// The feature names of [`FEATURE_SET_VERSION`], in column order.
+///
+/// ```
+/// let names = dashrisk_learn::feature_names();
+/// assert_eq!(names.len(), dashrisk_learn::N_FEATURES);
+/// assert_eq!(names[0], "q1=yes");
+/// assert_eq!(names[3], "q1=declined");
+/// assert_eq!(names.last().unwrap(), "context.prior_incidents_12m=not_known");
+/// ```
+pub fn feature_names() -> &'static [String] {
+    static NAMES: OnceLock<Vec<String>> = OnceLock::new();
+    NAMES.get_or_init(|| {
+        let mut n = Vec::with_capacity(N_FEATURES);
+        for q in 1..=N_QUESTIONS {
+            for a in ANSWERS {
+                n.push(format!("q{q}={}", a.as_str()));
+            }
+        }
+        for field in ["fear", "power_imbalance", "children_exposed"] {
+            for v in SCREEN_ANSWERS {
+                n.push(format!("screen.{field}={v}"));
+            }
+        }
+        for f in FREQUENCIES {
+            n.push(format!("screen.argument_frequency={}", f.as_str()));
+        }
+        for r in RESOLUTIONS {
+            n.push(format!("screen.resolution={}", r.as_str()));
+        }
+        for t in TRANSITIONS {
+            n.push(format!("screen.recent_transitions.{}", t.as_str()));
+        }
+        n.push("screen.recent_transitions=not_known".into());
+        for v in ["true", "false", "not_known"] {
+            n.push(format!("context.children_in_household={v}"));
+        }
+        n.push("context.prior_incidents_12m".into());
+        n.push("context.prior_incidents_12m=not_known".into());
+        assert_eq!(n.len(), N_FEATURES, "N_FEATURES matches the names");
+        n
+    })
+}
+
+/// A plain-English description of a feature, for explanations: the question's
+/// label for answer indicators, the field otherwise.
+pub fn describe_feature(index: usize) -> String {
+    let name = &feature_names()[index];
+    if index < N_QUESTIONS * 4 {
+        let q = index / 4 + 1;
+        let id = format!("q{q}");
+        let label = Instrument::dash_2009()
+            .question(&id)
+            .map(|q| q.text.as_str())
+            .unwrap_or("");
+        let ans = ANSWERS[index % 4].as_str().replace('_', " ");
+        return format!("{id} ({label}) answered {ans}");
+    }
+    let (field, value) = name.split_once('=').unwrap_or((name.as_str(), ""));
+    let field = field
+        .trim_start_matches("screen.")
+        .trim_start_matches("context.")
+        .replace(['_', '.'], " ");
+    match value {
+        "" if field.starts_with("recent transitions") => format!("{field} reported"),
+        "" => format!("{field} (count, capped at {PRIOR_INCIDENT_CAP})"),
+        v => format!("{field}: {}", v.replace('_', " ")),
+    }
+}
+
+fn unknown_question(field: &str, key: &str, instrument: &Instrument) -> InputError {
+    InputError::new(
+        ErrorKind::UnknownQuestion,
+        field,
+        Some(key),
+        format!(
+            "{field}: {:?} is not a question of instrument {} that the model's feature set ({FEATURE_SET_VERSION}) covers; expected one of: {}",
+            truncate_value(key),
+            instrument.id,
+            instrument
+                .questions
+                .iter()
+                .map(|q| q.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    )
+}
+
+/// The built-in instrument an assessment names, or an error: the feature set covers
+/// the built-in DASH forms' question ids only.
+fn instrument_for(a: &Assessment) -> Result<&'static Instrument, InputError> {
+    Instrument::builtin_by_id(&a.instrument).ok_or_else(|| {
+        let known: Vec<&str> = Instrument::builtin().iter().map(|i| i.id.as_str()).collect();
+        InputError::new(
+            ErrorKind::UnknownInstrument,
+            "instrument",
+            Some(&a.instrument),
+            format!(
+                "instrument: {:?} is not one the model's feature set ({FEATURE_SET_VERSION}) covers; expected one of: {}",
+                truncate_value(&a.instrument),
+                known.join(", ")
+            ),
+        )
+    })
+}
+
+/// Writes an assessment's features into `out` (length [`N_FEATURES`]; overwritten).
+///
+/// Fails, naming the field, when the record answers a question its instrument does
+/// not have or names an instrument the feature set does not cover. Panics when
+/// `out` does not have [`N_FEATURES`] elements.
+pub fn featurise_into(a: &Assessment, mut out: ArrayViewMut1<'_, f64>) -> Result<(), InputError> {
+    assert_eq!(out.len(), N_FEATURES, "featurise_into: output length");
+    let inst = instrument_for(a)?;
+    for key in a.answers.keys() {
+        if inst.question(key).is_none() {
+            return Err(unknown_question(&format!("answers.{key}"), key, inst));
+        }
+    }
+    out.fill(0.0);
+    let mut i = 0;
+    let hot = |out: &mut ArrayViewMut1<'_, f64>, i: &mut usize, width: usize, which: usize| {
+        out[*i + which] = 1.0;
+        *i += width;
+    };
+    for q in 1..=N_QUESTIONS {
+        let id = format!("q{q}");
+        if inst.question(&id).is_some() {
+            let which = ANSWERS
+                .iter()
+                .position(|&x| x == a.answer(&id))
+                .expect("every answer has a column");
+            hot(&mut out, &mut i, 4, which);
+        } else {
+            i += 4;
+        }
+    }
+    let s = &a.conflict_screen;
+    for ans in [s.fear, s.power_imbalance, s.children_exposed] {
+        let which = match ans {
+            Answer::Yes => 0,
+            Answer::No => 1,
+            Answer::NotKnown | Answer::Declined => 2,
+        };
+        hot(&mut out, &mut i, 3, which);
+    }
+    let which = FREQUENCIES
+        .iter()
+        .position(|&f| f == s.argument_frequency)
+        .expect("every frequency has a column");
+    hot(&mut out, &mut i, 5, which);
+    let which = RESOLUTIONS
+        .iter()
+        .position(|&r| r == s.resolution)
+        .expect("every resolution has a column");
+    hot(&mut out, &mut i, 3, which);
+    match &s.recent_transitions {
+        Some(ts) => {
+            for (k, t) in TRANSITIONS.iter().enumerate() {
+                if ts.contains(t) {
+                    out[i + k] = 1.0;
+                }
+            }
+        }
+        None => out[i + TRANSITIONS.len()] = 1.0,
+    }
+    i += TRANSITIONS.len() + 1;
+    let which = match a.context.children_in_household {
+        Some(true) => 0,
+        Some(false) => 1,
+        None => 2,
+    };
+    hot(&mut out, &mut i, 3, which);
+    match a.context.prior_incidents_12m {
+        Some(n) => out[i] = f64::from(n.min(PRIOR_INCIDENT_CAP)),
+        None => out[i + 1] = 1.0,
+    }
+    i += 2;
+    debug_assert_eq!(i, N_FEATURES);
+    Ok(())
+}
+
+/// An assessment's features as a new row.
+///
+/// ```
+/// use dashrisk::{Answer, Assessment};
+/// let mut a = Assessment::default();
+/// a.answers.insert("q18".into(), Answer::Yes);
+/// let x = dashrisk_learn::featurise(&a).unwrap();
+/// let names = dashrisk_learn::feature_names();
+/// let i = names.iter().position(|n| n == "q18=yes").unwrap();
+/// assert_eq!(x[i], 1.0);
+/// ```
+pub fn featurise(a: &Assessment) -> Result<Array1<f64>, InputError> {
+    let mut row = Array1::zeros(N_FEATURES);
+    featurise_into(a, row.view_mut())?;
+    Ok(row)
+}
+
+/// Featurises many assessments into a matrix, one row each. On failure returns the
+/// 0-based index of the first bad record with its error.
+pub fn featurise_all(assessments: &[Assessment]) -> Result<Array2<f64>, (usize, InputError)> {
+    let mut x = Array2::zeros((assessments.len(), N_FEATURES));
+    for (i, (a, row)) in assessments.iter().zip(x.rows_mut()).enumerate() {
+        featurise_into(a, row).map_err(|e| (i, e))?;
+    }
+    Ok(x)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dashrisk::answers::Context;
+
+    fn on(x: &Array1<f64>) -> Vec<(String, f64)> {
+        x.iter()
+            .enumerate()
+            .filter(|(_, v)| **v != 0.0)
+            .map(|(i, v)| (feature_names()[i].clone(), *v))
+            .collect()
+    }
+
+    #[test]
+    fn names_are_unique_and_counted() {
+        let names = feature_names();
+        assert_eq!(names.len(), 136);
+        let set: std::collections::BTreeSet<_> = names.iter().collect();
+        assert_eq!(set.len(), names.len());
+    }
+
+    #[test]
+    fn empty_record_is_all_not_known() {
+        let x = featurise(&Assessment::default()).unwrap();
+        let on = on(&x);
+        // 27 questions + 3 screen answers + frequency + resolution + transitions +
+        // children + prior count: every one "not known".
+        assert_eq!(on.len(), 27 + 3 + 1 + 1 + 1 + 1 + 1);
+        assert!(on
+            .iter()
+            .all(|(n, v)| n.ends_with("not_known") && *v == 1.0));
+    }
+
+    #[test]
+    fn each_value_lights_its_named_column() {
+        let mut a = Assessment::default();
+        a.answers.insert("q1".into(), Answer::Yes);
+        a.answers.insert("q2".into(), Answer::No);
+        a.answers.insert("q4".into(), Answer::Declined);
+        a.conflict_screen.fear = Answer::No;
+        a.conflict_screen.power_imbalance = Answer::Yes;
+        a.conflict_screen.argument_frequency = ArgumentFrequency::Daily;
+        a.conflict_screen.resolution = Resolution::PoorlyResolved;
+        a.conflict_screen.recent_transitions =
+            Some(vec![Transition::NewBaby, Transition::EconomicPressure]);
+        a.context = Context {
+            children_in_household: Some(false),
+            prior_incidents_12m: Some(25),
+            ..Context::default()
+        };
+        let x = featurise(&a).unwrap();
+        let on = on(&x);
+        let get = |n: &str| on.iter().find(|(k, _)| k == n).map(|p| p.1);
+        for n in [
+            "q1=yes",
+            "q2=no",
+            "q3=not_known",
+            "q4=declined",
+            "screen.fear=no",
+            "screen.power_imbalance=yes",
+            "screen.children_exposed=not_known",
+            "screen.argument_frequency=daily",
+            "screen.resolution=poorly_resolved",
+            "screen.recent_transitions.new_baby",
+            "screen.recent_transitions.economic_pressure",
+            "context.children_in_household=false",
+        ] {
+            assert_eq!(get(n), Some(1.0), "{n}");
+        }
+        assert_eq!(get("context.prior_incidents_12m"), Some(10.0), "capped");
+        assert_eq!(get("screen.recent_transitions=not_known"), None);
+        assert_eq!(get("context.prior_incidents_12m=not_known"), None);
+    }
+
+    #[test]
+    fn partner_form_leaves_unasked_items_blank_and_refuses_them() {
+        let mut a = Assessment {
+            instrument: dashrisk::instrument::DASH_2009_PARTNER.into(),
+            ..Assessment::default()
+        };
+        let x = featurise(&a).unwrap();
+        let names = feature_names();
+        for (i, n) in names.iter().enumerate() {
+            if n.starts_with("q10=") || n.starts_with("q11=") || n.starts_with("q12=") {
+                assert_eq!(x[i], 0.0, "{n}");
+            }
+        }
+        a.answers.insert("q11".into(), Answer::Yes);
+        let e = featurise(&a).unwrap_err();
+        assert_eq!(e.code, ErrorKind::UnknownQuestion);
+        assert_eq!(e.field, "answers.q11");
+    }
+
+    #[test]
+    fn unknown_instrument_is_an_error() {
+        let a = Assessment {
+            instrument: "custom-form".into(),
+            ..Assessment::default()
+        };
+        let e = featurise(&a).unwrap_err();
+        assert_eq!(e.code, ErrorKind::UnknownInstrument);
+    }
+
+    #[test]
+    fn descriptions_read_well() {
+        let names = feature_names();
+        let at = |n: &str| names.iter().position(|k| k == n).unwrap();
+        assert_eq!(
+            describe_feature(at("q18=yes")),
+            "q18 (Attempted strangulation, choking, suffocation or drowning) answered yes"
+        );
+        assert_eq!(
+            describe_feature(at("screen.fear=not_known")),
+            "fear: not known"
+        );
+        assert_eq!(
+            describe_feature(at("context.prior_incidents_12m")),
+            "prior incidents 12m (count, capped at 10)"
+        );
+        assert_eq!(
+            describe_feature(at("screen.recent_transitions.new_baby")),
+            "recent transitions new baby reported"
+        );
+    }
+}
