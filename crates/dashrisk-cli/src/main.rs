@@ -166,7 +166,9 @@ fn build_scorer(args: &ScorerArgs) -> Result<Scorer, Fatal> {
     for p in &args.instrument_files {
         let inst = Instrument::from_json(&read_file(p)?)
             .map_err(|e| Fatal(format!("{}: {e}", p.display())))?;
-        scorer = scorer.with_instrument(inst)?;
+        scorer = scorer
+            .with_instrument(inst)
+            .map_err(|e| Fatal(format!("{}: {e}", p.display())))?;
     }
     Ok(scorer)
 }

@@ -199,7 +199,9 @@ impl Default for ConflictScreen {
 pub struct Context {
     /// Do children live in the household?
     pub children_in_household: Option<bool>,
-    /// Domestic incidents involving this couple in the 12 months before this one.
+    /// Earlier domestic abuse incidents (including incidents recorded as under
+    /// review, not those recorded as parental conflict) in the 12 months before
+    /// this one. The potential-escalation criterion counts abuse incidents.
     pub prior_incidents_12m: Option<u32>,
     /// Dates of earlier incidents, when known; used when the escalation window is
     /// not 12 months.

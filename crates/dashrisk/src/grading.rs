@@ -20,9 +20,19 @@ pub struct Counts {
 
 /// Counts answers over the instrument's questions (left-out questions are not known).
 pub fn count(instrument: &Instrument, assessment: &Assessment) -> Counts {
+    let answers: Vec<Answer> = instrument
+        .questions
+        .iter()
+        .map(|q| assessment.answer(&q.id))
+        .collect();
+    count_answers(&answers)
+}
+
+/// Counts a list of answers.
+pub fn count_answers(answers: &[Answer]) -> Counts {
     let mut c = Counts::default();
-    for q in &instrument.questions {
-        match assessment.answer(&q.id) {
+    for &a in answers {
+        match a {
             Answer::Yes => c.yes += 1,
             Answer::No => {}
             Answer::NotKnown => c.not_known += 1,

@@ -223,9 +223,6 @@ pub enum ReasonCode {
     ChildrenExposed,
     /// A named high-harm cluster.
     HighHarmCluster,
-    /// Decision support only: the estimate of a comparison model that applies no
-    /// safety rules and never replaces professional judgement.
-    DecisionSupportOnly,
     /// Unknown answers raise p_abuse over the abuse threshold, but the answers given
     /// do not establish abuse.
     UnknownsRaiseProbability,

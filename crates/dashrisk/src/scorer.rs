@@ -25,7 +25,7 @@ use crate::result::*;
 use std::collections::BTreeSet;
 
 /// Version of the scorer rules, reported in every result.
-pub const SCORER_VERSION: &str = "dashrisk-scorer/1.0";
+pub const SCORER_VERSION: &str = "dashrisk-scorer/1.1";
 
 /// A configured scorer: policy, calibration and the instruments it knows.
 /// Cheap to share across threads (`Send + Sync`).
@@ -34,6 +34,26 @@ pub struct Scorer {
     policy: Policy,
     calibration: Calibration,
     instruments: Vec<Instrument>,
+    /// Points for a "yes" per question, parallel to `instruments`.
+    question_points: Vec<Vec<f64>>,
+}
+
+/// An assessment's answers resolved against its instrument once, in question order,
+/// so that every rule reads a slice instead of looking ids up again.
+struct Resolved<'a> {
+    inst: &'a Instrument,
+    points: &'a [f64],
+    answers: Vec<Answer>,
+}
+
+impl Resolved<'_> {
+    fn questions(&self) -> impl Iterator<Item = (&Question, Answer)> {
+        self.inst.questions.iter().zip(self.answers.iter().copied())
+    }
+
+    fn any_yes(&self, pred: impl Fn(&Question) -> bool) -> bool {
+        self.questions().any(|(q, a)| a == Answer::Yes && pred(q))
+    }
 }
 
 impl Default for Scorer {
@@ -79,11 +99,32 @@ impl Scorer {
                 ),
             });
         }
-        Ok(Scorer {
+        let mut scorer = Scorer {
             policy,
             calibration,
-            instruments: Instrument::builtin().into_iter().cloned().collect(),
-        })
+            instruments: Vec::new(),
+            question_points: Vec::new(),
+        };
+        for inst in Instrument::builtin() {
+            scorer.push_instrument(inst.clone());
+        }
+        Ok(scorer)
+    }
+
+    fn push_instrument(&mut self, inst: Instrument) {
+        let w = &self.policy.scorer.weights;
+        let points = inst
+            .questions
+            .iter()
+            .map(|q| w.question_points(&q.domains))
+            .collect();
+        if let Some(i) = self.instruments.iter().position(|x| x.id == inst.id) {
+            self.instruments[i] = inst;
+            self.question_points[i] = points;
+        } else {
+            self.instruments.push(inst);
+            self.question_points.push(points);
+        }
     }
 
     /// Adds (or replaces) a custom instrument, after validating it. A built-in id
@@ -99,8 +140,7 @@ impl Scorer {
                     .into(),
             });
         }
-        self.instruments.retain(|i| i.id != instrument.id);
-        self.instruments.push(instrument);
+        self.push_instrument(instrument);
         Ok(self)
     }
 
@@ -126,19 +166,22 @@ impl Scorer {
 
     /// The instrument an assessment names, with an error listing the known ids.
     pub fn instrument_for(&self, id: &str) -> Result<&Instrument, InputError> {
-        self.instrument(id).ok_or_else(|| {
-            let known: Vec<&str> = self.instruments.iter().map(|i| i.id.as_str()).collect();
-            InputError::new(
-                ErrorKind::UnknownInstrument,
-                "instrument",
-                Some(id),
-                format!(
-                    "instrument: {:?} is not known; expected one of: {}",
-                    crate::error::truncate_value(id),
-                    known.join(", ")
-                ),
-            )
-        })
+        self.instrument(id)
+            .ok_or_else(|| self.unknown_instrument(id))
+    }
+
+    fn unknown_instrument(&self, id: &str) -> InputError {
+        let known: Vec<&str> = self.instruments.iter().map(|i| i.id.as_str()).collect();
+        InputError::new(
+            ErrorKind::UnknownInstrument,
+            "instrument",
+            Some(id),
+            format!(
+                "instrument: {:?} is not known; expected one of: {}",
+                crate::error::truncate_value(id),
+                known.join(", ")
+            ),
+        )
     }
 
     /// Checks that every answered question belongs to the instrument.
@@ -146,28 +189,45 @@ impl Scorer {
         &'a self,
         assessment: &Assessment,
     ) -> Result<&'a Instrument, InputError> {
-        let inst = self.instrument_for(&assessment.instrument)?;
-        for key in assessment.answers.keys() {
-            if inst.question(key).is_none() {
-                return Err(unknown_question(inst, &format!("answers.{key}"), key));
+        Ok(self.resolve(assessment)?.inst)
+    }
+
+    /// Finds the instrument, checks every answered id belongs to it, and lines the
+    /// answers up in question order (left-out questions are not known).
+    fn resolve<'a>(&'a self, a: &Assessment) -> Result<Resolved<'a>, InputError> {
+        let idx = self
+            .instruments
+            .iter()
+            .position(|i| i.id == a.instrument)
+            .ok_or_else(|| self.unknown_instrument(&a.instrument))?;
+        let inst = &self.instruments[idx];
+        let mut answers = vec![Answer::NotKnown; inst.questions.len()];
+        for (key, &ans) in &a.answers {
+            match inst.questions.iter().position(|q| &q.id == key) {
+                Some(i) => answers[i] = ans,
+                None => return Err(unknown_question(inst, &format!("answers.{key}"), key)),
             }
         }
-        Ok(inst)
+        Ok(Resolved {
+            inst,
+            points: &self.question_points[idx],
+            answers,
+        })
     }
 
     /// The points score alone (what the calibration maps to p_abuse).
     pub fn score(&self, assessment: &Assessment) -> Result<f64, InputError> {
-        let inst = self.check_questions(assessment)?;
-        Ok(self.points(inst, assessment))
+        let r = self.resolve(assessment)?;
+        Ok(self.points(&r, assessment))
     }
 
-    fn points(&self, inst: &Instrument, a: &Assessment) -> f64 {
-        self.points_with(inst, a, self.policy.scorer.weights.unknown_fraction)
+    fn points(&self, r: &Resolved, a: &Assessment) -> f64 {
+        self.points_with(r, a, self.policy.scorer.weights.unknown_fraction)
     }
 
     /// Points with unknown answers scoring `unknown_share` of a "yes": the policy's
     /// share for the reported score, 0 for the evidence of the answers given.
-    fn points_with(&self, inst: &Instrument, a: &Assessment, unknown_share: f64) -> f64 {
+    fn points_with(&self, r: &Resolved, a: &Assessment, unknown_share: f64) -> f64 {
         let w = &self.policy.scorer.weights;
         let share = |ans: Answer| match ans {
             Answer::Yes => 1.0,
@@ -175,8 +235,8 @@ impl Scorer {
             Answer::NotKnown | Answer::Declined => unknown_share,
         };
         let mut total = 0.0;
-        for q in &inst.questions {
-            total += w.question_points(&q.domains) * share(a.answer(&q.id));
+        for (&pts, &ans) in r.points.iter().zip(&r.answers) {
+            total += pts * share(ans);
         }
         let s = &a.conflict_screen;
         total += w.screen_fear_points * share(s.fear);
@@ -189,10 +249,9 @@ impl Scorer {
         total
     }
 
-    fn gates(&self, inst: &Instrument, a: &Assessment) -> GateState {
+    fn gates(&self, r: &Resolved, a: &Assessment) -> GateState {
         let mut g = GateState::default();
-        for q in &inst.questions {
-            let ans = a.answer(&q.id);
+        for (q, ans) in r.questions() {
             let tag = || format!("{} ({})", q.id, q.text);
             if ans == Answer::Yes {
                 if q.fires(Gate::Fear) {
@@ -233,22 +292,23 @@ impl Scorer {
     /// assert_eq!(r.classification, Classification::DomesticAbuse);
     /// ```
     pub fn assess(&self, a: &Assessment) -> Result<AssessmentResult, InputError> {
-        let inst = self.check_questions(a)?;
+        let res = self.resolve(a)?;
+        let inst = res.inst;
         let gp = &self.policy.grading;
         let sp = &self.policy.scorer;
         let mut reasons = Vec::new();
         let mut say = |code: ReasonCode, text: String| reasons.push(Reason { code, text });
 
         // Classification inputs.
-        let gates = self.gates(inst, a);
-        let score = self.points(inst, a);
+        let gates = self.gates(&res, a);
+        let score = self.points(&res, a);
         let p_abuse = self.calibration.p(score);
         // What the answers given show, unknowns scoring nothing: only used to
         // withhold an abuse label that unknowns alone would produce.
-        let p_evidence = self.calibration.p(self.points_with(inst, a, 0.0));
+        let p_evidence = self.calibration.p(self.points_with(&res, a, 0.0));
 
         // Grading.
-        let counts = grading::count(inst, a);
+        let counts = grading::count_answers(&res.answers);
         let actuarial = grading::band(gp, counts.yes);
         let level = grading::final_level(actuarial, a.officer_judgement);
         let mut criteria = Vec::new();
@@ -322,7 +382,10 @@ impl Scorer {
             );
         }
         let pct = p_abuse * 100.0;
-        if p_abuse >= sp.abuse_min_p_abuse && p_evidence < sp.abuse_min_p_abuse {
+        if p_abuse >= sp.abuse_min_p_abuse
+            && p_evidence < sp.abuse_min_p_abuse
+            && classification != Classification::DomesticAbuse
+        {
             say(
                 ReasonCode::UnknownsRaiseProbability,
                 format!(
@@ -495,20 +558,20 @@ impl Scorer {
         }
 
         // Flags.
-        let flags = flags(inst, a);
+        let flags = flags(&res, a);
         for f in &flags {
             if let Some(text) = cluster_text(*f) {
                 say(ReasonCode::HighHarmCluster, text.to_string());
             }
         }
-        if any_yes(inst, a, |q| q.markers.contains(&Marker::Stalking)) {
+        if res.any_yes(|q| q.markers.contains(&Marker::Stalking)) {
             say(
                 ReasonCode::FollowUpQuestions,
                 "Stalking or harassment reported: ask the stalking (S-DASH) follow-up questions."
                     .into(),
             );
         }
-        if any_yes(inst, a, |q| {
+        if res.any_yes(|q| {
             q.domains.contains(&Domain::ThirdPartyThreat)
                 || (q.id == "q4" && q.domains.contains(&Domain::CoerciveControl))
         }) {
@@ -538,7 +601,7 @@ impl Scorer {
         }
 
         // Children.
-        let children = children_in_household(inst, a);
+        let children = children_in_household(&res, a);
         let child_harm = flags.contains(&Flag::ChildHarm);
         let csc = match classification {
             Classification::DomesticAbuse => children != Some(false) || child_harm,
@@ -681,14 +744,8 @@ pub(crate) fn unknown_question(inst: &Instrument, field: &str, key: &str) -> Inp
     )
 }
 
-fn any_yes(inst: &Instrument, a: &Assessment, pred: impl Fn(&Question) -> bool) -> bool {
-    inst.questions
-        .iter()
-        .any(|q| pred(q) && a.answer(&q.id) == Answer::Yes)
-}
-
-fn flags(inst: &Instrument, a: &Assessment) -> Vec<Flag> {
-    let has = |m: Marker| any_yes(inst, a, |q| q.markers.contains(&m));
+fn flags(r: &Resolved, a: &Assessment) -> Vec<Flag> {
+    let has = |m: Marker| r.any_yes(|q| q.markers.contains(&m));
     let mut f = Vec::new();
     let control = has(Marker::PowerImbalance)
         || has(Marker::Stalking)
@@ -708,7 +765,7 @@ fn flags(inst: &Instrument, a: &Assessment) -> Vec<Flag> {
             f.push(flag);
         }
     }
-    let separation = any_yes(inst, a, |q| q.domains.first() == Some(&Domain::Separation))
+    let separation = r.any_yes(|q| q.domains.first() == Some(&Domain::Separation))
         || a.conflict_screen
             .recent_transitions
             .as_ref()
@@ -717,7 +774,7 @@ fn flags(inst: &Instrument, a: &Assessment) -> Vec<Flag> {
     if separation && control && violence {
         f.push(Flag::SeparationControlViolence);
     }
-    if any_yes(inst, a, |q| q.domains.contains(&Domain::ThirdPartyThreat)) {
+    if r.any_yes(|q| q.domains.contains(&Domain::ThirdPartyThreat)) {
         f.push(Flag::ThirdPartyThreat);
     }
     f
@@ -742,11 +799,8 @@ fn cluster_text(f: Flag) -> Option<&'static str> {
 /// police form's item 10 (children or dependants in the household) is answered yes,
 /// even against a "no" in the context (the cautious reading of a contradiction).
 /// Items 11–12 show that children exist, not where they live. Never guessed "no".
-fn children_in_household(inst: &Instrument, a: &Assessment) -> Option<bool> {
-    let q10 = inst
-        .question("q10")
-        .is_some_and(|q| q.domains.contains(&Domain::Children))
-        && a.answer("q10") == Answer::Yes;
+fn children_in_household(r: &Resolved, a: &Assessment) -> Option<bool> {
+    let q10 = r.any_yes(|q| q.id == "q10" && q.domains.contains(&Domain::Children));
     if q10 {
         Some(true)
     } else {

@@ -50,8 +50,8 @@ pub struct SynthParams {
     pub false_yes: f64,
     /// Label noise: chance that a conflict case shows an abuse item truly present. 0.02.
     pub conflict_abuse_item_rate: f64,
-    /// Intercept of the serious-harm logistic (sets its rarity: about 1% of
-    /// incidents). -6.0.
+    /// Intercept of the serious-harm logistic (sets its rarity: about 2% of
+    /// incidents, 3% of abuse cases, with the other defaults). -6.0.
     pub harm_intercept: f64,
 }
 
