@@ -118,3 +118,8 @@ pub fn fit_reference_calibration(
         },
     )
 }
+
+/// The top-level README's Rust example, compiled and run as a doctest.
+#[doc = include_str!("../../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
