@@ -226,6 +226,8 @@ pub enum ReasonCode {
     /// Unknown answers raise p_abuse over the abuse threshold, but the answers given
     /// do not establish abuse.
     UnknownsRaiseProbability,
+    /// The classification is unclear: supervisor review and professional judgement.
+    ProfessionalJudgementNeeded,
     /// The victim has a MARAC history: supervisor review before "parental conflict".
     MaracHistory,
     /// Follow-up questions to ask (S-DASH, honour-based abuse prompts).

@@ -434,6 +434,12 @@ impl Scorer {
                 ),
             );
         }
+        if classification == Classification::Unclear {
+            say(
+                ReasonCode::ProfessionalJudgementNeeded,
+                "Unclear: parental conflict cannot be confirmed and abuse is not established on what was recorded. A supervisor reviews the case (management oversight); the officer's professional judgement decides, and until then it is handled as possible abuse.".into(),
+            );
+        }
         if marac_history && classification != Classification::DomesticAbuse {
             say(
                 ReasonCode::MaracHistory,
