@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Python package set-up, idempotent and from a fresh clone:
 #   1. a virtualenv at .venv (repo root), made with `python3 -m venv` if missing;
-#   2. pinned tools in it (maturin, pytest, pandas, mypy), from PyPI with pip;
+#   2. pinned tools in it (maturin, pytest, pandas, mypy, and numpy, scipy and
+#      scikit-learn for the comparisons of dashrisk-learn against scikit-learn:
+#      crates/dashrisk-learn/tests/reference/*.py, benches/learn_vs_sklearn.py),
+#      from PyPI with pip;
 #   3. the package built from python/ (crates/dashrisk-py) and installed editable.
 #
 # Why `maturin develop` rather than `pip install ./python`: on 2 cores the compile
@@ -26,6 +29,10 @@ MATURIN=maturin==1.16.0
 PYTEST=pytest==9.2.0
 PANDAS=pandas==3.1.1
 MYPY=mypy==2.4.1
+# The versions that wrote crates/dashrisk-learn/tests/reference/reference.json.
+NUMPY=numpy==2.4.6
+SCIPY=scipy==1.17.1
+SKLEARN=scikit-learn==1.9.1
 
 python=${PYTHON:-python3}
 profile=${DASHRISK_PY_PROFILE:-release}
@@ -49,8 +56,9 @@ if [ ! -x .venv/bin/python ]; then
   "$python" -m venv .venv
 fi
 
-echo "== tools in .venv: $MATURIN $PYTEST $PANDAS $MYPY"
-.venv/bin/python -m pip install --quiet --disable-pip-version-check "$MATURIN" "$PYTEST" "$PANDAS" "$MYPY"
+echo "== tools in .venv: $MATURIN $PYTEST $PANDAS $MYPY $NUMPY $SCIPY $SKLEARN"
+.venv/bin/python -m pip install --quiet --disable-pip-version-check \
+  "$MATURIN" "$PYTEST" "$PANDAS" "$MYPY" "$NUMPY" "$SCIPY" "$SKLEARN"
 
 echo "== building and installing the dashrisk package ($profile)"
 (

@@ -2,7 +2,9 @@
 # Python package tests, idempotent and from a fresh clone: set up .venv and build the
 # package (scripts/python-setup.sh, dev profile), build the CLI for the parity tests,
 # check the stubs against the compiled module (mypy.stubtest), type-check the Python
-# sources, and run pytest (warnings are errors; see python/pyproject.toml).
+# sources, run pytest (warnings are errors; see python/pyproject.toml), and compare
+# dashrisk-learn's held-out AUC with scikit-learn's
+# (crates/dashrisk-learn/tests/reference/heldout_vs_sklearn.py, in the same .venv).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -39,5 +41,21 @@ echo "== mypy --strict on the package sources"
 
 echo "== pytest"
 (cd python && ../.venv/bin/python -m pytest)
+
+# The featuriser for the held-out comparison, likewise: scripts/test passes the one
+# `cargo test --workspace` built (examples are built by `cargo test`).
+echo "== held-out AUC of dashrisk-learn against scikit-learn"
+if [ -n "${DASHRISK_FEATURISE:-}" ]; then
+  echo "using DASHRISK_FEATURISE=$DASHRISK_FEATURISE"
+elif [ "${DASHRISK_PY_PROFILE:-dev}" = release ]; then
+  cargo build --locked --release -p dashrisk-learn --example featurise
+  export DASHRISK_FEATURISE="$root/target/release/examples/featurise"
+else
+  cargo build --locked -p dashrisk-learn --example featurise
+  export DASHRISK_FEATURISE="$root/target/debug/examples/featurise"
+fi
+t_heldout=$SECONDS
+.venv/bin/python crates/dashrisk-learn/tests/reference/heldout_vs_sklearn.py
+echo "held-out comparison: $((SECONDS - t_heldout)) s"
 
 echo "python-test: done in $((SECONDS - start)) s (set-up and build ${t_setup} s)"

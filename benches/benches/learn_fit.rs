@@ -5,13 +5,18 @@
 //!   seeded Gaussian data (10,000 × 100), data built outside the timed closure.
 //! - With `DASHRISK_LEARN_BENCH_DATA=DIR` (set by `benches/learn_vs_sklearn.py`):
 //!   reads `DIR/x.f64` (row-major little-endian f64), `DIR/y.u8` and `DIR/meta.json`
-//!   (`n`, `p`, `C`, `tol`, `max_iter`, `repeats`), times that many single fits and
+//!   (`n`, `p`, `C`, `tol`, `max_iter`, `repeats`, `layout`: `"c"` keeps the matrix
+//!   row-major, `"f"` makes a column-major copy before timing), times that many
+//!   single fits (wall clock, and the thread's CPU time where Linux reports it) and
 //!   writes `DIR/rust.json` with the times and the coefficients, so the script can
 //!   check both tools reached the same optimum before comparing times.
+//!
+//! Built with `--features blas`, ndarray's products go to the system BLIS library
+//! (see docs/model-card-learn.md); `rust.json` says which.
 
 use criterion::{BenchmarkId, Criterion, Throughput};
 use dashrisk_learn::{LogisticParams, ParamGuard};
-use ndarray::Array2;
+use ndarray::{Array2, ShapeBuilder};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::time::Instant;
@@ -55,6 +60,13 @@ fn criterion_mode() {
     c.final_summary();
 }
 
+/// CPU time of this thread in seconds (Linux: `/proc/thread-self/schedstat`, in
+/// nanoseconds), so that a busy machine does not count against the fit.
+fn thread_cpu_seconds() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    Some(s.split_whitespace().next()?.parse::<f64>().ok()? * 1e-9)
+}
+
 fn compare_mode(dir: &str) {
     let dir = std::path::Path::new(dir);
     let meta: serde_json::Value =
@@ -69,6 +81,15 @@ fn compare_mode(dir: &str) {
         .map(|c| f64::from_le_bytes(c.try_into().expect("8 bytes")))
         .collect();
     let x = Array2::from_shape_vec((n, p), flat).expect("shape");
+    let x = match meta["layout"].as_str().unwrap_or("c") {
+        "c" => x,
+        "f" => {
+            let mut f = Array2::zeros((n, p).f());
+            f.assign(&x);
+            f
+        }
+        other => panic!("meta.json: layout {other:?} is not \"c\" or \"f\""),
+    };
     let y: Vec<bool> = std::fs::read(dir.join("y.u8"))
         .expect("y.u8")
         .into_iter()
@@ -81,16 +102,23 @@ fn compare_mode(dir: &str) {
         .check()
         .expect("parameters");
     let mut seconds = Vec::new();
+    let mut cpu_seconds = Vec::new();
     let mut fit = None;
     for _ in 0..get("repeats") as usize {
+        let c = thread_cpu_seconds();
         let t = Instant::now();
         let f = params.fit_arrays(x.view(), &y).expect("converges");
         seconds.push(t.elapsed().as_secs_f64());
+        if let (Some(c0), Some(c1)) = (c, thread_cpu_seconds()) {
+            cpu_seconds.push(c1 - c0);
+        }
         fit = Some(f);
     }
     let fit = fit.expect("at least one repeat");
     let out = serde_json::json!({
         "seconds": seconds,
+        "cpu_seconds": cpu_seconds,
+        "backend": if cfg!(feature = "blas") { "BLIS (system library)" } else { "pure Rust (matrixmultiply)" },
         "coef": fit.coefficients,
         "intercept": fit.intercept,
         "gradient_norm": fit.diagnostics.gradient_norm,

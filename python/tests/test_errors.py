@@ -114,10 +114,28 @@ def test_self_containing_record_is_an_error_not_a_crash(scorer: dashrisk.Scorer)
 
 
 def test_deep_json_text_is_an_error(scorer: dashrisk.Scorer) -> None:
+    # Over the nesting limit (32 levels by default): too_large, naming the limit.
     text = '{"meta": ' + "[" * 10_000 + "]" * 10_000 + "}"
     with pytest.raises(dashrisk.InputError) as info:
         scorer.assess(text)
-    assert info.value.code == "invalid_json"
+    assert info.value.code == "too_large"
+    assert "max_depth" in str(info.value)
+
+
+def test_deep_dict_is_refused_like_deep_text(scorer: dashrisk.Scorer) -> None:
+    deep: Any = []
+    for _ in range(40):
+        deep = [deep]
+    by_dict = scorer.assess_many([{"meta": deep}])[0]
+    by_text = scorer.assess_many([json.dumps({"meta": deep})])[0]
+    assert by_dict["error"] == by_text["error"]
+    assert by_dict["error"]["code"] == "too_large"
+
+
+def test_repeated_keys_in_json_text_are_refused(scorer: dashrisk.Scorer) -> None:
+    with pytest.raises(dashrisk.InputError) as info:
+        scorer.assess('{"answers": {"q2": "yes", "q2": "no"}}')
+    assert (info.value.code, info.value.field) == ("duplicate_field", "answers.q2")
 
 
 def test_oversized_record_text(scorer: dashrisk.Scorer) -> None:

@@ -2,18 +2,17 @@
 //! becomes an error record in the output (and a line on stderr) and the rest are
 //! still assessed.
 
+use crate::csv_rows::{CsvRows, Row};
 use crate::flat::{error_cells, result_cells, RESULT_COLUMNS};
 use crate::{Fatal, Format};
 use dashrisk::error::{ErrorKind, InputError, RecordError};
 use dashrisk::parse::is_passthrough_column;
-use dashrisk::{AssessmentResult, Scorer};
+use dashrisk::{AssessmentResult, Limits, Scorer};
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Write};
 use std::path::Path;
 
-/// The longest record read; a longer line is an error record, not an
-/// out-of-memory.
-pub const MAX_RECORD_BYTES: usize = 1 << 20;
+const UTF8_BOM: &[u8] = b"\xef\xbb\xbf";
 
 fn sniff(reader: &mut dyn BufRead) -> io::Result<Format> {
     let buf = reader.fill_buf()?;
@@ -29,42 +28,76 @@ fn sniff(reader: &mut dyn BufRead) -> io::Result<Format> {
     })
 }
 
-/// Opens `input` (a path, or `-` for standard input) and settles its format: the
-/// one given, else from the file extension, else sniffed from the first line.
-pub(crate) fn open_input(
-    input: &str,
-    format: Option<Format>,
-) -> Result<(Box<dyn BufRead>, Format), Fatal> {
-    let mut reader: Box<dyn BufRead> = if input == "-" {
+/// Opens `input` (a path, or `-` for standard input).
+pub(crate) fn open_path(input: &str) -> Result<Box<dyn BufRead>, Fatal> {
+    Ok(if input == "-" {
         Box::new(BufReader::with_capacity(1 << 16, io::stdin().lock()))
     } else {
         let f = File::open(input).map_err(|e| Fatal(format!("{input}: {e}")))?;
         Box::new(BufReader::with_capacity(1 << 16, f))
-    };
+    })
+}
+
+/// Settles the format of `reader`: the one given, else from the file extension of
+/// `input`, else sniffed from the first line. A leading UTF-8 byte-order mark (as
+/// Windows tools write) is dropped first, in either format.
+pub fn settle_format(
+    reader: &mut dyn BufRead,
+    input: &str,
+    format: Option<Format>,
+) -> Result<Format, Fatal> {
+    if reader.fill_buf()?.starts_with(UTF8_BOM) {
+        reader.consume(UTF8_BOM.len());
+    }
     let ext = Path::new(input)
         .extension()
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
-    let format = match (format, ext.as_deref()) {
+    Ok(match (format, ext.as_deref()) {
         (Some(f), _) => f,
         (None, Some("csv")) => Format::Csv,
         (None, Some("jsonl" | "ndjson" | "json")) => Format::Jsonl,
-        _ => sniff(&mut reader)?,
-    };
+        _ => sniff(reader)?,
+    })
+}
+
+/// Opens `input` and settles its format ([`settle_format`]).
+pub(crate) fn open_input(
+    input: &str,
+    format: Option<Format>,
+) -> Result<(Box<dyn BufRead>, Format), Fatal> {
+    let mut reader = open_path(input)?;
+    let format = settle_format(&mut *reader, input, format)?;
     Ok((reader, format))
 }
 
-/// Assesses every record of `input`, writing results; returns the number of failed
-/// records.
+/// Assesses every record of `input` (a path, or `-` for standard input), writing
+/// results to `out` and a line per failed record to `log`; returns the number of
+/// failed records.
 pub fn run(
     scorer: &Scorer,
     input: &str,
     format: Option<Format>,
     output_format: Option<Format>,
-    w: &mut dyn Write,
+    out: &mut dyn Write,
+    log: &mut dyn Write,
 ) -> Result<u64, Fatal> {
     let (reader, format) = open_input(input, format)?;
-    let out = Output::new(output_format.unwrap_or(format), w);
+    run_reader(scorer, reader, format, output_format, out, log)
+}
+
+/// [`run`] on an open reader whose format is settled: one output record (a result or
+/// an error record) per input record, in input order, under the scorer's
+/// [`Limits`]. Fails only on I/O errors and unwritable output.
+pub fn run_reader(
+    scorer: &Scorer,
+    reader: Box<dyn BufRead>,
+    format: Format,
+    output_format: Option<Format>,
+    out: &mut dyn Write,
+    log: &mut dyn Write,
+) -> Result<u64, Fatal> {
+    let out = Output::new(output_format.unwrap_or(format), out, log);
     match format {
         Format::Jsonl => run_jsonl(scorer, reader, out),
         Format::Csv => run_csv(scorer, reader, out),
@@ -107,16 +140,11 @@ pub(crate) fn read_line_limited(
     }
 }
 
-pub(crate) fn too_large(line: u64) -> RecordError {
+pub(crate) fn too_large(limits: &Limits, line: u64) -> RecordError {
     RecordError {
         line,
         id: None,
-        error: InputError::new(
-            ErrorKind::TooLarge,
-            "",
-            None,
-            format!("the record is longer than {MAX_RECORD_BYTES} bytes"),
-        ),
+        error: limits.record_too_large(),
     }
 }
 
@@ -136,10 +164,11 @@ pub(crate) fn empty_input() -> RecordError {
 fn run_jsonl(scorer: &Scorer, mut reader: Box<dyn BufRead>, mut out: Output) -> Result<u64, Fatal> {
     out.header(&["meta"])?;
     out.meta_only = true;
+    let limits = scorer.limits();
     let mut buf = Vec::with_capacity(4096);
     let mut line = 0u64;
     let mut records = 0u64;
-    while let Some(too_long) = read_line_limited(&mut *reader, &mut buf, MAX_RECORD_BYTES)? {
+    while let Some(too_long) = read_line_limited(&mut *reader, &mut buf, limits.max_record_bytes)? {
         line += 1;
         // A blank line is not a record: skip it (line numbers still count it).
         if !too_long && buf.iter().all(u8::is_ascii_whitespace) {
@@ -147,7 +176,7 @@ fn run_jsonl(scorer: &Scorer, mut reader: Box<dyn BufRead>, mut out: Output) -> 
         }
         records += 1;
         let res = if too_long {
-            Err(too_large(line))
+            Err(too_large(limits, line))
         } else {
             scorer.assess_json_line(line, &buf)
         };
@@ -165,10 +194,8 @@ fn run_jsonl(scorer: &Scorer, mut reader: Box<dyn BufRead>, mut out: Output) -> 
 }
 
 fn run_csv(scorer: &Scorer, reader: Box<dyn BufRead>, mut out: Output) -> Result<u64, Fatal> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .flexible(true)
-        .has_headers(false)
-        .from_reader(reader);
+    let limits = scorer.limits();
+    let mut rdr = CsvRows::new(reader, limits.max_record_bytes);
     let mut record = csv::ByteRecord::new();
     let header_error = |error: InputError| RecordError {
         line: 0,
@@ -176,12 +203,15 @@ fn run_csv(scorer: &Scorer, reader: Box<dyn BufRead>, mut out: Output) -> Result
         error,
     };
     // The header.
-    if !rdr.read_byte_record(&mut record)? {
-        out.header(&[])?;
-        out.record(Err(empty_input()), &[])?;
-        return out.finish();
-    }
-    let (names, problem) = read_header(&record);
+    let (names, problem) = match rdr.read(&mut record)? {
+        None => {
+            out.header(&[])?;
+            out.record(Err(empty_input()), &[])?;
+            return out.finish();
+        }
+        Some(Row::TooLarge) => (Vec::new(), Some(limits.record_too_large())),
+        Some(Row::Read) => read_header(&record),
+    };
     let pass_idx: Vec<usize> = (0..names.len())
         .filter(|&i| !names[i].is_empty() && is_passthrough_column(&names[i]))
         .collect();
@@ -195,19 +225,17 @@ fn run_csv(scorer: &Scorer, reader: Box<dyn BufRead>, mut out: Output) -> Result
     let id_idx = names.iter().position(|n| n == "id");
     let mut row_no = 0u64;
     let mut pass_owned: Vec<String> = Vec::with_capacity(pass_idx.len());
-    loop {
-        match rdr.read_byte_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => return Err(Fatal(format!("reading CSV: {e}"))),
-        }
+    while let Some(row) = rdr.read(&mut record)? {
         row_no += 1;
         pass_owned.clear();
         for &i in &pass_idx {
             pass_owned.push(String::from_utf8_lossy(record.get(i).unwrap_or(b"")).into_owned());
         }
         let pass_vals: Vec<&str> = pass_owned.iter().map(String::as_str).collect();
-        let res = assess_row(scorer, &names, &record, row_no, id_idx);
+        let res = match row {
+            Row::TooLarge => Err(too_large(limits, row_no)),
+            Row::Read => assess_row(scorer, &names, &record, row_no, id_idx),
+        };
         out.record(res, &pass_vals)?;
     }
     if row_no == 0 {
@@ -218,8 +246,11 @@ fn run_csv(scorer: &Scorer, reader: Box<dyn BufRead>, mut out: Output) -> Result
 
 /// The column names of a CSV header (a leading byte-order mark dropped), and the
 /// first problem with them (a repeated or non-UTF-8 name), if any.
-pub(crate) fn read_header(record: &csv::ByteRecord) -> (Vec<String>, Option<InputError>) {
+pub fn read_header(record: &csv::ByteRecord) -> (Vec<String>, Option<InputError>) {
     let mut names: Vec<String> = Vec::with_capacity(record.len());
+    // A set, not a scan of `names`: a header can hold hundreds of thousands of
+    // columns within the size limit, and a quadratic check would hang on it.
+    let mut seen = std::collections::HashSet::with_capacity(record.len());
     let mut problem = None;
     for (i, cell) in record.iter().enumerate() {
         match std::str::from_utf8(cell) {
@@ -229,12 +260,15 @@ pub(crate) fn read_header(record: &csv::ByteRecord) -> (Vec<String>, Option<Inpu
                 } else {
                     s
                 };
-                if names.iter().any(|n| n == s) {
+                if !seen.insert(s) {
                     problem.get_or_insert(InputError::new(
                         ErrorKind::DuplicateField,
                         s,
                         Some(s),
-                        format!("header: column {:?} appears more than once", s),
+                        format!(
+                            "header: column {:?} appears more than once",
+                            dashrisk::error::truncate_value(s)
+                        ),
                     ));
                 }
                 names.push(s.to_string());
@@ -292,9 +326,6 @@ pub(crate) fn parse_row(
         id: id.clone(),
         error,
     };
-    if record.as_slice().len() > MAX_RECORD_BYTES {
-        return Err(fail(too_large(line).error));
-    }
     if record.len() != names.len() {
         return Err(fail(InputError::new(
             ErrorKind::RowLength,
@@ -323,6 +354,25 @@ pub(crate) fn parse_row(
     Ok(a)
 }
 
+/// The CSV output names of the pass-through columns: a column that shares its name
+/// with a result column (an earlier run's output fed back in has `classification`,
+/// `error_code`, …) is written as `input_<name>`, so that no output column name is
+/// ambiguous. JSON Lines output keeps the names (they sit under `passthrough`).
+pub fn csv_passthrough_names(pass: &[&str]) -> Vec<String> {
+    let mut taken: std::collections::BTreeSet<String> =
+        RESULT_COLUMNS.iter().map(|c| c.to_string()).collect();
+    let mut out = Vec::with_capacity(pass.len());
+    for &p in pass {
+        let mut name = p.to_string();
+        while taken.contains(&name) || (name != p && pass.contains(&name.as_str())) {
+            name = format!("input_{name}");
+        }
+        taken.insert(name.clone());
+        out.push(name);
+    }
+    out
+}
+
 /// Writes results in the chosen format and counts failures.
 struct Output<'w> {
     format: Format,
@@ -332,11 +382,13 @@ struct Output<'w> {
     /// JSON Lines input: the only pass-through is `meta`, already in the result.
     meta_only: bool,
     failed: u64,
-    stderr: io::Stderr,
+    /// Where failed records are reported (standard error): line, field and at most
+    /// the offending value, never the record.
+    log: &'w mut dyn Write,
 }
 
 impl<'w> Output<'w> {
-    fn new(format: Format, w: &'w mut dyn Write) -> Self {
+    fn new(format: Format, w: &'w mut dyn Write, log: &'w mut dyn Write) -> Self {
         let (csv, json) = match format {
             Format::Csv => (Some(csv::Writer::from_writer(w)), None),
             Format::Jsonl => (None, Some(w)),
@@ -348,7 +400,7 @@ impl<'w> Output<'w> {
             pass_names: Vec::new(),
             meta_only: false,
             failed: 0,
-            stderr: io::stderr(),
+            log,
         }
     }
 
@@ -357,8 +409,8 @@ impl<'w> Output<'w> {
     fn header(&mut self, pass: &[&str]) -> Result<(), Fatal> {
         self.pass_names = pass.iter().map(|s| s.to_string()).collect();
         if let Some(cw) = &mut self.csv {
-            let mut h: Vec<&str> = pass.to_vec();
-            h.extend(RESULT_COLUMNS);
+            let mut h = csv_passthrough_names(pass);
+            h.extend(RESULT_COLUMNS.iter().map(|c| c.to_string()));
             cw.write_record(&h)?;
         }
         Ok(())
@@ -372,7 +424,7 @@ impl<'w> Output<'w> {
         if let Err(e) = &res {
             self.failed += 1;
             // Field, line and at most the offending value: never the record.
-            let _ = writeln!(self.stderr, "dashrisk: {e}");
+            let _ = writeln!(self.log, "dashrisk: {e}");
         }
         match self.format {
             Format::Csv => {
@@ -420,11 +472,35 @@ impl<'w> Output<'w> {
         }
         if self.failed > 0 {
             let _ = writeln!(
-                self.stderr,
+                self.log,
                 "dashrisk: {} record(s) failed; the others were assessed",
                 self.failed
             );
         }
         Ok(self.failed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passthrough_names_never_repeat_a_result_column() {
+        let names =
+            csv_passthrough_names(&["note", "error_code", "input_error_code", "classification"]);
+        assert_eq!(
+            names,
+            [
+                "note",
+                "input_input_error_code",
+                "input_error_code",
+                "input_classification"
+            ]
+        );
+        let mut all = names.clone();
+        all.extend(RESULT_COLUMNS.iter().map(|c| c.to_string()));
+        let unique: std::collections::BTreeSet<&String> = all.iter().collect();
+        assert_eq!(unique.len(), all.len());
     }
 }

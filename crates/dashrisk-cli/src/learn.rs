@@ -3,11 +3,12 @@
 //! contract, or JSON Lines); bad records become the same error records.
 
 use crate::assess::{
-    empty_input, open_input, parse_row, read_header, read_line_limited, too_large, MAX_RECORD_BYTES,
+    empty_input, open_input, parse_row, read_header, read_line_limited, too_large,
 };
-use crate::{Fatal, Format};
+use crate::csv_rows::{CsvRows, Row};
+use crate::{Fatal, Format, LimitArgs};
 use dashrisk::error::{ErrorKind, InputError, RecordError};
-use dashrisk::parse::{parse_json_value, peek_id};
+use dashrisk::parse::peek_id;
 use dashrisk::{Assessment, Scorer};
 use dashrisk_learn::{
     ClassWeight, Contribution, LogisticModel, LogisticParams, ParamGuard, TrainingSet,
@@ -56,6 +57,8 @@ pub struct TrainArgs {
     /// Mark the model as trained on synthetic data even if the data do not look it.
     #[arg(long)]
     synthetic: bool,
+    #[command(flatten)]
+    limits: LimitArgs,
 }
 
 /// Arguments of `dashrisk predict`.
@@ -76,6 +79,8 @@ pub struct PredictArgs {
     /// Write predictions here instead of standard output.
     #[arg(long, short)]
     out: Option<PathBuf>,
+    #[command(flatten)]
+    limits: LimitArgs,
 }
 
 fn parse_class_weight(s: &str) -> Result<ClassWeight, String> {
@@ -110,15 +115,17 @@ fn for_each_record(
     mut each: impl FnMut(u64, Result<(Assessment, Option<String>), RecordError>) -> Result<(), Fatal>,
 ) -> Result<u64, Fatal> {
     let (mut reader, format) = open_input(input, format)?;
+    let limits = scorer.limits();
     let mut n = 0u64;
     match format {
         Format::Jsonl => {
             let mut buf = Vec::with_capacity(4096);
-            while let Some(too_long) = read_line_limited(&mut *reader, &mut buf, MAX_RECORD_BYTES)?
+            while let Some(too_long) =
+                read_line_limited(&mut *reader, &mut buf, limits.max_record_bytes)?
             {
                 n += 1;
                 let res = if too_long {
-                    Err(too_large(n))
+                    Err(too_large(limits, n))
                 } else {
                     parse_json_line(scorer, n, &buf, label)
                 };
@@ -126,13 +133,13 @@ fn for_each_record(
             }
         }
         Format::Csv => {
-            let mut rdr = csv::ReaderBuilder::new()
-                .flexible(true)
-                .has_headers(false)
-                .from_reader(reader);
+            let mut rdr = CsvRows::new(reader, limits.max_record_bytes);
             let mut record = csv::ByteRecord::new();
-            if rdr.read_byte_record(&mut record)? {
-                let (names, problem) = read_header(&record);
+            if let Some(header) = rdr.read(&mut record)? {
+                let (names, problem) = match header {
+                    Row::Read => read_header(&record),
+                    Row::TooLarge => (Vec::new(), Some(limits.record_too_large())),
+                };
                 if let Some(error) = problem {
                     return Err(Fatal(
                         RecordError {
@@ -153,19 +160,17 @@ fn for_each_record(
                     None => None,
                 };
                 let id_idx = names.iter().position(|n| n == "id");
-                loop {
-                    match rdr.read_byte_record(&mut record) {
-                        Ok(true) => {}
-                        Ok(false) => break,
-                        Err(e) => return Err(Fatal(format!("reading CSV: {e}"))),
-                    }
+                while let Some(row) = rdr.read(&mut record)? {
                     n += 1;
-                    let res = parse_row(scorer, &names, &record, n, id_idx).map(|a| {
-                        let value = label_idx
-                            .and_then(|i| record.get(i))
-                            .map(|b| String::from_utf8_lossy(b).into_owned());
-                        (a, value)
-                    });
+                    let res = match row {
+                        Row::TooLarge => Err(too_large(limits, n)),
+                        Row::Read => parse_row(scorer, &names, &record, n, id_idx).map(|a| {
+                            let value = label_idx
+                                .and_then(|i| record.get(i))
+                                .map(|b| String::from_utf8_lossy(b).into_owned());
+                            (a, value)
+                        }),
+                    };
                     each(n, res)?;
                 }
             }
@@ -199,7 +204,7 @@ fn parse_json_line(
             ),
         )
     })?;
-    let value = parse_json_value(text).map_err(|e| fail(None, e))?;
+    let value = scorer.decode_json(text).map_err(|e| fail(None, e))?;
     let id = peek_id(&value);
     let a = scorer.parse_value(&value).map_err(|e| fail(id, e))?;
     let label_text = label.and_then(|l| {
@@ -248,7 +253,7 @@ pub fn train(args: TrainArgs) -> Result<ExitCode, Fatal> {
         .tolerance(args.tolerance)
         .class_weight(args.class_weight)
         .check()?;
-    let scorer = Scorer::default();
+    let scorer = Scorer::default().with_limits(args.limits.limits()?)?;
     let mut stderr = io::stderr();
     let (mut assessments, mut labels, mut failed) = (Vec::new(), Vec::new(), 0u64);
     for_each_record(
@@ -348,7 +353,7 @@ pub fn predict(args: PredictArgs) -> Result<ExitCode, Fatal> {
         .map_err(|e| Fatal(format!("{}: {e}", args.model.display())))?;
     let model = LogisticModel::from_json(&text)
         .map_err(|e| Fatal(format!("{}: {e}", args.model.display())))?;
-    let scorer = Scorer::default();
+    let scorer = Scorer::default().with_limits(args.limits.limits()?)?;
     let mut w = crate::open_out(&args.out)?;
     let mut stderr = io::stderr();
     let mut failed = 0u64;

@@ -283,6 +283,24 @@ fn policy_and_calibration_files_must_agree() {
     let p = tmp("policy.json");
     std::fs::write(&p, policy.to_string()).unwrap();
     let rec = r#"{"answers":{"q1":"yes","q2":"yes","q3":"yes","q4":"yes","q5":"yes","q6":"yes","q7":"yes","q8":"yes","q9":"yes","q10":"yes","q11":"yes","q12":"yes"}}"#;
+    // `dashrisk policy` prints a sealed policy: an edit is refused until it is
+    // sealed again, and the message says how.
+    let out = run(&["assess", "--policy", p.to_str().unwrap()], rec.as_bytes());
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("policy.json")
+            && err.contains("checksum")
+            && err.contains("dashrisk policy seal"),
+        "{err}"
+    );
+    let out = run(&["policy", "seal", p.to_str().unwrap()], b"");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let out = run(
         &[
             "assess",
@@ -295,6 +313,8 @@ fn policy_and_calibration_files_must_agree() {
     );
     assert_eq!(lines(&out)[0]["risk_level"], "high");
     // Changing a weight without refitting is refused, with the fix in the message.
+    // (A hand-written policy without a checksum is accepted.)
+    policy.as_object_mut().unwrap().remove("checksum");
     policy["scorer"]["weights"]["screen_fear_points"] = 4.0.into();
     std::fs::write(&p, policy.to_string()).unwrap();
     let out = run(
@@ -364,4 +384,30 @@ fn policy_and_calibration_files_must_agree() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("cal.json"), "{err}");
+}
+
+/// Found by fuzzing (fuzz/regressions/assess_e2e/passthrough-column-named-error_code):
+/// an input column named like a result column (an earlier run's output fed back in)
+/// was written twice under one name. It is now written as `input_<name>`.
+#[test]
+fn passthrough_columns_never_share_a_name_with_result_columns() {
+    let input = "id,q18,classification,error_code,note\na,yes,old,E1,n\n";
+    let out = run(&["assess", "--format", "csv"], input.as_bytes());
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut rdr = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = rdr.headers().unwrap().iter().map(str::to_string).collect();
+    assert_eq!(
+        &header[..3],
+        ["input_classification", "input_error_code", "note"]
+    );
+    let mut sorted = header.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(sorted.len(), header.len());
+    let row = rdr.records().next().unwrap().unwrap();
+    assert_eq!(&row[0], "old");
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+    assert_eq!(&row[at("classification")], "domestic_abuse");
+    assert_eq!(&row[at("error_code")], "");
 }

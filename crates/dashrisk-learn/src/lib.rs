@@ -37,6 +37,9 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+#[cfg(feature = "blas")]
+extern crate blas_src;
+
 pub mod error;
 pub mod features;
 pub mod metrics;

@@ -19,6 +19,13 @@ use sha2::{Digest, Sha256};
 /// The current format version of model files.
 pub const MODEL_FORMAT_VERSION: u32 = 1;
 
+/// The largest coefficient (and intercept) a model file may hold, in absolute value.
+/// A fitted model's are far smaller (tens at most); the bound keeps the log-odds
+/// finite, since features are bounded (0/1, counts capped at
+/// [`crate::features::PRIOR_INCIDENT_CAP`]): two finite but huge coefficients of
+/// opposite sign would otherwise sum to infinity minus infinity, a NaN probability.
+pub const MAX_ABS_COEFFICIENT: f64 = 1e6;
+
 /// Contributions named in a [`Predictor::predict`] prediction's reasons.
 pub const DEFAULT_TOP_CONTRIBUTIONS: usize = 5;
 
@@ -235,6 +242,9 @@ impl ValidLogisticParams {
 impl LogisticModel {
     /// Reads and validates a model file: format version, checksum, feature set.
     pub fn from_json(text: &str) -> Result<LogisticModel, ArtefactError> {
+        // The version first: a file for another version is refused as such, not as
+        // an unknown field.
+        dashrisk::artefact::check_format_version(text, "model", MODEL_FORMAT_VERSION)?;
         let m: LogisticModel =
             serde_json::from_str(text).map_err(|e| ArtefactError::Malformed {
                 artefact: "model".into(),
@@ -271,6 +281,14 @@ impl LogisticModel {
                 artefact: art,
                 found: self.format_version,
                 expected: MODEL_FORMAT_VERSION,
+            });
+        }
+        if self.checksum.is_empty() {
+            return Err(ArtefactError::Invalid {
+                artefact: art,
+                field: "checksum".into(),
+                problem: "is missing: a model file must carry the checksum it was written with"
+                    .into(),
             });
         }
         if self.checksum != self.compute_checksum() {
@@ -311,8 +329,14 @@ impl LogisticModel {
                 ),
             ));
         }
-        if !self.intercept.is_finite() || self.coefficients.iter().any(|c| !c.is_finite()) {
-            return Err(invalid("coefficients", "must be finite".into()));
+        let bounded = |c: f64| c.is_finite() && c.abs() <= MAX_ABS_COEFFICIENT;
+        if !bounded(self.intercept) || !self.coefficients.iter().all(|&c| bounded(c)) {
+            return Err(invalid(
+                "coefficients",
+                format!(
+                    "must be finite and at most {MAX_ABS_COEFFICIENT:e} in size (the intercept too)"
+                ),
+            ));
         }
         if self.label.trim().is_empty() {
             return Err(invalid("label", "must name the outcome".into()));

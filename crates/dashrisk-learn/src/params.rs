@@ -125,7 +125,9 @@ impl LogisticParams {
 
     /// Iteration limit of the L-BFGS solver, at least 1. Default 1000 (scikit-learn
     /// defaults to 100; one-hot DASH features need more at small `alpha`). Hitting
-    /// the limit before the tolerance is an error, never a silent model.
+    /// the limit before the tolerance is an error, never a silent model. With a warm
+    /// start (see [`ValidLogisticParams::fit_arrays`]) the limit applies to the
+    /// subsample's fit and to the full fit each.
     pub fn max_iterations(mut self, n: u64) -> Self {
         self.0.max_iterations = n;
         self

@@ -13,7 +13,9 @@
 //!   `brier_score_loss` on `features.csv` (library versions recorded in the file),
 //!   written by `python3 crates/dashrisk-learn/tests/reference/make_reference.py`.
 //!
-//! Tolerances: coefficients and intercept 1e-4, AUC 1e-6 (the bar).
+//! Tolerances: coefficients and intercept 1e-4, AUC 1e-6 (the bar). The fits
+//! themselves run to a gradient norm of 1e-8 (1e-7 in the cross-validation folds,
+//! see there), with or without the `blas` feature.
 
 use dashrisk::Scorer;
 use dashrisk_learn::metrics::{brier, roc_auc};
@@ -208,7 +210,19 @@ fn coefficients_intercepts_and_aucs_match_scikit_learn() {
             "{name}: metric"
         );
 
-        let cv = params
+        // The fold fits at 1e-7: the checks below are AUC and Brier score to 1e-6,
+        // which 1e-7 meets with a margin of 40 or more (Brier within 2.5e-8, AUC
+        // exact). 1e-8 is at the floor of double precision for linfa's summed
+        // objective on 240-row folds: with the `blas` feature (BLIS sums in another
+        // order) one fold of abuse_c0.1 stops at 1.02e-8 and no restart gets lower.
+        let cv_params = LogisticParams::new()
+            .alpha(1.0 / case["C"].as_f64().unwrap())
+            .tolerance(1e-7)
+            .max_iterations(10_000)
+            .class_weight(weight)
+            .check()
+            .unwrap();
+        let cv = cv_params
             .cross_validate_with_folds(c.x.view(), y, folds)
             .unwrap_or_else(|e| panic!("{name}: {e}"));
         let want = case["cv_auc"].as_f64().unwrap();

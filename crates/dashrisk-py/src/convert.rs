@@ -22,10 +22,11 @@ use pyo3::types::{
 };
 use serde_json::{Map, Number, Value};
 
-/// Deepest nesting accepted in a record: serde_json's own limit for JSON text, so
-/// that a record passed as a dict and the same record passed as text behave alike,
-/// and a self-containing list is an error, not a stack overflow.
-pub const MAX_DEPTH: usize = 128;
+/// Deepest nesting converted from Python: the deepest [`dashrisk::Limits`] allows.
+/// The scorer's own limit is checked after conversion ([`dashrisk::Scorer::parse_value`]),
+/// so a record passed as a dict and the same record passed as text behave alike; this
+/// bound only keeps a self-containing list an error, not a stack overflow.
+pub const MAX_DEPTH: usize = dashrisk::limits::MAX_SUPPORTED_DEPTH;
 
 static DATE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static DATETIME: PyOnceLock<Py<PyType>> = PyOnceLock::new();
@@ -161,7 +162,7 @@ pub fn to_value(obj: &Bound<'_, PyAny>, field: &str, depth: usize) -> Result<Val
             ErrorKind::TooLarge,
             field,
             None,
-            format!("the record is nested more than {MAX_DEPTH} levels deep"),
+            format!("the record is nested more than {MAX_DEPTH} levels deep (a list or dict that contains itself?)"),
         ));
     }
     if obj.is_none() {

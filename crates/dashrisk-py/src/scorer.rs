@@ -9,7 +9,7 @@ use crate::convert::{cell_text, json_loads, peek_py_id, to_py, to_value, type_na
 use crate::default_scorer;
 use crate::errors::{artefact_error, artefact_error_from, input_error, internal, ArtefactParts};
 use dashrisk::error::{truncate_value, ErrorKind, InputError, RecordError};
-use dashrisk::parse::{is_passthrough_column, parse_json_value, peek_id};
+use dashrisk::parse::{is_passthrough_column, peek_id};
 use dashrisk::{AssessmentResult, Calibration, Instrument, Policy, Scorer};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -19,11 +19,6 @@ use std::sync::{Arc, PoisonError, RwLock};
 
 /// Records handed to Rust per release of the GIL in the batch methods.
 const CHUNK: usize = 2048;
-
-/// The longest record accepted, as in the CLI (`MAX_RECORD_BYTES` in
-/// `crates/dashrisk-cli/src/assess.rs`): a longer record is a `too_large` error
-/// record, so the package and the CLI agree on every input.
-pub const MAX_RECORD_BYTES: usize = 1 << 20;
 
 /// A configured scorer: policy, calibration and the instruments it knows.
 ///
@@ -170,19 +165,6 @@ enum Job {
     Failed(Option<String>, InputError),
 }
 
-fn too_large(line: u64, id: Option<String>) -> RecordError {
-    RecordError {
-        line,
-        id,
-        error: InputError::new(
-            ErrorKind::TooLarge,
-            "",
-            None,
-            format!("the record is longer than {MAX_RECORD_BYTES} bytes"),
-        ),
-    }
-}
-
 fn job_of(obj: &Bound<'_, PyAny>) -> Job {
     if let Ok(s) = obj.cast::<PyString>() {
         return match s.to_str() {
@@ -209,7 +191,6 @@ fn job_of(obj: &Bound<'_, PyAny>) -> Job {
 
 fn run_job(scorer: &Scorer, line: u64, job: &Job) -> Result<AssessmentResult, RecordError> {
     match job {
-        Job::Text(bytes) if bytes.len() > MAX_RECORD_BYTES => Err(too_large(line, None)),
         Job::Text(bytes) => scorer.assess_json_line(line, bytes),
         Job::Value(value) => scorer
             .parse_value(value)
@@ -277,7 +258,6 @@ fn row_job(row: &Bound<'_, PyAny>) -> (RowJob, Passthrough) {
     let mut cells = Vec::with_capacity(items.len());
     let mut problem = None;
     let mut id = None;
-    let mut size = 0usize;
     for (k, v) in items {
         let name = match k.cast::<PyString>().ok().and_then(|s| s.to_str().ok()) {
             Some(n) => n.to_string(),
@@ -301,16 +281,12 @@ fn row_job(row: &Bound<'_, PyAny>) -> (RowJob, Passthrough) {
                 if name == "id" && !text.is_empty() {
                     id = Some(truncate_value(&text));
                 }
-                size += name.len() + text.len();
                 cells.push((name, text));
             }
             Err(e) => {
                 problem.get_or_insert(e);
             }
         }
-    }
-    if problem.is_none() && size > MAX_RECORD_BYTES {
-        problem = Some(too_large(0, None).error);
     }
     let cells = match problem {
         Some(e) => Err(e),
@@ -473,11 +449,9 @@ impl PyScorer {
     ) -> PyResult<Bound<'py, PyAny>> {
         let scorer = self.scorer();
         let result = match job_of(record) {
-            Job::Text(bytes) if bytes.len() > MAX_RECORD_BYTES => Err(too_large(1, None).error),
+            // The scorer's limits (size, depth) apply as for the CLI's lines.
             Job::Text(bytes) => match std::str::from_utf8(&bytes) {
-                Ok(text) => parse_json_value(text)
-                    .and_then(|v| scorer.parse_value(&v))
-                    .and_then(|a| scorer.assess(&a)),
+                Ok(text) => scorer.parse_json(text).and_then(|a| scorer.assess(&a)),
                 Err(_) => scorer.assess_json_line(1, &bytes).map_err(|e| e.error),
             },
             Job::Value(v) => scorer.parse_value(&v).and_then(|a| scorer.assess(&a)),

@@ -112,6 +112,7 @@ impl Calibration {
 
     /// Reads and validates a calibration file, checking its version and checksum.
     pub fn from_json(text: &str) -> Result<Calibration, ArtefactError> {
+        crate::artefact::check_format_version(text, "calibration", CALIBRATION_FORMAT_VERSION)?;
         let cal: Calibration =
             serde_json::from_str(text).map_err(|e| ArtefactError::Malformed {
                 artefact: "calibration".into(),
@@ -148,6 +149,15 @@ impl Calibration {
                 artefact: art,
                 found: self.format_version,
                 expected: CALIBRATION_FORMAT_VERSION,
+            });
+        }
+        if self.checksum.is_empty() {
+            return Err(ArtefactError::Invalid {
+                artefact: art,
+                field: "checksum".into(),
+                problem:
+                    "is missing: a calibration file must carry the checksum it was written with"
+                        .into(),
             });
         }
         if self.checksum != self.compute_checksum() {
@@ -199,7 +209,15 @@ impl Calibration {
             let i = k.partition_point(|&(s, _)| s <= score);
             let (s0, p0) = k[i - 1];
             let (s1, p1) = k[i];
-            p0 + (p1 - p0) * (score - s0) / (s1 - s0)
+            let span = s1 - s0;
+            if span.is_finite() {
+                // score < s1, so score - s0 < span: no overflow.
+                p0 + (p1 - p0) * (score - s0) / span
+            } else {
+                // Knots either side of zero near ±f64::MAX: the span overflows, and
+                // infinity / infinity would be NaN. Halved, nothing overflows.
+                p0 + (p1 - p0) * (score / 2.0 - s0 / 2.0) / (s1 / 2.0 - s0 / 2.0)
+            }
         };
         raw.clamp(self.p_floor, self.p_ceiling)
     }
@@ -310,6 +328,30 @@ mod tests {
             Calibration::from_json(&v2),
             Err(ArtefactError::Version { found: 9, .. })
         ));
+    }
+
+    #[test]
+    fn extreme_knots_still_give_a_monotone_probability() {
+        let mut cal = Calibration::fit(&[(0.0, false), (1.0, true)], "t", "f", prov()).unwrap();
+        cal.knots = vec![(-1.7e308, 0.1), (1.7e308, 0.9)];
+        let mut last = 0.0;
+        for x in [
+            f64::NEG_INFINITY,
+            -1.7e308,
+            -1e308,
+            -1.0,
+            0.0,
+            1.0,
+            1e308,
+            1.5e308,
+            f64::MAX,
+        ] {
+            let p = cal.p(x);
+            assert!(p.is_finite() && p >= last, "p({x}) = {p}");
+            last = p;
+        }
+        assert!((cal.p(0.0) - 0.5).abs() < 1e-9);
+        assert!((cal.p(0.85e308) - 0.7).abs() < 1e-9);
     }
 
     #[test]

@@ -13,6 +13,10 @@ use std::fmt;
 /// cut here so that a whole free-text record can never leak through an error.
 pub const MAX_ERROR_VALUE_CHARS: usize = 64;
 
+/// The longest field path an error carries. Paths are built from the record's keys,
+/// and a key can be as long as a record; longer paths are cut like values.
+pub const MAX_ERROR_FIELD_CHARS: usize = 2 * MAX_ERROR_VALUE_CHARS;
+
 /// What went wrong with an input record. Stable codes via [`ErrorKind::code`].
 #[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -42,7 +46,8 @@ pub enum ErrorKind {
     DuplicateField,
     /// A CSV row with a different number of cells from the header.
     RowLength,
-    /// A record over the size or nesting limit.
+    /// A record over a size or nesting limit ([`crate::Limits`]); the message names
+    /// the limit.
     TooLarge,
 }
 
@@ -89,16 +94,23 @@ pub struct InputError {
 }
 
 impl InputError {
-    /// Builds an error; the value is truncated so errors never carry a whole record.
+    /// Builds an error; the value (and a very long field path) is truncated so errors
+    /// never carry a whole record.
     pub fn new(
         code: ErrorKind,
         field: impl Into<String>,
         value: Option<&str>,
         message: impl Into<String>,
     ) -> Self {
+        let field = field.into();
+        let field = if field.chars().nth(MAX_ERROR_FIELD_CHARS).is_some() {
+            truncate_chars(&field, MAX_ERROR_FIELD_CHARS)
+        } else {
+            field
+        };
         InputError {
             code,
-            field: field.into(),
+            field,
             value: value.map(truncate_value),
             message: message.into(),
         }
@@ -134,8 +146,12 @@ impl InputError {
 
 /// Cuts a value to [`MAX_ERROR_VALUE_CHARS`] characters, marking the cut.
 pub fn truncate_value(value: &str) -> String {
+    truncate_chars(value, MAX_ERROR_VALUE_CHARS)
+}
+
+fn truncate_chars(value: &str, max: usize) -> String {
     let mut chars = value.chars();
-    let head: String = chars.by_ref().take(MAX_ERROR_VALUE_CHARS).collect();
+    let head: String = chars.by_ref().take(max).collect();
     if chars.next().is_some() {
         format!("{head}…")
     } else {

@@ -10,6 +10,7 @@
 //! answers, models and reports line up across forms; `number` is the number printed on
 //! that form (the partner-agency form prints 1–24).
 
+use crate::artefact::{content_checksum, open, seal, Seal};
 use crate::error::ArtefactError;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -191,6 +192,13 @@ pub fn looks_like_question(key: &str) -> bool {
 impl Instrument {
     /// Reads and validates a custom instrument from JSON.
     ///
+    /// The file may carry a `checksum` (written by [`Instrument::to_sealed_json`],
+    /// or `dashrisk instrument seal`): when it does, it must match the contents, so
+    /// an edited, truncated or damaged sealed file is refused. A hand-written file
+    /// without one is accepted; use [`Instrument::from_json_sealed`] to insist on a
+    /// checksum. A `format_version` other than [`INSTRUMENT_FORMAT_VERSION`] is
+    /// refused before the rest is read.
+    ///
     /// ```
     /// let json = r#"{"format_version":1,"id":"mini","name":"Mini","source":"test",
     ///   "questions":[{"id":"q1","number":1,"text":"Afraid?","domains":["fear"],"markers":["fear"]},
@@ -200,15 +208,49 @@ impl Instrument {
     /// // Without a power-imbalance question the safety gates could not work:
     /// let weak = json.replace(r#""markers":["power_imbalance"]"#, r#""markers":[]"#);
     /// assert!(dashrisk::Instrument::from_json(&weak).is_err());
+    /// // A sealed copy reads back; an edit after sealing is refused.
+    /// let sealed = inst.to_sealed_json();
+    /// assert_eq!(dashrisk::Instrument::from_json_sealed(&sealed).unwrap(), inst);
+    /// assert!(dashrisk::Instrument::from_json(&sealed.replace("Afraid?", "Scared?")).is_err());
     /// ```
     pub fn from_json(text: &str) -> Result<Instrument, ArtefactError> {
-        let inst: Instrument =
-            serde_json::from_str(text).map_err(|e| ArtefactError::Malformed {
-                artefact: "instrument".into(),
-                detail: e.to_string(),
-            })?;
+        Instrument::read(text, Seal::Optional)
+    }
+
+    /// Reads an instrument like [`Instrument::from_json`], but refuses a file
+    /// without a `checksum`: for deployments that accept sealed files only.
+    pub fn from_json_sealed(text: &str) -> Result<Instrument, ArtefactError> {
+        Instrument::read(text, Seal::Required)
+    }
+
+    fn read(text: &str, seal: Seal) -> Result<Instrument, ArtefactError> {
+        let inst: Instrument = open(
+            text,
+            "instrument",
+            INSTRUMENT_FORMAT_VERSION,
+            seal,
+            Instrument::artefact_name,
+        )?;
         inst.validate()?;
         Ok(inst)
+    }
+
+    fn artefact_name(&self) -> String {
+        format!("instrument {:?}", crate::error::truncate_value(&self.id))
+    }
+
+    /// The SHA-256 of the instrument's canonical content: what a sealed file's
+    /// `checksum` holds. Layout (indentation, key order) does not change it.
+    pub fn checksum(&self) -> String {
+        content_checksum(self)
+    }
+
+    /// The instrument file, pretty-printed and sealed with its [`checksum`]
+    /// (the last key).
+    ///
+    /// [`checksum`]: Instrument::checksum
+    pub fn to_sealed_json(&self) -> String {
+        seal(self)
     }
 
     /// Checks the rules every instrument must keep: a supported format version,
@@ -216,13 +258,13 @@ impl Instrument {
     /// and at least one domain per question.
     pub fn validate(&self) -> Result<(), ArtefactError> {
         let invalid = |field: String, problem: String| ArtefactError::Invalid {
-            artefact: format!("instrument {:?}", self.id),
+            artefact: self.artefact_name(),
             field,
             problem,
         };
         if self.format_version != INSTRUMENT_FORMAT_VERSION {
             return Err(ArtefactError::Version {
-                artefact: format!("instrument {:?}", self.id),
+                artefact: self.artefact_name(),
                 found: self.format_version,
                 expected: INSTRUMENT_FORMAT_VERSION,
             });

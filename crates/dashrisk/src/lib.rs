@@ -10,6 +10,8 @@
 //! - [`scorer`]: hard safety gates, a points score, a calibrated `p_abuse`, the
 //!   conflict-vs-abuse decision, pathways, children, recording category, reasons.
 //! - [`calibration`]: isotonic calibration, shipped as a versioned artefact.
+//! - [`artefact`]: format versions and checksums of artefact files.
+//! - [`limits`]: the size and nesting limits on one input record.
 //! - [`synth`]: a seeded synthetic reference population (not real data).
 //!
 //! This crate does no file, network or terminal I/O and knows nothing of Python or
@@ -33,15 +35,18 @@
 #![deny(missing_docs)]
 
 pub mod answers;
+pub mod artefact;
 pub mod calibration;
 pub mod error;
 pub mod grading;
 pub mod instrument;
+pub mod limits;
 pub mod parse;
 pub mod policy;
 pub mod predictor;
 pub mod result;
 pub mod scorer;
+mod strict_json;
 pub mod synth;
 
 pub use answers::{
@@ -50,6 +55,7 @@ pub use answers::{
 pub use calibration::{Calibration, Provenance};
 pub use error::{ArtefactError, ErrorKind, InputError, RecordError};
 pub use instrument::{Domain, Gate, Instrument, Marker, Question};
+pub use limits::Limits;
 pub use policy::{GradingPolicy, Policy, ScoreWeights, ScorerPolicy};
 pub use predictor::{DashGrading, Prediction, Predictor};
 pub use result::{

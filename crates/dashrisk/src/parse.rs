@@ -1,13 +1,15 @@
 //! Reading the input contract: JSON records and flat (CSV / DataFrame) rows.
 //!
-//! Parsing is strict where a silent mistake could hurt: unknown keys, misspelt
-//! questions, out-of-range values and negative counts are errors naming the field,
-//! the value and what is allowed. Missing optional parts, JSON `null` and empty CSV
-//! cells mean *not known*.
+//! Parsing is strict where a silent mistake could hurt: unknown keys, repeated keys,
+//! misspelt questions, out-of-range values and negative counts are errors naming the
+//! field, the value and what is allowed. Missing optional parts, JSON `null` and
+//! empty CSV cells mean *not known*. Records over the scorer's [`Limits`] (size,
+//! nesting) are `too_large` errors.
 
 use crate::answers::*;
 use crate::error::{truncate_value, ErrorKind, InputError, RecordError};
 use crate::instrument::{is_question_id, looks_like_question, DASH_2009};
+use crate::limits::Limits;
 use crate::result::RiskLevel;
 use crate::scorer::{unknown_question, Scorer};
 use chrono::NaiveDate;
@@ -102,6 +104,8 @@ fn want_object<'a>(v: &'a Value, field: &str) -> Result<&'a Map<String, Value>, 
 fn check_keys(obj: &Map<String, Value>, prefix: &str, allowed: &[&str]) -> Result<(), InputError> {
     for k in obj.keys() {
         if !allowed.contains(&k.as_str()) {
+            // The key is cut in the field path too: a key can be as long as a record.
+            let k = truncate_value(k);
             let field = if prefix.is_empty() {
                 k.clone()
             } else {
@@ -110,10 +114,9 @@ fn check_keys(obj: &Map<String, Value>, prefix: &str, allowed: &[&str]) -> Resul
             return Err(InputError::new(
                 ErrorKind::UnknownField,
                 &field,
-                Some(k),
+                Some(&k),
                 format!(
-                    "{field}: unknown key {:?}; expected one of: {}",
-                    truncate_value(k),
+                    "{field}: unknown key {k:?}; expected one of: {}",
                     allowed.join(", ")
                 ),
             ));
@@ -201,12 +204,32 @@ impl Scorer {
     /// assert_eq!(err.code.code(), "unknown_question");
     /// assert_eq!(err.field, "answers.q28");
     /// ```
+    ///
+    /// The text must keep the scorer's [`Limits`]: a longer or deeper record is a
+    /// `too_large` error, and a key repeated within one object is a
+    /// `duplicate_field` error.
     pub fn parse_json(&self, text: &str) -> Result<Assessment, InputError> {
-        self.parse_value(&parse_json_value(text)?)
+        self.parse_decoded(&self.decode_json(text)?)
     }
 
-    /// Parses an already-decoded JSON value into an [`Assessment`].
+    /// Decodes one record's JSON text under the scorer's [`Limits`], refusing
+    /// repeated keys; see [`parse_json_value_with`].
+    pub fn decode_json(&self, text: &str) -> Result<Value, InputError> {
+        parse_json_value_with(text, self.limits())
+    }
+
+    /// Parses an already-decoded JSON value into an [`Assessment`]. A value nested
+    /// deeper than the scorer's [`Limits::max_depth`] is a `too_large` error (the
+    /// size limit applies to text, which a decoded value no longer has).
     pub fn parse_value(&self, value: &Value) -> Result<Assessment, InputError> {
+        if let Some(field) = crate::strict_json::too_deep(value, self.limits().max_depth) {
+            return Err(self.limits().nested_too_deep(&field));
+        }
+        self.parse_decoded(value)
+    }
+
+    /// [`Scorer::parse_value`] for a value whose depth was checked while decoding.
+    fn parse_decoded(&self, value: &Value) -> Result<Assessment, InputError> {
         let obj = value.as_object().ok_or_else(|| {
             InputError::wrong_type("", &value_text(value), "a JSON object (one record)")
         })?;
@@ -222,7 +245,7 @@ impl Scorer {
         let inst = self.instrument_for(&a.instrument)?;
         if let Some(v) = present("answers") {
             for (k, v) in want_object(v, "answers")? {
-                let field = format!("answers.{k}");
+                let field = format!("answers.{}", truncate_value(k));
                 if inst.question(k).is_none() {
                     return Err(unknown_question(inst, &field, k));
                 }
@@ -327,12 +350,20 @@ impl Scorer {
     }
 
     /// Parses one JSON Lines line (raw bytes) and assesses it, returning the result
-    /// or the contract's error record. Never panics.
+    /// or the contract's error record. Never panics. A line over the scorer's
+    /// [`Limits`] is a `too_large` error record.
     pub fn assess_json_line(
         &self,
         line_no: u64,
         bytes: &[u8],
     ) -> Result<crate::AssessmentResult, RecordError> {
+        if bytes.len() > self.limits().max_record_bytes {
+            return Err(RecordError {
+                line: line_no,
+                id: None,
+                error: self.limits().record_too_large(),
+            });
+        }
         let text = std::str::from_utf8(bytes).map_err(|e| RecordError {
             line: line_no,
             id: None,
@@ -346,13 +377,13 @@ impl Scorer {
                 ),
             ),
         })?;
-        let value = parse_json_value(text).map_err(|error| RecordError {
+        let value = self.decode_json(text).map_err(|error| RecordError {
             line: line_no,
             id: None,
             error,
         })?;
         let id = peek_id(&value);
-        self.parse_value(&value)
+        self.parse_decoded(&value)
             .and_then(|a| self.assess(&a))
             .map_err(|error| RecordError {
                 line: line_no,
@@ -367,8 +398,15 @@ impl Scorer {
     ///
     /// Empty cells are not known. `recent_transitions` and `prior_incident_dates`
     /// are `;`-separated. A column that looks like a question but is not one of the
-    /// instrument's (`q28`, `Q2 `) is an error.
+    /// instrument's (`q28`, `Q2 `) is an error. A row whose column names and cells
+    /// add up to more than [`Limits::max_record_bytes`] is a `too_large` error.
     pub fn parse_flat<'a>(&self, row: &[(&'a str, &'a str)]) -> Result<FlatRecord<'a>, InputError> {
+        let size = row.iter().fold(0usize, |n, (k, v)| {
+            n.saturating_add(k.len()).saturating_add(v.len())
+        });
+        if size > self.limits().max_record_bytes {
+            return Err(self.limits().record_too_large());
+        }
         let mut a = Assessment::default();
         let mut passthrough = Vec::new();
         let mut seen: BTreeMap<&str, ()> = BTreeMap::new();
@@ -376,7 +414,7 @@ impl Scorer {
             if seen.insert(k, ()).is_some() {
                 return Err(InputError::new(
                     ErrorKind::DuplicateField,
-                    *k,
+                    truncate_value(k),
                     Some(k),
                     format!("column {:?} appears more than once", truncate_value(k)),
                 ));
@@ -503,8 +541,27 @@ fn screen_answer(s: &str) -> Option<Answer> {
     Answer::parse(s).filter(|a| *a != Answer::Declined)
 }
 
-/// Decodes JSON text, mapping failures to `invalid_json` / `empty_input` errors.
+/// Decodes one record's JSON text under the default [`Limits`]; see
+/// [`parse_json_value_with`].
 pub fn parse_json_value(text: &str) -> Result<Value, InputError> {
+    parse_json_value_with(text, &Limits::default())
+}
+
+/// Decodes one record's JSON text: `empty_input` for blank text, `too_large` over
+/// `limits` (size or nesting), `duplicate_field` for a key repeated within one
+/// object (decoders disagree on which value wins, so the record is ambiguous), and
+/// `invalid_json` otherwise.
+///
+/// ```
+/// use dashrisk::{parse::parse_json_value_with, Limits};
+/// let err = parse_json_value_with(r#"{"answers": {"q2": "yes", "q2": "no"}}"#, &Limits::default())
+///     .unwrap_err();
+/// assert_eq!((err.code.code(), err.field.as_str()), ("duplicate_field", "answers.q2"));
+/// ```
+pub fn parse_json_value_with(text: &str, limits: &Limits) -> Result<Value, InputError> {
+    if text.len() > limits.max_record_bytes {
+        return Err(limits.record_too_large());
+    }
     if text.trim().is_empty() {
         return Err(InputError::new(
             ErrorKind::EmptyInput,
@@ -513,12 +570,5 @@ pub fn parse_json_value(text: &str) -> Result<Value, InputError> {
             "the record is empty; expected one JSON object",
         ));
     }
-    serde_json::from_str(text).map_err(|e| {
-        InputError::new(
-            ErrorKind::InvalidJson,
-            "",
-            None,
-            format!("not valid JSON: {e}"),
-        )
-    })
+    crate::strict_json::decode(text, limits)
 }

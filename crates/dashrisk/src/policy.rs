@@ -5,6 +5,7 @@
 //! only: other factors may increase the level but never reduce it"), potential
 //! escalation at 3 incidents in 12 months, repeat MARAC within 12 months.
 
+use crate::artefact::{content_checksum, open, seal, Seal};
 use crate::error::ArtefactError;
 use crate::instrument::Domain;
 use serde::{Deserialize, Serialize};
@@ -167,13 +168,46 @@ impl Default for Policy {
 
 impl Policy {
     /// Reads and validates a policy from JSON.
+    ///
+    /// As for instruments, a `checksum` is optional but verified when present (the
+    /// output of [`Policy::to_sealed_json`] and `dashrisk policy` is sealed), and a
+    /// `format_version` other than [`POLICY_FORMAT_VERSION`] is refused before the
+    /// rest is read. [`Policy::from_json_sealed`] insists on a checksum.
+    ///
+    /// ```
+    /// use dashrisk::Policy;
+    /// let sealed = Policy::default().to_sealed_json();
+    /// assert_eq!(Policy::from_json_sealed(&sealed).unwrap(), Policy::default());
+    /// let edited = sealed.replace("\"medium_from\": 10", "\"medium_from\": 9");
+    /// assert!(Policy::from_json(&edited).is_err()); // edited after sealing
+    /// ```
     pub fn from_json(text: &str) -> Result<Policy, ArtefactError> {
-        let p: Policy = serde_json::from_str(text).map_err(|e| ArtefactError::Malformed {
-            artefact: "policy".into(),
-            detail: e.to_string(),
+        Policy::read(text, Seal::Optional)
+    }
+
+    /// Reads a policy like [`Policy::from_json`], but refuses a file without a
+    /// `checksum`.
+    pub fn from_json_sealed(text: &str) -> Result<Policy, ArtefactError> {
+        Policy::read(text, Seal::Required)
+    }
+
+    fn read(text: &str, seal: Seal) -> Result<Policy, ArtefactError> {
+        let p: Policy = open(text, "policy", POLICY_FORMAT_VERSION, seal, |_| {
+            "policy".to_string()
         })?;
         p.validate()?;
         Ok(p)
+    }
+
+    /// The SHA-256 of the policy's canonical content: what a sealed file's
+    /// `checksum` holds.
+    pub fn checksum(&self) -> String {
+        content_checksum(self)
+    }
+
+    /// The policy file, pretty-printed and sealed with its [`Policy::checksum`].
+    pub fn to_sealed_json(&self) -> String {
+        seal(self)
     }
 
     /// Checks every rule a policy must keep.

@@ -20,6 +20,7 @@ use crate::calibration::Calibration;
 use crate::error::{ArtefactError, ErrorKind, InputError};
 use crate::grading::{self, Check};
 use crate::instrument::{Domain, Gate, Instrument, Marker, Question};
+use crate::limits::Limits;
 use crate::policy::Policy;
 use crate::result::*;
 use std::collections::BTreeSet;
@@ -36,6 +37,8 @@ pub struct Scorer {
     instruments: Vec<Instrument>,
     /// Points for a "yes" per question, parallel to `instruments`.
     question_points: Vec<Vec<f64>>,
+    /// Size and nesting limits on input records.
+    limits: Limits,
 }
 
 /// An assessment's answers resolved against its instrument once, in question order,
@@ -104,6 +107,7 @@ impl Scorer {
             calibration,
             instruments: Vec::new(),
             question_points: Vec::new(),
+            limits: Limits::default(),
         };
         for inst in Instrument::builtin() {
             scorer.push_instrument(inst.clone());
@@ -142,6 +146,20 @@ impl Scorer {
         }
         self.push_instrument(instrument);
         Ok(self)
+    }
+
+    /// The same scorer with other record [`Limits`] (the default is
+    /// [`Limits::default`]). Fails when the limits are invalid
+    /// ([`Limits::validate`]).
+    pub fn with_limits(mut self, limits: Limits) -> Result<Scorer, ArtefactError> {
+        limits.validate()?;
+        self.limits = limits;
+        Ok(self)
+    }
+
+    /// The record limits in force.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
     }
 
     /// The policy in force.
@@ -727,6 +745,8 @@ fn short(fp: &str) -> &str {
 
 /// The error for a question id the instrument does not have.
 pub(crate) fn unknown_question(inst: &Instrument, field: &str, key: &str) -> InputError {
+    // A column name or key can be as long as a record: cut it before it is repeated.
+    let field = &crate::error::truncate_value(field);
     let first = inst.questions.first().map(|q| q.id.as_str()).unwrap_or("");
     let last = inst.questions.last().map(|q| q.id.as_str()).unwrap_or("");
     let gaps = if inst.questions.len() as u32

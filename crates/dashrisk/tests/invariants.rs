@@ -8,7 +8,10 @@
 //! - professional judgement never lowers the level;
 //! - results are deterministic;
 //! - serde round-trips (input contract and results);
-//! - nothing panics on arbitrary text or JSON.
+//! - nothing panics on arbitrary text or JSON;
+//! - the record limits are exact: a record is `too_large` exactly when it is over
+//!   the size or depth limit, by text, decoded value or flat row;
+//! - the text and decoded-value paths agree on any JSON value.
 
 use chrono::NaiveDate;
 use dashrisk::instrument::{Gate, DASH_2009, DASH_2009_PARTNER};
@@ -421,4 +424,75 @@ fn arb_json() -> impl Strategy<Value = serde_json::Value> {
             .prop_map(|m| Value::Object(m.into_iter().collect())),
         ]
     })
+}
+
+/// A record whose `meta` nests so that the whole record is `levels` deep.
+fn nested_record(levels: usize) -> String {
+    let inner = levels.saturating_sub(1);
+    if inner == 0 {
+        return r#"{"meta":0}"#.into();
+    }
+    format!(r#"{{"meta":{}{}}}"#, "[".repeat(inner), "]".repeat(inner))
+}
+
+fn small_scorer(max_record_bytes: usize, max_depth: usize) -> Scorer {
+    Scorer::default()
+        .with_limits(Limits::new(max_record_bytes, max_depth).unwrap())
+        .unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// The depth limit is exact: a record `levels` deep is refused as `too_large`
+    /// exactly when that is over the limit, whatever else it holds.
+    #[test]
+    fn the_depth_limit_is_exact(levels in 1usize..70, max in 3usize..60) {
+        let s = small_scorer(1 << 20, max);
+        let text = nested_record(levels);
+        let too_large = |r: Result<Assessment, InputError>| {
+            matches!(r, Err(e) if e.code == ErrorKind::TooLarge)
+        };
+        prop_assert_eq!(too_large(s.parse_json(&text)), levels > max);
+        let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        prop_assert_eq!(too_large(s.parse_value(&value)), levels > max);
+    }
+
+    /// The size limit is exact and checked before anything else: a line over it is
+    /// `too_large` however broken it is, and one within it never is (when shallow).
+    #[test]
+    fn the_size_limit_is_exact(bytes in proptest::collection::vec(any::<u8>(), 0..400), max in 1usize..300) {
+        let s = small_scorer(max, 3);
+        let r = s.assess_json_line(1, &bytes);
+        let too_large = matches!(&r, Err(e) if e.error.code == ErrorKind::TooLarge);
+        let shallow = bytes.iter().filter(|&&b| b == b'[' || b == b'{').count() <= 3;
+        if bytes.len() > max {
+            prop_assert!(too_large);
+        } else if shallow {
+            prop_assert!(!too_large, "{:?}", r);
+        }
+        let row = [("id", std::str::from_utf8(&bytes).unwrap_or(""))];
+        let flat = s.parse_flat(&row);
+        prop_assert_eq!(
+            matches!(flat, Err(e) if e.code == ErrorKind::TooLarge),
+            2 + row[0].1.len() > max
+        );
+    }
+
+    /// Any JSON value, as text, through the strict decoder: never a panic, and the
+    /// text of a decoded value never has a repeated key; the text path and the value
+    /// path agree.
+    #[test]
+    fn json_text_and_value_paths_agree(v in arb_json(), key in prop_oneof![
+        Just("answers"), Just("conflict_screen"), Just("context"), Just("meta"), Just("id")
+    ]) {
+        let rec = serde_json::json!({ key: v });
+        let text = serde_json::to_string(&rec).unwrap();
+        let by_text = scorer().parse_json(&text);
+        let by_value = scorer().parse_value(&rec);
+        if let Err(e) = &by_text {
+            prop_assert_ne!(e.code, ErrorKind::DuplicateField);
+        }
+        prop_assert_eq!(by_text, by_value);
+    }
 }

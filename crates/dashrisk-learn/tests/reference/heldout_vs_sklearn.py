@@ -9,8 +9,12 @@ fitted on the matrix that dashrisk-learn's featuriser writes
 (`cargo run --example featurise`). For each outcome the two held-out ROC AUCs must
 agree within 0.005.
 
-Run from the repository root with scikit-learn and numpy installed (CI does this):
-    python3 crates/dashrisk-learn/tests/reference/heldout_vs_sklearn.py
+CI runs it from scripts/python-test.sh, in the repository's .venv (pinned numpy,
+scipy and scikit-learn from scripts/python-setup.sh), with the binaries that
+`cargo test --workspace` has just built: DASHRISK_CLI (the `dashrisk` command) and
+DASHRISK_FEATURISE (the `featurise` example) name them. Without those variables it
+builds both itself (release profile). By hand, from the repository root:
+    .venv/bin/python crates/dashrisk-learn/tests/reference/heldout_vs_sklearn.py
 Exit status 0 when every comparison is within tolerance, 1 otherwise.
 """
 import csv
@@ -65,12 +69,24 @@ def load_features(path):
     return x, ys
 
 
+def binaries():
+    """The `dashrisk` command and the `featurise` example: as named by DASHRISK_CLI
+    and DASHRISK_FEATURISE, or built here (release)."""
+    dashrisk, featurise = os.environ.get("DASHRISK_CLI"), os.environ.get("DASHRISK_FEATURISE")
+    if dashrisk is None:
+        cargo("build", "--release", "-q", "--locked", "-p", "dashrisk-cli")
+        dashrisk = os.path.join(target_dir(), "release", "dashrisk")
+    if featurise is None:
+        cargo("build", "--release", "-q", "--locked", "-p", "dashrisk-learn", "--example", "featurise")
+        featurise = os.path.join(target_dir(), "release", "examples", "featurise")
+    for path in (dashrisk, featurise):
+        if not os.access(path, os.X_OK):
+            sys.exit(f"heldout_vs_sklearn: {path} is not an executable")
+    return dashrisk, featurise
+
+
 def main():
-    cargo("build", "--release", "-q", "-p", "dashrisk-cli")
-    cargo("build", "--release", "-q", "-p", "dashrisk-learn", "--example", "featurise")
-    release = os.path.join(target_dir(), "release")
-    dashrisk = os.path.join(release, "dashrisk")
-    featurise = os.path.join(release, "examples", "featurise")
+    dashrisk, featurise = binaries()
 
     failures = 0
     with tempfile.TemporaryDirectory() as d:

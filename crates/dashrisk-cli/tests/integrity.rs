@@ -1,0 +1,313 @@
+//! Artefact integrity and record limits on the command line: sealing instruments and
+//! policies, refusing tampered, truncated and version-mismatched files with an error
+//! that names the file and the problem, `--require-sealed`, and `--max-record-bytes`
+//! / `--max-depth`.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+fn run(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dashrisk"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    let data = stdin.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = input.write_all(&data);
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    out
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("dashrisk-integrity-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// `dashrisk assess` with one instrument file (and extra arguments); returns the run.
+fn assess_with(file: &std::path::Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "assess",
+        "--format",
+        "jsonl",
+        "--instrument-file",
+        file.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    run(&args, br#"{"instrument":"force-y","answers":{"q2":"yes"}}"#)
+}
+
+/// A force's copy of the police form under its own id, as `instrument show --json`
+/// prints it and a force then edits.
+fn force_copy() -> String {
+    let out = run(&["instrument", "show", "dash-2009", "--json"], b"");
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        v["checksum"].as_str().map(str::len),
+        Some(64),
+        "show --json is sealed"
+    );
+    text.replacen("\"id\": \"dash-2009\"", "\"id\": \"force-y\"", 1)
+}
+
+#[test]
+fn an_edited_instrument_is_refused_until_it_is_sealed_again() {
+    let p = tmp("force-y.json");
+    std::fs::write(&p, force_copy()).unwrap();
+    // Edited after sealing: refused, naming the file, the problem and the fix.
+    let out = assess_with(&p, &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("force-y.json"), "{err}");
+    assert!(err.contains("checksum does not match"), "{err}");
+    assert!(err.contains("dashrisk instrument seal"), "{err}");
+    // Sealing checks the rules and writes the checksum; then it is accepted, even
+    // where only sealed files are.
+    let out = run(&["instrument", "seal", p.to_str().unwrap()], b"");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("sealed instrument \"force-y\""));
+    let out = assess_with(&p, &["--require-sealed"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // Sealing to another file leaves the original alone.
+    let copy = tmp("force-y-copy.json");
+    let out = run(
+        &[
+            "instrument",
+            "seal",
+            p.to_str().unwrap(),
+            "--out",
+            copy.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(std::fs::read(&p).unwrap(), std::fs::read(&copy).unwrap());
+    // An instrument that breaks a rule is not sealed.
+    let weak = std::fs::read_to_string(&p)
+        .unwrap()
+        .replace("\"power_imbalance\"", "\"violence\"");
+    std::fs::write(&p, weak).unwrap();
+    let out = run(&["instrument", "seal", p.to_str().unwrap()], b"");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("power_imbalance"), "{}", stderr(&out));
+}
+
+#[test]
+fn hand_written_instruments_load_unless_sealed_files_are_required() {
+    let p = tmp("hand.json");
+    let mut v: serde_json::Value = serde_json::from_str(&force_copy()).unwrap();
+    v.as_object_mut().unwrap().remove("checksum");
+    std::fs::write(&p, v.to_string()).unwrap();
+    assert_eq!(assess_with(&p, &[]).status.code(), Some(0));
+    let out = assess_with(&p, &["--require-sealed"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("hand.json") && err.contains("checksum: is missing"),
+        "{err}"
+    );
+}
+
+#[test]
+fn truncated_and_version_mismatched_files_are_refused_naming_the_file() {
+    let p = tmp("trunc.json");
+    let text = force_copy();
+    std::fs::write(&p, &text[..text.len() / 2]).unwrap();
+    let out = assess_with(&p, &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("trunc.json: instrument: cannot be read: EOF"),
+        "{err}"
+    );
+
+    let v2 = tmp("v2.json");
+    std::fs::write(
+        &v2,
+        text.replacen("\"format_version\": 1", "\"format_version\": 2", 1),
+    )
+    .unwrap();
+    let err = stderr(&assess_with(&v2, &[]));
+    assert!(
+        err.contains("v2.json: instrument: format version 2 is not supported"),
+        "{err}"
+    );
+
+    let out = run(&["policy"], b"");
+    let policy = tmp("policy-v9.json");
+    let text = String::from_utf8(out.stdout).unwrap();
+    std::fs::write(
+        &policy,
+        text.replacen("\"format_version\": 1", "\"format_version\": 9", 1),
+    )
+    .unwrap();
+    let out = run(&["assess", "--policy", policy.to_str().unwrap()], b"{}");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("policy-v9.json: policy: format version 9"),
+        "{}",
+        stderr(&out)
+    );
+
+    let cal = tmp("cal-trunc.json");
+    let shipped = include_str!("../../dashrisk/assets/calibration.json");
+    std::fs::write(&cal, &shipped[..shipped.len() - 10]).unwrap();
+    let out = run(&["assess", "--calibration", cal.to_str().unwrap()], b"{}");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("cal-trunc.json: calibration: cannot be read"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn policy_seal_writes_a_checksum_and_require_sealed_checks_policies() {
+    let p = tmp("hand-policy.json");
+    let out = run(&["policy"], b"");
+    let mut v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    v.as_object_mut().unwrap().remove("checksum");
+    v["grading"]["medium_from"] = 9.into();
+    std::fs::write(&p, v.to_string()).unwrap();
+    let out = run(
+        &[
+            "assess",
+            "--policy",
+            p.to_str().unwrap(),
+            "--require-sealed",
+        ],
+        b"{}",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("dashrisk policy seal"),
+        "{}",
+        stderr(&out)
+    );
+    let out = run(&["policy", "seal", p.to_str().unwrap()], b"");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = run(
+        &[
+            "assess",
+            "--policy",
+            p.to_str().unwrap(),
+            "--require-sealed",
+        ],
+        b"{}",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[test]
+fn record_limits_are_flags_and_errors_name_them() {
+    let deep = format!("{{\"meta\":{}{}}}\n{{}}\n", "[".repeat(6), "]".repeat(6));
+    let out = run(
+        &["assess", "--format", "jsonl", "--max-depth", "5"],
+        deep.as_bytes(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["error"]["code"], "too_large");
+    assert_eq!(lines[0]["error"]["field"], "meta[0][0][0][0]");
+    assert!(lines[0]["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("max_depth limit (5 levels)"));
+    assert!(lines[1].get("classification").is_some());
+    // The default depth (32) lets that record through.
+    let out = run(&["assess", "--format", "jsonl"], deep.as_bytes());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+
+    // A CSV row over the byte limit is one error record; the next row is assessed.
+    let csv = format!("id,q1,note\na,yes,{}\nb,no,short\n", "x".repeat(300));
+    let out = run(
+        &[
+            "assess",
+            "--format",
+            "csv",
+            "--output-format",
+            "jsonl",
+            "--max-record-bytes",
+            "200",
+        ],
+        csv.as_bytes(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["error"]["code"], "too_large");
+    assert!(lines[0]["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("max_record_bytes limit (200 bytes)"));
+    assert_eq!(lines[1]["id"], "b");
+
+    for bad in [
+        ["--max-depth", "2"],
+        ["--max-depth", "500"],
+        ["--max-record-bytes", "0"],
+    ] {
+        let out = run(&["assess", bad[0], bad[1]], b"{}");
+        assert_eq!(out.status.code(), Some(2), "{bad:?}");
+        assert!(stderr(&out).contains(bad[0]), "{}", stderr(&out));
+    }
+}
+
+#[test]
+fn a_byte_order_mark_before_json_lines_is_dropped() {
+    let out = run(
+        &["assess"],
+        b"\xef\xbb\xbf{\"answers\":{\"q18\":\"yes\"},\"id\":\"bom\"}\n",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["id"], "bom");
+}
+
+/// Found while reviewing the CSV reader for the fuzz campaign: the header's
+/// duplicate-column check compared every column with every earlier one, so a header
+/// of 120,000 columns (under the 1 MiB limit) took minutes. It is now linear.
+#[test]
+fn a_very_wide_header_is_read_in_linear_time() {
+    let n = 120_000;
+    let header: Vec<String> = (0..n).map(|i| format!("c{i}")).collect();
+    let mut csv = header.join(",");
+    csv.push('\n');
+    csv.push_str(&",".repeat(n - 1));
+    csv.push('\n');
+    let start = std::time::Instant::now();
+    let out = run(
+        &["assess", "--format", "csv", "--output-format", "jsonl"],
+        csv.as_bytes(),
+    );
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(20),
+        "{:?}",
+        start.elapsed()
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["passthrough"].as_object().unwrap().len(), n);
+}

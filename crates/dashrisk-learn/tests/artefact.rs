@@ -1,0 +1,76 @@
+//! The model artefact: other versions are refused before the schema, truncated files
+//! as unreadable, and a file without its checksum as such.
+
+use dashrisk::{synth, ArtefactError, Assessment};
+use dashrisk_learn::{LogisticModel, LogisticParams, ParamGuard, TrainingSet};
+
+fn model_json() -> String {
+    let recs = synth::generate(800, 4, &Default::default());
+    let a: Vec<Assessment> = recs.iter().map(|r| r.assessment.clone()).collect();
+    let y: Vec<bool> = recs.iter().map(|r| r.abuse).collect();
+    let set = TrainingSet::from_assessments(&a, &y, "label_abuse", "synth seed 4", true).unwrap();
+    LogisticParams::new()
+        .check()
+        .unwrap()
+        .fit(&set)
+        .unwrap()
+        .to_json()
+}
+
+#[test]
+fn damaged_model_files_are_refused_with_the_problem() {
+    let json = model_json();
+    assert!(LogisticModel::from_json(&json).is_ok());
+    let future = json.replacen(
+        "\"format_version\": 1",
+        "\"format_version\": 2, \"calibrated\": true",
+        1,
+    );
+    let err = LogisticModel::from_json(&future).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            ArtefactError::Version {
+                found: 2,
+                expected: 1,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    for cut in [10, json.len() / 2, json.len() - 2] {
+        let err = LogisticModel::from_json(&json[..cut]).unwrap_err();
+        assert!(
+            err.to_string().starts_with("model: cannot be read"),
+            "{err}"
+        );
+    }
+    let mut v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    v.as_object_mut().unwrap().remove("checksum");
+    let err = LogisticModel::from_json(&v.to_string()).unwrap_err();
+    assert!(err.to_string().contains("checksum: is missing"), "{err}");
+}
+
+/// Found while checking the `model_file` fuzz invariant (probabilities in [0, 1]):
+/// finite but huge coefficients of opposite sign passed validation and summed to
+/// infinity minus infinity, a NaN probability
+/// (fuzz/regressions/model_file/huge-opposite-coefficients.json). They are refused.
+#[test]
+fn huge_coefficients_are_refused() {
+    let json = model_json();
+    let mut v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let n = v["coefficients"].as_array().unwrap().len();
+    v["coefficients"] = (0..n)
+        .map(|i| if i % 2 == 0 { 1e308 } else { -1e308 })
+        .collect();
+    let mut m: LogisticModel = serde_json::from_value(v).unwrap();
+    let err = LogisticModel::from_json(&m.to_json()).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("coefficients: must be finite and at most 1e6"),
+        "{err}"
+    );
+    m.coefficients = vec![0.0; n];
+    m.intercept = -2e6;
+    assert!(LogisticModel::from_json(&m.to_json()).is_err());
+}

@@ -1,0 +1,3 @@
+#![no_main]
+// The body is dashrisk_fuzz::instrument_file (crates/dashrisk-fuzz), shared with the stable replay test.
+libfuzzer_sys::fuzz_target!(|data: &[u8]| dashrisk_fuzz::instrument_file(data));
