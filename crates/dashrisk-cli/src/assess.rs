@@ -244,8 +244,8 @@ fn run_csv(scorer: &Scorer, reader: Box<dyn BufRead>, mut out: Output) -> Result
     out.finish()
 }
 
-/// The column names of a CSV header (a leading byte-order mark dropped), and the
-/// first problem with them (a repeated or non-UTF-8 name), if any.
+/// The column names of a CSV header (a leading byte-order mark dropped from each),
+/// and the first problem with them (a repeated or non-UTF-8 name), if any.
 pub fn read_header(record: &csv::ByteRecord) -> (Vec<String>, Option<InputError>) {
     let mut names: Vec<String> = Vec::with_capacity(record.len());
     // A set, not a scan of `names`: a header can hold hundreds of thousands of
@@ -255,11 +255,11 @@ pub fn read_header(record: &csv::ByteRecord) -> (Vec<String>, Option<InputError>
     for (i, cell) in record.iter().enumerate() {
         match std::str::from_utf8(cell) {
             Ok(s) => {
-                let s = if i == 0 {
-                    s.trim_start_matches('\u{feff}')
-                } else {
-                    s
-                };
+                // A byte-order mark means nothing in a name. Dropped from every name,
+                // not only the first: one left on a later name would start the CSV
+                // output, where readers drop it, turning "\u{feff}id" into a second
+                // `id` column (found by fuzzing).
+                let s = s.trim_start_matches('\u{feff}');
                 if !seen.insert(s) {
                     problem.get_or_insert(InputError::new(
                         ErrorKind::DuplicateField,

@@ -51,7 +51,9 @@ fn bad_json(kind: u8, s: &str) -> String {
         4 => format!("{{\"meta\":\"{}\"}}", "x".repeat(MAX_RECORD_BYTES)),
         5 => format!("{{\"context\":{{\"prior_incidents_12m\":-1}},\"id\":{s:?}}}"),
         6 => format!("[{s:?}]"),
-        _ => format!("{{{s}"),
+        // Ends in `"`: a document that opens with `{` is valid only if it ends with
+        // `}`, so this never parses (plain `{{{s}` did, as `{}`, for s = "}").
+        _ => format!("{{{s}\""),
     }
 }
 

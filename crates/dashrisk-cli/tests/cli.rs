@@ -411,3 +411,29 @@ fn passthrough_columns_never_share_a_name_with_result_columns() {
     assert_eq!(&row[at("classification")], "domestic_abuse");
     assert_eq!(&row[at("error_code")], "");
 }
+
+/// Found by fuzzing (fuzz/regressions/assess_e2e/byte-order-mark-before-a-later-column-name):
+/// a byte-order mark before a later column's name kept it distinct from `id`, but
+/// written first in the CSV output it was dropped by readers, giving two `id` columns.
+/// Byte-order marks are now dropped from every name, so this header repeats `id`.
+#[test]
+fn a_byte_order_mark_in_any_column_name_is_dropped() {
+    let input = "\u{feff}id,\u{feff}id,q1\na,b,yes\n".as_bytes();
+    let out = run(
+        &["assess", "--format", "csv", "--output-format", "jsonl"],
+        input,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let recs = lines(&out);
+    assert_eq!(recs.len(), 1);
+    assert_eq!(recs[0]["error"]["code"], "duplicate_field");
+    assert_eq!(recs[0]["error"]["field"], "id");
+    let out = run(
+        &["assess", "--format", "csv"],
+        "id,\u{feff}note,q1\na,n,yes\n".as_bytes(),
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8(out.stdout)
+        .unwrap()
+        .starts_with("note,id,"));
+}
