@@ -10,9 +10,6 @@
 //!   single fits (wall clock, and the thread's CPU time where Linux reports it) and
 //!   writes `DIR/rust.json` with the times and the coefficients, so the script can
 //!   check both tools reached the same optimum before comparing times.
-//!
-//! Built with `--features blas`, ndarray's products go to the system BLIS library
-//! (see docs/model-card-learn.md); `rust.json` says which.
 
 use criterion::{BenchmarkId, Criterion, Throughput};
 use dashrisk_learn::{LogisticParams, ParamGuard};
@@ -118,7 +115,6 @@ fn compare_mode(dir: &str) {
     let out = serde_json::json!({
         "seconds": seconds,
         "cpu_seconds": cpu_seconds,
-        "backend": if cfg!(feature = "blas") { "BLIS (system library)" } else { "pure Rust (matrixmultiply)" },
         "coef": fit.coefficients,
         "intercept": fit.intercept,
         "gradient_norm": fit.diagnostics.gradient_norm,

@@ -37,9 +37,6 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-#[cfg(feature = "blas")]
-extern crate blas_src;
-
 pub mod error;
 pub mod features;
 pub mod metrics;

@@ -14,11 +14,13 @@
 //!   and with `alpha = 0` perfect separation (where no optimum exists) is detected;
 //!   either is [`LearnError::NotConverged`], never a model.
 //!
-//! Speed (docs/model-card-learn.md has the measurements): the data are copied once
-//! into a column-major matrix, where linfa's products are fastest (none when the
-//! input already is one); larger fits start from a subsample's optimum
-//! ([`ValidLogisticParams::fit_arrays`]); and the optional `blas` feature sends
-//! ndarray's products to the system BLIS library.
+//! Speed (docs/model-card-learn.md has the measurements): linfa-logistic is the
+//! workspace's patched copy (vendor/linfa-logistic: it reuses an evaluation that
+//! argmin asks for twice, and reads the matrix once per product in its memory
+//! order), so a contiguous input, row- or column-major, is used without a copy; a
+//! subset of rows (folds, class-weight repeats, the subsample) is copied in the
+//! input's layout; and larger fits start from a subsample's optimum
+//! ([`ValidLogisticParams::fit_arrays`]).
 
 use crate::error::{LearnError, NonConvergence};
 use crate::metrics;
@@ -121,10 +123,15 @@ fn gradient_norm(
             n_eff += s;
             *r = s * (sigmoid(z) - f64::from(u8::from(yi)));
         });
-    // xᵀ·r accumulated row by row: contiguous reads whatever the layout of `x`.
+    // xᵀ·r in `x`'s memory order: a dot product per column of a column-major `x`,
+    // else row by row.
     let mut gw = &w * alpha;
-    for (row, &ri) in x.rows().into_iter().zip(&r) {
-        gw.scaled_add(ri, &row);
+    if x.t().is_standard_layout() {
+        gw += &x.t().dot(&r);
+    } else {
+        for (row, &ri) in x.rows().into_iter().zip(&r) {
+            gw.scaled_add(ri, &row);
+        }
     }
     let gb = r.sum();
     (gw.mapv(|g| g * g).sum() + gb * gb).sqrt() / n_eff
@@ -142,8 +149,9 @@ fn check_data(x: ArrayView2<'_, f64>, y: &[bool]) -> Result<(usize, usize), Lear
         return Err(LearnError::InvalidData("no feature columns".into()));
     }
     // The common case in one quick pass; the position only when there is one.
+    // `fold` with `&`, not `all`: without the early exit the loop is vectorised.
     let all_finite = match x.as_slice_memory_order() {
-        Some(s) => s.iter().all(|v| v.is_finite()),
+        Some(s) => s.iter().fold(true, |ok, v| ok & v.is_finite()),
         None => x.iter().all(|v| v.is_finite()),
     };
     if !all_finite {
@@ -174,16 +182,25 @@ fn weighted_count(negatives: usize, positives: usize, (wn, wp): (u32, u32)) -> f
     negatives as f64 * f64::from(wn) + positives as f64 * f64::from(wp)
 }
 
-/// The rows of `x` listed in `rows` (repeats allowed), copied into a new
-/// column-major matrix.
+/// The rows of `x` listed in `rows` (repeats allowed), copied into a new matrix in
+/// `x`'s memory order: column-major when `x` is, else row-major.
 ///
-/// linfa computes `x·w` for the loss and `xᵀ·r` for the gradient. Both are several
-/// times faster on a column-major matrix: without BLAS, ndarray runs `xᵀ·r` on a
-/// row-major matrix column by column with a stride; with BLIS, both products on a
-/// column-major matrix are about twice as fast as on a row-major one. One copy pays
-/// for itself within two or three function evaluations. It is a transpose, made a
-/// block of rows at a time so that the rows read and the column pieces written stay
-/// in cache (a column at a time, as before, took about three times as long).
+/// The patched linfa-logistic (vendor/linfa-logistic) reads either layout once per
+/// product in memory order, so the copy need not change the layout; a row-major
+/// copy is a row at a time (ndarray's `select`), a column-major one goes through
+/// [`column_major_rows`].
+fn gather_rows(x: ArrayView2<'_, f64>, rows: &[usize]) -> Array2<f64> {
+    if !x.is_standard_layout() && x.t().is_standard_layout() {
+        column_major_rows(x, rows)
+    } else {
+        x.select(Axis(0), rows)
+    }
+}
+
+/// The rows of `x` listed in `rows` (repeats allowed), copied into a new
+/// column-major matrix: a transpose, made a block of rows at a time so that the
+/// rows read and the column pieces written stay in cache (a column at a time took
+/// about three times as long).
 fn column_major_rows(x: ArrayView2<'_, f64>, rows: &[usize]) -> Array2<f64> {
     const BLOCK: usize = 512;
     let (n, p) = (rows.len(), x.ncols());
@@ -325,13 +342,15 @@ impl ValidLogisticParams {
                 .collect();
             &replicated
         };
-        // A column-major input used whole needs no copy.
+        // An input used whole needs no copy when it is contiguous, row- or
+        // column-major (the patched linfa-logistic reads either in memory order).
         let whole = rows.len() == y.len() && rows.iter().enumerate().all(|(k, &i)| k == i);
-        let design: CowArray<'_, f64, Ix2> = if whole && x.t().is_standard_layout() {
-            CowArray::from(x)
-        } else {
-            CowArray::from(column_major_rows(x, rows))
-        };
+        let design: CowArray<'_, f64, Ix2> =
+            if whole && (x.is_standard_layout() || x.t().is_standard_layout()) {
+                CowArray::from(x)
+            } else {
+                CowArray::from(gather_rows(x, rows))
+            };
         let targets: Array1<bool> = rows.iter().map(|&i| y[i]).collect();
         let positive_rows = targets.iter().filter(|&&v| v).count();
         let models_true = linfa_models_true(rows.len() - positive_rows, positive_rows, targets[0]);
@@ -636,6 +655,53 @@ mod tests {
             })
             .collect();
         (x, y)
+    }
+
+    /// The patched linfa-logistic (vendor/linfa-logistic) has a product for each
+    /// memory layout: row-major, column-major and (upstream's) any other strides.
+    /// Whole, weighted (rows repeated, so copied) and warm-started fits reach the
+    /// same optimum through each.
+    #[test]
+    fn every_memory_layout_reaches_the_same_optimum() {
+        // 6,000 rows with over 1,300 of each class: fits take the warm start.
+        let (x, y) = gaussian(6000, 12, -0.3, 23);
+        let positives = y.iter().filter(|&&v| v).count();
+        assert!(positives.min(y.len() - positives) >= 1300, "{positives}");
+        let mut column_major = Array2::<f64>::zeros(x.dim().f());
+        column_major.assign(&x);
+        let mut wide = Array2::<f64>::zeros((x.nrows(), 2 * x.ncols()));
+        // (Not `s![.., ..;2]`: the macro allows unsafe code, which this crate forbids.)
+        let every_other = ndarray::Slice::new(0, None, 2);
+        wide.slice_axis_mut(Axis(1), every_other).assign(&x);
+        let strided = wide.slice_axis(Axis(1), every_other);
+        assert!(x.is_standard_layout());
+        assert!(column_major.t().is_standard_layout() && !column_major.is_standard_layout());
+        assert!(!strided.is_standard_layout() && !strided.t().is_standard_layout());
+        for weight in [
+            ClassWeight::Unweighted,
+            ClassWeight::Integer {
+                negative: 1,
+                positive: 3,
+            },
+        ] {
+            let params = LogisticParams::new()
+                .alpha(0.5)
+                .tolerance(1e-8)
+                .class_weight(weight)
+                .check()
+                .unwrap();
+            let row = params.fit_arrays(x.view(), &y).unwrap();
+            for (name, view) in [("column-major", column_major.view()), ("strided", strided)] {
+                let other = params.fit_arrays(view, &y).unwrap();
+                let gap = row
+                    .coefficients
+                    .iter()
+                    .zip(&other.coefficients)
+                    .map(|(a, b)| (a - b).abs())
+                    .fold((row.intercept - other.intercept).abs(), f64::max);
+                assert!(gap < 1e-6, "{name}, {weight:?}: {gap:e}");
+            }
+        }
     }
 
     /// The warm-started fit (as `fit_arrays` runs it) against a cold one from the

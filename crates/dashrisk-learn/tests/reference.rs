@@ -15,7 +15,7 @@
 //!
 //! Tolerances: coefficients and intercept 1e-4, AUC 1e-6 (the bar). The fits
 //! themselves run to a gradient norm of 1e-8 (1e-7 in the cross-validation folds,
-//! see there), with or without the `blas` feature.
+//! see there).
 
 use dashrisk::Scorer;
 use dashrisk_learn::metrics::{brier, roc_auc};
@@ -213,8 +213,8 @@ fn coefficients_intercepts_and_aucs_match_scikit_learn() {
         // The fold fits at 1e-7: the checks below are AUC and Brier score to 1e-6,
         // which 1e-7 meets with a margin of 40 or more (Brier within 2.5e-8, AUC
         // exact). 1e-8 is at the floor of double precision for linfa's summed
-        // objective on 240-row folds: with the `blas` feature (BLIS sums in another
-        // order) one fold of abuse_c0.1 stops at 1.02e-8 and no restart gets lower.
+        // objective on 240-row folds: summed in another order (as with a BLAS
+        // library) one fold of abuse_c0.1 stopped at 1.02e-8 and no restart got lower.
         let cv_params = LogisticParams::new()
             .alpha(1.0 / case["C"].as_f64().unwrap())
             .tolerance(1e-7)
