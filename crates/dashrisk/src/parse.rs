@@ -135,7 +135,14 @@ fn enum_value<T>(
 }
 
 fn parse_date(s: &str, field: &str) -> Result<NaiveDate, InputError> {
-    let ok = s.len() == 10 && s.as_bytes()[4] == b'-' && s.as_bytes()[7] == b'-';
+    // Exactly YYYY-MM-DD in ASCII digits. chrono's `%Y` also takes a signed year, so
+    // "-025-06-30" was accepted as the year −25 and written back as "-0025-06-30",
+    // which is then refused: a record that did not read back (found by fuzzing).
+    let b = s.as_bytes();
+    let ok = b.len() == 10
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() });
     match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
         Ok(d) if ok => Ok(d),
         _ => Err(InputError::new(

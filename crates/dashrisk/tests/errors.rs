@@ -154,6 +154,17 @@ fn each_kind_of_bad_input_names_field_value_and_allowed() {
         Some("31/03/2025"),
         &["YYYY-MM-DD"],
     );
+    // Found by fuzzing (fuzz/regressions/json_record/signed-year-date): chrono takes a
+    // signed year, so "-025-06-30" was the year −25, written back as "-0025-06-30".
+    for date in ["-025-06-30", "+025-06-30", " 025-06-30", "2025-6-030"] {
+        check(
+            &format!(r#"{{"context": {{"prior_incident_dates": ["2025-01-01", "{date}"]}}}}"#),
+            "invalid_date",
+            "context.prior_incident_dates",
+            Some(date),
+            &["YYYY-MM-DD"],
+        );
+    }
     check(
         r#"{"context": {"childs": true}}"#,
         "unknown_field",
