@@ -140,9 +140,13 @@ fn parse_date(s: &str, field: &str) -> Result<NaiveDate, InputError> {
     // which is then refused: a record that did not read back (found by fuzzing).
     let b = s.as_bytes();
     let ok = b.len() == 10
-        && b.iter()
-            .enumerate()
-            .all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() });
+        && b.iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        });
     match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
         Ok(d) if ok => Ok(d),
         _ => Err(InputError::new(
