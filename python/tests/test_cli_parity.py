@@ -101,3 +101,44 @@ def test_synth_matches_the_cli(cli: Path) -> None:
         capture_output=True, text=True, timeout=120, check=True,
     )  # fmt: skip
     assert [json.loads(line) for line in proc.stdout.splitlines()] == dashrisk.synth(50, seed=12)
+
+
+def _as_cli_text(column: str, value: Any, error: bool) -> str:
+    """A flatten_result value as the CLI's CSV writes it (an error record's result
+    columns are empty; on a result, a household not recorded is "not_known")."""
+    if value is None:
+        return "not_known" if column == "children_in_household" and not error else ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if column == "p_abuse":
+        return f"{value:.4f}"
+    return str(value)
+
+
+def test_flat_columns_and_values_match_the_cli_csv(cli: Path, tmp_path: Path, scorer: dashrisk.Scorer) -> None:
+    """flatten_result (python/dashrisk/_frame.py) and the CLI's CSV output
+    (crates/dashrisk-cli/src/flat.rs) keep two lists of the result columns: the same
+    columns in the same order (Python adds `score`) with the same values, for results
+    and error records alike."""
+    lines = json_lines()
+    path = tmp_path / "in.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    proc = subprocess.run(
+        [str(cli), "assess", str(path), "--format", "jsonl", "--output-format", "csv"],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 1, proc.stderr  # the batch has bad records
+    table = list(csv.reader(proc.stdout.splitlines()))
+    # From JSON Lines, a record's `meta` is passed through as the first column.
+    assert table[0][0] == "meta"
+    header, *rows = [line[1:] for line in table]
+    assert header == [c for c in dashrisk.RESULT_COLUMNS if c != "score"]
+    results = scorer.assess_many(lines)
+    assert len(rows) == len(results) == len(lines)
+    errors = 0
+    for row, result in zip(rows, results):
+        flat = dashrisk.flatten_result(result)
+        error = flat["error_code"] is not None
+        errors += error
+        assert row == [_as_cli_text(c, flat[c], error) for c in header], result.get("id")
+    assert errors == 5
