@@ -3,20 +3,11 @@
 
 mod common;
 
-use common::run;
+use common::{lines, run};
 use std::path::PathBuf;
-use std::process::Output;
 
 fn tmp(name: &str) -> PathBuf {
     common::tmp("cli-test", name)
-}
-
-fn lines(out: &Output) -> Vec<serde_json::Value> {
-    String::from_utf8(out.stdout.clone())
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
 }
 
 const GOOD: &str = r#"{"id":"a","answers":{"q18":"yes"},"context":{"children_in_household":true}}"#;

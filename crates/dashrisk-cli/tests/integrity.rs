@@ -3,32 +3,14 @@
 //! that names the file and the problem, `--require-sealed`, and `--max-record-bytes`
 //! / `--max-depth`.
 
-use std::io::Write;
-use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+mod common;
 
-fn run(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dashrisk"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut input = child.stdin.take().unwrap();
-    let data = stdin.to_vec();
-    let writer = std::thread::spawn(move || {
-        let _ = input.write_all(&data);
-    });
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap();
-    out
-}
+use common::run;
+use std::path::PathBuf;
+use std::process::Output;
 
 fn tmp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("dashrisk-integrity-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
+    common::tmp("integrity", name)
 }
 
 fn stderr(out: &Output) -> String {
@@ -219,11 +201,7 @@ fn record_limits_are_flags_and_errors_name_them() {
         deep.as_bytes(),
     );
     assert_eq!(out.status.code(), Some(1));
-    let text = String::from_utf8(out.stdout).unwrap();
-    let lines: Vec<serde_json::Value> = text
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = common::lines(&out);
     assert_eq!(lines.len(), 2);
     assert_eq!(lines[0]["error"]["code"], "too_large");
     assert_eq!(lines[0]["error"]["field"], "meta[0][0][0][0]");
@@ -251,11 +229,7 @@ fn record_limits_are_flags_and_errors_name_them() {
         csv.as_bytes(),
     );
     assert_eq!(out.status.code(), Some(1));
-    let text = String::from_utf8(out.stdout).unwrap();
-    let lines: Vec<serde_json::Value> = text
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = common::lines(&out);
     assert_eq!(lines.len(), 2);
     assert_eq!(lines[0]["error"]["code"], "too_large");
     assert!(lines[0]["error"]["message"]
