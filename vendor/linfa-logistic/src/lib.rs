@@ -904,8 +904,9 @@ struct LogisticRegressionProblem<'a, F: Float, A: Data<Elem = F>, D: Dimension> 
 /// trial point, and L-BFGS asks for the gradient again at the accepted point. Upstream
 /// computes `x·w` for each of these calls, so an iteration with one trial point made
 /// five passes over the data (cost: one; gradient: two, twice). With this cache it
-/// makes two. The values are the ones upstream computes, by the same operations in
-/// the same order, so results are bit-for-bit unchanged: only repeated work is skipped.
+/// makes two. The cache changes no value: it returns what was computed for the same
+/// parameters (with upstream's products, models came out bit for bit the same). The
+/// products themselves (`mat_vec`, `mat_t_vec`) sum in another order than upstream's.
 struct Evaluation<F> {
     w: Array1<F>,
     margins: Array1<F>,
