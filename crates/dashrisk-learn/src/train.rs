@@ -657,10 +657,11 @@ mod tests {
         (x, y)
     }
 
-    /// The patched linfa-logistic (vendor/linfa-logistic) has a product for each
-    /// memory layout: row-major, column-major and (upstream's) any other strides.
-    /// Whole, weighted (rows repeated, so copied) and warm-started fits reach the
-    /// same optimum through each.
+    /// The patched linfa-logistic (vendor/linfa-logistic) has products for row-major
+    /// and column-major matrices. Row- and column-major inputs are used as they are
+    /// (whole) or copied in their own layout (rows repeated for class weights, the
+    /// warm-start subsample); a strided view is copied row-major. Every route
+    /// reaches the same optimum.
     #[test]
     fn every_memory_layout_reaches_the_same_optimum() {
         // 6,000 rows with over 1,300 of each class: fits take the warm start.
