@@ -3,9 +3,10 @@
 //! still assessed.
 
 use crate::csv_rows::{CsvRows, Row};
-use crate::flat::{error_cells, result_cells, RESULT_COLUMNS};
+use crate::flat::{error_cells, result_cells};
 use crate::{Fatal, Format};
 use dashrisk::error::{ErrorKind, InputError, RecordError};
+use dashrisk::flat::RESULT_COLUMNS;
 use dashrisk::parse::is_passthrough_column;
 use dashrisk::{AssessmentResult, Limits, Scorer};
 use std::fs::File;
@@ -360,7 +361,7 @@ pub(crate) fn parse_row(
 /// ambiguous. JSON Lines output keeps the names (they sit under `passthrough`).
 pub fn csv_passthrough_names(pass: &[&str]) -> Vec<String> {
     let mut taken: std::collections::BTreeSet<String> =
-        RESULT_COLUMNS.iter().map(|c| c.to_string()).collect();
+        RESULT_COLUMNS.iter().map(|c| c.name.to_string()).collect();
     let mut out = Vec::with_capacity(pass.len());
     for &p in pass {
         let mut name = p.to_string();
@@ -410,7 +411,7 @@ impl<'w> Output<'w> {
         self.pass_names = pass.iter().map(|s| s.to_string()).collect();
         if let Some(cw) = &mut self.csv {
             let mut h = csv_passthrough_names(pass);
-            h.extend(RESULT_COLUMNS.iter().map(|c| c.to_string()));
+            h.extend(RESULT_COLUMNS.iter().map(|c| c.name.to_string()));
             cw.write_record(&h)?;
         }
         Ok(())
@@ -499,7 +500,7 @@ mod tests {
             ]
         );
         let mut all = names.clone();
-        all.extend(RESULT_COLUMNS.iter().map(|c| c.to_string()));
+        all.extend(RESULT_COLUMNS.iter().map(|c| c.name.to_string()));
         let unique: std::collections::BTreeSet<&String> = all.iter().collect();
         assert_eq!(unique.len(), all.len());
     }

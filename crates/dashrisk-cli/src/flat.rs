@@ -1,38 +1,10 @@
 //! Flat (CSV) views of results, errors and synthetic records.
 
 use crate::Format;
+use dashrisk::flat::{error_row, result_row, Cell, Column, RESULT_COLUMNS};
 use dashrisk::synth::{Generator, SynthParams};
 use dashrisk::{Answer, AssessmentResult, RecordError};
 use std::io::Write;
-
-/// Result columns appended after the pass-through columns in CSV output.
-pub const RESULT_COLUMNS: [&str; 25] = [
-    "id",
-    "classification",
-    "p_abuse",
-    "risk_level",
-    "actuarial_level",
-    "yes_count",
-    "not_known_count",
-    "declined_count",
-    "marac_referral",
-    "marac_criteria",
-    "flags",
-    "csc_notification",
-    "school_notification",
-    "pathways",
-    "recording_category",
-    "children_in_household",
-    "reason_codes",
-    "reasons",
-    "instrument",
-    "scorer_version",
-    "calibration_version",
-    "error_code",
-    "error_field",
-    "error_value",
-    "error_message",
-];
 
 /// The snake_case name serde gives an enum value.
 pub fn snake<T: serde::Serialize>(v: &T) -> String {
@@ -42,56 +14,36 @@ pub fn snake<T: serde::Serialize>(v: &T) -> String {
         .unwrap_or_default()
 }
 
-fn join<T: serde::Serialize>(items: &[T]) -> String {
-    items.iter().map(snake).collect::<Vec<_>>().join(";")
+/// A cell as CSV text: lists joined with `;`, a fact not recorded as `not_known`,
+/// probabilities to 4 places and points to 2.
+fn cell_text(cell: Cell, column: &Column) -> String {
+    match cell {
+        Cell::Text(s) => s,
+        Cell::Bool(b) => b.to_string(),
+        Cell::Count(n) => n.to_string(),
+        Cell::Float(x) if column.name == "p_abuse" => format!("{x:.4}"),
+        Cell::Float(x) => format!("{x:.2}"),
+        Cell::List(items) => items.join(";"),
+        Cell::NotKnown => "not_known".into(),
+        Cell::Missing => String::new(),
+    }
+}
+
+fn texts(row: Vec<Cell>) -> Vec<String> {
+    row.into_iter()
+        .zip(RESULT_COLUMNS.iter())
+        .map(|(c, col)| cell_text(c, col))
+        .collect()
 }
 
 /// The result columns of a successful record.
 pub fn result_cells(r: &AssessmentResult) -> Vec<String> {
-    let reason_codes: Vec<String> = r.reasons.iter().map(|x| snake(&x.code)).collect();
-    let reasons: Vec<&str> = r.reasons.iter().map(|x| x.text.as_str()).collect();
-    vec![
-        r.id.clone().unwrap_or_default(),
-        r.classification.as_str().into(),
-        format!("{:.4}", r.p_abuse),
-        r.risk_level.as_str().into(),
-        r.actuarial_level.as_str().into(),
-        r.yes_count.to_string(),
-        r.not_known_count.to_string(),
-        r.declined_count.to_string(),
-        r.marac_referral.to_string(),
-        join(&r.marac_criteria),
-        join(&r.flags),
-        r.csc_notification.to_string(),
-        r.school_notification.to_string(),
-        join(&r.pathways),
-        r.recording_category.as_str().into(),
-        match r.children.in_household {
-            Some(b) => b.to_string(),
-            None => "not_known".into(),
-        },
-        reason_codes.join(";"),
-        reasons.join(" "),
-        r.instrument.clone(),
-        r.scorer_version.clone(),
-        r.calibration_version.clone(),
-        String::new(),
-        String::new(),
-        String::new(),
-        String::new(),
-    ]
+    texts(result_row(r))
 }
 
 /// The result columns of a failed record: id and the error columns.
 pub fn error_cells(e: &RecordError) -> Vec<String> {
-    let mut cells = vec![String::new(); RESULT_COLUMNS.len()];
-    cells[0] = e.id.clone().unwrap_or_default();
-    let n = cells.len();
-    cells[n - 4] = e.error.code.code().into();
-    cells[n - 3] = e.error.field.clone();
-    cells[n - 2] = e.error.value.clone().unwrap_or_default();
-    cells[n - 1] = e.error.message.clone();
-    cells
+    texts(error_row(e))
 }
 
 /// Column names of the synthetic CSV.

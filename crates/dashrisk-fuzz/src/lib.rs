@@ -474,9 +474,9 @@ fn check_model(m: &LogisticModel) {
     for a in &records {
         let p = m.predict(a).expect("synthetic records featurise");
         assert!(
-            (0.0..=1.0).contains(&p.score),
+            (0.0..=1.0).contains(&p.rank_score),
             "probability {} outside [0, 1]",
-            p.score
+            p.rank_score
         );
         let e = m.explain(a, 5).expect("synthetic records featurise");
         assert!(e.contributions.len() <= 5);

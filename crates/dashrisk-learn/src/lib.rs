@@ -30,7 +30,7 @@
 //! let (model, cv) = params.fit_with_cv(&data, 5, 0).unwrap();
 //! assert!(cv.auc > 0.8);
 //! let p = model.predict(&assessments[0]).unwrap();
-//! assert!((0.0..=1.0).contains(&p.score));
+//! assert!((0.0..=1.0).contains(&p.rank_score));
 //! let again = dashrisk_learn::LogisticModel::from_json(&model.to_json()).unwrap();
 //! assert_eq!(again, model);
 //! ```

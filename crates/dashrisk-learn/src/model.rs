@@ -245,11 +245,7 @@ impl LogisticModel {
         // The version first: a file for another version is refused as such, not as
         // an unknown field.
         dashrisk::artefact::check_format_version(text, "model", MODEL_FORMAT_VERSION)?;
-        let m: LogisticModel =
-            serde_json::from_str(text).map_err(|e| ArtefactError::Malformed {
-                artefact: "model".into(),
-                detail: e.to_string(),
-            })?;
+        let m: LogisticModel = dashrisk::artefact::from_json_text(text, "model")?;
         m.validate()?;
         Ok(m)
     }
@@ -442,7 +438,7 @@ impl Predictor for LogisticModel {
         Ok(Prediction {
             id: a.id.clone(),
             predictor: self.name().to_string(),
-            score: e.probability,
+            rank_score: e.probability,
             probability: Some(e.probability),
             classification: None,
             level: None,

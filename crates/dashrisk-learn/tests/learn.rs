@@ -431,7 +431,7 @@ fn predictors_are_interchangeable_in_evaluation_code() {
     for tool in &tools {
         let scores: Vec<f64> = test
             .iter()
-            .map(|r| tool.predict(&r.assessment).unwrap().score)
+            .map(|r| tool.predict(&r.assessment).unwrap().rank_score)
             .collect();
         let auc = roc_auc(&scores, &y).unwrap();
         assert!(auc > 0.7, "{}: AUC {auc}", tool.name());

@@ -68,9 +68,11 @@ pub struct ArtefactParts {
 /// `artefact_error` for kinds added to the core later.
 pub fn artefact_parts(e: &ArtefactError) -> ArtefactParts {
     match e {
-        ArtefactError::Malformed { artefact, .. } => ArtefactParts {
+        ArtefactError::Malformed {
+            artefact, field, ..
+        } => ArtefactParts {
             code: "malformed_artefact",
-            field: String::new(),
+            field: field.clone(),
             value: None,
             artefact: artefact.clone(),
         },

@@ -162,8 +162,9 @@ impl Transition {
 }
 
 /// The parental-conflict screen: the questions that tell conflict from abuse.
+/// Fields left out of its serde form are not known.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, default)]
 pub struct ConflictScreen {
     /// Is either parent afraid of the other?
     pub fear: Answer,
@@ -195,7 +196,7 @@ impl Default for ConflictScreen {
 
 /// Context of the incident. Every field is optional: `None` means not known.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, default)]
 pub struct Context {
     /// Do children live in the household?
     pub children_in_household: Option<bool>,
@@ -213,8 +214,24 @@ pub struct Context {
 }
 
 /// One incident to assess: the input contract's record, validated and typed.
+///
+/// Its serde form has the contract's shape: every part may be left out (not
+/// known; the instrument defaults to `dash-2009`), so `{"answers": {"q18": "yes"}}`
+/// deserialises. Use it for records you built or stored yourself. For records from
+/// outside (a request body, a file) use [`crate::Scorer::parse_json`] or
+/// [`crate::Scorer::parse_value`], which also refuse a key repeated within an object,
+/// enforce the record [`crate::Limits`], accept `null` as not known, refuse
+/// `declined` on the screen, and name the field of every error. [`crate::Scorer::assess`]
+/// checks question ids and dates on both paths.
+///
+/// ```
+/// let a: dashrisk::Assessment = serde_json::from_str(r#"{"answers": {"q18": "yes"}}"#).unwrap();
+/// assert_eq!(a.instrument, "dash-2009");
+/// let r = dashrisk::Scorer::default().assess(&a).unwrap();
+/// assert_eq!(r.classification, dashrisk::Classification::DomesticAbuse);
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, default)]
 pub struct Assessment {
     /// Caller's id, echoed in the result.
     pub id: Option<String>,

@@ -61,11 +61,13 @@ pub fn check_format_version(
 fn decode(text: &str, artefact: &str) -> Result<Value, ArtefactError> {
     let value: Value = serde_json::from_str(text).map_err(|e| ArtefactError::Malformed {
         artefact: artefact.into(),
+        field: String::new(),
         detail: e.to_string(),
     })?;
     if !value.is_object() {
         return Err(ArtefactError::Malformed {
             artefact: artefact.into(),
+            field: String::new(),
             detail: "expected a JSON object".into(),
         });
     }
@@ -81,6 +83,28 @@ fn check_version(value: &Value, artefact: &str, expected: u32) -> Result<(), Art
         }),
         _ => Ok(()),
     }
+}
+
+fn malformed(kind: &str, e: serde_path_to_error::Error<serde_json::Error>) -> ArtefactError {
+    let path = e.path().to_string();
+    ArtefactError::Malformed {
+        artefact: kind.into(),
+        field: if path == "." { String::new() } else { path },
+        detail: e.into_inner().to_string(),
+    }
+}
+
+/// Reads an artefact's schema from its text; a schema error names the field path
+/// (`grading.medium_from`), the line and the column.
+pub fn from_json_text<T: DeserializeOwned>(text: &str, kind: &str) -> Result<T, ArtefactError> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| malformed(kind, e))?;
+    de.end().map_err(|e| ArtefactError::Malformed {
+        artefact: kind.into(),
+        field: String::new(),
+        detail: e.to_string(),
+    })?;
+    Ok(value)
 }
 
 /// Whether an artefact must carry a checksum.
@@ -117,13 +141,9 @@ pub(crate) fn open<T: DeserializeOwned + Serialize>(
     };
     let body: T = match &checksum {
         // Read the text itself, so that schema errors give a line and column.
-        None => serde_json::from_str(text),
-        Some(_) => serde_json::from_value(value),
-    }
-    .map_err(|e| ArtefactError::Malformed {
-        artefact: kind.into(),
-        detail: e.to_string(),
-    })?;
+        None => from_json_text(text, kind)?,
+        Some(_) => serde_path_to_error::deserialize(value).map_err(|e| malformed(kind, e))?,
+    };
     match checksum {
         Some(sum) => verify(&body, &sum, &name(&body))?,
         None if seal == Seal::Required => {

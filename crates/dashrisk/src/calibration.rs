@@ -113,11 +113,7 @@ impl Calibration {
     /// Reads and validates a calibration file, checking its version and checksum.
     pub fn from_json(text: &str) -> Result<Calibration, ArtefactError> {
         crate::artefact::check_format_version(text, "calibration", CALIBRATION_FORMAT_VERSION)?;
-        let cal: Calibration =
-            serde_json::from_str(text).map_err(|e| ArtefactError::Malformed {
-                artefact: "calibration".into(),
-                detail: e.to_string(),
-            })?;
+        let cal: Calibration = crate::artefact::from_json_text(text, "calibration")?;
         cal.validate()?;
         Ok(cal)
     }

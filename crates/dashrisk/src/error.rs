@@ -161,6 +161,7 @@ fn truncate_chars(value: &str, max: usize) -> String {
 
 /// An [`InputError`] placed in a batch: the 1-based line (or CSV row) and the
 /// record's id when it could be read. This is the error record of the JSON contract.
+/// It is a [`std::error::Error`] whose source is the [`InputError`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecordError {
     /// 1-based line number (JSON Lines) or data-row number (CSV, header excluded).
@@ -180,15 +181,24 @@ impl fmt::Display for RecordError {
     }
 }
 
+impl std::error::Error for RecordError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.error)
+    }
+}
+
 /// A problem with an artefact: a custom instrument, a policy or a calibration.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ArtefactError {
     /// The artefact is not valid JSON or does not match the schema.
-    #[error("{artefact}: cannot be read: {detail}")]
+    #[error("{artefact}: cannot be read: {}{detail}", if field.is_empty() { String::new() } else { format!("{field}: ") })]
     Malformed {
         /// Which artefact (its id or kind).
         artefact: String,
+        /// The path of the field the schema refused (`grading.medium_from`,
+        /// `questions[3].markers[0]`), or empty when the text is not JSON.
+        field: String,
         /// What the parser said.
         detail: String,
     },
@@ -221,4 +231,95 @@ pub enum ArtefactError {
         /// What does not match.
         problem: String,
     },
+}
+
+impl ArtefactError {
+    /// Which artefact: its kind and id (`policy`, `instrument "x"`, `calibration
+    /// "cal-synth-2026.2"`).
+    pub fn artefact(&self) -> &str {
+        match self {
+            ArtefactError::Malformed { artefact, .. }
+            | ArtefactError::Invalid { artefact, .. }
+            | ArtefactError::Version { artefact, .. }
+            | ArtefactError::Mismatch { artefact, .. } => artefact,
+        }
+    }
+
+    /// The field at fault, when one is known: the schema path of a malformed file,
+    /// the field that broke a rule, or `format_version`.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            ArtefactError::Malformed { field, .. } if !field.is_empty() => Some(field),
+            ArtefactError::Invalid { field, .. } => Some(field),
+            ArtefactError::Version { .. } => Some("format_version"),
+            ArtefactError::Malformed { .. } | ArtefactError::Mismatch { .. } => None,
+        }
+    }
+
+    /// A stable snake_case name of the kind of problem: `malformed`, `invalid`,
+    /// `version` or `mismatch`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ArtefactError::Malformed { .. } => "malformed",
+            ArtefactError::Invalid { .. } => "invalid",
+            ArtefactError::Version { .. } => "version",
+            ArtefactError::Mismatch { .. } => "mismatch",
+        }
+    }
+
+    /// What is wrong, without the artefact's name.
+    pub fn problem(&self) -> String {
+        match self {
+            ArtefactError::Malformed { detail, .. } => detail.clone(),
+            ArtefactError::Invalid { problem, .. } | ArtefactError::Mismatch { problem, .. } => {
+                problem.clone()
+            }
+            ArtefactError::Version {
+                found, expected, ..
+            } => {
+                format!("format version {found} is not supported (this build reads {expected})")
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn record_errors_are_std_errors_with_their_input_error_as_source() {
+        let e = RecordError {
+            line: 2,
+            id: None,
+            error: InputError::new(ErrorKind::InvalidValue, "fear", Some("maybe"), "bad fear"),
+        };
+        let dynamic: &dyn std::error::Error = &e;
+        assert_eq!(dynamic.source().unwrap().to_string(), "bad fear");
+        assert_eq!(e.to_string(), "line 2: bad fear");
+    }
+
+    #[test]
+    fn artefact_error_accessors() {
+        let e = ArtefactError::Malformed {
+            artefact: "policy".into(),
+            field: "grading.medium_from".into(),
+            detail: "invalid type".into(),
+        };
+        assert_eq!(
+            (e.artefact(), e.field(), e.kind()),
+            ("policy", Some("grading.medium_from"), "malformed")
+        );
+        assert_eq!(
+            e.to_string(),
+            "policy: cannot be read: grading.medium_from: invalid type"
+        );
+        let v = ArtefactError::Version {
+            artefact: "model".into(),
+            found: 2,
+            expected: 1,
+        };
+        assert_eq!(v.field(), Some("format_version"));
+        assert!(v.problem().contains("format version 2"));
+    }
 }

@@ -104,15 +104,68 @@ pub enum Marker {
     Strangulation,
     /// Sexual abuse.
     SexualAbuse,
+    /// Abuse, violence or threats by the other party beyond the gates (the abuse
+    /// getting worse, harm to others or to animals, a broken order, …): a "yes"
+    /// rules out parental conflict but does not by itself establish abuse. Fires no
+    /// gate.
+    BlocksConflict,
+    /// A "yes" means children or dependants live in the household. Fires no gate.
+    ChildrenInHousehold,
+    /// A "yes" prompts the honour-based abuse questions (isolation, threats from
+    /// other people). Fires no gate.
+    HonourBasedPrompt,
 }
 
 impl Marker {
-    /// Which hard gate a "yes" with this marker fires.
-    pub fn gate(self) -> Gate {
+    /// Every marker, in declaration order.
+    pub const ALL: [Marker; 12] = [
+        Marker::Fear,
+        Marker::PowerImbalance,
+        Marker::Violence,
+        Marker::Stalking,
+        Marker::ChildHarm,
+        Marker::Weapon,
+        Marker::ThreatToKill,
+        Marker::Strangulation,
+        Marker::SexualAbuse,
+        Marker::BlocksConflict,
+        Marker::ChildrenInHousehold,
+        Marker::HonourBasedPrompt,
+    ];
+
+    /// Which hard gate a "yes" with this marker fires, if any.
+    pub fn gate(self) -> Option<Gate> {
         match self {
-            Marker::Fear => Gate::Fear,
-            Marker::PowerImbalance => Gate::PowerImbalance,
-            _ => Gate::Harm,
+            Marker::Fear => Some(Gate::Fear),
+            Marker::PowerImbalance => Some(Gate::PowerImbalance),
+            Marker::Violence
+            | Marker::Stalking
+            | Marker::ChildHarm
+            | Marker::Weapon
+            | Marker::ThreatToKill
+            | Marker::Strangulation
+            | Marker::SexualAbuse => Some(Gate::Harm),
+            Marker::BlocksConflict | Marker::ChildrenInHousehold | Marker::HonourBasedPrompt => {
+                None
+            }
+        }
+    }
+
+    /// The contract string (`blocks_conflict`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Marker::Fear => "fear",
+            Marker::PowerImbalance => "power_imbalance",
+            Marker::Violence => "violence",
+            Marker::Stalking => "stalking",
+            Marker::ChildHarm => "child_harm",
+            Marker::Weapon => "weapon",
+            Marker::ThreatToKill => "threat_to_kill",
+            Marker::Strangulation => "strangulation",
+            Marker::SexualAbuse => "sexual_abuse",
+            Marker::BlocksConflict => "blocks_conflict",
+            Marker::ChildrenInHousehold => "children_in_household",
+            Marker::HonourBasedPrompt => "honour_based_prompt",
         }
     }
 }
@@ -149,7 +202,18 @@ pub struct Question {
 impl Question {
     /// Whether a "yes" to this question fires `gate`.
     pub fn fires(&self, gate: Gate) -> bool {
-        self.markers.iter().any(|m| m.gate() == gate)
+        self.markers.iter().any(|m| m.gate() == Some(gate))
+    }
+
+    /// Whether a "yes" to this question fires any gate: parental conflict then
+    /// needs it answered "no".
+    pub fn is_gate_item(&self) -> bool {
+        self.markers.iter().any(|m| m.gate().is_some())
+    }
+
+    /// Whether the question carries `marker`.
+    pub fn has(&self, marker: Marker) -> bool {
+        self.markers.contains(&marker)
     }
 }
 
@@ -165,6 +229,12 @@ pub struct Instrument {
     pub name: String,
     /// Where the content comes from, and any licence note.
     pub source: String,
+    /// The built-in form this one is a version of (`dash-2009`,
+    /// `dash-2009-partner`), for example a licensed force's official wording. Such
+    /// a form must carry at least the built-in's markers on every question id the
+    /// two share, so that it keeps every safety rule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub based_on: Option<String>,
     /// The questions, in printed order.
     pub questions: Vec<Question>,
 }
@@ -321,6 +391,42 @@ impl Instrument {
                 ));
             }
         }
+        if let Some(base_id) = &self.based_on {
+            let Some(base) = Instrument::builtin_by_id(base_id) else {
+                let known: Vec<&str> = Instrument::builtin()
+                    .iter()
+                    .map(|i| i.id.as_str())
+                    .collect();
+                return Err(invalid(
+                    "based_on".into(),
+                    format!(
+                        "{:?} is not a built-in instrument; expected one of: {}",
+                        crate::error::truncate_value(base_id),
+                        known.join(", ")
+                    ),
+                ));
+            };
+            // The marker floor: a version of a built-in form keeps every safety rule
+            // of the built-in on the ids they share (a licensed wording must not
+            // turn strangulation into "conflict" by leaving out a marker).
+            for (i, q) in self.questions.iter().enumerate() {
+                let Some(bq) = base.question(&q.id) else {
+                    continue;
+                };
+                if let Some(m) = bq.markers.iter().find(|m| !q.markers.contains(m)) {
+                    return Err(invalid(
+                        format!("questions[{i}].markers"),
+                        format!(
+                            "question {} lacks the {:?} marker that {} gives it; a form based on {} must keep at least the built-in's markers",
+                            q.id,
+                            m.as_str(),
+                            base.id,
+                            base.id
+                        ),
+                    ));
+                }
+            }
+        }
         Ok(())
     }
 
@@ -329,8 +435,8 @@ impl Instrument {
         self.questions.iter().find(|q| q.id == id)
     }
 
-    /// Whether the instrument asks about children or dependants in the household
-    /// (police form items 10–12).
+    /// Whether the instrument asks about children or dependants (police form items
+    /// 10–12).
     pub fn asks_about_children(&self) -> bool {
         self.questions
             .iter()
@@ -384,7 +490,7 @@ const DASH_ITEMS: [(u32, &str, &[Domain], &[Marker]); 27] = [
         4,
         "Victim isolated from family or friends",
         &[D::CoerciveControl],
-        &[M::PowerImbalance],
+        &[M::PowerImbalance, M::HonourBasedPrompt],
     ),
     (
         5,
@@ -420,7 +526,7 @@ const DASH_ITEMS: [(u32, &str, &[Domain], &[Marker]); 27] = [
         10,
         "Children not the abuser's, or other dependants, in the household",
         &[D::Children],
-        &[],
+        &[M::ChildrenInHousehold],
     ),
     (
         11,
@@ -434,8 +540,18 @@ const DASH_ITEMS: [(u32, &str, &[Domain], &[Marker]); 27] = [
         &[D::Children, D::Threats],
         &[M::ChildHarm, M::ThreatToKill],
     ),
-    (13, "Abuse happening more often", &[D::Escalation], &[]),
-    (14, "Abuse getting worse", &[D::Escalation], &[]),
+    (
+        13,
+        "Abuse happening more often",
+        &[D::Escalation],
+        &[M::BlocksConflict],
+    ),
+    (
+        14,
+        "Abuse getting worse",
+        &[D::Escalation],
+        &[M::BlocksConflict],
+    ),
     (
         15,
         "Abuser tries to control everything or is excessively jealous",
@@ -470,19 +586,19 @@ const DASH_ITEMS: [(u32, &str, &[Domain], &[Marker]); 27] = [
         20,
         "Another person has threatened the victim, or the victim fears them",
         &[D::ThirdPartyThreat],
-        &[],
+        &[M::BlocksConflict, M::HonourBasedPrompt],
     ),
     (
         21,
         "Abuser known to have hurt anyone else",
         &[D::PerpetratorHistory],
-        &[],
+        &[M::BlocksConflict],
     ),
     (
         22,
         "Abuser has mistreated an animal or pet",
         &[D::PerpetratorHistory],
-        &[],
+        &[M::BlocksConflict],
     ),
     (
         23,
@@ -500,13 +616,13 @@ const DASH_ITEMS: [(u32, &str, &[Domain], &[Marker]); 27] = [
         25,
         "Abuser has threatened or attempted suicide",
         &[D::PerpetratorWellbeing],
-        &[],
+        &[M::BlocksConflict],
     ),
     (
         26,
         "Abuser broke bail, an injunction or a contact agreement",
         &[D::PerpetratorHistory],
-        &[],
+        &[M::BlocksConflict],
     ),
     (
         27,
@@ -548,6 +664,7 @@ fn build_dash(id: &str, partner: bool) -> Instrument {
         id: id.to_string(),
         name: name.to_string(),
         source: source.to_string(),
+        based_on: None,
         questions,
     }
 }
@@ -585,6 +702,77 @@ mod tests {
         assert_eq!(
             ids(Gate::Harm),
             ["q1", "q8", "q11", "q12", "q16", "q17", "q18", "q19"]
+        );
+    }
+
+    #[test]
+    fn blockers_match_the_safety_rules_on_both_forms() {
+        for inst in Instrument::builtin() {
+            let blockers: Vec<&str> = inst
+                .questions
+                .iter()
+                .filter(|q| q.has(Marker::BlocksConflict))
+                .map(|q| q.id.as_str())
+                .collect();
+            assert_eq!(
+                blockers,
+                ["q13", "q14", "q20", "q21", "q22", "q25", "q26"],
+                "{}",
+                inst.id
+            );
+            // A blocker never fires a gate.
+            assert!(inst
+                .questions
+                .iter()
+                .filter(|q| q.has(Marker::BlocksConflict))
+                .all(|q| !q.is_gate_item()));
+            // The items compatible with parental conflict carry no marker that
+            // rules it out.
+            for id in ["q5", "q6", "q7", "q9", "q10", "q23", "q24", "q27"] {
+                if let Some(q) = inst.question(id) {
+                    assert!(!q.is_gate_item() && !q.has(Marker::BlocksConflict), "{id}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn marker_strings_match_serde() {
+        for m in Marker::ALL {
+            assert_eq!(serde_json::to_value(m).unwrap().as_str(), Some(m.as_str()));
+        }
+    }
+
+    #[test]
+    fn a_form_based_on_a_builtin_keeps_its_markers() {
+        let mut official = Instrument::dash_2009().clone();
+        official.id = "dash-2009-official".into();
+        official.based_on = Some(DASH_2009.into());
+        official.validate().unwrap();
+        // Adding markers is allowed.
+        official.questions[4].markers.push(Marker::BlocksConflict);
+        official.validate().unwrap();
+        // Dropping strangulation's marker is refused, naming the id and the marker.
+        let q18 = official
+            .questions
+            .iter()
+            .position(|q| q.id == "q18")
+            .unwrap();
+        official.questions[q18].markers.clear();
+        let err = official.validate().unwrap_err().to_string();
+        assert!(
+            err.contains("q18") && err.contains("\"strangulation\""),
+            "{err}"
+        );
+        // Without based_on the same form is only held to the fear/power floor.
+        official.based_on = None;
+        official.validate().unwrap();
+        // An unknown base is refused.
+        official.based_on = Some("dash-2031".into());
+        let err = official.validate().unwrap_err().to_string();
+        assert!(
+            err.contains("based_on") && err.contains("dash-2009"),
+            "{err}"
         );
     }
 

@@ -28,8 +28,9 @@
 //!     "context": {"children_in_household": true, "prior_incidents_12m": 0}
 //! }"#).unwrap();
 //! let r = scorer.assess(&a).unwrap();
-//! // Other items unknown: fear and power cleared, but p_abuse decides.
-//! assert!(r.classification != Classification::DomesticAbuse || r.p_abuse >= 0.6);
+//! // Fear and power cleared, but the harm items were not asked: not conflict.
+//! assert_eq!(r.classification, Classification::Unclear);
+//! assert!(r.conflict_blockers.contains(&dashrisk::ConflictBlocker::GateItemUnanswered));
 //! ```
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -38,6 +39,7 @@ pub mod answers;
 pub mod artefact;
 pub mod calibration;
 pub mod error;
+pub mod flat;
 pub mod grading;
 pub mod instrument;
 pub mod limits;
@@ -46,6 +48,7 @@ pub mod policy;
 pub mod predictor;
 pub mod result;
 pub mod scorer;
+mod stage;
 mod strict_json;
 pub mod synth;
 
@@ -53,14 +56,18 @@ pub use answers::{
     Answer, ArgumentFrequency, Assessment, ConflictScreen, Context, Resolution, Transition,
 };
 pub use calibration::{Calibration, Provenance};
+/// Dates in [`Context`] are `chrono` dates; re-exported so that callers need not
+/// depend on `chrono` themselves.
+pub use chrono::NaiveDate;
 pub use error::{ArtefactError, ErrorKind, InputError, RecordError};
 pub use instrument::{Domain, Gate, Instrument, Marker, Question};
 pub use limits::Limits;
 pub use policy::{GradingPolicy, Policy, ScoreWeights, ScorerPolicy};
 pub use predictor::{DashGrading, Prediction, Predictor};
 pub use result::{
-    AssessmentResult, ChildrenImpact, Classification, Flag, MaracCriterion, Pathway, Reason,
-    ReasonCode, RecordingCategory, RiskLevel,
+    AssessmentResult, ChildLink, ChildrenImpact, Classification, ConflictBlocker, DecisionBasis,
+    Flag, MaracCriterion, ParseEnumError, Pathway, Reason, ReasonCode, RecordingCategory,
+    RiskLevel,
 };
 pub use scorer::{Scorer, SCORER_VERSION};
 
@@ -99,7 +106,7 @@ pub fn fit_reference_calibration(
     for i in 0..n {
         let r = gen.record(i);
         let s = scorer
-            .score(&r.assessment)
+            .points(&r.assessment)
             .map_err(|e| ArtefactError::Invalid {
                 artefact: "synthetic population".into(),
                 field: e.field.clone(),
@@ -129,3 +136,8 @@ pub fn fit_reference_calibration(
 #[doc = include_str!("../../../README.md")]
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
+
+/// The Rust guide's examples, compiled and run as doctests.
+#[doc = include_str!("../../../docs/guide-rust.md")]
+#[cfg(doctest)]
+pub struct GuideRustDoctests;

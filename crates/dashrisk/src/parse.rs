@@ -8,10 +8,11 @@
 
 use crate::answers::*;
 use crate::error::{truncate_value, ErrorKind, InputError, RecordError};
+use crate::instrument::Instrument;
 use crate::instrument::{is_question_id, looks_like_question, DASH_2009};
 use crate::limits::Limits;
 use crate::result::RiskLevel;
-use crate::scorer::{unknown_question, Scorer};
+use crate::scorer::Scorer;
 use chrono::NaiveDate;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -147,7 +148,16 @@ fn parse_date(s: &str, field: &str) -> Result<NaiveDate, InputError> {
                 c.is_ascii_digit()
             }
         });
+    let (lo, hi) = crate::stage::resolve::DATE_YEARS;
     match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        Ok(d) if ok && !(lo..=hi).contains(&chrono::Datelike::year(&d)) => Err(InputError::new(
+            ErrorKind::InvalidDate,
+            field,
+            Some(s),
+            format!(
+                "{field}: {s} is outside the years {lo} to {hi}; expected a real incident date"
+            ),
+        )),
         Ok(d) if ok => Ok(d),
         _ => Err(InputError::new(
             ErrorKind::InvalidDate,
@@ -582,4 +592,46 @@ pub fn parse_json_value_with(text: &str, limits: &Limits) -> Result<Value, Input
         ));
     }
     crate::strict_json::decode(text, limits)
+}
+
+/// The error for an instrument id the scorer does not know, listing the known ids.
+pub(crate) fn unknown_instrument(instruments: &[Instrument], id: &str) -> InputError {
+    let known: Vec<&str> = instruments.iter().map(|i| i.id.as_str()).collect();
+    InputError::new(
+        ErrorKind::UnknownInstrument,
+        "instrument",
+        Some(id),
+        format!(
+            "instrument: {:?} is not known; expected one of: {}",
+            truncate_value(id),
+            known.join(", ")
+        ),
+    )
+}
+
+/// The error for a question id the instrument does not have.
+pub(crate) fn unknown_question(inst: &Instrument, field: &str, key: &str) -> InputError {
+    // A column name or key can be as long as a record: cut it before it is repeated.
+    let field = &crate::error::truncate_value(field);
+    let first = inst.questions.first().map(|q| q.id.as_str()).unwrap_or("");
+    let last = inst.questions.last().map(|q| q.id.as_str()).unwrap_or("");
+    let gaps = if inst.questions.len() as u32
+        != inst.questions.last().map(|q| q.number).unwrap_or(0)
+        || inst.id == crate::instrument::DASH_2009_PARTNER
+    {
+        let ids: Vec<&str> = inst.questions.iter().map(|q| q.id.as_str()).collect();
+        ids.join(", ")
+    } else {
+        format!("{first}…{last}")
+    };
+    InputError::new(
+        ErrorKind::UnknownQuestion,
+        field,
+        Some(key),
+        format!(
+            "{field}: {:?} is not a question of instrument {}; expected one of: {gaps}",
+            crate::error::truncate_value(key),
+            inst.id
+        ),
+    )
 }

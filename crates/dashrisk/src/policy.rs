@@ -15,9 +15,10 @@ use std::collections::BTreeMap;
 /// The current format version of policy files.
 pub const POLICY_FORMAT_VERSION: u32 = 1;
 
-/// Grading thresholds.
+/// Grading thresholds. In a policy file every field is optional: what is left out
+/// takes its default.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, default)]
 pub struct GradingPolicy {
     /// Yes-count from which the level is medium. Default 10.
     pub medium_from: u32,
@@ -49,10 +50,11 @@ impl Default for GradingPolicy {
 /// The points behind the abuse score. The calibration is fitted for one set of
 /// weights; its [`ScoreWeights::fingerprint`] must match.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, default)]
 pub struct ScoreWeights {
     /// Points for a "yes" by question domain; a question scores the largest of its
-    /// domains' points.
+    /// domains' points. In a policy file, domains left out keep their defaults.
+    #[serde(deserialize_with = "domain_points_over_defaults")]
     pub domain_points: BTreeMap<Domain, f64>,
     /// Points for "yes" to the screen's fear question. Default 3.
     pub screen_fear_points: f64,
@@ -103,6 +105,36 @@ impl Default for ScoreWeights {
     }
 }
 
+/// Reads `domain_points` as changes to the default table, so that a policy file
+/// that sets one domain does not silently zero the others.
+fn domain_points_over_defaults<'de, D>(d: D) -> Result<BTreeMap<Domain, f64>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    // Keys are read as strings first, so that an error path names the domain.
+    let given = BTreeMap::<String, f64>::deserialize(d)?;
+    let mut points = ScoreWeights::default().domain_points;
+    for (k, v) in given {
+        let domain: Domain =
+            serde_json::from_value(serde_json::Value::String(k.clone())).map_err(|_| {
+                let known: Vec<String> = Domain::ALL
+                    .iter()
+                    .map(|d| {
+                        serde_json::to_value(d)
+                            .map(|v| v.to_string())
+                            .unwrap_or_default()
+                    })
+                    .collect();
+                serde::de::Error::custom(format!(
+                    "unknown domain {k:?}; expected one of: {}",
+                    known.join(", ")
+                ))
+            })?;
+        points.insert(domain, v);
+    }
+    Ok(points)
+}
+
 impl ScoreWeights {
     /// A SHA-256 of the weights' canonical JSON: ties a calibration to the weights
     /// it was fitted for.
@@ -123,7 +155,7 @@ impl ScoreWeights {
 
 /// The conflict-vs-abuse decision thresholds and the score weights.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, default)]
 pub struct ScorerPolicy {
     /// Score weights.
     pub weights: ScoreWeights,
@@ -144,9 +176,11 @@ impl Default for ScorerPolicy {
     }
 }
 
-/// The whole policy: grading and scorer.
+/// The whole policy: grading and scorer. A policy file may give only the parts it
+/// changes (`{"grading": {"escalation_window_months": 6}}`): the rest take their
+/// defaults, and `format_version` defaults to the current one.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, default)]
 pub struct Policy {
     /// The file format version ([`POLICY_FORMAT_VERSION`]).
     pub format_version: u32,
@@ -294,6 +328,37 @@ mod tests {
         let mut p = Policy::default();
         p.scorer.weights.screen_fear_points = f64::NAN;
         assert!(p.validate().is_err());
+    }
+
+    #[test]
+    fn a_partial_policy_takes_the_defaults_for_the_rest() {
+        let p = Policy::from_json(r#"{"grading": {"escalation_window_months": 6}}"#).unwrap();
+        let mut want = Policy::default();
+        want.grading.escalation_window_months = 6;
+        assert_eq!(p, want);
+        let p = Policy::from_json(r#"{"scorer": {"weights": {"domain_points": {"fear": 4.0}}}}"#)
+            .unwrap();
+        assert_eq!(p.scorer.weights.domain_points[&Domain::Fear], 4.0);
+        assert_eq!(
+            p.scorer.weights.domain_points[&Domain::Sexual],
+            3.0,
+            "others keep defaults"
+        );
+    }
+
+    #[test]
+    fn a_malformed_policy_names_the_field_path() {
+        let err = Policy::from_json(r#"{"grading": {"medium_from": "ten"}}"#).unwrap_err();
+        assert_eq!(err.field(), Some("grading.medium_from"), "{err}");
+        let err = Policy::from_json(r#"{"grading": {"medium_form": 9}}"#).unwrap_err();
+        assert!(err.to_string().contains("medium_form"), "{err}");
+        let err = Policy::from_json(r#"{"scorer": {"weights": {"domain_points": {"fear": "x"}}}}"#)
+            .unwrap_err();
+        assert_eq!(
+            err.field(),
+            Some("scorer.weights.domain_points.fear"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! evaluation code can run the calibrated scorer, plain DASH grading and comparison
 //! models (the `dashrisk-learn` logistic regression) side by side.
 //!
-//! A [`Prediction`] always has a `score` in which **higher means more likely
+//! A [`Prediction`] always has a `rank_score` in which **higher means more likely
 //! positive** (abuse, or more risk): that is all a ranking metric such as ROC AUC
 //! needs. Tools that estimate a probability also fill `probability` (for the Brier
 //! score and calibration plots); tools that classify or grade fill `classification`
@@ -22,7 +22,7 @@
 //! a.answers.insert("q18".into(), Answer::Yes);
 //! for tool in &tools {
 //!     let p = tool.predict(&a).unwrap();
-//!     assert!(p.score.is_finite(), "{}", tool.name());
+//!     assert!(p.rank_score.is_finite(), "{}", tool.name());
 //! }
 //! ```
 
@@ -41,8 +41,9 @@ pub struct Prediction {
     /// Name of the tool that made the prediction ([`Predictor::name`]).
     pub predictor: String,
     /// The ranking score: higher means more likely positive. Comparable only
-    /// between predictions of the same tool.
-    pub score: f64,
+    /// between predictions of the same tool. (The scorer's points are a different
+    /// thing: [`crate::AssessmentResult::points`].)
+    pub rank_score: f64,
     /// The estimated probability of the positive outcome, for tools that estimate
     /// one (the scorer's `p_abuse`, a logistic model's probability).
     pub probability: Option<f64>,
@@ -68,7 +69,7 @@ pub trait Predictor: Send + Sync {
     fn predict(&self, assessment: &Assessment) -> Result<Prediction, InputError>;
 }
 
-/// The calibrated scorer as a predictor: `score` and `probability` are `p_abuse`,
+/// The calibrated scorer as a predictor: `rank_score` and `probability` are `p_abuse`,
 /// with the classification, the final risk level and the scorer's reasons.
 impl Predictor for Scorer {
     fn name(&self) -> &str {
@@ -80,7 +81,7 @@ impl Predictor for Scorer {
         Ok(Prediction {
             id: r.id,
             predictor: Predictor::name(self).to_string(),
-            score: r.p_abuse,
+            rank_score: r.p_abuse,
             probability: Some(r.p_abuse),
             classification: Some(r.classification),
             level: Some(r.risk_level),
@@ -89,7 +90,7 @@ impl Predictor for Scorer {
     }
 }
 
-/// Plain DASH grading as a predictor: `score` is the yes-count, `level` the final
+/// Plain DASH grading as a predictor: `rank_score` is the yes-count, `level` the final
 /// level (the count's band, raised but never lowered by the officer's judgement).
 /// No probability and no classification: grading does neither.
 #[derive(Debug, Clone, Default)]
@@ -140,7 +141,7 @@ impl Predictor for DashGrading {
         Ok(Prediction {
             id: assessment.id.clone(),
             predictor: self.name().to_string(),
-            score: f64::from(counts.yes),
+            rank_score: f64::from(counts.yes),
             probability: None,
             classification: None,
             level: Some(level),
@@ -174,7 +175,7 @@ mod tests {
         let r = scorer.assess(&a).unwrap();
         let p = scorer.predict(&a).unwrap();
         assert_eq!(p.id.as_deref(), Some("x1"));
-        assert_eq!(p.score, r.p_abuse);
+        assert_eq!(p.rank_score, r.p_abuse);
         assert_eq!(p.probability, Some(r.p_abuse));
         assert_eq!(p.classification, Some(r.classification));
         assert_eq!(p.level, Some(r.risk_level));
@@ -190,7 +191,7 @@ mod tests {
         }
         a.officer_judgement = Some(RiskLevel::Standard);
         let p = g.predict(&a).unwrap();
-        assert_eq!(p.score, 15.0);
+        assert_eq!(p.rank_score, 15.0);
         assert_eq!(p.level, Some(RiskLevel::High));
         assert_eq!(p.probability, None);
         let b = Assessment {
@@ -198,7 +199,7 @@ mod tests {
             ..Assessment::default()
         };
         let p = g.predict(&b).unwrap();
-        assert_eq!(p.score, 0.0);
+        assert_eq!(p.rank_score, 0.0);
         assert_eq!(p.level, Some(RiskLevel::Medium));
         assert!(p
             .reasons

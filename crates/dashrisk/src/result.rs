@@ -15,24 +15,6 @@ pub enum RiskLevel {
     High,
 }
 
-impl RiskLevel {
-    /// Allowed strings.
-    pub const VALUES: [&'static str; 3] = ["standard", "medium", "high"];
-    /// Parses a contract string.
-    pub fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "standard" => Self::Standard,
-            "medium" => Self::Medium,
-            "high" => Self::High,
-            _ => return None,
-        })
-    }
-    /// The contract string.
-    pub fn as_str(self) -> &'static str {
-        Self::VALUES[self as usize]
-    }
-}
-
 /// Parental conflict, domestic abuse, or unclear. Ordered by caution:
 /// `ParentalConflict < Unclear < DomesticAbuse`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -47,17 +29,6 @@ pub enum Classification {
     DomesticAbuse,
 }
 
-impl Classification {
-    /// The contract string.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::ParentalConflict => "parental_conflict",
-            Self::Unclear => "unclear",
-            Self::DomesticAbuse => "domestic_abuse",
-        }
-    }
-}
-
 /// A MARAC referral criterion (SafeLives guidance).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -70,18 +41,6 @@ pub enum MaracCriterion {
     PotentialEscalation,
     /// A new incident within 12 months of the last MARAC.
     RepeatMarac,
-}
-
-impl MaracCriterion {
-    /// The contract string.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::VisibleHighRisk => "visible_high_risk",
-            Self::ProfessionalJudgement => "professional_judgement",
-            Self::PotentialEscalation => "potential_escalation",
-            Self::RepeatMarac => "repeat_marac",
-        }
-    }
 }
 
 /// A referral pathway (fixed vocabulary).
@@ -108,23 +67,6 @@ pub enum Pathway {
     ManagementOversight,
 }
 
-impl Pathway {
-    /// The contract string.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Marac => "marac",
-            Self::Idva => "idva",
-            Self::SpecialistDaService => "specialist_da_service",
-            Self::VictimSupport => "victim_support",
-            Self::RpcSupport => "rpc_support",
-            Self::EarlyHelp => "early_help",
-            Self::ChildrensSocialCare => "childrens_social_care",
-            Self::OperationEncompass => "operation_encompass",
-            Self::ManagementOversight => "management_oversight",
-        }
-    }
-}
-
 /// How the incident is recorded. Parental conflict is its own category, as police asked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -136,17 +78,6 @@ pub enum RecordingCategory {
     /// A domestic incident whose category awaits supervisor review; handled as
     /// possible abuse until then.
     DomesticIncidentUnderReview,
-}
-
-impl RecordingCategory {
-    /// The contract string.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::DomesticAbuse => "domestic_abuse",
-            Self::ParentalConflict => "parental_conflict",
-            Self::DomesticIncidentUnderReview => "domestic_incident_under_review",
-        }
-    }
 }
 
 /// A flag raised by the answers: named high-harm clusters and coercive control.
@@ -175,19 +106,51 @@ pub enum Flag {
 
 /// A stable reason code. The same code always carries the same meaning; the text
 /// beside it may name the questions involved.
-#[non_exhaustive]
+///
+/// Like every enum of the result, it is exhaustive: a new code is a breaking change,
+/// listed in CHANGELOG.md with the scorer version that brings it
+/// (docs/ARCHITECTURE.md, "Public enums").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReasonCode {
+    /// The first reason of a `domestic_abuse` result decided by a safety gate (fear,
+    /// power imbalance or harm reported).
+    DecisionAbuseSafetyGate,
+    /// The first reason of a `domestic_abuse` result decided by the answers given:
+    /// their estimate reaches the abuse threshold with no gate fired.
+    DecisionAbuseAnswersGiven,
+    /// The first reason of an `unclear` result that a safety rule keeps from
+    /// `parental_conflict` (unanswered gate items, abuse evidence, earlier abuse,
+    /// Marac, a raised level). The text lists the rules.
+    DecisionUnclearSafetyRules,
+    /// The first reason of an `unclear` result that only the estimate keeps from
+    /// `parental_conflict`.
+    DecisionUnclearEstimate,
+    /// The first reason of a `parental_conflict` result: abuse was asked about and
+    /// screened out.
+    DecisionConflictScreenedOut,
     /// A fear item was answered yes.
     FearReported,
     /// A control or power-imbalance item was answered yes.
     PowerImbalanceReported,
     /// Violence or a high-harm marker was answered yes.
     HarmMarkerReported,
+    /// An item that reports abuse, violence or threats beyond the gates (a
+    /// `blocks_conflict` item: escalation, harm to others, animals, a broken order,
+    /// …) was answered yes: rules out parental conflict, does not establish abuse.
+    AbuseEvidenceReported,
     /// Fear or power imbalance could not be ruled out (not known or declined).
     FearOrPowerNotCleared,
-    /// The calibrated probability of abuse is high.
+    /// A harm item was not known or declined: ask it before recording parental
+    /// conflict.
+    HarmNotCleared,
+    /// An earlier domestic-abuse incident (counted, or dated inside the escalation
+    /// window) rules out parental conflict.
+    EarlierAbuseIncident,
+    /// The statistical estimate `p_abuse`, when a safety rule decided the
+    /// classification: the estimate did not decide it.
+    StatisticalEstimate,
+    /// The calibrated probability of abuse is high, and the answers given reach it.
     HighAbuseProbability,
     /// The probability of abuse is between the conflict and abuse thresholds.
     IntermediateAbuseProbability,
@@ -211,8 +174,15 @@ pub enum ReasonCode {
     ProfessionalJudgementNotLowering,
     /// A MARAC criterion was met.
     MaracCriterionMet,
-    /// A MARAC criterion could not be checked for lack of data.
-    MaracCriterionUnchecked,
+    /// Potential escalation could not be checked: no count and no dates of earlier
+    /// incidents were recorded.
+    EscalationUnchecked,
+    /// Potential escalation counts as met because the incidents recorded could fall
+    /// inside the window; the dates would settle it.
+    EscalationMetOnRecords,
+    /// Repeat MARAC counts as met because the last MARAC date was recorded without
+    /// the incident date; the incident date would settle it.
+    RepeatMaracMetOnRecords,
     /// Risk indicators rule out handling as parental conflict (risk level or MARAC).
     RiskRulesOutConflict,
     /// Children live in the household.
@@ -221,6 +191,9 @@ pub enum ReasonCode {
     ChildrenNotKnown,
     /// Children are exposed to the arguments.
     ChildrenExposed,
+    /// Children are linked to the incident by exposure although the household was
+    /// recorded without children: notifications follow the link.
+    ChildrenLinkedByExposure,
     /// A named high-harm cluster.
     HighHarmCluster,
     /// Unknown answers raise p_abuse over the abuse threshold, but the answers given
@@ -230,13 +203,69 @@ pub enum ReasonCode {
     ProfessionalJudgementNeeded,
     /// The victim has a MARAC history: supervisor review before "parental conflict".
     MaracHistory,
-    /// Follow-up questions to ask (S-DASH, honour-based abuse prompts).
-    FollowUpQuestions,
-    /// A high-harm marker with a count below high: consider raising by judgement.
+    /// Stalking or harassment reported: ask the stalking (S-DASH) follow-up questions.
+    StalkingFollowUp,
+    /// Isolation or threats from other people reported: ask the honour-based abuse
+    /// prompts.
+    HonourBasedAbuseFollowUp,
+    /// A high-harm marker or cluster with a level below high: consider raising it by
+    /// professional judgement.
     ConsiderProfessionalJudgement,
     /// A comparison model's feature moved its probability up or down (coefficient ×
     /// feature value). Used by comparison predictors, never by the scorer.
     ModelContribution,
+}
+
+/// How the classification was decided: the rule, or the estimate, that settled it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DecisionBasis {
+    /// `domestic_abuse`: a fear, power-imbalance or harm gate fired.
+    SafetyGate,
+    /// `domestic_abuse`: no gate fired, but the answers given (unknowns scoring
+    /// nothing) reach the abuse threshold.
+    AnswersGiven,
+    /// `unclear`: a safety rule rules out parental conflict (see `conflict_blockers`).
+    SafetyRules,
+    /// `unclear`: only the estimate rules out parental conflict.
+    Estimate,
+    /// `parental_conflict`: abuse was asked about and screened out.
+    ScreenedOut,
+}
+
+/// Something that rules out `parental_conflict`. A `parental_conflict` result has
+/// none; every other result lists all that apply, in this order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConflictBlocker {
+    /// A fear, power-imbalance or harm gate fired.
+    SafetyGate,
+    /// A fear, power-imbalance or harm item (or the screen's fear or power question)
+    /// was not known or declined.
+    GateItemUnanswered,
+    /// A `blocks_conflict` item was answered yes.
+    AbuseEvidence,
+    /// An earlier domestic-abuse incident was recorded.
+    EarlierAbuse,
+    /// The victim has been discussed at MARAC before.
+    MaracHistory,
+    /// A MARAC criterion is met (or counts as met on what was recorded).
+    MaracCriterion,
+    /// The final risk level is above standard.
+    RaisedRiskLevel,
+    /// The estimate `p_abuse` is not below the conflict threshold.
+    AbuseProbability,
+}
+
+/// Why children count as linked to the incident.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChildLink {
+    /// Children live in the household (the context, or a "yes" to a question with
+    /// the `children_in_household` marker).
+    InHousehold,
+    /// The screen records children exposed to the incident's arguments.
+    Exposed,
 }
 
 /// A reason: a stable code plus a plain-English sentence an officer can read back.
@@ -251,9 +280,15 @@ pub struct Reason {
 /// What the assessment means for the children in the family.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChildrenImpact {
-    /// Whether children live in the household: `Some(true)`, `Some(false)`, or
-    /// `None` when not known.
+    /// Whether children live in the household, as recorded: `Some(true)`,
+    /// `Some(false)`, or `None` when not known.
     pub in_household: Option<bool>,
+    /// Whether children are linked to the incident (present at it, or living in the
+    /// household): `Some(true)` when either applies, otherwise what the household
+    /// record says. Notifications and Early Help follow this.
+    pub linked: Option<bool>,
+    /// Which links applied (empty when children are not linked).
+    pub linked_by: Vec<ChildLink>,
     /// A plain-English summary for whole-family support.
     pub summary: String,
 }
@@ -265,11 +300,17 @@ pub struct AssessmentResult {
     pub id: Option<String>,
     /// Parental conflict, domestic abuse, or unclear.
     pub classification: Classification,
-    /// Calibrated probability that this is domestic abuse rather than parental
-    /// conflict (reference population: synthetic; see docs/model-card.md).
+    /// What decided the classification: a safety rule or the estimate.
+    pub decided_by: DecisionBasis,
+    /// Everything that rules out parental conflict (empty for `parental_conflict`).
+    pub conflict_blockers: Vec<ConflictBlocker>,
+    /// The statistical estimate: the calibrated probability that this is domestic
+    /// abuse rather than parental conflict (reference population: synthetic; see
+    /// docs/model-card.md). The safety rules decide before it does: read
+    /// `decided_by`.
     pub p_abuse: f64,
     /// The points score the probability was calibrated from.
-    pub score: f64,
+    pub points: f64,
     /// The final risk level: the actuarial level raised, never lowered, by judgement.
     pub risk_level: RiskLevel,
     /// The level from the yes-count alone.
@@ -314,5 +355,204 @@ impl AssessmentResult {
     /// Whether any reason has this code.
     pub fn has_reason(&self, code: ReasonCode) -> bool {
         self.reasons.iter().any(|r| r.code == code)
+    }
+}
+
+/// A string that is not one of an enum's contract values.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{value:?} is not a {what}; expected one of: {}", expected.join(", "))]
+pub struct ParseEnumError {
+    /// The type's name in the contract (`classification`, `pathway`, …).
+    pub what: &'static str,
+    /// The string given (cut to [`crate::error::MAX_ERROR_VALUE_CHARS`]).
+    pub value: String,
+    /// The allowed strings.
+    pub expected: &'static [&'static str],
+}
+
+/// `as_str`, `VALUES`, `ALL`, `Display` and `FromStr` for a contract enum, from one
+/// list of its variants and their snake_case strings (the same as serde's; a test
+/// checks that they agree).
+macro_rules! contract_strings {
+    ($ty:ident, $what:literal, $n:literal, [$($v:ident => $s:literal),+ $(,)?]) => {
+        impl $ty {
+            /// Every value, in declaration order.
+            pub const ALL: [$ty; $n] = [$($ty::$v),+];
+            /// The contract strings, in declaration order.
+            pub const VALUES: [&'static str; $n] = [$($s),+];
+            /// The contract string.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($ty::$v => $s,)+
+                }
+            }
+            /// Parses a contract string (exact, lower-case); `None` otherwise.
+            pub fn parse(s: &str) -> Option<Self> {
+                match s {
+                    $($s => Some($ty::$v),)+
+                    _ => None,
+                }
+            }
+        }
+        impl std::fmt::Display for $ty {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+        impl std::str::FromStr for $ty {
+            type Err = ParseEnumError;
+            fn from_str(s: &str) -> Result<Self, ParseEnumError> {
+                $ty::parse(s).ok_or_else(|| ParseEnumError {
+                    what: $what,
+                    value: crate::error::truncate_value(s),
+                    expected: &$ty::VALUES,
+                })
+            }
+        }
+    };
+}
+
+contract_strings!(RiskLevel, "risk level", 3, [
+    Standard => "standard", Medium => "medium", High => "high",
+]);
+contract_strings!(Classification, "classification", 3, [
+    ParentalConflict => "parental_conflict", Unclear => "unclear", DomesticAbuse => "domestic_abuse",
+]);
+contract_strings!(MaracCriterion, "MARAC criterion", 4, [
+    VisibleHighRisk => "visible_high_risk",
+    ProfessionalJudgement => "professional_judgement",
+    PotentialEscalation => "potential_escalation",
+    RepeatMarac => "repeat_marac",
+]);
+contract_strings!(Pathway, "pathway", 9, [
+    Marac => "marac",
+    Idva => "idva",
+    SpecialistDaService => "specialist_da_service",
+    VictimSupport => "victim_support",
+    RpcSupport => "rpc_support",
+    EarlyHelp => "early_help",
+    ChildrensSocialCare => "childrens_social_care",
+    OperationEncompass => "operation_encompass",
+    ManagementOversight => "management_oversight",
+]);
+contract_strings!(RecordingCategory, "recording category", 3, [
+    DomesticAbuse => "domestic_abuse",
+    ParentalConflict => "parental_conflict",
+    DomesticIncidentUnderReview => "domestic_incident_under_review",
+]);
+contract_strings!(Flag, "flag", 9, [
+    CoerciveControl => "coercive_control",
+    Stalking => "stalking",
+    Strangulation => "strangulation",
+    ThreatsToKill => "threats_to_kill",
+    Weapons => "weapons",
+    SexualAbuse => "sexual_abuse",
+    ChildHarm => "child_harm",
+    SeparationControlViolence => "separation_control_violence",
+    ThirdPartyThreat => "third_party_threat",
+]);
+contract_strings!(DecisionBasis, "decision basis", 5, [
+    SafetyGate => "safety_gate",
+    AnswersGiven => "answers_given",
+    SafetyRules => "safety_rules",
+    Estimate => "estimate",
+    ScreenedOut => "screened_out",
+]);
+contract_strings!(ConflictBlocker, "conflict blocker", 8, [
+    SafetyGate => "safety_gate",
+    GateItemUnanswered => "gate_item_unanswered",
+    AbuseEvidence => "abuse_evidence",
+    EarlierAbuse => "earlier_abuse",
+    MaracHistory => "marac_history",
+    MaracCriterion => "marac_criterion",
+    RaisedRiskLevel => "raised_risk_level",
+    AbuseProbability => "abuse_probability",
+]);
+contract_strings!(ChildLink, "child link", 2, [
+    InHousehold => "in_household", Exposed => "exposed",
+]);
+contract_strings!(ReasonCode, "reason code", 41, [
+    DecisionAbuseSafetyGate => "decision_abuse_safety_gate",
+    DecisionAbuseAnswersGiven => "decision_abuse_answers_given",
+    DecisionUnclearSafetyRules => "decision_unclear_safety_rules",
+    DecisionUnclearEstimate => "decision_unclear_estimate",
+    DecisionConflictScreenedOut => "decision_conflict_screened_out",
+    FearReported => "fear_reported",
+    PowerImbalanceReported => "power_imbalance_reported",
+    HarmMarkerReported => "harm_marker_reported",
+    AbuseEvidenceReported => "abuse_evidence_reported",
+    FearOrPowerNotCleared => "fear_or_power_not_cleared",
+    HarmNotCleared => "harm_not_cleared",
+    EarlierAbuseIncident => "earlier_abuse_incident",
+    StatisticalEstimate => "statistical_estimate",
+    HighAbuseProbability => "high_abuse_probability",
+    IntermediateAbuseProbability => "intermediate_abuse_probability",
+    LowAbuseProbability => "low_abuse_probability",
+    FearAndPowerCleared => "fear_and_power_cleared",
+    ConflictPattern => "conflict_pattern",
+    TransitionReported => "transition_reported",
+    YesCountBand => "yes_count_band",
+    UnansweredItems => "unanswered_items",
+    HighRiskPossibleIfUnknownsYes => "high_risk_possible_if_unknowns_yes",
+    ProfessionalJudgementRaised => "professional_judgement_raised",
+    ProfessionalJudgementNotLowering => "professional_judgement_not_lowering",
+    MaracCriterionMet => "marac_criterion_met",
+    EscalationUnchecked => "escalation_unchecked",
+    EscalationMetOnRecords => "escalation_met_on_records",
+    RepeatMaracMetOnRecords => "repeat_marac_met_on_records",
+    RiskRulesOutConflict => "risk_rules_out_conflict",
+    ChildrenInHousehold => "children_in_household",
+    ChildrenNotKnown => "children_not_known",
+    ChildrenExposed => "children_exposed",
+    ChildrenLinkedByExposure => "children_linked_by_exposure",
+    HighHarmCluster => "high_harm_cluster",
+    UnknownsRaiseProbability => "unknowns_raise_probability",
+    ProfessionalJudgementNeeded => "professional_judgement_needed",
+    MaracHistory => "marac_history",
+    StalkingFollowUp => "stalking_follow_up",
+    HonourBasedAbuseFollowUp => "honour_based_abuse_follow_up",
+    ConsiderProfessionalJudgement => "consider_professional_judgement",
+    ModelContribution => "model_contribution",
+]);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    /// The macro's strings are serde's strings, value by value, and parse back.
+    fn agree<T>(all: &[T])
+    where
+        T: Serialize + std::fmt::Display + FromStr + PartialEq + std::fmt::Debug + Copy,
+        <T as FromStr>::Err: std::fmt::Debug,
+    {
+        for v in all {
+            let serde = serde_json::to_value(v).unwrap();
+            assert_eq!(serde.as_str(), Some(v.to_string().as_str()), "{v:?}");
+            assert_eq!(T::from_str(&v.to_string()).unwrap(), *v);
+        }
+    }
+
+    #[test]
+    fn contract_strings_match_serde() {
+        agree(&RiskLevel::ALL);
+        agree(&Classification::ALL);
+        agree(&MaracCriterion::ALL);
+        agree(&Pathway::ALL);
+        agree(&RecordingCategory::ALL);
+        agree(&Flag::ALL);
+        agree(&DecisionBasis::ALL);
+        agree(&ConflictBlocker::ALL);
+        agree(&ChildLink::ALL);
+        agree(&ReasonCode::ALL);
+    }
+
+    #[test]
+    fn from_str_errors_list_the_allowed_values() {
+        let e = "abuse".parse::<Classification>().unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "\"abuse\" is not a classification; expected one of: parental_conflict, unclear, domestic_abuse"
+        );
     }
 }

@@ -13,160 +13,13 @@
 //!   the size or depth limit, by text, decoded value or flat row;
 //! - the text and decoded-value paths agree on any JSON value.
 
-use chrono::NaiveDate;
-use dashrisk::instrument::{Gate, DASH_2009, DASH_2009_PARTNER};
+use dashrisk::instrument::Gate;
 use dashrisk::*;
 use proptest::prelude::*;
-use std::collections::BTreeMap;
-use std::sync::OnceLock;
 
-fn scorer() -> &'static Scorer {
-    static S: OnceLock<Scorer> = OnceLock::new();
-    S.get_or_init(Scorer::default)
-}
-
-/// Any answer; with `low`, mostly "no", so that near-conflict records (where the
-/// gates and thresholds decide) are common rather than vanishingly rare.
-fn answer(low: bool) -> impl Strategy<Value = Answer> {
-    let no = if low { 24 } else { 1 };
-    prop_oneof![
-        1 => Just(Answer::Yes),
-        no => Just(Answer::No),
-        1 => Just(Answer::NotKnown),
-        1 => Just(Answer::Declined)
-    ]
-}
-
-fn screen_answer(low: bool) -> impl Strategy<Value = Answer> {
-    let no = if low { 16 } else { 1 };
-    prop_oneof![1 => Just(Answer::Yes), no => Just(Answer::No), 1 => Just(Answer::NotKnown)]
-}
-
-fn level() -> impl Strategy<Value = RiskLevel> {
-    prop_oneof![
-        Just(RiskLevel::Standard),
-        Just(RiskLevel::Medium),
-        Just(RiskLevel::High)
-    ]
-}
-
-fn date() -> impl Strategy<Value = NaiveDate> {
-    (2015i32..2027, 1u32..13, 1u32..29)
-        .prop_map(|(y, m, d)| NaiveDate::from_ymd_opt(y, m, d).expect("valid date"))
-}
-
-fn transitions() -> impl Strategy<Value = Option<Vec<Transition>>> {
-    let all = [
-        Transition::Separation,
-        Transition::NewBaby,
-        Transition::Bereavement,
-        Transition::ChildStartingSchool,
-        Transition::EconomicPressure,
-    ];
-    proptest::option::of(
-        proptest::collection::vec(any::<bool>(), 5).prop_map(move |mask| {
-            all.iter()
-                .zip(mask)
-                .filter(|(_, m)| *m)
-                .map(|(t, _)| *t)
-                .collect()
-        }),
-    )
-}
-
-prop_compose! {
-    fn screen(low: bool)(
-        fear in screen_answer(low),
-        power_imbalance in screen_answer(low),
-        freq in 0usize..5,
-        res in 0usize..3,
-        children_exposed in screen_answer(false),
-        recent_transitions in transitions(),
-    ) -> ConflictScreen {
-        ConflictScreen {
-            fear,
-            power_imbalance,
-            argument_frequency: ArgumentFrequency::parse(ArgumentFrequency::VALUES[freq]).unwrap(),
-            resolution: Resolution::parse(Resolution::VALUES[res]).unwrap(),
-            children_exposed,
-            recent_transitions,
-        }
-    }
-}
-
-prop_compose! {
-    fn context(low: bool)(
-        children_in_household in proptest::option::of(any::<bool>()),
-        prior_incidents_12m in proptest::option::weighted(if low { 0.95 } else { 0.5 }, 0u32..if low { 2 } else { 12 }),
-        prior_incident_dates in proptest::option::of(proptest::collection::vec(date(), 0..5)),
-        incident_date in proptest::option::of(date()),
-        last_marac_date in proptest::option::of(date()),
-    ) -> Context {
-        Context { children_in_household, prior_incidents_12m, prior_incident_dates, incident_date, last_marac_date }
-    }
-}
-
-prop_compose! {
-    /// An arbitrary valid assessment on one of the built-in forms; `None` answers
-    /// are left out of the record (not known). `low` makes most answers "no".
-    fn assessment_with(low: bool)(
-        partner in any::<bool>(),
-        answers in proptest::collection::vec(
-            proptest::option::weighted(if low { 0.97 } else { 0.8 }, answer(low)), 27),
-        conflict_screen in screen(low),
-        context in context(low),
-        officer_judgement in proptest::option::of(level()),
-        id in proptest::option::of("[a-z0-9-]{1,12}"),
-    ) -> Assessment {
-        let inst = if partner { DASH_2009_PARTNER } else { DASH_2009 };
-        let questions = &scorer().instrument(inst).unwrap().questions;
-        let mut map = BTreeMap::new();
-        for (q, a) in questions.iter().zip(answers) {
-            if let Some(a) = a {
-                map.insert(q.id.clone(), a);
-            }
-        }
-        Assessment {
-            id,
-            instrument: inst.to_string(),
-            answers: map,
-            conflict_screen,
-            context,
-            officer_judgement,
-            meta: None,
-        }
-    }
-}
-
-/// Half the cases mostly "no" (near the conflict/abuse boundary), half anything.
-fn assessment() -> impl Strategy<Value = Assessment> {
-    any::<bool>().prop_flat_map(assessment_with)
-}
-
-fn assess(a: &Assessment) -> AssessmentResult {
-    scorer().assess(a).expect("valid assessment")
-}
-
-fn question_ids(a: &Assessment) -> Vec<String> {
-    scorer()
-        .instrument(&a.instrument)
-        .unwrap()
-        .questions
-        .iter()
-        .map(|q| q.id.clone())
-        .collect()
-}
-
-fn gate_items(a: &Assessment, gates: &[Gate]) -> Vec<String> {
-    scorer()
-        .instrument(&a.instrument)
-        .unwrap()
-        .questions
-        .iter()
-        .filter(|q| gates.iter().any(|g| q.fires(*g)))
-        .map(|q| q.id.clone())
-        .collect()
-}
+#[path = "support/arb.rs"]
+mod arb;
+use arb::*;
 
 /// `after` is at least as cautious as `before`.
 fn no_less_cautious(
@@ -188,6 +41,7 @@ fn no_less_cautious(
     );
     prop_assert!(after.marac_referral || !before.marac_referral);
     prop_assert!(after.csc_notification || !before.csc_notification);
+    prop_assert!(after.school_notification || !before.school_notification);
     Ok(())
 }
 
@@ -255,7 +109,7 @@ proptest! {
         }
         let (rn, ru) = (assess(&no), assess(&unknown));
         no_less_cautious(&rn, &ru)?;
-        prop_assert!(ru.score > rn.score, "score did not rise: {} -> {}", rn.score, ru.score);
+        prop_assert!(ru.points > rn.points, "points did not rise: {} -> {}", rn.points, ru.points);
         prop_assert_eq!(ru.yes_count, rn.yes_count);
         prop_assert_eq!(ru.not_known_count + ru.declined_count, rn.not_known_count + rn.declined_count + 1);
     }
@@ -271,7 +125,7 @@ proptest! {
         }
         let (rn, ru) = (assess(&no), assess(&unknown));
         no_less_cautious(&rn, &ru)?;
-        prop_assert!(ru.score > rn.score);
+        prop_assert!(ru.points > rn.points);
     }
 
     #[test]
@@ -288,7 +142,7 @@ proptest! {
         let (before, after) = (assess(&a), assess(&yes));
         no_less_cautious(&before, &after)?;
         prop_assert!(after.yes_count >= before.yes_count);
-        prop_assert!(after.score >= before.score);
+        prop_assert!(after.points >= before.points);
     }
 
     #[test]

@@ -1,0 +1,215 @@
+//! The flat (tabular) view of results and error records: one list of columns, used
+//! by the CLI's CSV output and the Python package's DataFrames, so that the two
+//! can never disagree on a column's name, order or meaning.
+//!
+//! ```
+//! use dashrisk::flat::{result_row, Cell, RESULT_COLUMNS};
+//! use dashrisk::{Answer, Assessment, Scorer};
+//! let mut a = Assessment::default();
+//! a.answers.insert("q18".into(), Answer::Yes);
+//! let r = Scorer::default().assess(&a).unwrap();
+//! let row = result_row(&r);
+//! let at = |name: &str| RESULT_COLUMNS.iter().position(|c| c.name == name).unwrap();
+//! assert_eq!(row[at("classification")], Cell::Text("domestic_abuse".into()));
+//! assert_eq!(row[at("error_code")], Cell::Missing);
+//! ```
+
+use crate::error::RecordError;
+use crate::result::AssessmentResult;
+
+/// What a column holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnKind {
+    /// Text (a contract string, an id, a message).
+    Text,
+    /// `true` / `false`.
+    Bool,
+    /// A whole number, 0 or more.
+    Count,
+    /// A real number.
+    Float,
+    /// A list of contract strings (CSV joins them with `;`).
+    List,
+}
+
+/// One result column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Column {
+    /// The column name.
+    pub name: &'static str,
+    /// What it holds.
+    pub kind: ColumnKind,
+}
+
+const fn col(name: &'static str, kind: ColumnKind) -> Column {
+    Column { name, kind }
+}
+
+use ColumnKind as K;
+
+/// The result columns, in order. A result fills the columns up to
+/// `calibration_version` and leaves the `error_*` columns missing; an error record
+/// fills `id` and the `error_*` columns only.
+pub const RESULT_COLUMNS: [Column; 29] = [
+    col("id", K::Text),
+    col("classification", K::Text),
+    col("decided_by", K::Text),
+    col("conflict_blockers", K::List),
+    col("p_abuse", K::Float),
+    col("points", K::Float),
+    col("risk_level", K::Text),
+    col("actuarial_level", K::Text),
+    col("yes_count", K::Count),
+    col("not_known_count", K::Count),
+    col("declined_count", K::Count),
+    col("marac_referral", K::Bool),
+    col("marac_criteria", K::List),
+    col("flags", K::List),
+    col("csc_notification", K::Bool),
+    col("school_notification", K::Bool),
+    col("pathways", K::List),
+    col("recording_category", K::Text),
+    col("children_in_household", K::Bool),
+    col("children_linked", K::Bool),
+    col("reason_codes", K::List),
+    col("reasons", K::Text),
+    col("instrument", K::Text),
+    col("scorer_version", K::Text),
+    col("calibration_version", K::Text),
+    col("error_code", K::Text),
+    col("error_field", K::Text),
+    col("error_value", K::Text),
+    col("error_message", K::Text),
+];
+
+/// One cell.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    /// Text.
+    Text(String),
+    /// A flag.
+    Bool(bool),
+    /// A count.
+    Count(u32),
+    /// A real number.
+    Float(f64),
+    /// A list of contract strings.
+    List(Vec<&'static str>),
+    /// A fact the record did not give (children in the household not recorded):
+    /// CSV writes `not_known`.
+    NotKnown,
+    /// No value: the column does not apply to this row (a result's error columns,
+    /// an error record's result columns).
+    Missing,
+}
+
+/// The names of [`RESULT_COLUMNS`], in order.
+pub fn column_names() -> impl Iterator<Item = &'static str> {
+    RESULT_COLUMNS.iter().map(|c| c.name)
+}
+
+fn opt_bool(b: Option<bool>) -> Cell {
+    b.map_or(Cell::NotKnown, Cell::Bool)
+}
+
+/// The cells of a result, in [`RESULT_COLUMNS`] order.
+pub fn result_row(r: &AssessmentResult) -> Vec<Cell> {
+    let text = |s: &str| Cell::Text(s.to_string());
+    let row = vec![
+        r.id.as_deref().map_or(Cell::Missing, text),
+        text(r.classification.as_str()),
+        text(r.decided_by.as_str()),
+        Cell::List(r.conflict_blockers.iter().map(|b| b.as_str()).collect()),
+        Cell::Float(r.p_abuse),
+        Cell::Float(r.points),
+        text(r.risk_level.as_str()),
+        text(r.actuarial_level.as_str()),
+        Cell::Count(r.yes_count),
+        Cell::Count(r.not_known_count),
+        Cell::Count(r.declined_count),
+        Cell::Bool(r.marac_referral),
+        Cell::List(r.marac_criteria.iter().map(|c| c.as_str()).collect()),
+        Cell::List(r.flags.iter().map(|f| f.as_str()).collect()),
+        Cell::Bool(r.csc_notification),
+        Cell::Bool(r.school_notification),
+        Cell::List(r.pathways.iter().map(|p| p.as_str()).collect()),
+        text(r.recording_category.as_str()),
+        opt_bool(r.children.in_household),
+        opt_bool(r.children.linked),
+        Cell::List(r.reasons.iter().map(|x| x.code.as_str()).collect()),
+        Cell::Text(
+            r.reasons
+                .iter()
+                .map(|x| x.text.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
+        text(&r.instrument),
+        text(&r.scorer_version),
+        text(&r.calibration_version),
+        Cell::Missing,
+        Cell::Missing,
+        Cell::Missing,
+        Cell::Missing,
+    ];
+    debug_assert_eq!(row.len(), RESULT_COLUMNS.len());
+    row
+}
+
+/// The cells of an error record: `id` and the `error_*` columns.
+pub fn error_row(e: &RecordError) -> Vec<Cell> {
+    let mut row = vec![Cell::Missing; RESULT_COLUMNS.len()];
+    let mut set = |name: &str, cell: Cell| {
+        if let Some(i) = RESULT_COLUMNS.iter().position(|c| c.name == name) {
+            row[i] = cell;
+        }
+    };
+    set("id", e.id.clone().map_or(Cell::Missing, Cell::Text));
+    set("error_code", Cell::Text(e.error.code.code().to_string()));
+    set("error_field", Cell::Text(e.error.field.clone()));
+    set(
+        "error_value",
+        e.error.value.clone().map_or(Cell::Missing, Cell::Text),
+    );
+    set("error_message", Cell::Text(e.error.message.clone()));
+    row
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Answer, Assessment, ErrorKind, InputError, Scorer};
+
+    #[test]
+    fn cells_match_their_column_kinds() {
+        let scorer = Scorer::default();
+        let mut a = Assessment::default();
+        a.answers.insert("q2".into(), Answer::Yes);
+        a.id = Some("x".into());
+        let r = scorer.assess(&a).unwrap();
+        let e = RecordError {
+            line: 3,
+            id: Some("y".into()),
+            error: InputError::new(ErrorKind::InvalidValue, "fear", Some("maybe"), "bad"),
+        };
+        for row in [result_row(&r), error_row(&e)] {
+            assert_eq!(row.len(), RESULT_COLUMNS.len());
+            for (cell, c) in row.iter().zip(RESULT_COLUMNS) {
+                let ok = match cell {
+                    Cell::Text(_) => c.kind == K::Text,
+                    Cell::Bool(_) | Cell::NotKnown => c.kind == K::Bool,
+                    Cell::Count(_) => c.kind == K::Count,
+                    Cell::Float(_) => c.kind == K::Float,
+                    Cell::List(_) => c.kind == K::List,
+                    Cell::Missing => true,
+                };
+                assert!(ok, "{}: {cell:?}", c.name);
+            }
+        }
+        let names: Vec<&str> = column_names().collect();
+        let mut unique = names.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), names.len(), "column names are unique");
+    }
+}

@@ -1,0 +1,104 @@
+//! Resolve: find the record's instrument, check that every answered id belongs to
+//! it and that the dates are plausible, and line the answers up in question order
+//! (left-out questions are not known), so that later stages read a slice.
+
+use crate::answers::{Answer, Assessment};
+use crate::error::{ErrorKind, InputError};
+use crate::instrument::{Instrument, Question};
+use crate::parse::{unknown_instrument, unknown_question};
+use chrono::{Datelike, NaiveDate};
+
+/// The earliest and latest years a date may have (rule 4 of the safety rules):
+/// anything else is a typing slip, and read as a real date it could move an
+/// incident in or out of a window.
+pub const DATE_YEARS: (i32, i32) = (1900, 2100);
+
+/// An assessment's answers resolved against its instrument.
+pub(crate) struct Resolved<'a> {
+    pub inst: &'a Instrument,
+    /// Points for a "yes" per question, parallel to `inst.questions`.
+    pub points: &'a [f64],
+    /// Answers in question order.
+    pub answers: Vec<Answer>,
+}
+
+impl<'a> Resolved<'a> {
+    /// The questions with their answers, in order.
+    pub fn questions(&self) -> impl Iterator<Item = (&'a Question, Answer)> + '_ {
+        self.inst.questions.iter().zip(self.answers.iter().copied())
+    }
+}
+
+/// Resolves `a` against the scorer's instruments (`points` parallel to them).
+pub(crate) fn resolve<'a>(
+    instruments: &'a [Instrument],
+    points: &'a [Vec<f64>],
+    a: &Assessment,
+) -> Result<Resolved<'a>, InputError> {
+    let idx = instruments
+        .iter()
+        .position(|i| i.id == a.instrument)
+        .ok_or_else(|| unknown_instrument(instruments, &a.instrument))?;
+    let inst = &instruments[idx];
+    let mut answers = vec![Answer::NotKnown; inst.questions.len()];
+    for (key, &ans) in &a.answers {
+        match inst.questions.iter().position(|q| &q.id == key) {
+            Some(i) => answers[i] = ans,
+            None => return Err(unknown_question(inst, &format!("answers.{key}"), key)),
+        }
+    }
+    check_dates(a)?;
+    Ok(Resolved {
+        inst,
+        points: &points[idx],
+        answers,
+    })
+}
+
+/// Dates must lie in [`DATE_YEARS`], and with an incident date every earlier
+/// incident must be dated on or before it.
+pub(crate) fn check_dates(a: &Assessment) -> Result<(), InputError> {
+    let ctx = &a.context;
+    let singles = [
+        ("context.incident_date", ctx.incident_date),
+        ("context.last_marac_date", ctx.last_marac_date),
+    ];
+    for (field, d) in singles {
+        if let Some(d) = d {
+            plausible(field, d)?;
+        }
+    }
+    for &d in ctx.prior_incident_dates.iter().flatten() {
+        let field = "context.prior_incident_dates";
+        plausible(field, d)?;
+        if let Some(today) = ctx.incident_date {
+            if d > today {
+                return Err(InputError::new(
+                    ErrorKind::InvalidDate,
+                    field,
+                    Some(&d.to_string()),
+                    format!(
+                        "{field}: {d} is after the incident date {today}; earlier incidents must be dated on or before the incident"
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn plausible(field: &str, d: NaiveDate) -> Result<(), InputError> {
+    let (lo, hi) = DATE_YEARS;
+    if (lo..=hi).contains(&d.year()) {
+        Ok(())
+    } else {
+        Err(InputError::new(
+            ErrorKind::InvalidDate,
+            field,
+            Some(&d.to_string()),
+            format!(
+                "{field}: {d} is outside the years {lo} to {hi}; expected a real incident date"
+            ),
+        ))
+    }
+}

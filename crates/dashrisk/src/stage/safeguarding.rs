@@ -1,0 +1,70 @@
+//! Safeguarding: the children, and the notifications to children's social care and
+//! (through Operation Encompass) to their school.
+//!
+//! Children are *linked* to the incident when they live in the household or were
+//! exposed to it. Until a supervisor decides, an `unclear` case is handled as a
+//! domestic incident (current practice), so it notifies like abuse.
+
+use super::evidence::Evidence;
+use crate::answers::{Answer, Assessment};
+use crate::result::{ChildLink, Classification, Flag};
+
+/// The children and the notifications.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Safeguarding {
+    /// Children in the household, as recorded.
+    pub in_household: Option<bool>,
+    /// Children linked to the incident.
+    pub linked: Option<bool>,
+    /// Why they are linked.
+    pub linked_by: Vec<ChildLink>,
+    /// Harm or threats to children reported.
+    pub child_harm: bool,
+    /// Notify children's social care.
+    pub csc: bool,
+    /// Notify the school (Operation Encompass).
+    pub school: bool,
+}
+
+pub(crate) fn safeguard(
+    a: &Assessment,
+    ev: &Evidence,
+    classification: Classification,
+) -> Safeguarding {
+    // A "yes" to a children-in-household item wins over a "no" in the context: the
+    // cautious reading of a contradiction. Never guessed "no".
+    let in_household = if ev.children_item_yes {
+        Some(true)
+    } else {
+        a.context.children_in_household
+    };
+    let mut linked_by = Vec::new();
+    if in_household == Some(true) {
+        linked_by.push(ChildLink::InHousehold);
+    }
+    if a.conflict_screen.children_exposed == Answer::Yes {
+        linked_by.push(ChildLink::Exposed);
+    }
+    let linked = if linked_by.is_empty() {
+        in_household
+    } else {
+        Some(true)
+    };
+    let child_harm = ev.flagged(Flag::ChildHarm);
+    let csc = match classification {
+        // An unknown household is notified, so that it is checked; harm to children
+        // is notified wherever they live.
+        Classification::DomesticAbuse => linked != Some(false) || child_harm,
+        Classification::Unclear => linked != Some(false),
+        Classification::ParentalConflict => false,
+    };
+    Safeguarding {
+        in_household,
+        linked,
+        linked_by,
+        child_harm,
+        csc,
+        // A notice needs a child whose school can be found.
+        school: csc && linked == Some(true),
+    }
+}
