@@ -76,7 +76,7 @@ pub const REFERENCE_SEED: u64 = 2009;
 /// Size of that population.
 pub const REFERENCE_N: usize = 200_000;
 /// Version label of the shipped calibration.
-pub const REFERENCE_CALIBRATION_VERSION: &str = "cal-synth-2026.2";
+pub const REFERENCE_CALIBRATION_VERSION: &str = "cal-synth-2026.3";
 
 /// Fits the calibration for `policy`'s score weights on a synthetic reference
 /// population of `n` incidents from `seed`. With the defaults this reproduces the

@@ -27,7 +27,7 @@ use rand_distr::{Distribution, Normal, Poisson};
 use serde::{Deserialize, Serialize};
 
 /// Version of the generator: changes whenever its output for a seed changes.
-pub const GENERATOR_VERSION: &str = "dashrisk-synth/2";
+pub const GENERATOR_VERSION: &str = "dashrisk-synth/3";
 
 /// The generator's assumptions. Defaults are documented in docs/synthetic-data.md.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -53,6 +53,17 @@ pub struct SynthParams {
     /// Intercept of the serious-harm logistic (sets its rarity: about 2% of
     /// incidents, 3% of abuse cases, with the other defaults). -6.0.
     pub harm_intercept: f64,
+    /// In a conflict case, the chance that an earlier call-out was recorded as
+    /// domestic abuse or under review (and so counts in `prior_incidents_12m`, which
+    /// counts earlier abuse incidents): an officer who could not clear fear and
+    /// control at the earlier call-out recorded it under review. Assumption, no
+    /// source. 0.1.
+    #[serde(default = "default_conflict_prior_recorded_as_abuse")]
+    pub conflict_prior_recorded_as_abuse: f64,
+}
+
+fn default_conflict_prior_recorded_as_abuse() -> f64 {
+    0.1
 }
 
 impl Default for SynthParams {
@@ -67,6 +78,7 @@ impl Default for SynthParams {
             false_yes: 0.02,
             conflict_abuse_item_rate: 0.02,
             harm_intercept: -6.0,
+            conflict_prior_recorded_as_abuse: default_conflict_prior_recorded_as_abuse(),
         }
     }
 }
@@ -306,10 +318,21 @@ impl Generator {
             a.conflict_screen.recent_transitions = Some(ts);
         }
         // Prior incidents: history is the strongest predictor (Turner et al. 2022).
+        // `prior_incidents_12m` counts earlier *abuse* incidents (the input
+        // contract): in an abuse case every earlier call-out counts; in a conflict
+        // case only those recorded as abuse or under review do (generator v3; v2
+        // counted every call-out of a conflict family, against the contract).
         let lambda = if abuse { (-0.4 + 0.5 * c).exp() } else { 0.35 };
-        let prior = Poisson::new(lambda.max(1e-6))
+        let callouts = Poisson::new(lambda.max(1e-6))
             .map(|d| d.sample(&mut self.rng) as u32)
             .unwrap_or(0);
+        let prior = if abuse {
+            callouts
+        } else {
+            (0..callouts)
+                .filter(|_| self.bern(p.conflict_prior_recorded_as_abuse))
+                .count() as u32
+        };
         a.context.prior_incidents_12m = if self.bern(0.1) { None } else { Some(prior) };
         let harm_logit = if abuse {
             p.harm_intercept
