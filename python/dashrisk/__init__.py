@@ -22,8 +22,8 @@ parental-conflict screen and the context.
 ('domestic_abuse', 'standard', ['strangulation'])
 >>> r["csc_notification"], r["school_notification"]
 (True, True)
->>> r["reasons"][0]["code"]
-'harm_marker_reported'
+>>> r["decided_by"], r["reasons"][0]["code"]  # a safety rule decided, not the estimate
+('safety_gate', 'decision_abuse_safety_gate')
 
 Parental conflict needs fear and power imbalance asked about and answered *no*:
 

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from dashrisk._errors import InputError
+from dashrisk import _native
 from dashrisk._native import Scorer
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -18,45 +19,15 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["RESULT_COLUMNS", "assess_dataframe", "flatten_result"]
 
 #: Columns of :func:`flatten_result` and :func:`assess_dataframe`, in order: the
-#: CLI's CSV result columns (``dashrisk assess --output-format csv``) plus
-#: ``score``. Lists are ``;``-joined; reason texts are joined with spaces.
-RESULT_COLUMNS: tuple[str, ...] = (
-    "id",
-    "classification",
-    "p_abuse",
-    "score",
-    "risk_level",
-    "actuarial_level",
-    "yes_count",
-    "not_known_count",
-    "declined_count",
-    "marac_referral",
-    "marac_criteria",
-    "flags",
-    "csc_notification",
-    "school_notification",
-    "pathways",
-    "recording_category",
-    "children_in_household",
-    "reason_codes",
-    "reasons",
-    "instrument",
-    "scorer_version",
-    "calibration_version",
-    "error_code",
-    "error_field",
-    "error_value",
-    "error_message",
-)
+#: core's one list of flat result columns (``dashrisk::flat``), the same as the
+#: CLI's CSV result columns (``dashrisk assess --output-format csv``). Lists are
+#: ``;``-joined; reason texts are joined with spaces.
+RESULT_COLUMNS: tuple[str, ...] = tuple(_native.RESULT_COLUMNS)
 
-_COUNT_COLUMNS = ("yes_count", "not_known_count", "declined_count")
-_BOOL_COLUMNS = (
-    "marac_referral",
-    "csc_notification",
-    "school_notification",
-    "children_in_household",
-)
-_FLOAT_COLUMNS = ("p_abuse", "score")
+_KINDS: dict[str, str] = dict(_native.RESULT_COLUMN_KINDS)
+_COUNT_COLUMNS = tuple(c for c in RESULT_COLUMNS if _KINDS[c] == "count")
+_BOOL_COLUMNS = tuple(c for c in RESULT_COLUMNS if _KINDS[c] == "bool")
+_FLOAT_COLUMNS = tuple(c for c in RESULT_COLUMNS if _KINDS[c] == "float")
 
 
 def flatten_result(result: Mapping[str, Any]) -> dict[str, Any]:
@@ -64,52 +35,20 @@ def flatten_result(result: Mapping[str, Any]) -> dict[str, Any]:
     as a flat dict with the keys of :data:`RESULT_COLUMNS`.
 
     Lists become ``;``-joined text (``"marac;idva"``); ``children_in_household``
-    is ``True``, ``False`` or ``None`` (not known). ``p_abuse`` keeps full precision
-    (the CLI's CSV rounds it to 4 places). On an error record the result columns
-    are ``None`` and ``error_code``, ``error_field``, ``error_value`` and
-    ``error_message`` are filled; on a result they are ``None``.
+    and ``children_linked`` are ``True``, ``False`` or ``None`` (not known).
+    ``p_abuse`` keeps full precision (the CLI's CSV rounds it to 4 places). On an
+    error record the result columns are ``None`` and ``error_code``,
+    ``error_field``, ``error_value`` and ``error_message`` are filled; on a result
+    they are ``None``. The mapping is the core's (one definition for the CLI and
+    Python).
 
     >>> import dashrisk
     >>> r = dashrisk.Scorer().assess({"answers": {"q18": "yes"}})
     >>> flat = dashrisk.flatten_result(r)
-    >>> flat["classification"], flat["flags"], flat["error_code"]
-    ('domestic_abuse', 'strangulation', None)
+    >>> flat["classification"], flat["decided_by"], flat["flags"], flat["error_code"]
+    ('domestic_abuse', 'safety_gate', 'strangulation', None)
     """
-    out: dict[str, Any] = dict.fromkeys(RESULT_COLUMNS)
-    out["id"] = result.get("id")
-    error = result.get("error")
-    if error is not None:
-        out["error_code"] = error.get("code")
-        out["error_field"] = error.get("field")
-        out["error_value"] = error.get("value")
-        out["error_message"] = error.get("message")
-        return out
-    for key in (
-        "classification",
-        "p_abuse",
-        "score",
-        "risk_level",
-        "actuarial_level",
-        "yes_count",
-        "not_known_count",
-        "declined_count",
-        "marac_referral",
-        "csc_notification",
-        "school_notification",
-        "recording_category",
-        "instrument",
-        "scorer_version",
-        "calibration_version",
-    ):
-        out[key] = result.get(key)
-    for key in ("marac_criteria", "flags", "pathways"):
-        out[key] = ";".join(result.get(key) or ())
-    reasons = result.get("reasons") or ()
-    out["reason_codes"] = ";".join(r["code"] for r in reasons)
-    out["reasons"] = " ".join(r["text"] for r in reasons)
-    children = result.get("children") or {}
-    out["children_in_household"] = children.get("in_household")
-    return out
+    return _native.flatten_result(result)
 
 
 _DEFAULT_SCORER: Scorer | None = None

@@ -8,9 +8,12 @@ from collections.abc import Iterable, Mapping
 from typing import Any, final
 
 __all__ = [
+    "RESULT_COLUMNS",
+    "RESULT_COLUMN_KINDS",
     "SCORER_VERSION",
     "Scorer",
     "default_policy",
+    "flatten_result",
     "instrument",
     "instruments",
     "synth",
@@ -19,6 +22,10 @@ __all__ = [
 
 #: Version of the scorer rules, reported in every result.
 SCORER_VERSION: str
+#: The flat result columns, in order (the core's one list).
+RESULT_COLUMNS: tuple[str, ...]
+#: What each flat column holds: text, bool, count, float or list.
+RESULT_COLUMN_KINDS: dict[str, str]
 #: Version of the package (the Rust workspace version).
 __version__: str
 
@@ -52,3 +59,4 @@ def instruments() -> list[dict[str, Any]]: ...
 def instrument(id: str) -> dict[str, Any]: ...
 def default_policy() -> dict[str, Any]: ...
 def synth(n: int, seed: int = 1) -> list[dict[str, Any]]: ...
+def flatten_result(result: Mapping[str, Any]) -> dict[str, Any]: ...

@@ -59,7 +59,8 @@ def test_result_keys(scorer: dashrisk.Scorer) -> None:
     """The serde form of AssessmentResult, in struct order."""
     r = scorer.assess({"id": "k", "meta": {"source": "test"}})
     assert list(r) == [
-        "id", "classification", "p_abuse", "score", "risk_level", "actuarial_level",
+        "id", "classification", "decided_by", "conflict_blockers", "p_abuse", "points",
+        "risk_level", "actuarial_level",
         "officer_judgement", "yes_count", "not_known_count", "declined_count",
         "marac_referral", "marac_criteria", "flags", "csc_notification",
         "school_notification", "pathways", "recording_category", "children", "reasons",

@@ -107,19 +107,21 @@ def _as_cli_text(column: str, value: Any, error: bool) -> str:
     """A flatten_result value as the CLI's CSV writes it (an error record's result
     columns are empty; on a result, a household not recorded is "not_known")."""
     if value is None:
-        return "not_known" if column == "children_in_household" and not error else ""
+        not_known = column in ("children_in_household", "children_linked")
+        return "not_known" if not_known and not error else ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if column == "p_abuse":
         return f"{value:.4f}"
+    if column == "points":
+        return f"{value:.2f}"
     return str(value)
 
 
 def test_flat_columns_and_values_match_the_cli_csv(cli: Path, tmp_path: Path, scorer: dashrisk.Scorer) -> None:
-    """flatten_result (python/dashrisk/_frame.py) and the CLI's CSV output
-    (crates/dashrisk-cli/src/flat.rs) keep two lists of the result columns: the same
-    columns in the same order (Python adds `score`) with the same values, for results
-    and error records alike."""
+    """flatten_result and the CLI's CSV output both use the core's one list of flat
+    columns (crates/dashrisk/src/flat.rs): the same columns in the same order with
+    the same values, for results and error records alike."""
     lines = json_lines()
     path = tmp_path / "in.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -132,7 +134,7 @@ def test_flat_columns_and_values_match_the_cli_csv(cli: Path, tmp_path: Path, sc
     # From JSON Lines, a record's `meta` is passed through as the first column.
     assert table[0][0] == "meta"
     header, *rows = [line[1:] for line in table]
-    assert header == [c for c in dashrisk.RESULT_COLUMNS if c != "score"]
+    assert header == list(dashrisk.RESULT_COLUMNS)
     results = scorer.assess_many(lines)
     assert len(rows) == len(results) == len(lines)
     errors = 0

@@ -202,7 +202,8 @@ def policy_with(**changes: Any) -> dict[str, Any]:
         ({"policy": policy_with(format_version=99)}, "unsupported_version", "format_version"),
         # New weights without a calibration fitted for them.
         ({"policy": policy_with(scorer__weights__screen_fear_points=2.5)}, "artefact_mismatch", ""),
-        ({"calibration": '{"version": 1}'}, "malformed_artefact", ""),
+        # The schema error names the field it refused.
+        ({"calibration": '{"version": 1}'}, "malformed_artefact", "version"),
         ({"instruments": ['{"format_version": 1}']}, "malformed_artefact", ""),
         ({"policy": {"format_version": {1}}}, "malformed_artefact", "format_version"),
     ],

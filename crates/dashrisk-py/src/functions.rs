@@ -1,12 +1,15 @@
-//! Module functions: instruments, the default policy and the synthetic population.
+//! Module functions: instruments, the default policy, the synthetic population and
+//! the flat view of results.
 
 use crate::convert::{json_loads, to_py};
 use crate::default_scorer;
 use crate::errors::{input_error, internal};
+use dashrisk::flat::{self, Cell, ColumnKind};
 use dashrisk::synth::{Generator, SynthParams};
+use dashrisk::{AssessmentResult, RecordError};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::PyList;
+use pyo3::types::{PyDict, PyList};
 
 /// Records generated per step of `synth` while the GIL is released.
 const SYNTH_CHUNK: usize = 4096;
@@ -83,4 +86,68 @@ pub fn synth<'py>(py: Python<'py>, n: i64, seed: i64) -> PyResult<Bound<'py, PyL
         done += take;
     }
     Ok(out)
+}
+
+/// One result or error record (a dict as `Scorer.assess`, `assess_many` and
+/// `assess_rows` return them) as a flat dict keyed by `RESULT_COLUMNS`: the core's
+/// one list of flat columns, the same as the CLI's CSV result columns.
+///
+/// Lists become `;`-joined text; a fact not recorded (children in the household)
+/// and a column that does not apply (a result's error columns) are `None`.
+/// Raises `ValueError` for anything that is not a result or an error record.
+#[pyfunction]
+pub fn flatten_result<'py>(
+    py: Python<'py>,
+    result: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let not_a_result = || {
+        PyValueError::new_err(
+            "flatten_result takes one result or error record (a dict from Scorer.assess, assess_many or assess_rows)",
+        )
+    };
+    let text: String = py
+        .import("json")?
+        .getattr("dumps")?
+        .call1((result,))
+        .map_err(|_| not_a_result())?
+        .extract()?;
+    let value: serde_json::Value = serde_json::from_str(&text).map_err(|_| not_a_result())?;
+    let row = if value.get("error").is_some() {
+        let e: RecordError = serde_json::from_value(value).map_err(|_| not_a_result())?;
+        flat::error_row(&e)
+    } else {
+        let r: AssessmentResult = serde_json::from_value(value).map_err(|_| not_a_result())?;
+        flat::result_row(&r)
+    };
+    let out = PyDict::new(py);
+    for (cell, col) in row.into_iter().zip(flat::RESULT_COLUMNS.iter()) {
+        let v: Bound<'py, PyAny> = match cell {
+            Cell::Text(s) => s.into_pyobject(py)?.into_any(),
+            Cell::Bool(b) => pyo3::types::PyBool::new(py, b).to_owned().into_any(),
+            Cell::Count(n) => n.into_pyobject(py)?.into_any(),
+            Cell::Float(x) => x.into_pyobject(py)?.into_any(),
+            Cell::List(items) => items.join(";").into_pyobject(py)?.into_any(),
+            Cell::NotKnown | Cell::Missing => py.None().into_bound(py),
+        };
+        out.set_item(col.name, v)?;
+    }
+    Ok(out)
+}
+
+/// The flat result columns and what each holds (`text`, `bool`, `count`, `float`,
+/// `list`), in order: the core's one list.
+pub fn result_columns() -> Vec<(&'static str, &'static str)> {
+    flat::RESULT_COLUMNS
+        .iter()
+        .map(|c| {
+            let kind = match c.kind {
+                ColumnKind::Text => "text",
+                ColumnKind::Bool => "bool",
+                ColumnKind::Count => "count",
+                ColumnKind::Float => "float",
+                ColumnKind::List => "list",
+            };
+            (c.name, kind)
+        })
+        .collect()
 }

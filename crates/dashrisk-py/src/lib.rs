@@ -36,7 +36,7 @@ mod native {
     use super::scorer::PyScorer;
 
     #[pymodule_export]
-    use super::functions::{default_policy, instrument, instruments, synth};
+    use super::functions::{default_policy, flatten_result, instrument, instruments, synth};
 
     /// Version of the scorer rules, reported in every result.
     #[pymodule_export]
@@ -45,6 +45,14 @@ mod native {
     #[pymodule_init]
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
         m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+        let cols = super::functions::result_columns();
+        let names: Vec<&str> = cols.iter().map(|c| c.0).collect();
+        m.add("RESULT_COLUMNS", pyo3::types::PyTuple::new(m.py(), names)?)?;
+        let kinds = pyo3::types::PyDict::new(m.py());
+        for (name, kind) in cols {
+            kinds.set_item(name, kind)?;
+        }
+        m.add("RESULT_COLUMN_KINDS", kinds)?;
         Ok(())
     }
 }
