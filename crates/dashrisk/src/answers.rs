@@ -270,3 +270,12 @@ impl Assessment {
         self.answers.get(id).copied().unwrap_or(Answer::NotKnown)
     }
 }
+
+display_from_str!(Answer, "answer", Answer::QUESTION_VALUES);
+display_from_str!(
+    ArgumentFrequency,
+    "argument frequency",
+    ArgumentFrequency::VALUES
+);
+display_from_str!(Resolution, "resolution", Resolution::VALUES);
+display_from_str!(Transition, "transition", Transition::VALUES);

@@ -235,7 +235,7 @@ pub enum ArtefactError {
 
 impl ArtefactError {
     /// Which artefact: its kind and id (`policy`, `instrument "x"`, `calibration
-    /// "cal-synth-2026.2"`).
+    /// "cal-synth-2026.3"`).
     pub fn artefact(&self) -> &str {
         match self {
             ArtefactError::Malformed { artefact, .. }

@@ -403,6 +403,43 @@ mod tests {
     }
 
     #[test]
+    fn unplaced_dates_by_window() {
+        // No incident date: the dates cannot be placed, so each may be inside the
+        // window; a count covers 12 months.
+        let ctx = |count: u32, n_dates: usize| Context {
+            prior_incidents_12m: Some(count),
+            prior_incident_dates: Some(vec![d("2024-01-01"); n_dates]),
+            ..Context::default()
+        };
+        let window = |months| GradingPolicy {
+            escalation_window_months: months,
+            ..GradingPolicy::default()
+        };
+        // 12 months: the count is certain, and a date may be one of the counted.
+        assert_eq!(escalation(&window(12), &ctx(2, 1)), Check::Met);
+        assert_eq!(escalation(&window(12), &ctx(1, 1)), Check::NotMet);
+        assert_eq!(escalation(&window(12), &ctx(0, 2)), Check::MetOnRecords);
+        // 6 months: nothing is certain; the larger of count and dates may be inside.
+        assert_eq!(escalation(&window(6), &ctx(2, 1)), Check::MetOnRecords);
+        assert_eq!(escalation(&window(6), &ctx(1, 1)), Check::NotMet);
+        // 18 months: a date may be an incident 13 to 18 months back, beside the count.
+        assert_eq!(escalation(&window(18), &ctx(1, 1)), Check::MetOnRecords);
+        assert_eq!(escalation(&window(18), &ctx(2, 0)), Check::Met);
+        assert_eq!(escalation(&window(18), &ctx(1, 0)), Check::NotMet);
+    }
+
+    #[test]
+    fn repeat_marac_needs_the_marac_before_the_incident() {
+        let p = GradingPolicy::default();
+        let ctx = Context {
+            last_marac_date: Some(d("2025-03-01")),
+            incident_date: Some(d("2025-02-01")),
+            ..Context::default()
+        };
+        assert_eq!(repeat_marac(&p, &ctx), Check::NotMet);
+    }
+
+    #[test]
     fn earlier_abuse_needs_a_count_or_a_placed_date() {
         let p = GradingPolicy::default();
         let mut ctx = Context::default();

@@ -60,27 +60,6 @@ pub enum Domain {
     PerpetratorWellbeing,
 }
 
-impl Domain {
-    /// Every domain, in declaration order.
-    pub const ALL: [Domain; 15] = [
-        Domain::PhysicalHarm,
-        Domain::Fear,
-        Domain::CoerciveControl,
-        Domain::Stalking,
-        Domain::Sexual,
-        Domain::Threats,
-        Domain::Children,
-        Domain::Pregnancy,
-        Domain::Escalation,
-        Domain::Separation,
-        Domain::VictimWellbeing,
-        Domain::Economic,
-        Domain::ThirdPartyThreat,
-        Domain::PerpetratorHistory,
-        Domain::PerpetratorWellbeing,
-    ];
-}
-
 /// A safety marker: what a "yes" to a question signals. Markers drive the hard gates
 /// of the conflict-vs-abuse decision and the result's flags.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -117,22 +96,6 @@ pub enum Marker {
 }
 
 impl Marker {
-    /// Every marker, in declaration order.
-    pub const ALL: [Marker; 12] = [
-        Marker::Fear,
-        Marker::PowerImbalance,
-        Marker::Violence,
-        Marker::Stalking,
-        Marker::ChildHarm,
-        Marker::Weapon,
-        Marker::ThreatToKill,
-        Marker::Strangulation,
-        Marker::SexualAbuse,
-        Marker::BlocksConflict,
-        Marker::ChildrenInHousehold,
-        Marker::HonourBasedPrompt,
-    ];
-
     /// Which hard gate a "yes" with this marker fires, if any.
     pub fn gate(self) -> Option<Gate> {
         match self {
@@ -148,24 +111,6 @@ impl Marker {
             Marker::BlocksConflict | Marker::ChildrenInHousehold | Marker::HonourBasedPrompt => {
                 None
             }
-        }
-    }
-
-    /// The contract string (`blocks_conflict`, …).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Marker::Fear => "fear",
-            Marker::PowerImbalance => "power_imbalance",
-            Marker::Violence => "violence",
-            Marker::Stalking => "stalking",
-            Marker::ChildHarm => "child_harm",
-            Marker::Weapon => "weapon",
-            Marker::ThreatToKill => "threat_to_kill",
-            Marker::Strangulation => "strangulation",
-            Marker::SexualAbuse => "sexual_abuse",
-            Marker::BlocksConflict => "blocks_conflict",
-            Marker::ChildrenInHousehold => "children_in_household",
-            Marker::HonourBasedPrompt => "honour_based_prompt",
         }
     }
 }
@@ -466,6 +411,43 @@ impl Instrument {
     }
 }
 
+contract_strings!(Domain, "domain", 15, [
+    PhysicalHarm => "physical_harm",
+    Fear => "fear",
+    CoerciveControl => "coercive_control",
+    Stalking => "stalking",
+    Sexual => "sexual",
+    Threats => "threats",
+    Children => "children",
+    Pregnancy => "pregnancy",
+    Escalation => "escalation",
+    Separation => "separation",
+    VictimWellbeing => "victim_wellbeing",
+    Economic => "economic",
+    ThirdPartyThreat => "third_party_threat",
+    PerpetratorHistory => "perpetrator_history",
+    PerpetratorWellbeing => "perpetrator_wellbeing",
+]);
+contract_strings!(Marker, "marker", 12, [
+    Fear => "fear",
+    PowerImbalance => "power_imbalance",
+    Violence => "violence",
+    Stalking => "stalking",
+    ChildHarm => "child_harm",
+    Weapon => "weapon",
+    ThreatToKill => "threat_to_kill",
+    Strangulation => "strangulation",
+    SexualAbuse => "sexual_abuse",
+    BlocksConflict => "blocks_conflict",
+    ChildrenInHousehold => "children_in_household",
+    HonourBasedPrompt => "honour_based_prompt",
+]);
+contract_strings!(Gate, "gate", 3, [
+    Fear => "fear",
+    PowerImbalance => "power_imbalance",
+    Harm => "harm",
+]);
+
 use Domain as D;
 use Marker as M;
 
@@ -737,10 +719,22 @@ mod tests {
     }
 
     #[test]
-    fn marker_strings_match_serde() {
+    fn marker_domain_and_gate_strings_match_serde() {
         for m in Marker::ALL {
             assert_eq!(serde_json::to_value(m).unwrap().as_str(), Some(m.as_str()));
+            assert_eq!(m.to_string().parse::<Marker>().unwrap(), m);
         }
+        for d in Domain::ALL {
+            assert_eq!(serde_json::to_value(d).unwrap().as_str(), Some(d.as_str()));
+        }
+        for g in Gate::ALL {
+            assert_eq!(serde_json::to_value(g).unwrap().as_str(), Some(g.as_str()));
+        }
+        assert_eq!(
+            "declined".parse::<crate::Answer>().unwrap(),
+            crate::Answer::Declined
+        );
+        assert!("maybe".parse::<crate::Answer>().is_err());
     }
 
     #[test]

@@ -35,6 +35,8 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+#[macro_use]
+mod strings;
 pub mod answers;
 pub mod artefact;
 pub mod calibration;

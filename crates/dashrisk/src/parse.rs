@@ -529,6 +529,8 @@ impl Scorer {
                 _ => passthrough.push((k, raw)),
             }
         }
+        // Checked here too so that the error names the CSV column, not the JSON path.
+        crate::stage::resolve::check_dates(&a, "")?;
         Ok((a, passthrough))
     }
 }

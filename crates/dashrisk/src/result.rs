@@ -370,48 +370,6 @@ pub struct ParseEnumError {
     pub expected: &'static [&'static str],
 }
 
-/// `as_str`, `VALUES`, `ALL`, `Display` and `FromStr` for a contract enum, from one
-/// list of its variants and their snake_case strings (the same as serde's; a test
-/// checks that they agree).
-macro_rules! contract_strings {
-    ($ty:ident, $what:literal, $n:literal, [$($v:ident => $s:literal),+ $(,)?]) => {
-        impl $ty {
-            /// Every value, in declaration order.
-            pub const ALL: [$ty; $n] = [$($ty::$v),+];
-            /// The contract strings, in declaration order.
-            pub const VALUES: [&'static str; $n] = [$($s),+];
-            /// The contract string.
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $($ty::$v => $s,)+
-                }
-            }
-            /// Parses a contract string (exact, lower-case); `None` otherwise.
-            pub fn parse(s: &str) -> Option<Self> {
-                match s {
-                    $($s => Some($ty::$v),)+
-                    _ => None,
-                }
-            }
-        }
-        impl std::fmt::Display for $ty {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-        impl std::str::FromStr for $ty {
-            type Err = ParseEnumError;
-            fn from_str(s: &str) -> Result<Self, ParseEnumError> {
-                $ty::parse(s).ok_or_else(|| ParseEnumError {
-                    what: $what,
-                    value: crate::error::truncate_value(s),
-                    expected: &$ty::VALUES,
-                })
-            }
-        }
-    };
-}
-
 contract_strings!(RiskLevel, "risk level", 3, [
     Standard => "standard", Medium => "medium", High => "high",
 ]);

@@ -288,3 +288,90 @@ fn flat_rows_follow_the_same_rules() {
         );
     }
 }
+
+/// Rule 4 of the safety rules: implausible dates and an earlier incident dated
+/// after the incident are error records naming the field and the value, by every
+/// way in (JSON, flat rows, and an `Assessment` built in code).
+#[test]
+fn dates_must_be_plausible_and_earlier_incidents_earlier() {
+    check(
+        r#"{"context": {"incident_date": "1899-12-31"}}"#,
+        "invalid_date",
+        "context.incident_date",
+        Some("1899-12-31"),
+        &["1900", "2100"],
+    );
+    check(
+        r#"{"context": {"last_marac_date": "2101-01-01"}}"#,
+        "invalid_date",
+        "context.last_marac_date",
+        Some("2101-01-01"),
+        &["1900", "2100"],
+    );
+    check(
+        r#"{"context": {"incident_date": "2025-06-30", "prior_incident_dates": ["2025-05-01", "2025-07-01"]}}"#,
+        "invalid_date",
+        "context.prior_incident_dates",
+        Some("2025-07-01"),
+        &["after the incident date 2025-06-30"],
+    );
+    // The same day is allowed: it was listed as an earlier incident.
+    let s = Scorer::default();
+    let a = s
+        .parse_json(r#"{"context": {"incident_date": "2025-06-30", "prior_incident_dates": ["2025-06-30"]}}"#)
+        .unwrap();
+    assert!(s.assess(&a).is_ok());
+    // Without the incident date the dates cannot be placed, and are not refused.
+    let a = s
+        .parse_json(r#"{"context": {"prior_incident_dates": ["2099-01-01"]}}"#)
+        .unwrap();
+    assert!(s.assess(&a).is_ok());
+    // Flat rows.
+    let e = s
+        .parse_flat(&[("prior_incident_dates", "1850-01-01")])
+        .unwrap_err();
+    assert_eq!(
+        (e.code.code(), e.field.as_str()),
+        ("invalid_date", "prior_incident_dates")
+    );
+    let e = s
+        .parse_flat(&[
+            ("incident_date", "2025-06-30"),
+            ("prior_incident_dates", "2025-06-01;2026-01-01"),
+        ])
+        .unwrap_err();
+    assert_eq!(
+        (e.field.as_str(), e.value.as_deref()),
+        ("prior_incident_dates", Some("2026-01-01")),
+        "the CSV column is named"
+    );
+    // An Assessment built in code cannot bypass the check.
+    let mut a = Assessment::default();
+    a.context.incident_date = NaiveDate::from_ymd_opt(1066, 10, 14);
+    let e = s.assess(&a).unwrap_err();
+    assert_eq!(
+        (e.code.code(), e.field.as_str()),
+        ("invalid_date", "context.incident_date")
+    );
+}
+
+/// The docs name the calibration that ships; an older version may appear only on a
+/// line that also names the shipped one (as what it replaced).
+#[test]
+fn docs_name_the_shipped_calibration_version() {
+    let shipped = Calibration::shipped().version;
+    assert_eq!(shipped, REFERENCE_CALIBRATION_VERSION);
+    for doc in ["grading.md", "model-card.md"] {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../docs")
+            .join(doc);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(&shipped), "{doc} does not name {shipped}");
+        for line in text.lines().filter(|l| l.contains("cal-synth-")) {
+            assert!(
+                line.contains(&shipped),
+                "{doc} names another calibration than the shipped {shipped}: {line}"
+            );
+        }
+    }
+}

@@ -388,7 +388,10 @@ pub(crate) fn reasons(f: &Facts) -> Vec<Reason> {
     match g.escalation {
         Check::Unchecked => say(
             ReasonCode::EscalationUnchecked,
-            "Potential escalation could not be checked: neither the number nor the dates of earlier domestic-abuse incidents were recorded. Check police records.".into(),
+            format!(
+                "Potential escalation could not be checked: the earlier domestic-abuse incidents recorded do not cover the {}-month window (no count and no dates, or only a 12-month count for a longer window). Check police records.",
+                gp.escalation_window_months
+            ),
         ),
         Check::MetOnRecords => say(
             ReasonCode::EscalationMetOnRecords,

@@ -47,7 +47,7 @@ pub(crate) fn resolve<'a>(
             None => return Err(unknown_question(inst, &format!("answers.{key}"), key)),
         }
     }
-    check_dates(a)?;
+    check_dates(a, "context.")?;
     Ok(Resolved {
         inst,
         points: &points[idx],
@@ -56,20 +56,21 @@ pub(crate) fn resolve<'a>(
 }
 
 /// Dates must lie in [`DATE_YEARS`], and with an incident date every earlier
-/// incident must be dated on or before it.
-pub(crate) fn check_dates(a: &Assessment) -> Result<(), InputError> {
+/// incident must be dated on or before it. Fields are named with `prefix`
+/// (`context.` for JSON records, nothing for flat rows).
+pub(crate) fn check_dates(a: &Assessment, prefix: &str) -> Result<(), InputError> {
     let ctx = &a.context;
     let singles = [
-        ("context.incident_date", ctx.incident_date),
-        ("context.last_marac_date", ctx.last_marac_date),
+        ("incident_date", ctx.incident_date),
+        ("last_marac_date", ctx.last_marac_date),
     ];
-    for (field, d) in singles {
+    for (name, d) in singles {
         if let Some(d) = d {
-            plausible(field, d)?;
+            plausible(&format!("{prefix}{name}"), d)?;
         }
     }
+    let field = &format!("{prefix}prior_incident_dates");
     for &d in ctx.prior_incident_dates.iter().flatten() {
-        let field = "context.prior_incident_dates";
         plausible(field, d)?;
         if let Some(today) = ctx.incident_date {
             if d > today {
