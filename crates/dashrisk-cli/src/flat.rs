@@ -68,8 +68,14 @@ pub fn synth_header() -> Vec<String> {
 }
 
 /// Streams `n` synthetic records in the input contract.
-pub fn write_synth(w: &mut dyn Write, n: usize, seed: u64, format: Format) -> std::io::Result<()> {
-    let mut gen = Generator::new(seed, SynthParams::default());
+pub fn write_synth(
+    w: &mut dyn Write,
+    n: usize,
+    seed: u64,
+    params: &SynthParams,
+    format: Format,
+) -> std::io::Result<()> {
+    let mut gen = Generator::new(seed, params.clone());
     match format {
         Format::Csv => {
             let mut cw = csv::Writer::from_writer(w);

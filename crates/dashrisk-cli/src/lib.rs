@@ -126,6 +126,10 @@ enum Command {
         /// Output format.
         #[arg(long, default_value = "csv")]
         format: Format,
+        /// Change a generator setting from its default, as KEY=VALUE (repeatable;
+        /// docs/synthetic-data.md lists the settings), e.g. `--set p_abuse=0.3`.
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
     },
     /// Print the default policy (thresholds and weights) as sealed JSON, to edit,
     /// seal again (`dashrisk policy seal FILE`) and pass back with --policy.
@@ -371,12 +375,20 @@ fn run(cli: Cli) -> Result<ExitCode, Fatal> {
             seed,
             out,
             format,
+            set,
         } => {
+            let params = dashrisk::synth::SynthParams::with_settings(&set)
+                .map_err(|e| Fatal(format!("--set: {e}")))?;
             let mut w = open_out(&out)?;
-            flat::write_synth(&mut w, n, seed, format)?;
+            flat::write_synth(&mut w, n, seed, &params, format)?;
             w.flush()?;
+            let changed = if set.is_empty() {
+                String::new()
+            } else {
+                format!(", settings {}", set.join(" "))
+            };
             eprintln!(
-                "dashrisk: wrote {n} SYNTHETIC records (seed {seed}, {}): not real data",
+                "dashrisk: wrote {n} SYNTHETIC records (seed {seed}, {}{changed}): not real data",
                 dashrisk::synth::GENERATOR_VERSION
             );
             Ok(ExitCode::SUCCESS)

@@ -429,6 +429,23 @@ mod tests {
     }
 
     #[test]
+    fn high_possible_only_below_high_and_only_when_the_unknowns_reach_it() {
+        let p = GradingPolicy::default();
+        let a = Assessment::default();
+        let answers = |yes: usize, unknown: usize| {
+            let mut v = vec![Answer::Yes; yes];
+            v.extend(vec![Answer::NotKnown; unknown]);
+            v.extend(vec![Answer::No; 27 - yes - unknown]);
+            v
+        };
+        assert!(grade(&p, &answers(10, 4), &a).high_possible_if_unknowns_yes);
+        assert!(!grade(&p, &answers(10, 3), &a).high_possible_if_unknowns_yes);
+        assert!(!grade(&p, &answers(2, 3), &a).high_possible_if_unknowns_yes);
+        // Already high: nothing to warn about.
+        assert!(!grade(&p, &answers(14, 5), &a).high_possible_if_unknowns_yes);
+    }
+
+    #[test]
     fn repeat_marac_needs_the_marac_before_the_incident() {
         let p = GradingPolicy::default();
         let ctx = Context {

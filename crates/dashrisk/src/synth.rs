@@ -66,6 +66,80 @@ fn default_conflict_prior_recorded_as_abuse() -> f64 {
     0.1
 }
 
+impl SynthParams {
+    /// The defaults with `settings` (`key=value`, as on the command line) applied.
+    /// Every key must be a field of [`SynthParams`]; every value a finite number
+    /// in the field's range (checked by [`SynthParams::validate`]).
+    ///
+    /// ```
+    /// use dashrisk::synth::SynthParams;
+    /// let p = SynthParams::with_settings(&["p_abuse=0.3", "under_recording_sensitive=0.6"]).unwrap();
+    /// assert_eq!((p.p_abuse, p.under_recording_sensitive), (0.3, 0.6));
+    /// assert!(SynthParams::with_settings(&["p_abuze=0.3"]).unwrap_err().contains("p_abuse"));
+    /// ```
+    pub fn with_settings<S: AsRef<str>>(settings: &[S]) -> Result<SynthParams, String> {
+        let mut value = serde_json::to_value(SynthParams::default()).map_err(|e| e.to_string())?;
+        let obj = value
+            .as_object_mut()
+            .ok_or("generator settings are not an object")?;
+        let keys: Vec<String> = obj.keys().cloned().collect();
+        for s in settings {
+            let s = s.as_ref();
+            let (k, v) = s
+                .split_once('=')
+                .ok_or_else(|| format!("{s:?}: expected KEY=VALUE (for example p_abuse=0.3)"))?;
+            let (k, v) = (k.trim(), v.trim());
+            if !obj.contains_key(k) {
+                return Err(format!(
+                    "{k:?} is not a generator setting; expected one of: {}",
+                    keys.join(", ")
+                ));
+            }
+            let x: f64 = v
+                .parse()
+                .ok()
+                .filter(|x: &f64| x.is_finite())
+                .ok_or_else(|| format!("{k}: {v:?} is not a number"))?;
+            obj.insert(k.to_string(), serde_json::json!(x));
+        }
+        let p: SynthParams = serde_json::from_value(value).map_err(|e| e.to_string())?;
+        p.validate()?;
+        Ok(p)
+    }
+
+    /// Checks that every rate is a probability in [0, 1] and the intercept finite.
+    pub fn validate(&self) -> Result<(), String> {
+        let rates = [
+            ("p_abuse", self.p_abuse),
+            ("p_children", self.p_children),
+            ("p_not_known", self.p_not_known),
+            ("p_sensitive_unanswered", self.p_sensitive_unanswered),
+            ("under_recording_sensitive", self.under_recording_sensitive),
+            ("under_recording_other", self.under_recording_other),
+            ("false_yes", self.false_yes),
+            ("conflict_abuse_item_rate", self.conflict_abuse_item_rate),
+            (
+                "conflict_prior_recorded_as_abuse",
+                self.conflict_prior_recorded_as_abuse,
+            ),
+        ];
+        for (k, x) in rates {
+            if !(0.0..=1.0).contains(&x) {
+                return Err(format!(
+                    "{k}: {x} is not a rate; expected a number from 0 to 1"
+                ));
+            }
+        }
+        if self.p_not_known + self.p_sensitive_unanswered > 1.0 {
+            return Err("p_not_known + p_sensitive_unanswered must be at most 1".into());
+        }
+        if !self.harm_intercept.is_finite() {
+            return Err("harm_intercept must be a finite number".into());
+        }
+        Ok(())
+    }
+}
+
 impl Default for SynthParams {
     fn default() -> Self {
         SynthParams {

@@ -329,6 +329,43 @@ proptest! {
     }
 
     #[test]
+    fn flags_follow_their_markers((s, a) in any_case()) {
+        let r = run(&s, &a);
+        let yes = |pred: &dyn Fn(&instrument::Question) -> bool| {
+            items(&s, &a, |q| pred(q)).iter().any(|id| a.answer(id) == Answer::Yes)
+        };
+        let has = |m: Marker| yes(&|q| q.has(m));
+        let control = has(Marker::PowerImbalance) || has(Marker::Stalking)
+            || a.conflict_screen.power_imbalance == Answer::Yes;
+        let separation = yes(&|q| q.domains.first() == Some(&instrument::Domain::Separation))
+            || a.conflict_screen.recent_transitions.as_ref()
+                .is_some_and(|t| t.contains(&Transition::Separation));
+        let violence = has(Marker::Violence) || has(Marker::Weapon) || has(Marker::Strangulation);
+        prop_assert_eq!(r.flags.contains(&Flag::CoerciveControl), control);
+        prop_assert_eq!(r.flags.contains(&Flag::SeparationControlViolence), separation && control && violence);
+        prop_assert_eq!(r.flags.contains(&Flag::Strangulation), has(Marker::Strangulation));
+        prop_assert_eq!(r.flags.contains(&Flag::ChildHarm), has(Marker::ChildHarm));
+        // A "yes" to a children-in-household item means children live there,
+        // whatever the context says.
+        if has(Marker::ChildrenInHousehold) {
+            prop_assert_eq!(r.children.in_household, Some(true));
+        } else {
+            prop_assert_eq!(r.children.in_household, a.context.children_in_household);
+        }
+    }
+
+    #[test]
+    fn fear_and_power_cleared_means_all_asked_and_no((s, a) in any_case()) {
+        let r = run(&s, &a);
+        let all_no = items(&s, &a, |q| q.fires(Gate::Fear) || q.fires(Gate::PowerImbalance))
+            .iter()
+            .all(|id| a.answer(id) == Answer::No)
+            && a.conflict_screen.fear == Answer::No
+            && a.conflict_screen.power_imbalance == Answer::No;
+        prop_assert_eq!(r.has_reason(ReasonCode::FearAndPowerCleared), all_no);
+    }
+
+    #[test]
     fn children_notifications_follow_the_rules((s, a) in any_case()) {
         let r = run(&s, &a);
         let linked = r.children.linked;
