@@ -107,7 +107,7 @@ fn parse_class_weight(s: &str) -> Result<ClassWeight, String> {
 /// empty-input error), where `record` is the
 /// assessment and the text of the `label` field (CSV column, or `meta.<label>` in
 /// JSON Lines), or the contract's error record. Returns the number of records.
-fn for_each_record(
+pub(crate) fn for_each_record(
     scorer: &Scorer,
     input: &str,
     format: Option<Format>,
@@ -217,24 +217,30 @@ fn parse_json_line(
     Ok((a, label_text))
 }
 
-/// The label cell as a class: exactly `0` or `1`.
-fn parse_label(text: Option<&str>, column: &str) -> Result<bool, InputError> {
-    match text.map(str::trim) {
-        Some("1") => Ok(true),
-        Some("0") => Ok(false),
-        Some("") | None => Err(InputError::new(
-            ErrorKind::InvalidValue,
+/// The label cell as a class: `1`/`true`/`yes` or `0`/`false`/`no` (any case);
+/// `None` when it is missing or empty (such records are counted and left out, by
+/// `train` and `calibrate` alike).
+pub(crate) fn parse_label(text: Option<&str>, column: &str) -> Result<Option<bool>, InputError> {
+    let Some(v) = text
+        .map(str::trim)
+        .filter(|v| !v.is_empty() && *v != "null")
+    else {
+        return Ok(None);
+    };
+    match v.to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" => Ok(Some(true)),
+        "0" | "false" | "no" => Ok(Some(false)),
+        _ => Err(InputError::invalid_value(
             column,
-            None,
-            format!("{column}: the label is missing; expected 0 or 1"),
+            v,
+            &["1", "0", "true", "false", "yes", "no"],
         )),
-        Some(v) => Err(InputError::invalid_value(column, v, &["0", "1"])),
     }
 }
 
 /// Whether the records look like `dashrisk synth` output: its ids (`syn-0000001`)
 /// on every record, or its label columns.
-fn looks_synthetic(ids: &[Option<String>], label: &str) -> bool {
+pub(crate) fn looks_synthetic(ids: &[Option<String>], label: &str) -> bool {
     let synth_id = |id: &Option<String>| {
         id.as_deref().is_some_and(|s| {
             s.strip_prefix("syn-")
@@ -255,7 +261,8 @@ pub fn train(args: TrainArgs) -> Result<ExitCode, Fatal> {
         .check()?;
     let scorer = Scorer::default().with_limits(args.limits.limits()?)?;
     let mut stderr = io::stderr();
-    let (mut assessments, mut labels, mut failed) = (Vec::new(), Vec::new(), 0u64);
+    let (mut assessments, mut labels, mut failed, mut unlabelled) =
+        (Vec::new(), Vec::new(), 0u64, 0u64);
     for_each_record(
         &scorer,
         &args.data,
@@ -273,7 +280,8 @@ pub fn train(args: TrainArgs) -> Result<ExitCode, Fatal> {
                 },
             );
             match res {
-                Ok((a, y)) => {
+                Ok((_, None)) => unlabelled += 1,
+                Ok((a, Some(y))) => {
                     assessments.push(a);
                     labels.push(y);
                 }
@@ -285,6 +293,13 @@ pub fn train(args: TrainArgs) -> Result<ExitCode, Fatal> {
             Ok(())
         },
     )?;
+    if unlabelled > 0 {
+        let _ = writeln!(
+            stderr,
+            "dashrisk: {unlabelled} record(s) have no {:?} label and were left out",
+            args.label
+        );
+    }
     if failed > 0 {
         let _ = writeln!(
             stderr,
@@ -420,14 +435,16 @@ mod tests {
 
     #[test]
     fn labels_are_exactly_zero_or_one() {
-        assert_eq!(parse_label(Some("1"), "y"), Ok(true));
-        assert_eq!(parse_label(Some(" 0 "), "y"), Ok(false));
+        assert_eq!(parse_label(Some("1"), "y"), Ok(Some(true)));
+        assert_eq!(parse_label(Some(" 0 "), "y"), Ok(Some(false)));
+        assert_eq!(parse_label(Some("Yes"), "y"), Ok(Some(true)));
+        assert_eq!(parse_label(Some("false"), "y"), Ok(Some(false)));
+        assert_eq!(parse_label(Some(""), "y"), Ok(None));
+        assert_eq!(parse_label(None, "y"), Ok(None));
         assert_eq!(
-            parse_label(Some("yes"), "y").unwrap_err().code,
+            parse_label(Some("maybe"), "y").unwrap_err().code,
             ErrorKind::InvalidValue
         );
-        assert!(parse_label(None, "y").is_err());
-        assert!(parse_label(Some(""), "y").is_err());
     }
 
     #[test]

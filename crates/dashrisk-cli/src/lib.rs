@@ -13,6 +13,7 @@
 #![forbid(unsafe_code)]
 
 pub mod assess;
+mod calibrate;
 pub mod csv_rows;
 mod flat;
 mod learn;
@@ -46,8 +47,8 @@ pub enum Format {
 }
 
 #[derive(clap::Args)]
-struct ScorerArgs {
-    /// Policy file (JSON) replacing the default thresholds and weights.
+pub(crate) struct ScorerArgs {
+    /// Policy file (JSON) replacing the default thresholds.
     #[arg(long, value_name = "FILE")]
     policy: Option<PathBuf>,
     /// Calibration file (JSON) replacing the shipped one.
@@ -143,22 +144,11 @@ enum Command {
     /// Predict with a trained comparison model: one JSON line per record with the
     /// probability and the largest contributions.
     Predict(learn::PredictArgs),
-    /// Fit a calibration for a policy on the synthetic reference population.
-    /// With no options this reproduces the shipped calibration.
-    Calibrate {
-        /// Policy whose score weights to calibrate (default: the default policy).
-        #[arg(long)]
-        policy: Option<PathBuf>,
-        /// Population size.
-        #[arg(long, default_value_t = dashrisk::REFERENCE_N)]
-        n: usize,
-        /// Seed.
-        #[arg(long, default_value_t = dashrisk::REFERENCE_SEED)]
-        seed: u64,
-        /// Output file (default: standard output).
-        #[arg(long)]
-        out: Option<PathBuf>,
-    },
+    /// Fit the scoring model (learned points, unknown points, the map to p_abuse
+    /// and the guaranteed conflict threshold): on the synthetic reference
+    /// population (reproducing the shipped artefact), or with --data on a force's
+    /// own labelled records.
+    Calibrate(calibrate::CalibrateArgs),
 }
 
 #[derive(Subcommand)]
@@ -232,7 +222,7 @@ fn artefact_fatal(path: &Path, e: ArtefactError, kind: &str) -> Fatal {
     Fatal(format!("{}: {e}{hint}", path.display()))
 }
 
-fn build_scorer(args: &ScorerArgs) -> Result<Scorer, Fatal> {
+pub(crate) fn build_scorer(args: &ScorerArgs) -> Result<Scorer, Fatal> {
     let policy = match &args.policy {
         Some(p) => {
             let text = read_file(p)?;
@@ -293,7 +283,7 @@ fn seal_file(args: &SealArgs, kind: &str) -> Result<ExitCode, Fatal> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn open_out(out: &Option<PathBuf>) -> Result<Box<dyn Write>, Fatal> {
+pub(crate) fn open_out(out: &Option<PathBuf>) -> Result<Box<dyn Write>, Fatal> {
     Ok(match out {
         Some(p) => Box::new(io::BufWriter::new(
             fs::File::create(p).map_err(|e| Fatal(format!("{}: {e}", p.display())))?,
@@ -404,28 +394,7 @@ fn run(cli: Cli) -> Result<ExitCode, Fatal> {
         } => seal_file(&args, "policy"),
         Command::Train(args) => learn::train(args),
         Command::Predict(args) => learn::predict(args),
-        Command::Calibrate {
-            policy,
-            n,
-            seed,
-            out,
-        } => {
-            let policy = match &policy {
-                Some(p) => {
-                    Policy::from_json(&read_file(p)?).map_err(|e| artefact_fatal(p, e, "policy"))?
-                }
-                None => Policy::default(),
-            };
-            let cal = dashrisk::fit_reference_calibration(&policy, n, seed)?;
-            let mut w = open_out(&out)?;
-            w.write_all(cal.to_json().as_bytes())?;
-            w.flush()?;
-            eprintln!(
-                "dashrisk: calibration fitted on {n} SYNTHETIC records (seed {seed}); {} knots",
-                cal.knots.len()
-            );
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Calibrate(args) => calibrate::calibrate(args),
     }
 }
 

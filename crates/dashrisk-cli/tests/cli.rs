@@ -303,10 +303,10 @@ fn policy_and_calibration_files_must_agree() {
         rec.as_bytes(),
     );
     assert_eq!(lines(&out)[0]["risk_level"], "high");
-    // Changing a weight without refitting is refused, with the fix in the message.
-    // (A hand-written policy without a checksum is accepted.)
+    // A policy from before scorer 2.0 (hand-set weights) is refused, naming the
+    // field. (A hand-written policy without a checksum is accepted.)
     policy.as_object_mut().unwrap().remove("checksum");
-    policy["scorer"]["weights"]["screen_fear_points"] = 4.0.into();
+    policy["scorer"]["weights"] = serde_json::json!({"screen_fear_points": 4.0});
     std::fs::write(&p, policy.to_string()).unwrap();
     let out = run(
         &[
@@ -319,18 +319,12 @@ fn policy_and_calibration_files_must_agree() {
         rec.as_bytes(),
     );
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("refit"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("weights"));
+    policy["scorer"].as_object_mut().unwrap().remove("weights");
+    std::fs::write(&p, policy.to_string()).unwrap();
     let cal = tmp("cal.json");
     let out = run(
-        &[
-            "calibrate",
-            "--policy",
-            p.to_str().unwrap(),
-            "--n",
-            "20000",
-            "--out",
-            cal.to_str().unwrap(),
-        ],
+        &["calibrate", "--n", "20000", "--out", cal.to_str().unwrap()],
         b"",
     );
     assert_eq!(

@@ -133,7 +133,7 @@ fn truncated_and_version_mismatched_files_are_refused_naming_the_file() {
     let text = String::from_utf8(out.stdout).unwrap();
     std::fs::write(
         &policy,
-        text.replacen("\"format_version\": 1", "\"format_version\": 9", 1),
+        text.replacen("\"format_version\": 2", "\"format_version\": 9", 1),
     )
     .unwrap();
     let out = run(&["assess", "--policy", policy.to_str().unwrap()], b"{}");

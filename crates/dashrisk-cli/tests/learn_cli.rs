@@ -182,13 +182,14 @@ fn damaged_models_and_bad_training_data_are_refused() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("no label column \"outcome\""));
 
-    // A label that is not 0/1: the record fails and no model is written.
+    // A label that is not 1/0/true/false/yes/no: the record fails and no model is
+    // written.
     let bad = tmp("refuse-bad.csv");
     let csv = std::fs::read_to_string(&data).unwrap();
     let mut lines: Vec<String> = csv.lines().map(String::from).collect();
     let last = lines[3].rfind(',').unwrap();
     let before = lines[3][..last].rfind(',').unwrap();
-    lines[3] = format!("{}yes{}", &lines[3][..=before], &lines[3][last..]);
+    lines[3] = format!("{}maybe{}", &lines[3][..=before], &lines[3][last..]);
     std::fs::write(&bad, lines.join("\n") + "\n").unwrap();
     let out_model = tmp("refuse-never.json");
     let out = run(

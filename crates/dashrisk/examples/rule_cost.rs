@@ -26,7 +26,7 @@ fn main() {
         .unwrap_or(dashrisk::REFERENCE_SEED);
     let scorer = Scorer::default();
     let gp = &scorer.policy().grading;
-    let conflict_max = scorer.policy().scorer.conflict_max_p_abuse;
+    let conflict_max = scorer.conflict_threshold();
     let mut gen = Generator::new(seed, SynthParams::default());
     let mut c = Counts::default();
     for i in 0..n {
@@ -80,7 +80,7 @@ fn main() {
             || repeat == Check::Met;
         let old_pc = !(yes(Gate::Fear) || yes(Gate::PowerImbalance) || yes(Gate::Harm))
             && fear_power_no
-            && r.p_abuse < conflict_max
+            && r.p_abuse.is_some_and(|p| p < conflict_max)
             && r.risk_level == RiskLevel::Standard
             && !old_marac
             && a.context.last_marac_date.is_none();

@@ -1,24 +1,34 @@
-//! The calibration map from points score to `p_abuse`.
+//! The scoring model: learned points per answer, per form, and the calibration map
+//! from the points score to `p_abuse`, shipped as one versioned, checksummed
+//! artefact.
 //!
-//! Isotonic regression (pool-adjacent-violators, written here: linfa-linear's
-//! isotonic regression guesses its direction and depends on input order) fitted on
-//! the synthetic reference population, then linear interpolation between the pooled
-//! blocks' centres. The map is non-decreasing everywhere and strictly increasing
-//! between the first and last knots, so a higher score never lowers `p_abuse`.
-//! Probabilities are clamped to `[p_floor, p_ceiling]`: the tool never reports
-//! certainty.
+//! - **Points.** Each question, the screen's fear and power questions and the
+//!   earlier-incident count carry whole-number points for a "yes" (0–10, never
+//!   negative, so an added "yes" never lowers the score). An unknown or declined
+//!   answer scores what the item can be expected to contribute (its points times
+//!   its rate of "yes" in the fitting data, times one scale per form), never more
+//!   than a "yes" and never less than a "no". How they are fitted:
+//!   [`crate::fit`] and docs/model-card.md.
+//! - **Map.** Isotonic (pool-adjacent-violators, written here) or Platt
+//!   (a logistic in the score), both non-decreasing, so a higher score never
+//!   lowers `p_abuse`. Probabilities are clamped to `[p_floor, p_ceiling]`.
+//! - **Conflict threshold.** Optionally, the `p_abuse` below which parental
+//!   conflict may be given, chosen on the fitting data so that, with 95%
+//!   confidence, the share of true abuse labelled parental conflict stays below a
+//!   rate ([`ConflictGuarantee`]).
 //!
-//! The shipped calibration is an artefact (`assets/calibration.json`) with a format
-//! version, the fingerprint of the score weights it was fitted for, its provenance
-//! and a SHA-256 checksum; a test refits it from its recorded seed and checks it
+//! The shipped artefact (`assets/calibration.json`) is fitted on the synthetic
+//! reference population; a test refits it from its recorded seed and checks it
 //! matches byte for byte.
 
 use crate::error::ArtefactError;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
 
-/// The current format version of calibration files.
-pub const CALIBRATION_FORMAT_VERSION: u32 = 1;
+/// The current format version of calibration files. Version 1 held one map for
+/// hand-set policy weights; version 2 holds learned points per form.
+pub const CALIBRATION_FORMAT_VERSION: u32 = 2;
 
 /// The shipped calibration artefact.
 pub const SHIPPED_CALIBRATION_JSON: &str = include_str!("../assets/calibration.json");
@@ -28,23 +38,268 @@ pub const DEFAULT_P_FLOOR: f64 = 0.001;
 /// Highest probability reported.
 pub const DEFAULT_P_CEILING: f64 = 0.999;
 
+/// The id of the screen's fear question in a points table.
+pub const SCREEN_FEAR: &str = "screen.fear";
+/// The id of the screen's power-imbalance question in a points table.
+pub const SCREEN_POWER: &str = "screen.power_imbalance";
+
 /// Where a calibration came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Provenance {
-    /// The data: for the shipped file, the synthetic generator and its version.
+    /// The data: the synthetic generator and its version, or a force's file name.
     pub data: String,
     /// Generator seed, when synthetic.
     pub seed: Option<u64>,
-    /// Number of records fitted on.
+    /// Number of labelled records fitted on.
     pub n: u64,
     /// Number of positive (abuse) labels among them.
     pub positives: u64,
     /// True when the data are synthetic: reports must say so.
     pub synthetic: bool,
+    /// SHA-256 of the input file, for fits on a force's data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_sha256: Option<String>,
+    /// The date of a fit on a force's data (`YYYY-MM-DD`). The reference fit
+    /// carries none, so that it stays reproducible byte for byte.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fitted_on: Option<String>,
+    /// Records in the input that had no label and were left out.
+    #[serde(default)]
+    pub unlabelled: u64,
+    /// Records in the input that were bad and were left out.
+    #[serde(default)]
+    pub bad_records: u64,
 }
 
-/// A fitted calibration map.
+/// How the score is mapped to a probability.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MapMethod {
+    /// Isotonic regression (pool-adjacent-violators) with linear interpolation.
+    Isotonic,
+    /// Platt scaling: a logistic regression of the label on the score.
+    Platt,
+}
+
+impl MapMethod {
+    /// The contract string.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MapMethod::Isotonic => "isotonic",
+            MapMethod::Platt => "platt",
+        }
+    }
+}
+
+/// The map from score to probability.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum ScoreMap {
+    /// `(score, p)` knots, strictly increasing in both; linear in between, flat
+    /// beyond.
+    Isotonic {
+        /// The knots.
+        knots: Vec<(f64, f64)>,
+    },
+    /// `p = 1 / (1 + exp(-(intercept + slope * score)))`, `slope >= 0`.
+    Platt {
+        /// Intercept.
+        intercept: f64,
+        /// Slope (not negative).
+        slope: f64,
+    },
+}
+
+impl ScoreMap {
+    /// The raw (unclamped) probability of a score.
+    pub fn raw(&self, score: f64) -> f64 {
+        match self {
+            ScoreMap::Isotonic { knots } => interpolate(knots, score),
+            ScoreMap::Platt { intercept, slope } => {
+                if score.is_nan() {
+                    return 1.0;
+                }
+                let z = intercept + slope * score;
+                1.0 / (1.0 + (-z).exp())
+            }
+        }
+    }
+
+    fn validate(&self, field: &str) -> Result<(), String> {
+        match self {
+            ScoreMap::Isotonic { knots } => {
+                if knots.is_empty() {
+                    return Err(format!("{field}: must not be empty"));
+                }
+                if knots
+                    .iter()
+                    .any(|&(s, p)| !s.is_finite() || !(0.0..=1.0).contains(&p))
+                {
+                    return Err(format!(
+                        "{field}: scores must be finite and p within [0, 1]"
+                    ));
+                }
+                for w in knots.windows(2) {
+                    if !(w[0].0 < w[1].0 && w[0].1 < w[1].1) {
+                        return Err(format!("{field}: knots must be strictly increasing"));
+                    }
+                }
+                Ok(())
+            }
+            ScoreMap::Platt { intercept, slope } => {
+                if intercept.is_finite() && slope.is_finite() && *slope >= 0.0 {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "{field}: intercept and slope must be finite, slope not negative"
+                    ))
+                }
+            }
+        }
+    }
+}
+
+fn interpolate(k: &[(f64, f64)], score: f64) -> f64 {
+    if score.is_nan() {
+        // Not reachable from the scorer; the cautious answer is the top.
+        return k[k.len() - 1].1;
+    }
+    if score <= k[0].0 {
+        return k[0].1;
+    }
+    if score >= k[k.len() - 1].0 {
+        return k[k.len() - 1].1;
+    }
+    let i = k.partition_point(|&(s, _)| s <= score);
+    let (s0, p0) = k[i - 1];
+    let (s1, p1) = k[i];
+    let span = s1 - s0;
+    if span.is_finite() {
+        // score < s1, so score - s0 < span: no overflow.
+        p0 + (p1 - p0) * (score - s0) / span
+    } else {
+        // Knots either side of zero near ±f64::MAX: the span overflows, and
+        // infinity / infinity would be NaN. Halved, nothing overflows.
+        p0 + (p1 - p0) * (score / 2.0 - s0 / 2.0) / (s1 / 2.0 - s0 / 2.0)
+    }
+}
+
+/// Points for one item: whole points for a "yes", and what an unknown or
+/// declined answer contributes (`0 <= unknown <= yes`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ItemPoints {
+    /// Points for a "yes" (0–10).
+    pub yes: u32,
+    /// Points for not known or declined.
+    pub unknown: f64,
+}
+
+/// Points for earlier domestic-abuse incidents in the last 12 months.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PriorPoints {
+    /// Points per incident (0–10).
+    pub per_incident: u32,
+    /// Incidents counted at most.
+    pub cap: u32,
+    /// Points when the count is not known (`0 <= unknown <= per_incident * cap`).
+    pub unknown: f64,
+}
+
+/// One stratum's calibration on the fitting data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Stratum {
+    /// `gate_fired`, `no_gate`, `unanswered_0`, `unanswered_1_2`, `unanswered_3_plus`.
+    pub stratum: String,
+    /// Records in it.
+    pub n: u64,
+    /// Expected calibration error (10 equal-width bins, count-weighted), or `None`
+    /// when the stratum is empty.
+    pub ece: Option<f64>,
+}
+
+/// Fit statistics on the data a form was fitted on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FitStats {
+    /// Labelled records.
+    pub n: u64,
+    /// Abuse labels among them.
+    pub positives: u64,
+    /// ROC AUC of `p_abuse`.
+    pub auc: f64,
+    /// Expected calibration error: 10 equal-width bins on [0, 1], weighted by count.
+    pub ece: f64,
+    /// Calibration slope: the logistic fit of the outcome on logit(p).
+    pub calibration_slope: f64,
+    /// Calibration-in-the-large: the intercept of that fit with the slope fixed at 1.
+    pub calibration_intercept: f64,
+    /// ECE by stratum: gate fired or not, and 0, 1–2 or 3+ unanswered items.
+    pub strata: Vec<Stratum>,
+}
+
+/// The learned scoring of one form.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FormScore {
+    /// The instrument id (`dash-2009`, `dash-2009-partner`, or a custom form's).
+    pub instrument: String,
+    /// Points per question id, and for [`SCREEN_FEAR`] and [`SCREEN_POWER`].
+    pub items: BTreeMap<String, ItemPoints>,
+    /// Points for earlier incidents.
+    pub prior_incidents: PriorPoints,
+    /// The scale on expected contributions that gives unknown answers their points
+    /// (chosen so that a record with nothing answered gets about the fitting
+    /// population's base rate).
+    pub unknown_scale: f64,
+    /// Score to probability.
+    pub map: ScoreMap,
+    /// Fit statistics on the fitting data.
+    pub fit: FitStats,
+}
+
+impl FormScore {
+    /// The points for an item, or zero points when the form does not score it.
+    pub fn item(&self, id: &str) -> ItemPoints {
+        self.items.get(id).copied().unwrap_or(ItemPoints {
+            yes: 0,
+            unknown: 0.0,
+        })
+    }
+}
+
+/// The conflict threshold chosen with a guarantee on the fitting data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConflictGuarantee {
+    /// The rate of true abuse labelled parental conflict that must not be exceeded.
+    pub max_abuse_as_conflict: f64,
+    /// Confidence of the bound (0.95).
+    pub confidence: f64,
+    /// `clopper_pearson`: a one-sided exact binomial upper bound. Assumes future
+    /// cases are exchangeable with the fitting data.
+    pub method: String,
+    /// True abuse records in the fitting data.
+    pub abuse_records: u64,
+    /// Of them, labelled parental conflict at the threshold.
+    pub abuse_as_conflict: u64,
+    /// The upper bound achieved on the share of abuse labelled conflict.
+    pub upper_bound: f64,
+    /// Parental conflict needs `p_abuse` strictly below this. 0 when the guarantee
+    /// could not be given: then no case is labelled parental conflict.
+    pub threshold: f64,
+    /// The fewest abuse records that could give the guarantee (with none labelled
+    /// conflict).
+    pub min_abuse_records: u64,
+    /// Whether the guarantee could be given on the data.
+    pub guaranteed: bool,
+}
+
+/// A fitted scoring model: points per form, their maps, and the conflict
+/// threshold.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Calibration {
@@ -52,59 +307,24 @@ pub struct Calibration {
     pub format_version: u32,
     /// Version label reported in every result.
     pub version: String,
-    /// [`crate::policy::ScoreWeights::fingerprint`] of the weights it was fitted for.
-    pub weights_fingerprint: String,
+    /// How scores map to probabilities.
+    pub method: MapMethod,
     /// Where it came from.
     pub provenance: Provenance,
     /// Lowest probability reported.
     pub p_floor: f64,
     /// Highest probability reported.
     pub p_ceiling: f64,
-    /// `(score, p)` knots, strictly increasing in both.
-    pub knots: Vec<(f64, f64)>,
+    /// The scoring of each form, by instrument id.
+    pub forms: Vec<FormScore>,
+    /// The conflict threshold and its guarantee, when one was fitted.
+    pub conflict: Option<ConflictGuarantee>,
     /// SHA-256 of the file's canonical JSON with this field empty.
     #[serde(default)]
     pub checksum: String,
 }
 
 impl Calibration {
-    /// Fits an isotonic calibration on `(score, label)` pairs.
-    ///
-    /// Returns an error when the data hold no positives or no negatives, or a score
-    /// is not finite.
-    pub fn fit(
-        pairs: &[(f64, bool)],
-        version: &str,
-        weights_fingerprint: &str,
-        provenance: Provenance,
-    ) -> Result<Calibration, ArtefactError> {
-        let invalid = |problem: &str| ArtefactError::Invalid {
-            artefact: "calibration".into(),
-            field: "data".into(),
-            problem: problem.into(),
-        };
-        if pairs.iter().any(|(s, _)| !s.is_finite()) {
-            return Err(invalid("scores must be finite"));
-        }
-        let pos = pairs.iter().filter(|(_, y)| *y).count();
-        if pos == 0 || pos == pairs.len() {
-            return Err(invalid("needs both abuse and conflict labels"));
-        }
-        let knots = pool_adjacent_violators(pairs);
-        let mut cal = Calibration {
-            format_version: CALIBRATION_FORMAT_VERSION,
-            version: version.to_string(),
-            weights_fingerprint: weights_fingerprint.to_string(),
-            provenance,
-            p_floor: DEFAULT_P_FLOOR,
-            p_ceiling: DEFAULT_P_CEILING,
-            knots,
-            checksum: String::new(),
-        };
-        cal.checksum = cal.compute_checksum();
-        Ok(cal)
-    }
-
     /// The shipped calibration (fitted on the synthetic reference population).
     pub fn shipped() -> Calibration {
         Calibration::from_json(SHIPPED_CALIBRATION_JSON).expect("the shipped calibration is valid")
@@ -118,13 +338,18 @@ impl Calibration {
         Ok(cal)
     }
 
-    /// Pretty JSON with a fresh checksum.
+    /// The calibration file, pretty-printed with a fresh checksum.
     pub fn to_json(&self) -> String {
         let mut c = self.clone();
         c.checksum = c.compute_checksum();
         let mut s = serde_json::to_string_pretty(&c).expect("calibration serialises");
         s.push('\n');
         s
+    }
+
+    /// Sets the checksum for the current contents.
+    pub fn seal(&mut self) {
+        self.checksum = self.compute_checksum();
     }
 
     fn compute_checksum(&self) -> String {
@@ -137,9 +362,22 @@ impl Calibration {
             .collect()
     }
 
-    /// Checks version, checksum and the shape of the knots.
+    /// The scoring of a form, if the artefact has one.
+    pub fn form(&self, instrument: &str) -> Option<&FormScore> {
+        self.forms.iter().find(|f| f.instrument == instrument)
+    }
+
+    /// The probability of a score on a form, clamped to `[p_floor, p_ceiling]`.
+    pub fn p(&self, form: &FormScore, score: f64) -> f64 {
+        form.map.raw(score).clamp(self.p_floor, self.p_ceiling)
+    }
+
+    /// Checks the format version, the checksum and every value's range.
     pub fn validate(&self) -> Result<(), ArtefactError> {
-        let art = format!("calibration {:?}", self.version);
+        let art = format!(
+            "calibration {:?}",
+            crate::error::truncate_value(&self.version)
+        );
         if self.format_version != CALIBRATION_FORMAT_VERSION {
             return Err(ArtefactError::Version {
                 artefact: art,
@@ -162,74 +400,74 @@ impl Calibration {
                 problem: "checksum does not match the contents (edited or damaged file)".into(),
             });
         }
-        let invalid = |field: &str, problem: &str| ArtefactError::Invalid {
+        let invalid = |field: String, problem: String| ArtefactError::Invalid {
             artefact: art.clone(),
-            field: field.into(),
-            problem: problem.into(),
+            field,
+            problem,
         };
         if !(0.0 < self.p_floor && self.p_floor < self.p_ceiling && self.p_ceiling < 1.0) {
-            return Err(invalid("p_floor", "need 0 < p_floor < p_ceiling < 1"));
+            return Err(invalid(
+                "p_floor".into(),
+                "need 0 < p_floor < p_ceiling < 1".into(),
+            ));
         }
-        if self.knots.is_empty() {
-            return Err(invalid("knots", "must not be empty"));
-        }
-        for w in self.knots.windows(2) {
-            if !(w[0].0 < w[1].0 && w[0].1 < w[1].1) {
-                return Err(invalid("knots", "must be strictly increasing"));
+        let mut seen = std::collections::BTreeSet::new();
+        for (i, f) in self.forms.iter().enumerate() {
+            let at = |x: &str| format!("forms[{i}].{x}");
+            if !seen.insert(f.instrument.as_str()) {
+                return Err(invalid(at("instrument"), "appears twice".into()));
+            }
+            f.map
+                .validate(&at("map"))
+                .map_err(|p| invalid(at("map"), p))?;
+            for (id, pts) in &f.items {
+                if pts.yes > 10 || !(pts.unknown >= 0.0 && pts.unknown <= f64::from(pts.yes)) {
+                    return Err(invalid(
+                        at(&format!("items.{id}")),
+                        "need yes from 0 to 10 and 0 <= unknown <= yes".into(),
+                    ));
+                }
+            }
+            let pr = f.prior_incidents;
+            let max = f64::from(pr.per_incident) * f64::from(pr.cap);
+            if pr.per_incident > 10 || pr.cap > 100 || !(pr.unknown >= 0.0 && pr.unknown <= max) {
+                return Err(invalid(
+                    at("prior_incidents"),
+                    "need per_incident from 0 to 10, cap at most 100 and 0 <= unknown <= per_incident * cap".into(),
+                ));
+            }
+            if !(f.unknown_scale.is_finite() && f.unknown_scale >= 0.0) {
+                return Err(invalid(
+                    at("unknown_scale"),
+                    "must be finite and not negative".into(),
+                ));
             }
         }
-        if self
-            .knots
-            .iter()
-            .any(|&(s, p)| !s.is_finite() || !(0.0..=1.0).contains(&p))
-        {
-            return Err(invalid(
-                "knots",
-                "scores must be finite and p within [0, 1]",
-            ));
+        if let Some(c) = &self.conflict {
+            if !((0.0..=1.0).contains(&c.threshold)
+                && c.max_abuse_as_conflict > 0.0
+                && c.max_abuse_as_conflict < 1.0)
+            {
+                return Err(invalid(
+                    "conflict".into(),
+                    "threshold must be in [0, 1] and max_abuse_as_conflict in (0, 1)".into(),
+                ));
+            }
         }
         Ok(())
     }
-
-    /// The calibrated probability for a score: non-decreasing in the score.
-    pub fn p(&self, score: f64) -> f64 {
-        let k = &self.knots;
-        let raw = if score.is_nan() {
-            // Not reachable from the scorer; the cautious answer is the top.
-            k[k.len() - 1].1
-        } else if score <= k[0].0 {
-            k[0].1
-        } else if score >= k[k.len() - 1].0 {
-            k[k.len() - 1].1
-        } else {
-            let i = k.partition_point(|&(s, _)| s <= score);
-            let (s0, p0) = k[i - 1];
-            let (s1, p1) = k[i];
-            let span = s1 - s0;
-            if span.is_finite() {
-                // score < s1, so score - s0 < span: no overflow.
-                p0 + (p1 - p0) * (score - s0) / span
-            } else {
-                // Knots either side of zero near ±f64::MAX: the span overflows, and
-                // infinity / infinity would be NaN. Halved, nothing overflows.
-                p0 + (p1 - p0) * (score / 2.0 - s0 / 2.0) / (s1 / 2.0 - s0 / 2.0)
-            }
-        };
-        raw.clamp(self.p_floor, self.p_ceiling)
-    }
 }
 
-/// Pool-adjacent-violators on `(score, label)`: returns knots `(mean score of the
-/// block, share of positives in the block)`, strictly increasing in both.
-fn pool_adjacent_violators(pairs: &[(f64, bool)]) -> Vec<(f64, f64)> {
+/// Pool-adjacent-violators on `(score, label)` pairs: the isotonic fit's blocks as
+/// `(mean score, share of positives)` knots, strictly increasing in both. Tied
+/// scores start as one block, so the fit does not depend on input order.
+pub fn pool_adjacent_violators(pairs: &[(f64, bool)]) -> Vec<(f64, f64)> {
     let mut sorted: Vec<(f64, bool)> = pairs.to_vec();
     sorted.sort_by(|a, b| a.0.total_cmp(&b.0));
     // Blocks: (sum of scores, sum of labels, count).
     let mut blocks: Vec<(f64, f64, f64)> = Vec::new();
     let mut i = 0;
     while i < sorted.len() {
-        // Tied scores form one starting block, so the result does not depend on
-        // input order.
         let s = sorted[i].0;
         let mut block = (0.0, 0.0, 0.0);
         while i < sorted.len() && sorted[i].0 == s {
@@ -262,74 +500,32 @@ fn pool_adjacent_violators(pairs: &[(f64, bool)]) -> Vec<(f64, f64)> {
 mod tests {
     use super::*;
 
-    fn prov() -> Provenance {
-        Provenance {
-            data: "test".into(),
-            seed: None,
-            n: 0,
-            positives: 0,
-            synthetic: true,
-        }
-    }
-
     #[test]
-    fn pav_matches_hand_computed_blocks() {
-        // Scores 1..4 with labels 0,1,0,1: blocks {1}=0, {2,3}=0.5, {4}=1.
-        let pairs = [(1.0, false), (2.0, true), (3.0, false), (4.0, true)];
+    fn pav_is_monotone_and_order_free() {
+        let pairs = [
+            (0.0, false),
+            (0.0, false),
+            (10.0, true),
+            (10.0, true),
+            (5.0, true),
+            (5.0, false),
+        ];
         let k = pool_adjacent_violators(&pairs);
-        assert_eq!(k, vec![(1.0, 0.0), (2.5, 0.5), (4.0, 1.0)]);
-    }
-
-    #[test]
-    fn pav_is_order_independent_and_monotone() {
-        let mut pairs: Vec<(f64, bool)> = (0..200)
-            .map(|i| (f64::from(i % 17), (i * 7919) % 13 < (i % 17) / 2))
-            .collect();
-        let a = pool_adjacent_violators(&pairs);
-        pairs.reverse();
-        let b = pool_adjacent_violators(&pairs);
-        assert_eq!(a, b);
-        for w in a.windows(2) {
-            assert!(w[0].0 < w[1].0 && w[0].1 < w[1].1);
-        }
-    }
-
-    #[test]
-    fn p_interpolates_and_clamps() {
-        let cal = Calibration::fit(
-            &[(0.0, false), (0.0, false), (10.0, true), (10.0, true)],
-            "t",
-            "f",
-            prov(),
-        )
-        .unwrap();
-        assert_eq!(cal.p(-5.0), DEFAULT_P_FLOOR);
-        assert_eq!(cal.p(50.0), DEFAULT_P_CEILING);
-        assert!((cal.p(5.0) - 0.5).abs() < 1e-12);
-    }
-
-    #[test]
-    fn tampered_calibration_is_refused() {
-        let cal = Calibration::fit(&[(0.0, false), (1.0, true)], "t", "f", prov()).unwrap();
-        let json = cal.to_json();
-        assert!(Calibration::from_json(&json).is_ok());
-        let tampered = json.replacen("\"version\": \"t\"", "\"version\": \"u\"", 1);
-        assert_ne!(tampered, json);
-        assert!(matches!(
-            Calibration::from_json(&tampered),
-            Err(ArtefactError::Mismatch { .. })
-        ));
-        let v2 = json.replacen("\"format_version\": 1", "\"format_version\": 9", 1);
-        assert!(matches!(
-            Calibration::from_json(&v2),
-            Err(ArtefactError::Version { found: 9, .. })
-        ));
+        assert_eq!(k, vec![(0.0, 0.0), (5.0, 0.5), (10.0, 1.0)]);
+        let mut rev = pairs;
+        rev.reverse();
+        assert_eq!(pool_adjacent_violators(&rev), k);
+        let m = ScoreMap::Isotonic { knots: k };
+        assert!((m.raw(2.5) - 0.25).abs() < 1e-12);
+        assert_eq!(m.raw(-3.0), 0.0);
+        assert_eq!(m.raw(99.0), 1.0);
     }
 
     #[test]
     fn extreme_knots_still_give_a_monotone_probability() {
-        let mut cal = Calibration::fit(&[(0.0, false), (1.0, true)], "t", "f", prov()).unwrap();
-        cal.knots = vec![(-1.7e308, 0.1), (1.7e308, 0.9)];
+        let m = ScoreMap::Isotonic {
+            knots: vec![(-1.7e308, 0.1), (1.7e308, 0.9)],
+        };
         let mut last = 0.0;
         for x in [
             f64::NEG_INFINITY,
@@ -342,16 +538,31 @@ mod tests {
             1.5e308,
             f64::MAX,
         ] {
-            let p = cal.p(x);
+            let p = m.raw(x);
             assert!(p.is_finite() && p >= last, "p({x}) = {p}");
             last = p;
         }
-        assert!((cal.p(0.0) - 0.5).abs() < 1e-9);
-        assert!((cal.p(0.85e308) - 0.7).abs() < 1e-9);
+        assert!((m.raw(0.0) - 0.5).abs() < 1e-9);
     }
 
     #[test]
-    fn one_class_is_an_error() {
-        assert!(Calibration::fit(&[(0.0, true), (1.0, true)], "t", "f", prov()).is_err());
+    fn the_shipped_calibration_reads_and_a_tampered_one_is_refused() {
+        let json = SHIPPED_CALIBRATION_JSON;
+        let cal = Calibration::from_json(json).unwrap();
+        assert!(cal.form(crate::instrument::DASH_2009).is_some());
+        assert!(cal.form(crate::instrument::DASH_2009_PARTNER).is_some());
+        let tampered = json.replacen("\"yes\": ", "\"yes\": 1", 1);
+        assert_ne!(tampered, json);
+        assert!(Calibration::from_json(&tampered).is_err());
+        let v9 = json.replacen("\"format_version\": 2", "\"format_version\": 9", 1);
+        assert!(matches!(
+            Calibration::from_json(&v9),
+            Err(ArtefactError::Version { found: 9, .. })
+        ));
+        let v1 = json.replacen("\"format_version\": 2", "\"format_version\": 1", 1);
+        assert!(matches!(
+            Calibration::from_json(&v1),
+            Err(ArtefactError::Version { found: 1, .. })
+        ));
     }
 }

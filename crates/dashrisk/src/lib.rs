@@ -41,6 +41,7 @@ pub mod answers;
 pub mod artefact;
 pub mod calibration;
 pub mod error;
+pub mod fit;
 pub mod flat;
 pub mod grading;
 pub mod instrument;
@@ -57,14 +58,14 @@ pub mod synth;
 pub use answers::{
     Answer, ArgumentFrequency, Assessment, ConflictScreen, Context, Resolution, Transition,
 };
-pub use calibration::{Calibration, Provenance};
+pub use calibration::{Calibration, MapMethod, Provenance};
 /// Dates in [`Context`] are `chrono` dates; re-exported so that callers need not
 /// depend on `chrono` themselves.
 pub use chrono::NaiveDate;
 pub use error::{ArtefactError, ErrorKind, InputError, RecordError};
 pub use instrument::{Domain, Gate, Instrument, Marker, Question};
 pub use limits::Limits;
-pub use policy::{GradingPolicy, Policy, ScoreWeights, ScorerPolicy};
+pub use policy::{GradingPolicy, Policy, ScorerPolicy};
 pub use predictor::{DashGrading, Prediction, Predictor};
 pub use result::{
     AssessmentResult, ChildLink, ChildrenImpact, Classification, ConflictBlocker, DecisionBasis,
@@ -78,60 +79,84 @@ pub const REFERENCE_SEED: u64 = 2009;
 /// Size of that population.
 pub const REFERENCE_N: usize = 200_000;
 /// Version label of the shipped calibration.
-pub const REFERENCE_CALIBRATION_VERSION: &str = "cal-synth-2026.3";
+pub const REFERENCE_CALIBRATION_VERSION: &str = "cal-synth-2026.4";
 
-/// Fits the calibration for `policy`'s score weights on a synthetic reference
-/// population of `n` incidents from `seed`. With the defaults this reproduces the
-/// shipped artefact exactly (a test checks it).
+/// The rate of true abuse labelled parental conflict that the shipped calibration's
+/// conflict threshold guarantees (95% confidence) on the reference population.
+pub const REFERENCE_MAX_ABUSE_AS_CONFLICT: f64 = 0.005;
+
+/// Fits the scoring model on a synthetic reference population of `n` incidents
+/// from `seed`: points for the police form on the records as generated, points for
+/// the partner-agency form on the same records without its missing items, and the
+/// conflict threshold with its guarantee on the police-form records. With the
+/// defaults this reproduces the shipped artefact exactly (a test checks it).
 pub fn fit_reference_calibration(
-    policy: &Policy,
+    method: calibration::MapMethod,
     n: usize,
     seed: u64,
 ) -> Result<Calibration, ArtefactError> {
-    policy.validate()?;
-    // A scorer whose calibration is a placeholder: only its points are used here.
-    let placeholder = Calibration::fit(
-        &[(0.0, false), (1.0, true)],
-        "placeholder",
-        &policy.scorer.weights.fingerprint(),
-        Provenance {
-            data: "placeholder".into(),
-            seed: None,
-            n: 2,
-            positives: 1,
-            synthetic: true,
-        },
-    )?;
-    let scorer = Scorer::new(policy.clone(), placeholder)?;
     let mut gen = synth::Generator::new(seed, synth::SynthParams::default());
-    let mut pairs = Vec::with_capacity(n);
-    for i in 0..n {
-        let r = gen.record(i);
-        let s = scorer
-            .points(&r.assessment)
-            .map_err(|e| ArtefactError::Invalid {
-                artefact: "synthetic population".into(),
-                field: e.field.clone(),
-                problem: e.message,
-            })?;
-        pairs.push((s, r.abuse));
-    }
-    let positives = pairs.iter().filter(|p| p.1).count() as u64;
-    Calibration::fit(
-        &pairs,
+    let police: Vec<(Assessment, bool)> = (0..n)
+        .map(|i| {
+            let r = gen.record(i);
+            (r.assessment, r.abuse)
+        })
+        .collect();
+    let partner_form = Instrument::dash_2009_partner();
+    let partner: Vec<(Assessment, bool)> = police
+        .iter()
+        .map(|(a, y)| {
+            let mut a = a.clone();
+            a.instrument = partner_form.id.clone();
+            a.answers
+                .retain(|id, _| partner_form.question(id).is_some());
+            (a, *y)
+        })
+        .collect();
+    let mut all = police.clone();
+    all.extend(partner);
+    let positives = police.iter().filter(|p| p.1).count() as u64;
+    let provenance = Provenance {
+        data: format!(
+            "{} (synthetic, default parameters)",
+            synth::GENERATOR_VERSION
+        ),
+        seed: Some(seed),
+        n: n as u64,
+        positives,
+        synthetic: true,
+        input_sha256: None,
+        fitted_on: None,
+        unlabelled: 0,
+        bad_records: 0,
+    };
+    let opts = fit::FitOptions {
+        method,
+        ..fit::FitOptions::default()
+    };
+    let builtins: Vec<Instrument> = Instrument::builtin().into_iter().cloned().collect();
+    let empty = Calibration {
+        format_version: calibration::CALIBRATION_FORMAT_VERSION,
+        version: String::new(),
+        method,
+        provenance: provenance.clone(),
+        p_floor: calibration::DEFAULT_P_FLOOR,
+        p_ceiling: calibration::DEFAULT_P_CEILING,
+        forms: Vec::new(),
+        conflict: None,
+        checksum: String::new(),
+    };
+    let cal = fit::calibrate(
+        &builtins,
+        &all,
+        &empty,
+        fit::Refit::Points,
+        &opts,
         REFERENCE_CALIBRATION_VERSION,
-        &policy.scorer.weights.fingerprint(),
-        Provenance {
-            data: format!(
-                "{} (synthetic, default parameters)",
-                synth::GENERATOR_VERSION
-            ),
-            seed: Some(seed),
-            n: n as u64,
-            positives,
-            synthetic: true,
-        },
-    )
+        provenance,
+    )?;
+    let scorer = Scorer::new(Policy::default(), cal.clone())?;
+    fit::with_guarantee(cal, &scorer, &police, REFERENCE_MAX_ABUSE_AS_CONFLICT, 0.95)
 }
 
 /// The top-level README's Rust example, compiled and run as a doctest.

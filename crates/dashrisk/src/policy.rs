@@ -7,13 +7,11 @@
 
 use crate::artefact::{content_checksum, open, seal, Seal};
 use crate::error::ArtefactError;
-use crate::instrument::Domain;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
 
 /// The current format version of policy files.
-pub const POLICY_FORMAT_VERSION: u32 = 1;
+/// Version 2 dropped `scorer.weights`: the points are learned, in the calibration.
+pub const POLICY_FORMAT_VERSION: u32 = 2;
 
 /// Grading thresholds. In a policy file every field is optional: what is left out
 /// takes its default.
@@ -47,119 +45,14 @@ impl Default for GradingPolicy {
     }
 }
 
-/// The points behind the abuse score. The calibration is fitted for one set of
-/// weights; its [`ScoreWeights::fingerprint`] must match.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct ScoreWeights {
-    /// Points for a "yes" by question domain; a question scores the largest of its
-    /// domains' points. In a policy file, domains left out keep their defaults.
-    #[serde(deserialize_with = "domain_points_over_defaults")]
-    pub domain_points: BTreeMap<Domain, f64>,
-    /// Points for "yes" to the screen's fear question. Default 3.
-    pub screen_fear_points: f64,
-    /// Points for "yes" to the screen's power-imbalance question. Default 3.
-    pub screen_power_points: f64,
-    /// Points per prior incident in the last 12 months. Default 0.5.
-    pub prior_incident_points: f64,
-    /// Prior incidents counted at most. Default 6.
-    pub prior_incident_cap: u32,
-    /// Share of a "yes"'s points given to "not known" or "declined" (and to an
-    /// unknown prior-incident count, as a share of the capped maximum). Must be
-    /// above 0, so that an unknown answer raises the score, and at most 1, so that
-    /// "yes" never scores less than unknown. Default 0.5.
-    pub unknown_fraction: f64,
-}
-
-impl Default for ScoreWeights {
-    fn default() -> Self {
-        // Expert-set weights: the coercive-control cluster (fear, control, threats,
-        // sexual abuse, stalking) weighs most, after Myhill & Hohl (2019); injury
-        // alone weighs less (it does not load on that factor); separation, pregnancy
-        // and wellbeing items are common in parental conflict too and weigh little.
-        let domain_points = BTreeMap::from([
-            (Domain::PhysicalHarm, 2.0),
-            (Domain::Fear, 3.0),
-            (Domain::CoerciveControl, 2.5),
-            (Domain::Stalking, 2.5),
-            (Domain::Sexual, 3.0),
-            (Domain::Threats, 3.0),
-            (Domain::Children, 1.0),
-            (Domain::Pregnancy, 0.5),
-            (Domain::Escalation, 1.5),
-            (Domain::Separation, 0.5),
-            (Domain::VictimWellbeing, 0.5),
-            (Domain::Economic, 1.5),
-            (Domain::ThirdPartyThreat, 1.0),
-            (Domain::PerpetratorHistory, 1.0),
-            (Domain::PerpetratorWellbeing, 0.5),
-        ]);
-        ScoreWeights {
-            domain_points,
-            screen_fear_points: 3.0,
-            screen_power_points: 3.0,
-            prior_incident_points: 0.5,
-            prior_incident_cap: 6,
-            unknown_fraction: 0.5,
-        }
-    }
-}
-
-/// Reads `domain_points` as changes to the default table, so that a policy file
-/// that sets one domain does not silently zero the others.
-fn domain_points_over_defaults<'de, D>(d: D) -> Result<BTreeMap<Domain, f64>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-{
-    // Keys are read as strings first, so that an error path names the domain.
-    let given = BTreeMap::<String, f64>::deserialize(d)?;
-    let mut points = ScoreWeights::default().domain_points;
-    for (k, v) in given {
-        let domain: Domain =
-            serde_json::from_value(serde_json::Value::String(k.clone())).map_err(|_| {
-                let known: Vec<String> = Domain::ALL
-                    .iter()
-                    .map(|d| {
-                        serde_json::to_value(d)
-                            .map(|v| v.to_string())
-                            .unwrap_or_default()
-                    })
-                    .collect();
-                serde::de::Error::custom(format!(
-                    "unknown domain {k:?}; expected one of: {}",
-                    known.join(", ")
-                ))
-            })?;
-        points.insert(domain, v);
-    }
-    Ok(points)
-}
-
-impl ScoreWeights {
-    /// A SHA-256 of the weights' canonical JSON: ties a calibration to the weights
-    /// it was fitted for.
-    pub fn fingerprint(&self) -> String {
-        let json = serde_json::to_string(self).expect("weights serialise");
-        let digest = Sha256::digest(json.as_bytes());
-        digest.iter().map(|b| format!("{b:02x}")).collect()
-    }
-
-    /// Points for a "yes" on a question with these domains.
-    pub fn question_points(&self, domains: &[Domain]) -> f64 {
-        domains
-            .iter()
-            .map(|d| self.domain_points.get(d).copied().unwrap_or(0.0))
-            .fold(0.0, f64::max)
-    }
-}
-
-/// The conflict-vs-abuse decision thresholds and the score weights.
+/// The conflict-vs-abuse decision thresholds. The points behind the score are
+/// learned and live in the calibration artefact ([`crate::Calibration`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ScorerPolicy {
-    /// Score weights.
-    pub weights: ScoreWeights,
-    /// "Parental conflict" needs p_abuse strictly below this. Default 0.2.
+    /// "Parental conflict" needs p_abuse strictly below this, and below the
+    /// calibration's guaranteed conflict threshold when it has one (the lower of
+    /// the two applies). Default 0.2.
     pub conflict_max_p_abuse: f64,
     /// p_abuse at or above this is "domestic abuse" even when no gate fires.
     /// Default 0.6.
@@ -169,7 +62,6 @@ pub struct ScorerPolicy {
 impl Default for ScorerPolicy {
     fn default() -> Self {
         ScorerPolicy {
-            weights: ScoreWeights::default(),
             conflict_max_p_abuse: 0.2,
             abuse_min_p_abuse: 0.6,
         }
@@ -274,21 +166,6 @@ impl Policy {
             return bad("grading", "windows must be at least 1 month");
         }
         let s = &self.scorer;
-        let w = &s.weights;
-        let finite_nonneg = |x: f64| x.is_finite() && x >= 0.0;
-        if !w.domain_points.values().all(|&x| finite_nonneg(x))
-            || !finite_nonneg(w.screen_fear_points)
-            || !finite_nonneg(w.screen_power_points)
-            || !finite_nonneg(w.prior_incident_points)
-        {
-            return bad("scorer.weights", "points must be finite and not negative");
-        }
-        if !(w.unknown_fraction > 0.0 && w.unknown_fraction <= 1.0) {
-            return bad(
-                "scorer.weights.unknown_fraction",
-                "must be above 0 and at most 1 (unknown raises the score, never above yes)",
-            );
-        }
         if !(s.conflict_max_p_abuse > 0.0
             && s.conflict_max_p_abuse < s.abuse_min_p_abuse
             && s.abuse_min_p_abuse <= 1.0)
@@ -320,13 +197,10 @@ mod tests {
         p.grading.medium_from = 14;
         assert!(p.validate().is_err());
         let mut p = Policy::default();
-        p.scorer.weights.unknown_fraction = 0.0;
-        assert!(p.validate().is_err());
-        let mut p = Policy::default();
         p.scorer.abuse_min_p_abuse = 0.1;
         assert!(p.validate().is_err());
         let mut p = Policy::default();
-        p.scorer.weights.screen_fear_points = f64::NAN;
+        p.scorer.conflict_max_p_abuse = f64::NAN;
         assert!(p.validate().is_err());
     }
 
@@ -336,13 +210,14 @@ mod tests {
         let mut want = Policy::default();
         want.grading.escalation_window_months = 6;
         assert_eq!(p, want);
-        let p = Policy::from_json(r#"{"scorer": {"weights": {"domain_points": {"fear": 4.0}}}}"#)
-            .unwrap();
-        assert_eq!(p.scorer.weights.domain_points[&Domain::Fear], 4.0);
-        assert_eq!(
-            p.scorer.weights.domain_points[&Domain::Sexual],
-            3.0,
-            "others keep defaults"
+        let p = Policy::from_json(r#"{"scorer": {"abuse_min_p_abuse": 0.7}}"#).unwrap();
+        assert_eq!(p.scorer.abuse_min_p_abuse, 0.7);
+        assert_eq!(p.scorer.conflict_max_p_abuse, 0.2, "the rest keep defaults");
+        // Version 1 files held hand-set weights: refused as such.
+        let err = Policy::from_json(r#"{"format_version": 1}"#).unwrap_err();
+        assert!(
+            matches!(err, ArtefactError::Version { found: 1, .. }),
+            "{err}"
         );
     }
 
@@ -352,21 +227,7 @@ mod tests {
         assert_eq!(err.field(), Some("grading.medium_from"), "{err}");
         let err = Policy::from_json(r#"{"grading": {"medium_form": 9}}"#).unwrap_err();
         assert!(err.to_string().contains("medium_form"), "{err}");
-        let err = Policy::from_json(r#"{"scorer": {"weights": {"domain_points": {"fear": "x"}}}}"#)
-            .unwrap_err();
-        assert_eq!(
-            err.field(),
-            Some("scorer.weights.domain_points.fear"),
-            "{err}"
-        );
-    }
-
-    #[test]
-    fn fingerprint_tracks_weights() {
-        let a = ScoreWeights::default();
-        let mut b = a.clone();
-        assert_eq!(a.fingerprint(), b.fingerprint());
-        b.screen_fear_points = 2.5;
-        assert_ne!(a.fingerprint(), b.fingerprint());
+        let err = Policy::from_json(r#"{"scorer": {"abuse_min_p_abuse": "high"}}"#).unwrap_err();
+        assert_eq!(err.field(), Some("scorer.abuse_min_p_abuse"), "{err}");
     }
 }

@@ -78,11 +78,17 @@ impl Predictor for Scorer {
 
     fn predict(&self, assessment: &Assessment) -> Result<Prediction, InputError> {
         let r = self.assess(assessment)?;
+        let questions = self
+            .instrument(&r.instrument)
+            .map_or(1, |i| i.questions.len().max(1));
         Ok(Prediction {
             id: r.id,
             predictor: Predictor::name(self).to_string(),
-            rank_score: r.p_abuse,
-            probability: Some(r.p_abuse),
+            // A form without an estimate ranks by its share of "yes" answers.
+            rank_score: r
+                .p_abuse
+                .unwrap_or(f64::from(r.yes_count) / questions as f64),
+            probability: r.p_abuse,
             classification: Some(r.classification),
             level: Some(r.risk_level),
             reasons: r.reasons,
@@ -175,8 +181,8 @@ mod tests {
         let r = scorer.assess(&a).unwrap();
         let p = scorer.predict(&a).unwrap();
         assert_eq!(p.id.as_deref(), Some("x1"));
-        assert_eq!(p.rank_score, r.p_abuse);
-        assert_eq!(p.probability, Some(r.p_abuse));
+        assert_eq!(Some(p.rank_score), r.p_abuse);
+        assert_eq!(p.probability, r.p_abuse);
         assert_eq!(p.classification, Some(r.classification));
         assert_eq!(p.level, Some(r.risk_level));
         assert_eq!(p.reasons, r.reasons);

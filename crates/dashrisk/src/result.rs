@@ -113,6 +113,9 @@ pub enum Flag {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReasonCode {
+    /// There is no statistical estimate: the calibration has no points for the
+    /// record's form (a custom form not fitted with `calibrate --data`).
+    NoEstimate,
     /// The first reason of a `domestic_abuse` result decided by a safety gate (fear,
     /// power imbalance or harm reported).
     DecisionAbuseSafetyGate,
@@ -253,7 +256,8 @@ pub enum ConflictBlocker {
     MaracCriterion,
     /// The final risk level is above standard.
     RaisedRiskLevel,
-    /// The estimate `p_abuse` is not below the conflict threshold.
+    /// The estimate `p_abuse` is not below the conflict threshold, or there is no
+    /// estimate for the form.
     AbuseProbability,
 }
 
@@ -307,10 +311,11 @@ pub struct AssessmentResult {
     /// The statistical estimate: the calibrated probability that this is domestic
     /// abuse rather than parental conflict (reference population: synthetic; see
     /// docs/model-card.md). The safety rules decide before it does: read
-    /// `decided_by`.
-    pub p_abuse: f64,
-    /// The points score the probability was calibrated from.
-    pub points: f64,
+    /// `decided_by`. `None` for a form the calibration has no points for (reason
+    /// `no_estimate`).
+    pub p_abuse: Option<f64>,
+    /// The points score the probability was calibrated from (`None` likewise).
+    pub points: Option<f64>,
     /// The final risk level: the actuarial level raised, never lowered, by judgement.
     pub risk_level: RiskLevel,
     /// The level from the yes-count alone.
@@ -429,7 +434,8 @@ contract_strings!(ConflictBlocker, "conflict blocker", 8, [
 contract_strings!(ChildLink, "child link", 2, [
     InHousehold => "in_household", Exposed => "exposed",
 ]);
-contract_strings!(ReasonCode, "reason code", 41, [
+contract_strings!(ReasonCode, "reason code", 42, [
+    NoEstimate => "no_estimate",
     DecisionAbuseSafetyGate => "decision_abuse_safety_gate",
     DecisionAbuseAnswersGiven => "decision_abuse_answers_given",
     DecisionUnclearSafetyRules => "decision_unclear_safety_rules",

@@ -14,7 +14,7 @@
 //!    establish abuse: an empty record is unclear, not abuse.
 
 use crate::answers::Assessment;
-use crate::calibration::Calibration;
+use crate::calibration::{Calibration, FormScore, SCREEN_FEAR, SCREEN_POWER};
 use crate::error::{ArtefactError, InputError};
 use crate::grading;
 use crate::instrument::Instrument;
@@ -35,8 +35,9 @@ pub struct Scorer {
     policy: Policy,
     calibration: Calibration,
     instruments: Vec<Instrument>,
-    /// Points for a "yes" per question, parallel to `instruments`.
-    question_points: Vec<Vec<f64>>,
+    /// The learned scoring of each instrument, parallel to `instruments`; `None`
+    /// for a form the calibration has no points for (no probability then).
+    forms: Vec<Option<FormScore>>,
     /// Size and nesting limits on input records.
     limits: Limits,
 }
@@ -52,48 +53,74 @@ impl Default for Scorer {
 impl Scorer {
     /// A scorer with this policy and calibration and the built-in instruments.
     ///
-    /// Fails when the policy is invalid, or the calibration was fitted for other
-    /// score weights (its probabilities would be meaningless).
+    /// Fails when the policy or the calibration is invalid.
     pub fn new(policy: Policy, calibration: Calibration) -> Result<Scorer, ArtefactError> {
         policy.validate()?;
         calibration.validate()?;
-        let fp = policy.scorer.weights.fingerprint();
-        if calibration.weights_fingerprint != fp {
-            return Err(ArtefactError::Mismatch {
-                artefact: format!("calibration {:?}", calibration.version),
-                problem: format!(
-                    "fitted for score weights {}, but the policy's weights are {}; refit the calibration for this policy",
-                    short(&calibration.weights_fingerprint),
-                    short(&fp)
-                ),
-            });
-        }
         let mut scorer = Scorer {
             policy,
             calibration,
             instruments: Vec::new(),
-            question_points: Vec::new(),
+            forms: Vec::new(),
             limits: Limits::default(),
         };
         for inst in Instrument::builtin() {
-            scorer.push_instrument(inst.clone());
+            scorer.push_instrument(inst.clone())?;
         }
         Ok(scorer)
     }
 
-    fn push_instrument(&mut self, inst: Instrument) {
-        let w = &self.policy.scorer.weights;
-        let points = inst
-            .questions
-            .iter()
-            .map(|q| w.question_points(&q.domains))
-            .collect();
+    /// The scoring of a form: the calibration's own, or for a form based on a
+    /// built-in one, the built-in's points on the question ids they share (the
+    /// screen and the earlier incidents too) and its map.
+    fn form_score(&self, inst: &Instrument) -> Option<FormScore> {
+        if let Some(f) = self.calibration.form(&inst.id) {
+            return Some(f.clone());
+        }
+        let base = self.calibration.form(inst.based_on.as_deref()?)?;
+        let mut f = base.clone();
+        f.instrument = inst.id.clone();
+        f.items
+            .retain(|id, _| inst.question(id).is_some() || id == SCREEN_FEAR || id == SCREEN_POWER);
+        Some(f)
+    }
+
+    fn push_instrument(&mut self, inst: Instrument) -> Result<(), ArtefactError> {
+        let form = self.form_score(&inst);
+        // Points for an id the form does not have mean the calibration was fitted
+        // for another form: refuse it rather than score with the wrong table.
+        if let Some(f) = &form {
+            if let Some(id) = f
+                .items
+                .keys()
+                .find(|id| inst.question(id).is_none() && *id != SCREEN_FEAR && *id != SCREEN_POWER)
+            {
+                return Err(ArtefactError::Mismatch {
+                    artefact: format!("calibration {:?}", self.calibration.version),
+                    problem: format!(
+                        "has points for {id}, which form {} does not have; it was fitted for another form",
+                        inst.id
+                    ),
+                });
+            }
+        }
         if let Some(i) = self.instruments.iter().position(|x| x.id == inst.id) {
             self.instruments[i] = inst;
-            self.question_points[i] = points;
+            self.forms[i] = form;
         } else {
             self.instruments.push(inst);
-            self.question_points.push(points);
+            self.forms.push(form);
+        }
+        Ok(())
+    }
+
+    /// The conflict threshold in force: the policy's, or the calibration's
+    /// guaranteed one when that is lower.
+    pub fn conflict_threshold(&self) -> f64 {
+        let policy = self.policy.scorer.conflict_max_p_abuse;
+        match &self.calibration.conflict {
+            Some(g) => policy.min(g.threshold),
+            None => policy,
         }
     }
 
@@ -110,7 +137,7 @@ impl Scorer {
                     .into(),
             });
         }
-        self.push_instrument(instrument);
+        self.push_instrument(instrument)?;
         Ok(self)
     }
 
@@ -164,18 +191,14 @@ impl Scorer {
     }
 
     fn resolve<'a>(&'a self, a: &Assessment) -> Result<Resolved<'a>, InputError> {
-        resolve::resolve(&self.instruments, &self.question_points, a)
+        resolve::resolve(&self.instruments, &self.forms, a)
     }
 
-    /// The points score alone: what the calibration maps to `p_abuse`.
-    pub fn points(&self, assessment: &Assessment) -> Result<f64, InputError> {
+    /// The points score alone: what the calibration maps to `p_abuse`. `None` for a
+    /// form the calibration has no points for.
+    pub fn points(&self, assessment: &Assessment) -> Result<Option<f64>, InputError> {
         let r = self.resolve(assessment)?;
-        Ok(estimate::points_with(
-            &r,
-            assessment,
-            &self.policy.scorer.weights,
-            self.policy.scorer.weights.unknown_fraction,
-        ))
+        Ok(r.form.map(|f| estimate::points(&r, assessment, f, true)))
     }
 
     /// Assesses one incident. The stages, in order (docs/ARCHITECTURE.md):
@@ -195,13 +218,21 @@ impl Scorer {
         let res = self.resolve(a)?;
         let grade = grading::grade(&self.policy.grading, &res.answers, a);
         let ev = evidence::evidence(&res, a);
-        let est = estimate::estimate(&res, a, &self.policy.scorer.weights, &self.calibration);
-        let d = decision::decide(&ev, &est, &grade, &self.policy.scorer);
+        let est = estimate::estimate(&res, a, &self.calibration);
+        let d = decision::decide(
+            &ev,
+            &est,
+            &grade,
+            &self.policy.scorer,
+            self.conflict_threshold(),
+        );
         let sg = safeguarding::safeguard(a, &ev, d.classification);
         let pathways = pathways::pathways(d.classification, &grade, &sg);
         let reasons = reasons::reasons(&reasons::Facts {
             a,
             questions: res.inst.questions.len(),
+            instrument: &res.inst.id,
+            calibration: &self.calibration.version,
             policy: &self.policy,
             grade: &grade,
             evidence: &ev,
@@ -242,8 +273,4 @@ impl Scorer {
             meta: a.meta.clone(),
         })
     }
-}
-
-fn short(fp: &str) -> &str {
-    fp.get(..12).unwrap_or(fp)
 }

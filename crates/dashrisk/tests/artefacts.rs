@@ -119,17 +119,17 @@ fn other_format_versions_are_refused_before_the_schema() {
         "{err}"
     );
     let policy = Policy::default().to_sealed_json().replacen(
-        "\"format_version\": 1",
+        "\"format_version\": 2",
         "\"format_version\": 3, \"new\": {}",
         1,
     );
     let err = Policy::from_json(&policy).unwrap_err();
     assert_eq!(
         err.to_string(),
-        "policy: format version 3 is not supported (this build reads 1)"
+        "policy: format version 3 is not supported (this build reads 2)"
     );
     let cal = Calibration::shipped().to_json().replacen(
-        "\"format_version\": 1",
+        "\"format_version\": 2",
         "\"format_version\": 0",
         1,
     );

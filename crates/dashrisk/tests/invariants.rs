@@ -28,7 +28,7 @@ fn no_less_cautious(
 ) -> Result<(), TestCaseError> {
     prop_assert!(
         after.p_abuse >= before.p_abuse,
-        "p_abuse fell: {} -> {}",
+        "p_abuse fell: {:?} -> {:?}",
         before.p_abuse,
         after.p_abuse
     );
@@ -75,7 +75,7 @@ proptest! {
             }
             prop_assert_eq!(a.conflict_screen.fear, Answer::No);
             prop_assert_eq!(a.conflict_screen.power_imbalance, Answer::No);
-            prop_assert!(r.p_abuse < scorer().policy().scorer.conflict_max_p_abuse);
+            prop_assert!(r.p_abuse.is_some_and(|p| p < scorer().conflict_threshold()));
             prop_assert_eq!(r.risk_level, RiskLevel::Standard);
             prop_assert!(!r.marac_referral && !r.csc_notification && !r.school_notification);
         }
@@ -95,8 +95,8 @@ proptest! {
 
     #[test]
     fn unknown_is_never_read_as_no(a in assessment(), pick in any::<prop::sample::Index>(), how in 0usize..3) {
-        // From "no" to not known / declined / left out: never less cautious, and the
-        // score strictly rises (every question carries points).
+        // From "no" to not known / declined / left out, and on to "yes": never less
+        // cautious, and the points never fall (unknown scores between no and yes).
         let ids = question_ids(&a);
         let id = pick.get(&ids).clone();
         let mut no = a.clone();
@@ -107,9 +107,13 @@ proptest! {
             1 => { unknown.answers.insert(id.clone(), Answer::Declined); }
             _ => { unknown.answers.remove(&id); }
         }
-        let (rn, ru) = (assess(&no), assess(&unknown));
+        let mut yes = a.clone();
+        yes.answers.insert(id.clone(), Answer::Yes);
+        let (rn, ru, ry) = (assess(&no), assess(&unknown), assess(&yes));
         no_less_cautious(&rn, &ru)?;
-        prop_assert!(ru.points > rn.points, "points did not rise: {} -> {}", rn.points, ru.points);
+        no_less_cautious(&ru, &ry)?;
+        prop_assert!(ru.points >= rn.points, "points fell: {:?} -> {:?}", rn.points, ru.points);
+        prop_assert!(ry.points >= ru.points, "points fell: {:?} -> {:?}", ru.points, ry.points);
         prop_assert_eq!(ru.yes_count, rn.yes_count);
         prop_assert_eq!(ru.not_known_count + ru.declined_count, rn.not_known_count + rn.declined_count + 1);
     }
@@ -125,7 +129,7 @@ proptest! {
         }
         let (rn, ru) = (assess(&no), assess(&unknown));
         no_less_cautious(&rn, &ru)?;
-        prop_assert!(ru.points > rn.points);
+        prop_assert!(ru.points >= rn.points);
     }
 
     #[test]
@@ -202,14 +206,16 @@ proptest! {
         prop_assert_eq!(r.actuarial_level, expected);
         prop_assert_eq!(r.marac_criteria.contains(&MaracCriterion::VisibleHighRisk), r.yes_count >= g.high_from);
         prop_assert_eq!(r.marac_referral, !r.marac_criteria.is_empty());
-        prop_assert!(r.p_abuse > 0.0 && r.p_abuse < 1.0);
+        prop_assert!(r.p_abuse.is_some_and(|p| p > 0.0 && p < 1.0));
     }
 
     #[test]
     fn calibration_is_monotone(s1 in -5.0f64..60.0, s2 in -5.0f64..60.0) {
         let cal = scorer().calibration();
         let (lo, hi) = if s1 <= s2 { (s1, s2) } else { (s2, s1) };
-        prop_assert!(cal.p(lo) <= cal.p(hi));
+        for f in &cal.forms {
+            prop_assert!(cal.p(f, lo) <= cal.p(f, hi));
+        }
     }
 
     #[test]

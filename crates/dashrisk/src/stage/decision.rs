@@ -14,7 +14,8 @@ use crate::grading::Grade;
 use crate::policy::ScorerPolicy;
 use crate::result::{Classification, ConflictBlocker, DecisionBasis, RiskLevel};
 
-/// Where `p_abuse` falls against the two thresholds.
+/// Where `p_abuse` falls against the two thresholds (`None` in [`Decision`] when
+/// the form has no estimate).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Band {
     /// Below the conflict threshold.
@@ -32,13 +33,25 @@ pub(crate) struct Decision {
     pub basis: DecisionBasis,
     /// Everything that rules out parental conflict, in [`ConflictBlocker`] order.
     pub blockers: Vec<ConflictBlocker>,
-    /// Where `p_abuse` falls.
-    pub band: Band,
+    /// Where `p_abuse` falls; `None` without an estimate.
+    pub band: Option<Band>,
+    /// The conflict threshold in force (the policy's, or the calibration's
+    /// guaranteed one when lower).
+    pub conflict_threshold: f64,
     /// `p_abuse` reaches the abuse threshold only because of unknown answers.
     pub unknowns_reach_abuse: bool,
 }
 
-pub(crate) fn decide(ev: &Evidence, est: &Estimate, grade: &Grade, sp: &ScorerPolicy) -> Decision {
+pub(crate) fn decide(
+    ev: &Evidence,
+    est: &Estimate,
+    grade: &Grade,
+    sp: &ScorerPolicy,
+    conflict_threshold: f64,
+) -> Decision {
+    // Without an estimate parental conflict cannot be confirmed: the rule needs a
+    // low estimate.
+    let low = est.p_abuse.is_some_and(|p| p < conflict_threshold);
     let mut blockers = Vec::new();
     for (applies, b) in [
         (ev.gate_fired(), ConflictBlocker::SafetyGate),
@@ -51,16 +64,13 @@ pub(crate) fn decide(ev: &Evidence, est: &Estimate, grade: &Grade, sp: &ScorerPo
             grade.level > RiskLevel::Standard,
             ConflictBlocker::RaisedRiskLevel,
         ),
-        (
-            est.p_abuse >= sp.conflict_max_p_abuse,
-            ConflictBlocker::AbuseProbability,
-        ),
+        (!low, ConflictBlocker::AbuseProbability),
     ] {
         if applies {
             blockers.push(b);
         }
     }
-    let evidence_reaches_abuse = est.p_evidence >= sp.abuse_min_p_abuse;
+    let evidence_reaches_abuse = est.p_evidence.is_some_and(|p| p >= sp.abuse_min_p_abuse);
     let (classification, basis) = if ev.gate_fired() {
         (Classification::DomesticAbuse, DecisionBasis::SafetyGate)
     } else if evidence_reaches_abuse {
@@ -75,18 +85,21 @@ pub(crate) fn decide(ev: &Evidence, est: &Estimate, grade: &Grade, sp: &ScorerPo
     } else {
         (Classification::Unclear, DecisionBasis::Estimate)
     };
-    let band = if est.p_abuse >= sp.abuse_min_p_abuse {
-        Band::High
-    } else if est.p_abuse >= sp.conflict_max_p_abuse {
-        Band::Intermediate
-    } else {
-        Band::Low
-    };
+    let band = est.p_abuse.map(|p| {
+        if p >= sp.abuse_min_p_abuse {
+            Band::High
+        } else if p >= conflict_threshold {
+            Band::Intermediate
+        } else {
+            Band::Low
+        }
+    });
     Decision {
         classification,
         basis,
         blockers,
         band,
-        unknowns_reach_abuse: band == Band::High && !evidence_reaches_abuse,
+        conflict_threshold,
+        unknowns_reach_abuse: band == Some(Band::High) && !evidence_reaches_abuse,
     }
 }

@@ -22,6 +22,9 @@ use crate::result::{
 pub(crate) struct Facts<'a> {
     pub a: &'a Assessment,
     pub questions: usize,
+    /// The instrument id and the calibration version, for the text.
+    pub instrument: &'a str,
+    pub calibration: &'a str,
     pub policy: &'a Policy,
     pub grade: &'a Grade,
     pub evidence: &'a Evidence<'a>,
@@ -67,11 +70,14 @@ fn blocker_text(b: ConflictBlocker, f: &Facts) -> String {
         ConflictBlocker::MaracHistory => "the victim has been discussed at MARAC".into(),
         ConflictBlocker::MaracCriterion => "a MARAC criterion is met".into(),
         ConflictBlocker::RaisedRiskLevel => format!("the risk level is {}", f.grade.level),
-        ConflictBlocker::AbuseProbability => format!(
-            "the statistical estimate ({}) is not below the conflict threshold ({})",
-            pct(f.estimate.p_abuse),
-            pct(f.policy.scorer.conflict_max_p_abuse)
-        ),
+        ConflictBlocker::AbuseProbability => match f.estimate.p_abuse {
+            Some(p) => format!(
+                "the statistical estimate ({}) is not below the conflict threshold ({})",
+                pct(p),
+                pct(f.decision.conflict_threshold)
+            ),
+            None => "there is no statistical estimate for this form".into(),
+        },
     }
 }
 
@@ -93,7 +99,7 @@ pub(crate) fn reasons(f: &Facts) -> Vec<Reason> {
             ReasonCode::DecisionAbuseAnswersGiven,
             format!(
                 "Domestic abuse, decided by the answers given: no safety gate fired, but the \"yes\" answers alone put the statistical estimate at {}, at or above the abuse threshold ({}).",
-                pct(est.p_evidence),
+                pct(est.p_evidence.unwrap_or(1.0)),
                 pct(sp.abuse_min_p_abuse)
             ),
         ),
@@ -115,9 +121,8 @@ pub(crate) fn reasons(f: &Facts) -> Vec<Reason> {
         DecisionBasis::Estimate => say(
             ReasonCode::DecisionUnclearEstimate,
             format!(
-                "Unclear, decided by the statistical estimate: no safety rule rules out parental conflict, but the estimate ({}) is not below the conflict threshold ({}).",
-                pct(est.p_abuse),
-                pct(sp.conflict_max_p_abuse)
+                "Unclear, decided by the statistical estimate: no safety rule rules out parental conflict, but {}.",
+                blocker_text(ConflictBlocker::AbuseProbability, f)
             ),
         ),
         DecisionBasis::ScreenedOut => say(
@@ -212,45 +217,56 @@ pub(crate) fn reasons(f: &Facts) -> Vec<Reason> {
     }
 
     // 3. The estimate, named as such.
-    let estimate = format!(
-        "The statistical estimate of domestic abuse is {} (points {:.1}; calibration fitted on synthetic data)",
-        pct(est.p_abuse),
-        est.points
-    );
-    match (d.basis, d.band) {
-        (DecisionBasis::SafetyGate | DecisionBasis::SafetyRules, _) => say(
-            ReasonCode::StatisticalEstimate,
-            format!("{estimate}. A safety rule decided the classification, not this estimate."),
-        ),
-        (_, Band::High) if !d.unknowns_reach_abuse => say(
-            ReasonCode::HighAbuseProbability,
-            format!("{estimate}: at or above the abuse threshold ({}).", pct(sp.abuse_min_p_abuse)),
-        ),
-        (_, Band::High) => {}
-        (_, Band::Intermediate) => say(
-            ReasonCode::IntermediateAbuseProbability,
+    match (est.p_abuse, est.points, d.band) {
+        (Some(p), Some(points), Some(band)) => {
+            let estimate = format!(
+                "The statistical estimate of domestic abuse is {} ({points:.1} points; calibration {})",
+                pct(p),
+                f.calibration
+            );
+            match (d.basis, band) {
+                (DecisionBasis::SafetyGate | DecisionBasis::SafetyRules, _) => say(
+                    ReasonCode::StatisticalEstimate,
+                    format!("{estimate}. A safety rule decided the classification, not this estimate."),
+                ),
+                (_, Band::High) if !d.unknowns_reach_abuse => say(
+                    ReasonCode::HighAbuseProbability,
+                    format!("{estimate}: at or above the abuse threshold ({}).", pct(sp.abuse_min_p_abuse)),
+                ),
+                (_, Band::High) => {}
+                (_, Band::Intermediate) => say(
+                    ReasonCode::IntermediateAbuseProbability,
+                    format!(
+                        "{estimate}: too high to treat as parental conflict (the conflict threshold is {}).",
+                        pct(d.conflict_threshold)
+                    ),
+                ),
+                (_, Band::Low) => say(
+                    ReasonCode::LowAbuseProbability,
+                    format!(
+                        "{estimate}: below the conflict threshold ({}).",
+                        pct(d.conflict_threshold)
+                    ),
+                ),
+            }
+            if d.unknowns_reach_abuse && not_abuse {
+                say(
+                    ReasonCode::UnknownsRaiseProbability,
+                    format!(
+                        "Unanswered questions raise the estimate to {}, but the answers given ({}) do not establish abuse: find out the unknowns.",
+                        pct(p),
+                        pct(est.p_evidence.unwrap_or(0.0))
+                    ),
+                );
+            }
+        }
+        _ => say(
+            ReasonCode::NoEstimate,
             format!(
-                "{estimate}: too high to treat as parental conflict (the conflict threshold is {}).",
-                pct(sp.conflict_max_p_abuse)
+                "No statistical estimate: the calibration ({}) has no points for the form {}. Fit them on labelled records (dashrisk calibrate --data). Without an estimate a case cannot be recorded as parental conflict.",
+                f.calibration, f.instrument
             ),
         ),
-        (_, Band::Low) => say(
-            ReasonCode::LowAbuseProbability,
-            format!(
-                "{estimate}: below the conflict threshold ({}).",
-                pct(sp.conflict_max_p_abuse)
-            ),
-        ),
-    }
-    if d.unknowns_reach_abuse && not_abuse {
-        say(
-            ReasonCode::UnknownsRaiseProbability,
-            format!(
-                "Unanswered questions raise the estimate to {}, but the answers given ({}) do not establish abuse: find out the unknowns.",
-                pct(est.p_abuse),
-                pct(est.p_evidence)
-            ),
-        );
     }
     if ev.fear_and_power_cleared() {
         say(

@@ -3,6 +3,7 @@
 //! (left-out questions are not known), so that later stages read a slice.
 
 use crate::answers::{Answer, Assessment};
+use crate::calibration::FormScore;
 use crate::error::{ErrorKind, InputError};
 use crate::instrument::{Instrument, Question};
 use crate::parse::{unknown_instrument, unknown_question};
@@ -16,8 +17,8 @@ pub const DATE_YEARS: (i32, i32) = (1900, 2100);
 /// An assessment's answers resolved against its instrument.
 pub(crate) struct Resolved<'a> {
     pub inst: &'a Instrument,
-    /// Points for a "yes" per question, parallel to `inst.questions`.
-    pub points: &'a [f64],
+    /// The form's learned scoring, if the calibration has one.
+    pub form: Option<&'a FormScore>,
     /// Answers in question order.
     pub answers: Vec<Answer>,
 }
@@ -32,7 +33,7 @@ impl<'a> Resolved<'a> {
 /// Resolves `a` against the scorer's instruments (`points` parallel to them).
 pub(crate) fn resolve<'a>(
     instruments: &'a [Instrument],
-    points: &'a [Vec<f64>],
+    forms: &'a [Option<FormScore>],
     a: &Assessment,
 ) -> Result<Resolved<'a>, InputError> {
     let idx = instruments
@@ -50,7 +51,7 @@ pub(crate) fn resolve<'a>(
     check_dates(a, "context.")?;
     Ok(Resolved {
         inst,
-        points: &points[idx],
+        form: forms[idx].as_ref(),
         answers,
     })
 }

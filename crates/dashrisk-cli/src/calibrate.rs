@@ -1,0 +1,354 @@
+//! `dashrisk calibrate`: fit the scoring model (points, unknown points, map and
+//! the guaranteed conflict threshold) on the synthetic reference population, or
+//! with `--data` on a force's own labelled records.
+
+use crate::learn::{for_each_record, looks_synthetic, parse_label};
+use crate::{build_scorer, open_out, Fatal, Format, LimitArgs, ScorerArgs};
+use dashrisk::calibration::{FormScore, MapMethod};
+use dashrisk::error::RecordError;
+use dashrisk::fit::{self, FitOptions, FormData, Refit};
+use dashrisk::{Assessment, Calibration, Provenance};
+use std::io::{self, Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// What to refit (`--refit`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum RefitArg {
+    /// Points, unknown points and map, when the data allow it (the default).
+    Points,
+    /// Only the map from score to probability, keeping the points.
+    Map,
+}
+
+/// The map (`--method`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum MethodArg {
+    /// Isotonic regression (pool-adjacent-violators).
+    Isotonic,
+    /// Platt scaling (a logistic in the score).
+    Platt,
+}
+
+/// Arguments of `dashrisk calibrate`.
+#[derive(clap::Args)]
+pub struct CalibrateArgs {
+    /// A force's labelled records (CSV in the input contract with a label column,
+    /// or JSON Lines with the label in `meta`). Without it, the synthetic reference
+    /// population is used and the shipped artefact is reproduced byte for byte.
+    #[arg(long, value_name = "FILE")]
+    data: Option<PathBuf>,
+    /// The label: a CSV column, or a key of `meta` in JSON Lines. Values
+    /// 1/0/true/false/yes/no; records with no label are counted and left out.
+    #[arg(long, value_name = "COLUMN", requires = "data")]
+    label: Option<String>,
+    /// Input format (default: from the file extension).
+    #[arg(long)]
+    format: Option<Format>,
+    /// What to refit. Default: `points` when a form has at least 2,000 labelled
+    /// records with 200 of each class, otherwise `map` (and it says so).
+    #[arg(long, value_enum)]
+    refit: Option<RefitArg>,
+    /// The map from score to probability.
+    #[arg(long, value_enum, default_value = "isotonic")]
+    method: MethodArg,
+    /// Choose the conflict threshold so that, with 95% confidence, at most this
+    /// share of true abuse is labelled parental conflict (Clopper–Pearson bound on
+    /// the data; it assumes future cases are like these).
+    #[arg(long, value_name = "RATE", default_value_t = dashrisk::REFERENCE_MAX_ABUSE_AS_CONFLICT)]
+    max_abuse_as_conflict: f64,
+    /// The version label of the new artefact (default: `cal-local-<date>` with
+    /// --data).
+    #[arg(long = "label-version", value_name = "LABEL")]
+    version: Option<String>,
+    /// Size of the synthetic reference population (without --data).
+    #[arg(long, default_value_t = dashrisk::REFERENCE_N)]
+    n: usize,
+    /// Seed of the synthetic reference population (without --data).
+    #[arg(long, default_value_t = dashrisk::REFERENCE_SEED)]
+    seed: u64,
+    /// Output file (default: standard output).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    #[command(flatten)]
+    scorer: ScorerArgs,
+    #[command(flatten)]
+    limits: LimitArgs,
+}
+
+fn method(m: MethodArg) -> MapMethod {
+    match m {
+        MethodArg::Isotonic => MapMethod::Isotonic,
+        MethodArg::Platt => MapMethod::Platt,
+    }
+}
+
+/// The date today (UTC), `YYYY-MM-DD`.
+fn today() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let epoch = dashrisk::NaiveDate::from_ymd_opt(1970, 1, 1).expect("a date");
+    (epoch + chrono::Duration::days((secs / 86_400) as i64)).to_string()
+}
+
+fn sha256_file(path: &PathBuf) -> Result<String, Fatal> {
+    use sha2::{Digest, Sha256};
+    let mut f = std::fs::File::open(path).map_err(|e| Fatal(format!("{}: {e}", path.display())))?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = f
+            .read(&mut buf)
+            .map_err(|e| Fatal(format!("{}: {e}", path.display())))?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// `dashrisk calibrate`.
+pub fn calibrate(args: CalibrateArgs) -> Result<ExitCode, Fatal> {
+    let mut stderr = io::stderr();
+    if !(args.max_abuse_as_conflict > 0.0 && args.max_abuse_as_conflict < 1.0) {
+        return Err(Fatal(format!(
+            "--max-abuse-as-conflict: {} is not a rate; expected a number above 0 and below 1",
+            args.max_abuse_as_conflict
+        )));
+    }
+    let Some(data) = &args.data else {
+        let cal = dashrisk::fit_reference_calibration(method(args.method), args.n, args.seed)?;
+        write_artefact(&cal, &args.out)?;
+        let _ = writeln!(
+            stderr,
+            "dashrisk: calibration fitted on {} SYNTHETIC records (seed {})",
+            args.n, args.seed
+        );
+        report(&cal, &mut stderr);
+        return Ok(ExitCode::SUCCESS);
+    };
+    let label = args
+        .label
+        .as_deref()
+        .ok_or_else(|| Fatal("--data needs --label COLUMN".into()))?;
+    let base = build_scorer(&args.scorer)?.with_limits(args.limits.limits()?)?;
+    let input = data.to_string_lossy().into_owned();
+    if input == "-" {
+        return Err(Fatal(
+            "--data must name a file: its SHA-256 is recorded in the artefact".into(),
+        ));
+    }
+    let (mut records, mut failed, mut unlabelled) = (Vec::<(Assessment, bool)>::new(), 0u64, 0u64);
+    for_each_record(&base, &input, args.format, Some(label), |line, res| {
+        let res = res.and_then(|(a, text)| match parse_label(text.as_deref(), label) {
+            Ok(y) => Ok((a, y)),
+            Err(error) => Err(RecordError {
+                line,
+                id: a.id,
+                error,
+            }),
+        });
+        match res {
+            Ok((_, None)) => unlabelled += 1,
+            // Parsed records are assessed too, so that a record the scorer refuses
+            // (a date after the incident, …) is reported and left out.
+            Ok((a, Some(y))) => match base.assess(&a) {
+                Ok(_) => records.push((a, y)),
+                Err(error) => {
+                    failed += 1;
+                    let e = RecordError {
+                        line,
+                        id: a.id.clone(),
+                        error,
+                    };
+                    let _ = writeln!(io::stderr(), "dashrisk: {e}");
+                }
+            },
+            Err(e) => {
+                failed += 1;
+                let _ = writeln!(io::stderr(), "dashrisk: {e}");
+            }
+        }
+        Ok(())
+    })?;
+    if unlabelled > 0 {
+        let _ = writeln!(
+            stderr,
+            "dashrisk: {unlabelled} record(s) have no {label:?} label and were left out"
+        );
+    }
+    let ids: Vec<Option<String>> = records.iter().map(|(a, _)| a.id.clone()).collect();
+    let synthetic = looks_synthetic(&ids, label);
+    let positives = records.iter().filter(|r| r.1).count() as u64;
+    let provenance = Provenance {
+        data: data
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_else(|| input.clone()),
+        seed: None,
+        n: records.len() as u64,
+        positives,
+        synthetic,
+        input_sha256: Some(sha256_file(data)?),
+        fitted_on: Some(today()),
+        unlabelled,
+        bad_records: failed,
+    };
+    let opts = FitOptions {
+        method: method(args.method),
+        ..FitOptions::default()
+    };
+    let instruments = base.instruments().to_vec();
+    // The default refit: points where every form with records has enough of them.
+    let refit = match args.refit {
+        Some(RefitArg::Points) => Refit::Points,
+        Some(RefitArg::Map) => Refit::Map,
+        None => {
+            let short: Vec<String> = instruments
+                .iter()
+                .map(|i| (i, FormData::new(i, records.iter().map(|(a, y)| (a, *y)))))
+                .filter(|(_, d)| !d.is_empty() && !fit::enough_for_points(d))
+                .map(|(i, d)| format!("{} ({} records, {} abuse)", i.id, d.len(), d.positives()))
+                .collect();
+            if short.is_empty() {
+                Refit::Points
+            } else {
+                let _ = writeln!(
+                    stderr,
+                    "dashrisk: too few labelled records to refit the points of {} (need {} with {} of each class): refitting the map only, keeping the points",
+                    short.join(", "),
+                    fit::MIN_RECORDS_FOR_POINTS,
+                    fit::MIN_PER_CLASS_FOR_POINTS
+                );
+                Refit::Map
+            }
+        }
+    };
+    let version = args
+        .version
+        .clone()
+        .unwrap_or_else(|| format!("cal-local-{}", today()));
+    let cal = fit::calibrate(
+        &instruments,
+        &records,
+        base.calibration(),
+        refit,
+        &opts,
+        &version,
+        provenance,
+    )?;
+    let mut scorer = dashrisk::Scorer::new(base.policy().clone(), cal.clone())?;
+    for inst in base.instruments() {
+        if dashrisk::Instrument::builtin_by_id(&inst.id).is_none() {
+            scorer = scorer.with_instrument(inst.clone())?;
+        }
+    }
+    let cal = fit::with_guarantee(cal, &scorer, &records, args.max_abuse_as_conflict, 0.95)?;
+    write_artefact(&cal, &args.out)?;
+    let _ = writeln!(
+        stderr,
+        "dashrisk: calibration {version:?} fitted on {} labelled records ({positives} abuse){}",
+        records.len(),
+        if synthetic {
+            "; these data look SYNTHETIC"
+        } else {
+            ""
+        }
+    );
+    report(&cal, &mut stderr);
+    if failed > 0 {
+        let _ = writeln!(
+            stderr,
+            "dashrisk: {failed} record(s) failed and were left out (error lines above)"
+        );
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn write_artefact(cal: &Calibration, out: &Option<PathBuf>) -> Result<(), Fatal> {
+    let mut w = open_out(out)?;
+    w.write_all(cal.to_json().as_bytes())?;
+    w.flush()?;
+    Ok(())
+}
+
+fn opt(x: Option<f64>) -> String {
+    x.map_or("-".into(), |v| format!("{v:.3}"))
+}
+
+/// The diagnostics and the guarantee, for people.
+fn report(cal: &Calibration, w: &mut dyn Write) {
+    let _ = writeln!(
+        w,
+        "calibration {} ({} map){}",
+        cal.version,
+        cal.method.as_str(),
+        if cal.provenance.synthetic {
+            ", fitted on SYNTHETIC data"
+        } else {
+            ""
+        }
+    );
+    for f in &cal.forms {
+        report_form(f, w);
+    }
+    match &cal.conflict {
+        Some(g) if g.guaranteed => {
+            let _ = writeln!(
+                w,
+                "conflict threshold: p_abuse < {:.4}; {} of {} abuse records labelled parental conflict, upper {:.0}% bound {:.4} <= {} (Clopper-Pearson; assumes future cases are like these; needs at least {} abuse records)",
+                g.threshold,
+                g.abuse_as_conflict,
+                g.abuse_records,
+                g.confidence * 100.0,
+                g.upper_bound,
+                g.max_abuse_as_conflict,
+                g.min_abuse_records
+            );
+        }
+        Some(g) => {
+            let _ = writeln!(
+                w,
+                "conflict threshold: NO CASE WILL BE LABELLED PARENTAL CONFLICT: {} abuse records cannot show a rate below {} with {:.0}% confidence (at least {} are needed)",
+                g.abuse_records,
+                g.max_abuse_as_conflict,
+                g.confidence * 100.0,
+                g.min_abuse_records
+            );
+        }
+        None => {}
+    }
+}
+
+fn report_form(f: &FormScore, w: &mut dyn Write) {
+    let s = &f.fit;
+    let _ = writeln!(
+        w,
+        "form {}: {} records, {} abuse; AUC {:.4}, ECE {:.4}, calibration slope {:.3}, calibration intercept {:.3}",
+        f.instrument, s.n, s.positives, s.auc, s.ece, s.calibration_slope, s.calibration_intercept
+    );
+    let strata: Vec<String> = s
+        .strata
+        .iter()
+        .map(|x| format!("{} {} (n {})", x.stratum, opt(x.ece), x.n))
+        .collect();
+    let _ = writeln!(w, "  ECE by stratum: {}", strata.join(", "));
+    let items: Vec<String> = f
+        .items
+        .iter()
+        .filter(|(_, p)| p.yes > 0)
+        .map(|(id, p)| format!("{id} {} ({:.2})", p.yes, p.unknown))
+        .collect();
+    let _ = writeln!(
+        w,
+        "  points for yes (unknown): {}; earlier incidents {} each up to {} ({:.2})",
+        items.join(", "),
+        f.prior_incidents.per_incident,
+        f.prior_incidents.cap,
+        f.prior_incidents.unknown
+    );
+}
