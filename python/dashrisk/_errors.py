@@ -69,7 +69,8 @@ class ArtefactError(DashriskError, ValueError):
     ``code`` is one of ``malformed_artefact`` (not JSON, or not the schema),
     ``invalid_artefact`` (a field breaks a rule; see ``field``),
     ``unsupported_version`` (``value`` is the version found) or
-    ``artefact_mismatch`` (a calibration fitted for other score weights).
+    ``artefact_mismatch`` (a checksum that does not match the contents, or a
+    calibration with points for another form).
     ``artefact`` names the artefact (``policy``, ``calibration "…"``, …).
     """
 

@@ -200,14 +200,16 @@ def policy_with(**changes: Any) -> dict[str, Any]:
         ({"policy": "policy.json"}, "malformed_artefact", ""),
         ({"policy": json.dumps(policy_with(grading__medium_from=20))}, "invalid_artefact", "grading.medium_from"),
         ({"policy": policy_with(format_version=99)}, "unsupported_version", "format_version"),
-        # New weights without a calibration fitted for them.
-        ({"policy": policy_with(scorer__weights__screen_fear_points=2.5)}, "artefact_mismatch", ""),
+        # A calibration edited after it was written: its checksum no longer matches.
+        ({"calibration": json.dumps(dict(dashrisk.Scorer().calibration(), version="edited"))}, "artefact_mismatch", ""),
+        # A policy from before scorer 2.0, with hand-set weights.
+        ({"policy": dict(dashrisk.default_policy(), scorer={"weights": {}})}, "malformed_artefact", "scorer.weights"),
         # The schema error names the field it refused.
         ({"calibration": '{"version": 1}'}, "malformed_artefact", "version"),
         ({"instruments": ['{"format_version": 1}']}, "malformed_artefact", ""),
         ({"policy": {"format_version": {1}}}, "malformed_artefact", "format_version"),
     ],
-    ids=["not-json", "a-file-name", "invalid", "version", "mismatch", "calibration", "instrument", "set"],
+    ids=["not-json", "a-file-name", "invalid", "version", "mismatch", "old-policy", "calibration", "instrument", "set"],
 )
 def test_artefact_errors(kwargs: dict[str, Any], code: str, field: str) -> None:
     with pytest.raises(dashrisk.ArtefactError) as info:
