@@ -10,6 +10,9 @@ use crate::error::ArtefactError;
 use serde::{Deserialize, Serialize};
 
 /// The current format version of policy files.
+/// The longest escalation or repeat-MARAC window a policy may set, in months.
+pub const MAX_WINDOW_MONTHS: u32 = 1200;
+
 /// Version 2 dropped `scorer.weights`: the points are learned, in the calibration.
 pub const POLICY_FORMAT_VERSION: u32 = 2;
 
@@ -165,6 +168,13 @@ impl Policy {
         if g.escalation_window_months == 0 || g.repeat_marac_window_months == 0 {
             return bad("grading", "windows must be at least 1 month");
         }
+        // A century is longer than any window in use; it also keeps date arithmetic
+        // on dates of 1900-2100 far from overflow.
+        if g.escalation_window_months > MAX_WINDOW_MONTHS
+            || g.repeat_marac_window_months > MAX_WINDOW_MONTHS
+        {
+            return bad("grading", "windows must be at most 1200 months (100 years)");
+        }
         let s = &self.scorer;
         if !(s.conflict_max_p_abuse > 0.0
             && s.conflict_max_p_abuse < s.abuse_min_p_abuse
@@ -202,6 +212,11 @@ mod tests {
         let mut p = Policy::default();
         p.scorer.conflict_max_p_abuse = f64::NAN;
         assert!(p.validate().is_err());
+        let mut p = Policy::default();
+        p.grading.escalation_window_months = MAX_WINDOW_MONTHS + 1;
+        assert!(p.validate().is_err());
+        p.grading.escalation_window_months = MAX_WINDOW_MONTHS;
+        assert!(p.validate().is_ok());
     }
 
     #[test]

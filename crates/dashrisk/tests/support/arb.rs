@@ -248,11 +248,24 @@ prop_compose! {
     }
 }
 
-/// A scorer and a record: on a built-in form (with the default scorer) or on a
-/// generated custom form.
+/// A scorer on another artefact than the shipped one: a Platt map fitted on a
+/// small synthetic population. The safety rules must hold whatever the artefact
+/// says.
+pub fn other_scorer() -> &'static Scorer {
+    static S: OnceLock<Scorer> = OnceLock::new();
+    S.get_or_init(|| {
+        let cal = fit_reference_calibration(calibration::MapMethod::Platt, 4_000, 99)
+            .expect("a small reference fit");
+        Scorer::new(Policy::default(), cal).expect("a valid artefact")
+    })
+}
+
+/// A scorer and a record: on a built-in form (with the default scorer, or one on
+/// another artefact) or on a generated custom form.
 pub fn any_case() -> impl Strategy<Value = (Scorer, Assessment)> {
     prop_oneof![
         2 => assessment().prop_map(|a| (scorer().clone(), a)),
+        1 => assessment().prop_map(|a| (other_scorer().clone(), a)),
         1 => custom_case(),
     ]
 }
