@@ -120,7 +120,29 @@ pub fn calibrate(args: CalibrateArgs) -> Result<ExitCode, Fatal> {
         )));
     }
     let Some(data) = &args.data else {
-        let cal = dashrisk::fit_reference_calibration(method(args.method), args.n, args.seed)?;
+        let mut cal = dashrisk::fit_reference_calibration(method(args.method), args.n, args.seed)?;
+        if let Some(v) = &args.version {
+            cal.version = v.clone();
+            cal.seal();
+        } else if args.method != MethodArg::Isotonic
+            || args.n != dashrisk::REFERENCE_N
+            || args.seed != dashrisk::REFERENCE_SEED
+        {
+            // Not the shipped fit: it must not carry the shipped version label.
+            cal.version = format!(
+                "cal-synth-{}-n{}-seed{}",
+                method(args.method).as_str(),
+                args.n,
+                args.seed
+            );
+            cal.seal();
+        }
+        if args.max_abuse_as_conflict != dashrisk::REFERENCE_MAX_ABUSE_AS_CONFLICT {
+            return Err(Fatal(
+                "--max-abuse-as-conflict applies to fits on --data; the reference fit uses 0.005"
+                    .into(),
+            ));
+        }
         write_artefact(&cal, &args.out)?;
         let _ = writeln!(
             stderr,
@@ -300,7 +322,7 @@ fn report(cal: &Calibration, w: &mut dyn Write) {
         Some(g) if g.guaranteed => {
             let _ = writeln!(
                 w,
-                "conflict threshold: p_abuse < {:.4}; {} of {} abuse records labelled parental conflict, upper {:.0}% bound {:.4} <= {} (Clopper-Pearson; assumes future cases are like these; needs at least {} abuse records)",
+                "conflict threshold: p_abuse < {:.4} (the policy's threshold applies if lower); at most {} of {} abuse records could be labelled parental conflict (the safety rules leave them open), upper {:.0}% bound {:.4} <= {} (Clopper-Pearson; assumes future cases are like these; needs at least {} abuse records)",
                 g.threshold,
                 g.abuse_as_conflict,
                 g.abuse_records,

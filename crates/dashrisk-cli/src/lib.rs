@@ -132,7 +132,7 @@ enum Command {
         #[arg(long = "set", value_name = "KEY=VALUE")]
         set: Vec<String>,
     },
-    /// Print the default policy (thresholds and weights) as sealed JSON, to edit,
+    /// Print the default policy (thresholds) as sealed JSON, to edit,
     /// seal again (`dashrisk policy seal FILE`) and pass back with --policy.
     Policy {
         #[command(subcommand)]

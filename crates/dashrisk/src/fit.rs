@@ -850,6 +850,11 @@ pub fn calibrate(
                     })?;
                 let mut kept = kept.clone();
                 kept.instrument = inst.id.clone();
+                // A form based on a built-in keeps the built-in's points only on the
+                // ids it shares (as the scorer does).
+                kept.items.retain(|id, _| {
+                    inst.question(id).is_some() || id == SCREEN_FEAR || id == SCREEN_POWER
+                });
                 refit_map(&kept, &d, opts, DEFAULT_P_FLOOR, DEFAULT_P_CEILING)?
             }
         };

@@ -3,7 +3,7 @@
 //! answered gets about the base rate; artefacts round-trip, and tampered or
 //! mismatched ones are refused. (The held-out test on a population from another
 //! generator setting, against a logistic regression, is in
-//! crates/dashrisk-learn/tests/heldout_scorer.rs.)
+//! crates/dashrisk-cli/tests/heldout_calibrate.rs.)
 
 use dashrisk::calibration::{MapMethod, SHIPPED_CALIBRATION_JSON};
 use dashrisk::synth::{generate, SynthParams};
