@@ -259,3 +259,62 @@ fn calibrate_on_a_force_population_holds_on_its_held_out_half() {
 fn unanswered(r: &Value) -> u64 {
     r["not_known_count"].as_u64().unwrap() + r["declined_count"].as_u64().unwrap()
 }
+
+#[test]
+fn too_few_records_refit_the_map_only_and_give_no_conflict_label() {
+    let (data, cal) = (tmp("few", "few.csv"), tmp("few", "cal.json"));
+    let out = run(&["synth", "--n", "400", "--seed", "5"], b"");
+    ok(&out);
+    // One record loses its label: counted and left out, not an error.
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut rows: Vec<String> = text.lines().map(String::from).collect();
+    let cells: Vec<&str> = rows[1].split(',').collect();
+    let n = cells.len();
+    rows[1] = format!("{},,{}", cells[..n - 2].join(","), cells[n - 1]);
+    std::fs::write(&data, rows.join("\n") + "\n").unwrap();
+    let out = run(
+        &[
+            "calibrate",
+            "--data",
+            data.to_str().unwrap(),
+            "--label",
+            "label_abuse",
+            "--out",
+            cal.to_str().unwrap(),
+        ],
+        b"",
+    );
+    ok(&out);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("refitting the map only"), "{err}");
+    assert!(
+        err.contains("1 record(s) have no \"label_abuse\" label"),
+        "{err}"
+    );
+    assert!(
+        err.contains("NO CASE WILL BE LABELLED PARENTAL CONFLICT"),
+        "{err}"
+    );
+    let artefact: Value = serde_json::from_str(&std::fs::read_to_string(&cal).unwrap()).unwrap();
+    assert_eq!(artefact["conflict"]["guaranteed"], false);
+    assert_eq!(artefact["conflict"]["threshold"], 0.0);
+    assert_eq!(artefact["provenance"]["unlabelled"], 1);
+    // With that artefact nothing is labelled parental conflict.
+    let out = run(
+        &[
+            "assess",
+            data.to_str().unwrap(),
+            "--calibration",
+            cal.to_str().unwrap(),
+            "--output-format",
+            "jsonl",
+        ],
+        b"",
+    );
+    ok(&out);
+    let results = lines(&out);
+    assert_eq!(results.len(), 400);
+    assert!(results
+        .iter()
+        .all(|r| r["classification"] != "parental_conflict"));
+}

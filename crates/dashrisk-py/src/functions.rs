@@ -33,9 +33,9 @@ pub fn instrument<'py>(py: Python<'py>, id: &str) -> PyResult<Bound<'py, PyAny>>
     to_py(py, inst)
 }
 
-/// The default policy (every threshold and weight) as a dict: edit it and pass it
-/// back as `Scorer(policy=...)` (a dict or its JSON text). Changing the score
-/// weights needs a calibration fitted for them.
+/// The default policy (every threshold) as a dict: edit it and pass it back as
+/// `Scorer(policy=...)` (a dict or its JSON text). The points behind `p_abuse` are
+/// in the calibration, not the policy.
 #[pyfunction]
 pub fn default_policy(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
     to_py(py, default_scorer().policy())

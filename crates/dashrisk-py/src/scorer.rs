@@ -550,7 +550,7 @@ impl PyScorer {
         to_py(py, inst)
     }
 
-    /// The policy in force (thresholds and weights), as a dict.
+    /// The policy in force (thresholds), as a dict.
     fn policy<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         to_py(py, self.scorer().policy())
     }

@@ -223,7 +223,7 @@ pub enum ArtefactError {
         expected: u32,
     },
     /// The artefact does not belong with the rest of the configuration (a calibration
-    /// fitted for other score weights).
+    /// with points for another form, or a checksum that does not match).
     #[error("{artefact}: {problem}")]
     Mismatch {
         /// Which artefact.

@@ -81,7 +81,7 @@ pub struct Policy {
     pub format_version: u32,
     /// Grading thresholds.
     pub grading: GradingPolicy,
-    /// Scorer weights and thresholds.
+    /// Scorer thresholds.
     pub scorer: ScorerPolicy,
 }
 
