@@ -2,7 +2,7 @@
 //! the guaranteed conflict threshold) on the synthetic reference population, or
 //! with `--data` on a force's own labelled records.
 
-use crate::learn::{for_each_record, looks_synthetic, parse_label};
+use crate::learn::{for_each_record, looks_synthetic, with_label};
 use crate::{build_scorer, open_out, Fatal, Format, LimitArgs, ScorerArgs};
 use dashrisk::calibration::{FormScore, MapMethod};
 use dashrisk::error::RecordError;
@@ -165,15 +165,7 @@ pub fn calibrate(args: CalibrateArgs) -> Result<ExitCode, Fatal> {
     }
     let (mut records, mut failed, mut unlabelled) = (Vec::<(Assessment, bool)>::new(), 0u64, 0u64);
     for_each_record(&base, &input, args.format, Some(label), |line, res| {
-        let res = res.and_then(|(a, text)| match parse_label(text.as_deref(), label) {
-            Ok(y) => Ok((a, y)),
-            Err(error) => Err(RecordError {
-                line,
-                id: a.id,
-                error,
-            }),
-        });
-        match res {
+        match with_label(line, res, label) {
             Ok((_, None)) => unlabelled += 1,
             // Parsed records are assessed too, so that a record the scorer refuses
             // (a date after the incident, …) is reported and left out.

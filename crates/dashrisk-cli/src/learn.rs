@@ -238,6 +238,23 @@ pub(crate) fn parse_label(text: Option<&str>, column: &str) -> Result<Option<boo
     }
 }
 
+/// A read record with its label parsed: `Ok((assessment, None))` when it has no
+/// label, or the error record of a bad record or a bad label.
+pub(crate) fn with_label(
+    line: u64,
+    res: Result<(Assessment, Option<String>), RecordError>,
+    label: &str,
+) -> Result<(Assessment, Option<bool>), RecordError> {
+    res.and_then(|(a, text)| match parse_label(text.as_deref(), label) {
+        Ok(y) => Ok((a, y)),
+        Err(error) => Err(RecordError {
+            line,
+            id: a.id,
+            error,
+        }),
+    })
+}
+
 /// Whether the records look like `dashrisk synth` output: its ids (`syn-0000001`)
 /// on every record, or its label columns.
 pub(crate) fn looks_synthetic(ids: &[Option<String>], label: &str) -> bool {
@@ -269,17 +286,7 @@ pub fn train(args: TrainArgs) -> Result<ExitCode, Fatal> {
         args.format,
         Some(&args.label),
         |line, res| {
-            let res = res.and_then(
-                |(a, text)| match parse_label(text.as_deref(), &args.label) {
-                    Ok(y) => Ok((a, y)),
-                    Err(error) => Err(RecordError {
-                        line,
-                        id: a.id,
-                        error,
-                    }),
-                },
-            );
-            match res {
+            match with_label(line, res, &args.label) {
                 Ok((_, None)) => unlabelled += 1,
                 Ok((a, Some(y))) => {
                     assessments.push(a);

@@ -37,36 +37,6 @@ fn items(s: &Scorer, a: &Assessment, pred: impl Fn(&instrument::Question) -> boo
         .collect()
 }
 
-/// `after` is at least as cautious as `before`, in every respect the rules order.
-fn no_less_cautious(
-    before: &AssessmentResult,
-    after: &AssessmentResult,
-) -> Result<(), TestCaseError> {
-    prop_assert!(
-        after.p_abuse >= before.p_abuse,
-        "p_abuse fell: {:?} -> {:?}",
-        before.p_abuse,
-        after.p_abuse
-    );
-    prop_assert!(after.risk_level >= before.risk_level);
-    prop_assert!(
-        after.classification >= before.classification,
-        "classification fell: {:?} -> {:?}",
-        before.classification,
-        after.classification
-    );
-    prop_assert!(after.marac_referral || !before.marac_referral, "MARAC lost");
-    prop_assert!(
-        after.csc_notification || !before.csc_notification,
-        "CSC lost"
-    );
-    prop_assert!(
-        after.school_notification || !before.school_notification,
-        "school notice lost"
-    );
-    Ok(())
-}
-
 /// One "more cautious" change to a record: an added "yes", or a "no" (or a known
 /// fact) made not known, anywhere the rules read.
 #[derive(Debug, Clone, Copy)]

@@ -269,3 +269,27 @@ pub fn any_case() -> impl Strategy<Value = (Scorer, Assessment)> {
         1 => custom_case(),
     ]
 }
+
+/// `after` is at least as cautious as `before`, in every respect the rules order.
+pub fn no_less_cautious(
+    before: &AssessmentResult,
+    after: &AssessmentResult,
+) -> Result<(), TestCaseError> {
+    prop_assert!(
+        after.p_abuse >= before.p_abuse,
+        "p_abuse fell: {:?} -> {:?}",
+        before.p_abuse,
+        after.p_abuse
+    );
+    prop_assert!(after.risk_level >= before.risk_level);
+    prop_assert!(
+        after.classification >= before.classification,
+        "classification fell: {:?} -> {:?}",
+        before.classification,
+        after.classification
+    );
+    prop_assert!(after.marac_referral || !before.marac_referral);
+    prop_assert!(after.csc_notification || !before.csc_notification);
+    prop_assert!(after.school_notification || !before.school_notification);
+    Ok(())
+}
