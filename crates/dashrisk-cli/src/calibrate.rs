@@ -143,7 +143,7 @@ pub fn calibrate(args: CalibrateArgs) -> Result<ExitCode, Fatal> {
                     .into(),
             ));
         }
-        write_artefact(&cal, &args.out)?;
+        write_artefact(&cal, &args.out, &[])?;
         let _ = writeln!(
             stderr,
             "dashrisk: calibration fitted on {} SYNTHETIC records (seed {})",
@@ -261,7 +261,9 @@ pub fn calibrate(args: CalibrateArgs) -> Result<ExitCode, Fatal> {
         }
     }
     let cal = fit::with_guarantee(cal, &scorer, &records, args.max_abuse_as_conflict, 0.95)?;
-    write_artefact(&cal, &args.out)?;
+    let mut inputs: Vec<&std::path::Path> = vec![data.as_path()];
+    inputs.extend(args.scorer.calibration.as_deref());
+    write_artefact(&cal, &args.out, &inputs)?;
     let _ = writeln!(
         stderr,
         "dashrisk: calibration {version:?} fitted on {} labelled records ({positives} abuse){}",
@@ -283,11 +285,14 @@ pub fn calibrate(args: CalibrateArgs) -> Result<ExitCode, Fatal> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn write_artefact(cal: &Calibration, out: &Option<PathBuf>) -> Result<(), Fatal> {
-    let mut w = open_out(out)?;
+fn write_artefact(
+    cal: &Calibration,
+    out: &Option<PathBuf>,
+    inputs: &[&std::path::Path],
+) -> Result<(), Fatal> {
+    let mut w = open_out(out, inputs)?;
     w.write_all(cal.to_json().as_bytes())?;
-    w.flush()?;
-    Ok(())
+    w.commit()
 }
 
 fn opt(x: Option<f64>) -> String {

@@ -335,8 +335,9 @@ pub fn train(args: TrainArgs) -> Result<ExitCode, Fatal> {
                 )
             })?;
     let (model, cv) = params.fit_with_cv(&set, args.folds, args.seed)?;
-    std::fs::write(&args.out, model.to_json())
-        .map_err(|e| Fatal(format!("{}: {e}", args.out.display())))?;
+    let mut w = crate::open_out(&Some(args.out.clone()), &[std::path::Path::new(&args.data)])?;
+    w.write_all(model.to_json().as_bytes())?;
+    w.commit()?;
     let mut w = io::BufWriter::new(io::stdout().lock());
     writeln!(w, "label\t{}", args.label)?;
     writeln!(w, "records\t{}", set.y.len())?;
@@ -376,7 +377,10 @@ pub fn predict(args: PredictArgs) -> Result<ExitCode, Fatal> {
     let model = LogisticModel::from_json(&text)
         .map_err(|e| Fatal(format!("{}: {e}", args.model.display())))?;
     let scorer = Scorer::default().with_limits(args.limits.limits()?)?;
-    let mut w = crate::open_out(&args.out)?;
+    let mut w = crate::open_out(
+        &args.out,
+        &[std::path::Path::new(&args.input), args.model.as_path()],
+    )?;
     let mut stderr = io::stderr();
     let mut failed = 0u64;
     for_each_record(&scorer, &args.input, args.format, None, |line, res| {
@@ -410,7 +414,7 @@ pub fn predict(args: PredictArgs) -> Result<ExitCode, Fatal> {
         w.write_all(b"\n")?;
         Ok(())
     })?;
-    w.flush()?;
+    w.commit()?;
     if failed > 0 {
         let _ = writeln!(
             stderr,

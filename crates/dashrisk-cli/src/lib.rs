@@ -17,6 +17,7 @@ mod calibrate;
 pub mod csv_rows;
 mod flat;
 mod learn;
+mod out;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use dashrisk::{ArtefactError, Calibration, Instrument, Limits, Policy, Scorer};
@@ -53,7 +54,7 @@ pub(crate) struct ScorerArgs {
     policy: Option<PathBuf>,
     /// Calibration file (JSON) replacing the shipped one.
     #[arg(long, value_name = "FILE")]
-    calibration: Option<PathBuf>,
+    pub(crate) calibration: Option<PathBuf>,
     /// Extra instrument file(s) (JSON), e.g. a licensed form's official wording.
     #[arg(long = "instrument-file", value_name = "FILE")]
     instrument_files: Vec<PathBuf>,
@@ -283,13 +284,10 @@ fn seal_file(args: &SealArgs, kind: &str) -> Result<ExitCode, Fatal> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub(crate) fn open_out(out: &Option<PathBuf>) -> Result<Box<dyn Write>, Fatal> {
-    Ok(match out {
-        Some(p) => Box::new(io::BufWriter::new(
-            fs::File::create(p).map_err(|e| Fatal(format!("{}: {e}", p.display())))?,
-        )),
-        None => Box::new(io::BufWriter::new(io::stdout().lock())),
-    })
+/// Opens an output (standard output or a file written atomically), refusing a
+/// file that is one of `inputs`.
+pub(crate) fn open_out(out: &Option<PathBuf>, inputs: &[&Path]) -> Result<out::Output, Fatal> {
+    out::Output::create(out, inputs)
 }
 
 fn run(cli: Cli) -> Result<ExitCode, Fatal> {
@@ -303,7 +301,8 @@ fn run(cli: Cli) -> Result<ExitCode, Fatal> {
             limits,
         } => {
             let scorer = build_scorer(&scorer)?.with_limits(limits.limits()?)?;
-            let mut w = open_out(&out)?;
+            let input_path = PathBuf::from(&input);
+            let mut w = open_out(&out, &[input_path.as_path()])?;
             let failed = assess::run(
                 &scorer,
                 &input,
@@ -312,7 +311,7 @@ fn run(cli: Cli) -> Result<ExitCode, Fatal> {
                 &mut w,
                 &mut io::stderr(),
             )?;
-            w.flush()?;
+            w.commit()?;
             Ok(if failed > 0 {
                 ExitCode::from(1)
             } else {
@@ -369,9 +368,9 @@ fn run(cli: Cli) -> Result<ExitCode, Fatal> {
         } => {
             let params = dashrisk::synth::SynthParams::with_settings(&set)
                 .map_err(|e| Fatal(format!("--set: {e}")))?;
-            let mut w = open_out(&out)?;
+            let mut w = open_out(&out, &[])?;
             flat::write_synth(&mut w, n, seed, &params, format)?;
-            w.flush()?;
+            w.commit()?;
             let changed = if set.is_empty() {
                 String::new()
             } else {

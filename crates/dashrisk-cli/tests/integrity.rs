@@ -285,3 +285,67 @@ fn a_very_wide_header_is_read_in_linear_time() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["passthrough"].as_object().unwrap().len(), n);
 }
+
+/// `--out` naming an input file is refused before anything is written, for every
+/// command that reads a file and writes one; the input is left as it was.
+#[test]
+fn an_output_that_is_the_input_is_refused() {
+    let data = tmp("same-in.csv");
+    let out = run(
+        &[
+            "synth",
+            "--n",
+            "50",
+            "--seed",
+            "3",
+            "--out",
+            data.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert!(out.status.success());
+    let before = std::fs::read(&data).unwrap();
+    let d = data.to_str().unwrap();
+    for args in [
+        vec!["assess", d, "--out", d],
+        vec!["train", "--data", d, "--label", "label_abuse", "--out", d],
+        vec![
+            "calibrate",
+            "--data",
+            d,
+            "--label",
+            "label_abuse",
+            "--out",
+            d,
+        ],
+    ] {
+        let out = run(&args, b"");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            stderr(&out).contains("refusing to overwrite"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+        assert_eq!(
+            std::fs::read(&data).unwrap(),
+            before,
+            "{args:?} changed the input"
+        );
+    }
+    // A normal run writes the output whole, with no temporary file left beside it.
+    let res = tmp("same-out.csv");
+    let out = run(&["assess", d, "--out", res.to_str().unwrap()], b"");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(&res).unwrap().lines().count(), 51);
+    let dir = res.parent().unwrap();
+    let leftovers: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .contains("same-out.csv.dashrisk-")
+        })
+        .collect();
+    assert!(leftovers.is_empty());
+}

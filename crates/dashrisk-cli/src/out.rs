@@ -1,0 +1,181 @@
+//! Writing output files without losing anything: an output file is never one of
+//! the inputs (the same file by device and inode, checked before anything is opened
+//! for writing), and it is written to a temporary file beside the target and
+//! renamed into place only when the command has finished. A run that fails or is
+//! killed leaves the target as it was, never a partial file that looks complete.
+
+use crate::Fatal;
+use std::fs;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+/// Where a command writes: standard output, or a file committed at the end.
+pub(crate) enum Output {
+    /// Standard output.
+    Stdout(BufWriter<io::StdoutLock<'static>>),
+    /// A temporary file beside `target`.
+    File {
+        /// The temporary file's writer (taken on commit).
+        w: Option<BufWriter<fs::File>>,
+        /// The temporary file.
+        tmp: PathBuf,
+        /// The file it becomes.
+        target: PathBuf,
+    },
+}
+
+/// Whether two paths name the same existing file.
+fn same_file(a: &Path, b: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if let (Ok(x), Ok(y)) = (fs::metadata(a), fs::metadata(b)) {
+            return x.dev() == y.dev() && x.ino() == y.ino();
+        }
+        false
+    }
+    #[cfg(not(unix))]
+    {
+        match (fs::canonicalize(a), fs::canonicalize(b)) {
+            (Ok(x), Ok(y)) => x == y,
+            _ => false,
+        }
+    }
+}
+
+impl Output {
+    /// Opens the output: `None` is standard output. A file that is one of
+    /// `inputs` is refused before anything is written.
+    pub(crate) fn create(out: &Option<PathBuf>, inputs: &[&Path]) -> Result<Output, Fatal> {
+        let Some(target) = out else {
+            return Ok(Output::Stdout(BufWriter::new(io::stdout().lock())));
+        };
+        for input in inputs {
+            if same_file(target, input) {
+                return Err(Fatal(format!(
+                    "{}: this is the input file {}; refusing to overwrite it (write the output to another file)",
+                    target.display(),
+                    input.display()
+                )));
+            }
+        }
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "output".into());
+        let dir = target
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let tmp = dir.join(format!(".{name}.dashrisk-{}.tmp", std::process::id()));
+        let file = fs::File::create(&tmp).map_err(|e| Fatal(format!("{}: {e}", tmp.display())))?;
+        Ok(Output::File {
+            w: Some(BufWriter::new(file)),
+            tmp,
+            target: target.clone(),
+        })
+    }
+
+    /// Finishes the output: flushes it and, for a file, syncs it and renames it
+    /// into place.
+    pub(crate) fn commit(mut self) -> Result<(), Fatal> {
+        match &mut self {
+            Output::Stdout(w) => w.flush().map_err(Fatal::from),
+            Output::File { w, tmp, target } => {
+                let w = w.take().expect("committed once");
+                let file = w
+                    .into_inner()
+                    .map_err(|e| Fatal(format!("{}: {}", tmp.display(), e.error())))?;
+                file.sync_all()
+                    .map_err(|e| Fatal(format!("{}: {e}", tmp.display())))?;
+                fs::rename(&*tmp, &*target)
+                    .map_err(|e| Fatal(format!("{}: {e}", target.display())))?;
+                Ok(())
+            }
+        }
+    }
+}
+
+impl Write for Output {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Output::Stdout(w) => w.write(buf),
+            Output::File { w, .. } => w.as_mut().map_or(Ok(0), |w| w.write(buf)),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Output::Stdout(w) => w.flush(),
+            Output::File { w, .. } => w.as_mut().map_or(Ok(()), |w| w.flush()),
+        }
+    }
+}
+
+impl Drop for Output {
+    fn drop(&mut self) {
+        // Not committed: the run failed. Leave the target as it was.
+        if let Output::File {
+            w: Some(_), tmp, ..
+        } = self
+        {
+            let _ = fs::remove_file(&*tmp);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dir(tag: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("dashrisk-out-{tag}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&d);
+        fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    #[test]
+    fn a_run_that_fails_midway_leaves_the_target_as_it_was() {
+        let d = dir("fail");
+        let target = d.join("results.csv");
+        fs::write(&target, "yesterday's results\n").unwrap();
+        {
+            let mut out = Output::create(&Some(target.clone()), &[]).unwrap();
+            out.write_all(b"id,classification\n1,unclear\n").unwrap();
+            // The writer fails here: the command returns an error and `out` is
+            // dropped without commit.
+        }
+        assert_eq!(
+            fs::read_to_string(&target).unwrap(),
+            "yesterday's results\n"
+        );
+        assert_eq!(
+            fs::read_dir(&d).unwrap().count(),
+            1,
+            "no temporary file left"
+        );
+        let mut out = Output::create(&Some(target.clone()), &[]).unwrap();
+        out.write_all(b"new\n").unwrap();
+        out.commit().unwrap();
+        assert_eq!(fs::read_to_string(&target).unwrap(), "new\n");
+        assert_eq!(fs::read_dir(&d).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn the_input_is_never_the_output() {
+        let d = dir("same");
+        let input = d.join("export.csv");
+        fs::write(&input, "the force's export\n").unwrap();
+        // The same file by another name (a hard link) is refused too.
+        let alias = d.join("alias.csv");
+        fs::hard_link(&input, &alias).unwrap();
+        for target in [&input, &alias] {
+            let err = Output::create(&Some(target.clone()), &[&input])
+                .err()
+                .unwrap();
+            assert!(err.0.contains("refusing to overwrite"), "{}", err.0);
+        }
+        assert_eq!(fs::read_to_string(&input).unwrap(), "the force's export\n");
+    }
+}
