@@ -285,6 +285,33 @@ pub fn read_header(record: &csv::ByteRecord) -> (Vec<String>, Option<InputError>
             }
         }
     }
+    if problem.is_none() && !names.is_empty() && names.iter().all(|n| is_passthrough_column(n)) {
+        // Not one column of the contract: most likely another delimiter, and every
+        // row would otherwise come out "unclear" without a word.
+        let joined = names.join(",");
+        let hint = [';', '\t', '|']
+            .into_iter()
+            .find(|d| joined.contains(*d))
+            .map(|d| {
+                format!(
+                    "; is the delimiter {}?",
+                    if d == '\t' {
+                        "a tab".to_string()
+                    } else {
+                        format!("{d:?}")
+                    }
+                )
+            })
+            .unwrap_or_default();
+        problem = Some(InputError::new(
+            ErrorKind::UnknownField,
+            "header",
+            Some(&joined),
+            format!(
+                "header: no column of the input contract found (q1…q27, fear, power_imbalance, children_in_household, …){hint}"
+            ),
+        ));
+    }
     (names, problem)
 }
 

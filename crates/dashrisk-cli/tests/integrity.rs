@@ -266,7 +266,10 @@ fn a_byte_order_mark_before_json_lines_is_dropped() {
 #[test]
 fn a_very_wide_header_is_read_in_linear_time() {
     let n = 120_000;
-    let header: Vec<String> = (0..n).map(|i| format!("c{i}")).collect();
+    // One contract column, so that the header is a contract header.
+    let header: Vec<String> = (0..n)
+        .map(|i| if i == 0 { "q1".into() } else { format!("c{i}") })
+        .collect();
     let mut csv = header.join(",");
     csv.push('\n');
     csv.push_str(&",".repeat(n - 1));
@@ -283,7 +286,7 @@ fn a_very_wide_header_is_read_in_linear_time() {
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["passthrough"].as_object().unwrap().len(), n);
+    assert_eq!(v["passthrough"].as_object().unwrap().len(), n - 1);
 }
 
 /// `--out` naming an input file is refused before anything is written, for every
@@ -348,4 +351,22 @@ fn an_output_that_is_the_input_is_refused() {
         })
         .collect();
     assert!(leftovers.is_empty());
+}
+
+/// A file read with the wrong delimiter has no contract column: an error with a
+/// hint, not a file of silent "unclear" results.
+#[test]
+fn a_wrong_delimiter_is_an_error_with_a_hint() {
+    let out = run(
+        &["assess", "--format", "csv"],
+        b"id;q2;fear\nr1;yes;no\nr2;no;no\n",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("header: no column of the input contract"),
+        "{err}"
+    );
+    assert!(err.contains("is the delimiter ';'?"), "{err}");
+    assert!(!err.contains("line 0"), "{err}");
 }

@@ -174,7 +174,11 @@ pub struct RecordError {
 
 impl fmt::Display for RecordError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Line 0 is the header (a CSV header, or a file with no record at all).
+        let msg = self.error.to_string();
         match &self.id {
+            _ if self.line == 0 && msg.starts_with("header") => f.write_str(&msg),
+            _ if self.line == 0 => write!(f, "header: {msg}"),
             Some(id) => write!(f, "line {} (id {:?}): {}", self.line, id, self.error),
             None => write!(f, "line {}: {}", self.line, self.error),
         }

@@ -73,6 +73,62 @@ pub fn is_passthrough_column(name: &str) -> bool {
     !(FLAT_COLUMNS.contains(&name) || is_question_id(name) || looks_like_question(name))
 }
 
+/// Lower-case letters and digits only: `Power Imbalance`, `power-imbalance` and
+/// `power_imbalance` all read `powerimbalance`.
+fn normalise(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, &cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// The contract column a column name probably meant, when it is not one itself
+/// but is close to one: the same letters in another case or with other separators
+/// (`Power Imbalance`), one or two letters off (`power_imbalence`,
+/// `officer_judgment`), or most of a name (`prior_incidents`). Such a column would
+/// otherwise pass through and its answers be read as *not known*.
+///
+/// ```
+/// use dashrisk::parse::close_contract_name;
+/// assert_eq!(close_contract_name("power_imbalence"), Some("power_imbalance"));
+/// assert_eq!(close_contract_name("prior_incidents"), Some("prior_incidents_12m"));
+/// assert_eq!(close_contract_name("Children In Household"), Some("children_in_household"));
+/// assert_eq!(close_contract_name("label_abuse"), None);
+/// assert_eq!(close_contract_name("incident"), None);
+/// assert_eq!(close_contract_name("power_imbalance"), None); // the name itself
+/// ```
+pub fn close_contract_name(name: &str) -> Option<&'static str> {
+    if FLAT_COLUMNS.contains(&name) {
+        return None;
+    }
+    let n = normalise(name);
+    if n.chars().count() < 5 {
+        return None;
+    }
+    FLAT_COLUMNS.iter().copied().find(|c| {
+        let cn = normalise(c);
+        let (ln, lc) = (n.chars().count(), cn.chars().count());
+        let prefix = (cn.starts_with(&n) || n.starts_with(&cn))
+            && ln.min(lc) as f64 >= 0.7 * ln.max(lc) as f64;
+        n == cn || (lc >= 6 && edit_distance(&n, &cn) <= 2) || prefix
+    })
+}
+
 /// Describes a JSON value for an error message without repeating a whole object.
 fn describe(v: &Value) -> String {
     match v {
@@ -526,7 +582,20 @@ impl Scorer {
                             Some(enum_value(v, k, &RiskLevel::VALUES, RiskLevel::parse)?);
                     }
                 }
-                _ => passthrough.push((k, raw)),
+                _ => {
+                    if let Some(meant) = close_contract_name(k) {
+                        return Err(InputError::new(
+                            ErrorKind::UnknownField,
+                            truncate_value(k),
+                            Some(k),
+                            format!(
+                                "column {:?} is not a column of the input contract but looks like {meant:?}; rename it (as it is, its values would be ignored and read as not known)",
+                                truncate_value(k)
+                            ),
+                        ));
+                    }
+                    passthrough.push((k, raw))
+                }
             }
         }
         // Checked here too so that the error names the CSV column, not the JSON path.

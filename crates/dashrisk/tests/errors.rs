@@ -375,3 +375,25 @@ fn docs_name_the_shipped_calibration_version() {
         }
     }
 }
+
+/// A column close to a contract name is an error naming the name it probably meant,
+/// never a pass-through column read as not known.
+#[test]
+fn misspelt_contract_columns_are_errors_naming_what_they_meant() {
+    let s = Scorer::default();
+    for (col, meant) in [
+        ("power_imbalence", "power_imbalance"),
+        ("prior_incidents", "prior_incidents_12m"),
+        ("Children In Household", "children_in_household"),
+        ("officer_judgment", "officer_judgement"),
+    ] {
+        let e = s.parse_flat(&[(col, "no"), ("q2", "no")]).unwrap_err();
+        assert_eq!((e.code.code(), e.field.as_str()), ("unknown_field", col));
+        assert!(e.message.contains(meant), "{}", e.message);
+    }
+    // Ordinary pass-through columns still pass through.
+    let (_, pass) = s
+        .parse_flat(&[("label_abuse", "1"), ("officer", "A12"), ("incident", "77")])
+        .unwrap();
+    assert_eq!(pass.len(), 3);
+}
