@@ -1,6 +1,28 @@
 //! Macros that give contract enums their strings: `as_str`, `ALL`, `VALUES`,
 //! `parse`, `Display` and `FromStr`, from one list per enum.
 
+/// `Display` and `FromStr` for an enum that has `as_str`, `parse` and a list of
+/// allowed strings already.
+macro_rules! display_from_str {
+    ($ty:ident, $what:literal, $values:expr) => {
+        impl std::fmt::Display for $ty {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+        impl std::str::FromStr for $ty {
+            type Err = crate::result::ParseEnumError;
+            fn from_str(s: &str) -> Result<Self, crate::result::ParseEnumError> {
+                $ty::parse(s).ok_or_else(|| crate::result::ParseEnumError {
+                    what: $what,
+                    value: crate::error::truncate_value(s),
+                    expected: &$values,
+                })
+            }
+        }
+    };
+}
+
 /// `as_str`, `VALUES`, `ALL`, `Display` and `FromStr` for a contract enum, from one
 /// list of its variants and their snake_case strings (the same as serde's; a test
 /// checks that they agree).
@@ -25,42 +47,6 @@ macro_rules! contract_strings {
                 }
             }
         }
-        impl std::fmt::Display for $ty {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-        impl std::str::FromStr for $ty {
-            type Err = crate::result::ParseEnumError;
-            fn from_str(s: &str) -> Result<Self, crate::result::ParseEnumError> {
-                $ty::parse(s).ok_or_else(|| crate::result::ParseEnumError {
-                    what: $what,
-                    value: crate::error::truncate_value(s),
-                    expected: &$ty::VALUES,
-                })
-            }
-        }
-    };
-}
-
-/// `Display` and `FromStr` for an enum that has `as_str`, `parse` and a list of
-/// allowed strings already.
-macro_rules! display_from_str {
-    ($ty:ident, $what:literal, $values:expr) => {
-        impl std::fmt::Display for $ty {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-        impl std::str::FromStr for $ty {
-            type Err = crate::result::ParseEnumError;
-            fn from_str(s: &str) -> Result<Self, crate::result::ParseEnumError> {
-                $ty::parse(s).ok_or_else(|| crate::result::ParseEnumError {
-                    what: $what,
-                    value: crate::error::truncate_value(s),
-                    expected: &$values,
-                })
-            }
-        }
+        display_from_str!($ty, $what, $ty::VALUES);
     };
 }
