@@ -528,20 +528,24 @@ fn with_points(d: &FormData, pts: &Points, opts: &FitOptions) -> (FormScore, f64
 }
 
 fn finish(mut form: FormScore, d: &FormData, floor: f64, ceiling: f64) -> FormScore {
-    let probs: Vec<f64> = d
-        .rows
-        .iter()
-        .map(|r| form.map.raw(score_row(&form, d, r)).clamp(floor, ceiling))
+    let probs: Vec<f64> = scores(&form, d)
+        .into_iter()
+        .map(|s| form.map.raw(s).clamp(floor, ceiling))
         .collect();
     form.fit = stats(&probs, &d.rows);
     form
 }
 
-fn score_row(form: &FormScore, d: &FormData, r: &Row) -> f64 {
+/// The score of every record under `form`'s points (the points table is read
+/// once, not per record).
+fn scores(form: &FormScore, d: &FormData) -> Vec<f64> {
     let yes: Vec<u32> = d.ids.iter().map(|id| form.item(id).yes).collect();
     let unk: Vec<f64> = d.ids.iter().map(|id| form.item(id).unknown).collect();
     let pr = form.prior_incidents;
-    row_score(r, &yes, &unk, pr.per_incident, pr.unknown, pr.cap)
+    d.rows
+        .iter()
+        .map(|r| row_score(r, &yes, &unk, pr.per_incident, pr.unknown, pr.cap))
+        .collect()
 }
 
 fn check_data(d: &FormData) -> Result<(), ArtefactError> {
@@ -628,10 +632,10 @@ pub fn refit_map(
     ceiling: f64,
 ) -> Result<FormScore, ArtefactError> {
     check_data(d)?;
-    let pairs: Vec<(f64, bool)> = d
-        .rows
-        .iter()
-        .map(|r| (score_row(form, d, r), r.abuse))
+    let pairs: Vec<(f64, bool)> = scores(form, d)
+        .into_iter()
+        .zip(&d.rows)
+        .map(|(s, r)| (s, r.abuse))
         .collect();
     let mut out = form.clone();
     out.map = fit_map(&pairs, opts.method);

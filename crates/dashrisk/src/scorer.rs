@@ -228,6 +228,7 @@ impl Scorer {
         );
         let sg = safeguarding::safeguard(a, &ev, d.classification);
         let pathways = pathways::pathways(d.classification, &grade, &sg);
+        let prompts = evidence::judgement_prompts(&ev, grade.level);
         let reasons = reasons::reasons(&reasons::Facts {
             a,
             questions: res.inst.questions.len(),
@@ -239,6 +240,7 @@ impl Scorer {
             estimate: &est,
             decision: &d,
             safeguarding: &sg,
+            judgement_prompts: &prompts,
         });
         Ok(AssessmentResult {
             id: a.id.clone(),

@@ -173,3 +173,16 @@ pub(crate) const JUDGEMENT_PROMPTS: [Flag; 7] = [
     Flag::Stalking,
     Flag::SeparationControlViolence,
 ];
+
+/// The flags that prompt "consider raising the level by judgement": none once the
+/// level is already high.
+pub(crate) fn judgement_prompts(ev: &Evidence, level: crate::result::RiskLevel) -> Vec<Flag> {
+    if level == crate::result::RiskLevel::High {
+        return Vec::new();
+    }
+    JUDGEMENT_PROMPTS
+        .iter()
+        .copied()
+        .filter(|f| ev.flagged(*f))
+        .collect()
+}

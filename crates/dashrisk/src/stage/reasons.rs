@@ -8,14 +8,14 @@
 
 use super::decision::{Band, Decision};
 use super::estimate::Estimate;
-use super::evidence::{Evidence, Item, JUDGEMENT_PROMPTS};
+use super::evidence::{Evidence, Item};
 use super::safeguarding::Safeguarding;
 use crate::answers::{Answer, ArgumentFrequency, Assessment, Resolution};
 use crate::grading::{Check, Grade};
 use crate::policy::Policy;
 use crate::result::{
     ChildLink, Classification, ConflictBlocker, DecisionBasis, Flag, MaracCriterion, Reason,
-    ReasonCode, RiskLevel,
+    ReasonCode,
 };
 
 /// Everything the reasons are written from.
@@ -31,6 +31,8 @@ pub(crate) struct Facts<'a> {
     pub estimate: &'a Estimate,
     pub decision: &'a Decision,
     pub safeguarding: &'a Safeguarding,
+    /// Flags that prompt "consider raising the level" (none at high level).
+    pub judgement_prompts: &'a [Flag],
 }
 
 fn list(items: &[Item]) -> String {
@@ -455,12 +457,8 @@ pub(crate) fn reasons(f: &Facts) -> Vec<Reason> {
                 .into(),
         );
     }
-    let prompts: Vec<&str> = JUDGEMENT_PROMPTS
-        .iter()
-        .filter(|p| ev.flagged(**p))
-        .map(|p| p.as_str())
-        .collect();
-    if !prompts.is_empty() && g.level != RiskLevel::High {
+    let prompts: Vec<&str> = f.judgement_prompts.iter().map(|p| p.as_str()).collect();
+    if !prompts.is_empty() {
         say(
             ReasonCode::ConsiderProfessionalJudgement,
             format!(
