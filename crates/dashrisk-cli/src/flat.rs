@@ -46,8 +46,9 @@ pub fn error_cells(e: &RecordError) -> Vec<String> {
     texts(error_row(e))
 }
 
-/// Column names of the synthetic CSV.
-pub fn synth_header() -> Vec<String> {
+/// Column names of the synthetic CSV; with officers set, the call-out columns
+/// `incident_date`, `area` and `officer` follow `prior_incidents_12m`.
+pub fn synth_header(params: &SynthParams) -> Vec<String> {
     let mut h = vec!["id".to_string(), "instrument".to_string()];
     h.extend((1..=27).map(|i| format!("q{i}")));
     for c in [
@@ -59,11 +60,13 @@ pub fn synth_header() -> Vec<String> {
         "recent_transitions",
         "children_in_household",
         "prior_incidents_12m",
-        "label_abuse",
-        "label_serious_harm",
     ] {
         h.push(c.to_string());
     }
+    if params.officers > 0 {
+        h.extend(["incident_date", "area", "officer"].map(String::from));
+    }
+    h.extend(["label_abuse", "label_serious_harm"].map(String::from));
     h
 }
 
@@ -79,7 +82,7 @@ pub fn write_synth(
     match format {
         Format::Csv => {
             let mut cw = csv::Writer::from_writer(w);
-            cw.write_record(synth_header())?;
+            cw.write_record(synth_header(params))?;
             for i in 0..n {
                 let r = gen.record(i);
                 let a = &r.assessment;
@@ -116,6 +119,16 @@ pub fn write_synth(
                         .map(|n| n.to_string())
                         .unwrap_or_default(),
                 );
+                if let Some(c) = &r.call_out {
+                    row.push(
+                        a.context
+                            .incident_date
+                            .map(|d| d.to_string())
+                            .unwrap_or_default(),
+                    );
+                    row.push(c.area.clone());
+                    row.push(c.officer.clone());
+                }
                 row.push(u8::from(r.abuse).to_string());
                 row.push(u8::from(r.serious_harm).to_string());
                 cw.write_record(&row)?;
@@ -126,11 +139,16 @@ pub fn write_synth(
             for i in 0..n {
                 let r = gen.record(i);
                 let mut a = r.assessment;
-                a.meta = Some(serde_json::json!({
+                let mut meta = serde_json::json!({
                     "synthetic": true,
                     "label_abuse": u8::from(r.abuse),
                     "label_serious_harm": u8::from(r.serious_harm),
-                }));
+                });
+                if let Some(c) = &r.call_out {
+                    meta["area"] = c.area.clone().into();
+                    meta["officer"] = c.officer.clone().into();
+                }
+                a.meta = Some(meta);
                 serde_json::to_writer(&mut *w, &a)?;
                 w.write_all(b"\n")?;
             }

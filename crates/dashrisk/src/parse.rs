@@ -434,6 +434,17 @@ impl Scorer {
         line_no: u64,
         bytes: &[u8],
     ) -> Result<crate::AssessmentResult, RecordError> {
+        let a = self.parse_json_line(line_no, bytes)?;
+        self.assess(&a).map_err(|error| RecordError {
+            line: line_no,
+            id: a.id.as_deref().map(truncate_value),
+            error,
+        })
+    }
+
+    /// Parses one JSON Lines line (raw bytes) into an assessment, or the contract's
+    /// error record, as [`Scorer::assess_json_line`] does before it assesses.
+    pub fn parse_json_line(&self, line_no: u64, bytes: &[u8]) -> Result<Assessment, RecordError> {
         if bytes.len() > self.limits().max_record_bytes {
             return Err(RecordError {
                 line: line_no,
@@ -460,13 +471,11 @@ impl Scorer {
             error,
         })?;
         let id = peek_id(&value);
-        self.parse_decoded(&value)
-            .and_then(|a| self.assess(&a))
-            .map_err(|error| RecordError {
-                line: line_no,
-                id,
-                error,
-            })
+        self.parse_decoded(&value).map_err(|error| RecordError {
+            line: line_no,
+            id,
+            error,
+        })
     }
 
     /// Parses a flat row: column names and cell text, as in a CSV file or a

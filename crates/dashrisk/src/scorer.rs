@@ -28,6 +28,17 @@ use crate::stage::{decision, estimate, evidence, pathways, reasons, safeguarding
 /// Version of the scorer rules, reported in every result.
 pub const SCORER_VERSION: &str = "dashrisk-scorer/2.0";
 
+/// A gate question left unanswered ([`Scorer::unanswered_gate_questions`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnansweredQuestion {
+    /// The question id (`q3`), or the screen's input column (`fear`, `power_imbalance`).
+    pub id: String,
+    /// The question's wording.
+    pub text: String,
+    /// `not_known` or `declined`.
+    pub answer: crate::answers::Answer,
+}
+
 /// A configured scorer: policy, calibration and the instruments it knows.
 /// Cheap to share across threads (`Send + Sync`).
 #[derive(Debug, Clone)]
@@ -199,6 +210,53 @@ impl Scorer {
     pub fn points(&self, assessment: &Assessment) -> Result<Option<f64>, InputError> {
         let r = self.resolve(assessment)?;
         Ok(r.form.map(|f| estimate::points(&r, assessment, f, true)))
+    }
+
+    /// The fear, power-imbalance and harm questions of `a`'s form, and the conflict
+    /// screen's fear and power-imbalance questions, that were not known or declined,
+    /// in the form's order. While any is open, parental conflict is ruled out
+    /// (`gate_item_unanswered`): these are the questions to ask next. Screen
+    /// questions are named by their input columns, `fear` and `power_imbalance`.
+    ///
+    /// ```
+    /// use dashrisk::{Answer, Assessment, Scorer};
+    /// let mut a = Assessment::default();
+    /// a.conflict_screen.fear = Answer::No;
+    /// let open = Scorer::default().unanswered_gate_questions(&a).unwrap();
+    /// assert!(open.iter().any(|q| q.id == "q3"));
+    /// assert!(open.iter().any(|q| q.id == "power_imbalance"));
+    /// assert!(!open.iter().any(|q| q.id == "fear"));
+    /// ```
+    pub fn unanswered_gate_questions(
+        &self,
+        a: &Assessment,
+    ) -> Result<Vec<UnansweredQuestion>, InputError> {
+        let res = self.resolve(a)?;
+        let ev = evidence::evidence(&res, a);
+        let items = ev.fear_power_unanswered.iter().chain(&ev.harm_unanswered);
+        let mut out: Vec<UnansweredQuestion> = items
+            .map(|item| {
+                let (id, text) = match evidence::screen_column(item.id) {
+                    Some((column, text)) => (column, text),
+                    None => (item.id, item.label),
+                };
+                UnansweredQuestion {
+                    id: id.to_string(),
+                    text: text.to_string(),
+                    answer: item.answer,
+                }
+            })
+            .collect();
+        // Form questions first, in the form's order, then the screen's.
+        let order = |q: &UnansweredQuestion| {
+            res.inst
+                .questions
+                .iter()
+                .position(|x| x.id == q.id)
+                .unwrap_or(usize::MAX)
+        };
+        out.sort_by_key(order);
+        Ok(out)
     }
 
     /// Assesses one incident. The stages, in order (docs/ARCHITECTURE.md):

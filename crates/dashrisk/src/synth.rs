@@ -60,6 +60,41 @@ pub struct SynthParams {
     /// source. 0.1.
     #[serde(default = "default_conflict_prior_recorded_as_abuse")]
     pub conflict_prior_recorded_as_abuse: f64,
+    /// Officers attending, for the call-out columns (`incident_date`, `area`,
+    /// `officer`). 0, the default, leaves those columns out and the records exactly
+    /// as without them; with officers, the columns come from a second random stream,
+    /// so every other field of a record is drawn as before (only the officer effect
+    /// below changes what is recorded).
+    #[serde(default)]
+    pub officers: u32,
+    /// Areas the officers work in (officer `k` works in area `k mod areas`). 4.
+    #[serde(default = "default_areas")]
+    pub areas: u32,
+    /// The year the call-outs fall in (a day drawn uniformly). 2025.
+    #[serde(default = "default_year")]
+    pub year: u32,
+    /// The officer effect: the share of officers who under-record sensitive items
+    /// (isolation, control, sexual abuse) far more than the rest. Assumption after
+    /// the "officer effect" of Turner et al. (2019) and Grogger et al. (2021). 0.2.
+    #[serde(default = "default_officer_effect_share")]
+    pub officer_effect_share: f64,
+    /// Share of true "yes" on sensitive items that those officers record as "no"
+    /// (instead of `under_recording_sensitive`). 0.8.
+    #[serde(default = "default_officer_under_recording")]
+    pub officer_under_recording: f64,
+}
+
+fn default_areas() -> u32 {
+    4
+}
+fn default_year() -> u32 {
+    2025
+}
+fn default_officer_effect_share() -> f64 {
+    0.2
+}
+fn default_officer_under_recording() -> f64 {
+    0.8
 }
 
 fn default_conflict_prior_recorded_as_abuse() -> f64 {
@@ -95,6 +130,13 @@ impl SynthParams {
                     keys.join(", ")
                 ));
             }
+            if obj[k].is_u64() {
+                let n: u32 = v.parse().map_err(|_| {
+                    format!("{k}: {v:?} is not a whole number from 0 to {}", u32::MAX)
+                })?;
+                obj.insert(k.to_string(), serde_json::json!(n));
+                continue;
+            }
             let x: f64 = v
                 .parse()
                 .ok()
@@ -122,6 +164,8 @@ impl SynthParams {
                 "conflict_prior_recorded_as_abuse",
                 self.conflict_prior_recorded_as_abuse,
             ),
+            ("officer_effect_share", self.officer_effect_share),
+            ("officer_under_recording", self.officer_under_recording),
         ];
         for (k, x) in rates {
             if !(0.0..=1.0).contains(&x) {
@@ -135,6 +179,20 @@ impl SynthParams {
         }
         if !self.harm_intercept.is_finite() {
             return Err("harm_intercept must be a finite number".into());
+        }
+        if self.officers > 0 && self.areas == 0 {
+            return Err(
+                "areas: 0 is not allowed when there are officers; expected 1 or more".into(),
+            );
+        }
+        if self.officers > 1_000_000 {
+            return Err(format!(
+                "officers: {} is too many; expected at most 1000000",
+                self.officers
+            ));
+        }
+        if !(1900..=2100).contains(&self.year) {
+            return Err(format!("year: {} is outside 1900-2100", self.year));
         }
         Ok(())
     }
@@ -153,6 +211,11 @@ impl Default for SynthParams {
             conflict_abuse_item_rate: 0.02,
             harm_intercept: -6.0,
             conflict_prior_recorded_as_abuse: default_conflict_prior_recorded_as_abuse(),
+            officers: 0,
+            areas: default_areas(),
+            year: default_year(),
+            officer_effect_share: default_officer_effect_share(),
+            officer_under_recording: default_officer_under_recording(),
         }
     }
 }
@@ -166,6 +229,21 @@ pub struct SynthRecord {
     pub abuse: bool,
     /// Serious harm within 12 months.
     pub serious_harm: bool,
+    /// Who attended, where and when: only when [`SynthParams::officers`] is set.
+    pub call_out: Option<CallOut>,
+}
+
+/// The call-out columns of a synthetic record: its area and officer (the incident
+/// date is in the assessment's context).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CallOut {
+    /// `area-1`…
+    pub area: String,
+    /// `officer-001`…
+    pub officer: String,
+    /// Whether this officer is one of those who under-record sensitive items (the
+    /// documented officer effect). Ground truth, for tests and teaching; not a column.
+    pub under_records: bool,
 }
 
 /// Which factor drives an item in abuse cases, and its logistic parameters.
@@ -238,16 +316,53 @@ pub struct Generator {
     rng: ChaCha8Rng,
     params: SynthParams,
     normal: Normal<f64>,
+    /// The second stream, for the call-out columns (officer, area, date), and which
+    /// officers under-record sensitive items.
+    calls: Option<(ChaCha8Rng, Vec<bool>)>,
 }
 
 impl Generator {
     /// A generator from a seed.
     pub fn new(seed: u64, params: SynthParams) -> Generator {
+        let calls = (params.officers > 0).then(|| {
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            rng.set_stream(1);
+            let under = (0..params.officers)
+                .map(|_| rng.random::<f64>() < params.officer_effect_share)
+                .collect();
+            (rng, under)
+        });
         Generator {
             rng: ChaCha8Rng::seed_from_u64(seed),
             params,
             normal: Normal::new(0.0, 1.0).expect("unit normal"),
+            calls,
         }
+    }
+
+    /// The call-out of the next record, from the second stream: an officer drawn
+    /// uniformly (so areas differ in size only through `officers mod areas`), and a
+    /// day drawn uniformly in the year.
+    fn call_out(&mut self) -> Option<(CallOut, chrono::NaiveDate)> {
+        let (rng, under) = self.calls.as_mut()?;
+        let k = rng.random_range(0..under.len());
+        let year = i32::try_from(self.params.year).ok()?;
+        let first = chrono::NaiveDate::from_ymd_opt(year, 1, 1)?;
+        let days = if chrono::NaiveDate::from_ymd_opt(year, 2, 29).is_some() {
+            366
+        } else {
+            365
+        };
+        let date = first + chrono::Days::new(rng.random_range(0..days));
+        let area = k as u32 % self.params.areas.max(1);
+        Some((
+            CallOut {
+                area: format!("area-{}", area + 1),
+                officer: format!("officer-{:03}", k + 1),
+                under_records: under[k],
+            },
+            date,
+        ))
     }
 
     fn bern(&mut self, p: f64) -> bool {
@@ -257,6 +372,11 @@ impl Generator {
     /// The next record; `i` becomes its id (`syn-000001`…).
     pub fn record(&mut self, i: usize) -> SynthRecord {
         let p = self.params.clone();
+        let call = self.call_out();
+        let under_sensitive = match &call {
+            Some((c, _)) if c.under_records => p.officer_under_recording,
+            _ => p.under_recording_sensitive,
+        };
         let abuse = self.bern(p.p_abuse);
         let (c, phys) = if abuse {
             (
@@ -302,7 +422,7 @@ impl Generator {
                 }
             } else if t {
                 let under = if sensitive {
-                    p.under_recording_sensitive
+                    under_sensitive
                 } else {
                     p.under_recording_other
                 };
@@ -419,10 +539,15 @@ impl Generator {
             p.harm_intercept - 2.0
         };
         let serious_harm = self.bern(sigmoid(harm_logit));
+        let call_out = call.map(|(c, date)| {
+            a.context.incident_date = Some(date);
+            c
+        });
         SynthRecord {
             assessment: a,
             abuse,
             serious_harm,
+            call_out,
         }
     }
 }

@@ -66,6 +66,18 @@ impl Evidence<'_> {
 const SCREEN_FEAR: &str = "screen: fear";
 const SCREEN_POWER: &str = "screen: power imbalance";
 
+/// A screen item's input column and wording, or `None` for a form question.
+pub(crate) fn screen_column(item_id: &str) -> Option<(&'static str, &'static str)> {
+    match item_id {
+        SCREEN_FEAR => Some(("fear", "Is either parent afraid of the other?")),
+        SCREEN_POWER => Some((
+            "power_imbalance",
+            "Is there an imbalance of power, or does one parent control the other?",
+        )),
+        _ => None,
+    }
+}
+
 pub(crate) fn evidence<'a>(r: &Resolved<'a>, a: &Assessment) -> Evidence<'a> {
     let mut ev = Evidence::default();
     for (q, ans) in r.questions() {
