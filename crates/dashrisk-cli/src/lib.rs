@@ -18,6 +18,7 @@ pub mod csv_rows;
 mod flat;
 mod learn;
 mod out;
+pub mod summarise;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use dashrisk::{ArtefactError, Calibration, Instrument, Limits, Policy, Scorer};
@@ -150,6 +151,11 @@ enum Command {
     /// population (reproducing the shipped artefact), or with --data on a force's
     /// own labelled records.
     Calibrate(calibrate::CalibrateArgs),
+    /// Call-out analysis for partnerships: assess raw records and count each
+    /// classification, recording category, risk level, pathway, MARAC criterion and
+    /// notification per 1,000 call-outs, with the questions most often left
+    /// unanswered in unclear cases; by group and period; small cells withheld.
+    Summarise(summarise::SummariseArgs),
 }
 
 #[derive(Subcommand)]
@@ -394,6 +400,7 @@ fn run(cli: Cli) -> Result<ExitCode, Fatal> {
         Command::Train(args) => learn::train(args),
         Command::Predict(args) => learn::predict(args),
         Command::Calibrate(args) => calibrate::calibrate(args),
+        Command::Summarise(args) => summarise::run(args),
     }
 }
 

@@ -1,0 +1,374 @@
+//! `dashrisk summarise`: assess raw records (the input contract, CSV or JSON Lines)
+//! and count call-outs by classification, recording category, risk level, pathway,
+//! MARAC criterion and notification, with the questions most often left unanswered
+//! in unclear cases; overall and by group columns and period; small cells
+//! suppressed. Streams: memory holds one row of counts per group and period.
+
+use crate::assess::{
+    empty_input, open_input, parse_row, read_header, read_line_limited, too_large,
+};
+use crate::csv_rows::{CsvRows, Row};
+use crate::out::Output;
+use crate::{Fatal, Format, LimitArgs, ScorerArgs};
+use clap::ValueEnum;
+use dashrisk::error::{ErrorKind, InputError, RecordError};
+use dashrisk::{Assessment, NaiveDate, Scorer};
+use dashrisk_report::summary::NO_DATE;
+use dashrisk_report::{render, Options, Period, RowKey, Tally};
+use std::io::{self, BufRead, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// The breakdown period.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PeriodArg {
+    /// Calendar month (`2025-03`).
+    Month,
+    /// Calendar quarter (`2025-Q1`).
+    Quarter,
+    /// Calendar year.
+    Year,
+}
+
+/// `dashrisk summarise`.
+#[derive(clap::Args)]
+pub struct SummariseArgs {
+    /// Input file in the input contract (CSV or JSON Lines), or - (the default) for
+    /// standard input.
+    #[arg(default_value = "-")]
+    input: String,
+    /// Input format (default: from the file extension, else sniffed).
+    #[arg(long)]
+    format: Option<Format>,
+    /// Break every figure down by this column (repeatable: the breakdown is by
+    /// their combination). In JSON Lines input, a key of `meta`.
+    #[arg(long = "group-by", value_name = "COLUMN")]
+    group_by: Vec<String>,
+    /// Break every figure down by period too.
+    #[arg(long)]
+    period: Option<PeriodArg>,
+    /// The column of dates (YYYY-MM-DD) for --period; default `incident_date`.
+    #[arg(long = "date-column", value_name = "COLUMN", requires = "period")]
+    date_column: Option<String>,
+    /// Counts from 1 to N-1 are withheld, and those they could be worked back
+    /// from. 1 withholds nothing (not for publication).
+    #[arg(long = "min-cell", value_name = "N", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    min_cell: u64,
+    /// Write the HTML page here (self-contained: nothing loads from elsewhere).
+    #[arg(long, value_name = "FILE")]
+    report: Option<PathBuf>,
+    /// Write every figure as JSON here.
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+    /// Mark the summary as on synthetic data (`dashrisk synth` ids are recognised
+    /// without it).
+    #[arg(long)]
+    synthetic: bool,
+    #[command(flatten)]
+    scorer: ScorerArgs,
+    #[command(flatten)]
+    limits: LimitArgs,
+}
+
+/// Where a row's group values and date come from.
+struct Keys {
+    group_by: Vec<String>,
+    period: Option<(Period, String)>,
+}
+
+impl Keys {
+    fn date_from_context(&self) -> bool {
+        self.period
+            .as_ref()
+            .is_some_and(|(_, c)| c == "incident_date")
+    }
+
+    /// The row key from the group values and the date cell (if the date is not the
+    /// assessment's own `incident_date`).
+    fn key(
+        &self,
+        a: &Assessment,
+        group: Vec<String>,
+        date_cell: Option<&str>,
+    ) -> Result<RowKey, InputError> {
+        let period = match &self.period {
+            None => None,
+            Some((p, column)) => {
+                let date = if self.date_from_context() {
+                    a.context.incident_date
+                } else {
+                    parse_date(column, date_cell.unwrap_or(""))?
+                };
+                Some(date.map_or_else(|| NO_DATE.to_string(), |d| p.label(d)))
+            }
+        };
+        Ok(RowKey { group, period })
+    }
+}
+
+fn parse_date(column: &str, cell: &str) -> Result<Option<NaiveDate>, InputError> {
+    let cell = cell.trim();
+    if cell.is_empty() {
+        return Ok(None);
+    }
+    NaiveDate::parse_from_str(cell, "%Y-%m-%d")
+        .map(Some)
+        .map_err(|_| {
+            InputError::new(
+                ErrorKind::InvalidValue,
+                column,
+                Some(cell),
+                format!(
+                    "{column}: {:?} is not a date; expected YYYY-MM-DD, or empty when not known",
+                    dashrisk::error::truncate_value(cell)
+                ),
+            )
+        })
+}
+
+/// `dashrisk summarise`: prints the table, writes the page and the JSON.
+pub fn run(args: SummariseArgs) -> Result<ExitCode, Fatal> {
+    let scorer = crate::build_scorer(&args.scorer)?.with_limits(args.limits.limits()?)?;
+    let input_path = PathBuf::from(&args.input);
+    let inputs = [input_path.as_path()];
+    // Refuse an output that is the input, or the two outputs the same file, before
+    // anything is read or written.
+    if let (Some(r), Some(j)) = (&args.report, &args.json) {
+        if r == j {
+            return Err(Fatal("--report and --json name the same file".into()));
+        }
+    }
+    let report = args
+        .report
+        .as_ref()
+        .map(|p| Output::create(&Some(p.clone()), &inputs))
+        .transpose()?;
+    let json_out = args
+        .json
+        .as_ref()
+        .map(|p| Output::create(&Some(p.clone()), &inputs))
+        .transpose()?;
+    let keys = Keys {
+        group_by: args.group_by.clone(),
+        period: args.period.map(|p| {
+            (
+                match p {
+                    PeriodArg::Month => Period::Month,
+                    PeriodArg::Quarter => Period::Quarter,
+                    PeriodArg::Year => Period::Year,
+                },
+                args.date_column
+                    .clone()
+                    .unwrap_or_else(|| "incident_date".into()),
+            )
+        }),
+    };
+    let mut log = io::stderr();
+    let (reader, format) = open_input(&args.input, args.format)?;
+    let mut tally = Tally::new();
+    let failed = match format {
+        Format::Csv => tally_csv(&scorer, reader, &keys, &mut tally, &mut log)?,
+        Format::Jsonl => tally_jsonl(&scorer, reader, &keys, &mut tally, &mut log)?,
+    };
+    let options = Options {
+        group_by: keys.group_by,
+        period: keys.period,
+        min_cell: args.min_cell,
+        synthetic: args.synthetic,
+        source: if args.input == "-" {
+            "standard input".into()
+        } else {
+            Path::new(&args.input)
+                .file_name()
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_else(|| args.input.clone())
+        },
+        scorer_version: dashrisk::SCORER_VERSION.into(),
+        calibration_version: scorer.calibration().version.clone(),
+    };
+    let summary = tally.finish(&options);
+    if let Some(mut w) = json_out {
+        serde_json::to_writer_pretty(&mut w, &render::json(&summary))?;
+        w.write_all(b"\n")?;
+        w.commit()?;
+    }
+    if let Some(mut w) = report {
+        w.write_all(render::html(&summary).as_bytes())?;
+        w.commit()?;
+    }
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    out.write_all(render::text(&summary).as_bytes())?;
+    out.flush()?;
+    if failed > 0 {
+        let _ = writeln!(
+            log,
+            "dashrisk: {failed} record(s) failed and are in no figure; the others were summarised"
+        );
+    }
+    Ok(if failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn count(
+    scorer: &Scorer,
+    a: Assessment,
+    key: Result<RowKey, InputError>,
+    line: u64,
+    tally: &mut Tally,
+) -> Result<(), RecordError> {
+    let fail = |error: InputError| RecordError {
+        line,
+        id: a.id.as_deref().map(dashrisk::error::truncate_value),
+        error,
+    };
+    let key = key.map_err(fail)?;
+    let r = scorer.assess(&a).map_err(fail)?;
+    let open = if r.classification == dashrisk::Classification::Unclear {
+        scorer.unanswered_gate_questions(&a).map_err(fail)?
+    } else {
+        Vec::new()
+    };
+    tally.add(key, &a, &r, &open);
+    Ok(())
+}
+
+fn report_error(tally: &mut Tally, log: &mut dyn Write, e: &RecordError, failed: &mut u64) {
+    tally.add_error();
+    *failed += 1;
+    let _ = writeln!(log, "dashrisk: {e}");
+}
+
+fn tally_csv(
+    scorer: &Scorer,
+    reader: Box<dyn BufRead>,
+    keys: &Keys,
+    tally: &mut Tally,
+    log: &mut dyn Write,
+) -> Result<u64, Fatal> {
+    let limits = scorer.limits();
+    let mut rdr = CsvRows::new(reader, limits.max_record_bytes);
+    let mut record = csv::ByteRecord::new();
+    let mut failed = 0u64;
+    let names = match rdr.read(&mut record)? {
+        None => {
+            report_error(tally, log, &empty_input(), &mut failed);
+            return Ok(failed);
+        }
+        Some(Row::TooLarge) => {
+            return Err(Fatal(format!(
+                "header: {}",
+                limits.record_too_large().message
+            )))
+        }
+        Some(Row::Read) => {
+            let (names, problem) = read_header(&record);
+            if let Some(e) = problem {
+                return Err(Fatal(e.message));
+            }
+            names
+        }
+    };
+    let column = |c: &str, flag: &str| -> Result<usize, Fatal> {
+        names.iter().position(|n| n == c).ok_or_else(|| {
+            Fatal(format!(
+                "{flag} {c:?}: no such column in the header; the columns are: {}",
+                names.join(", ")
+            ))
+        })
+    };
+    let group_idx: Vec<usize> = keys
+        .group_by
+        .iter()
+        .map(|c| column(c, "--group-by"))
+        .collect::<Result<_, _>>()?;
+    let date_idx = match &keys.period {
+        Some((_, c)) if !keys.date_from_context() => Some(column(c, "--date-column")?),
+        Some((_, c)) => {
+            column(c, "--date-column")?;
+            None
+        }
+        None => None,
+    };
+    let id_idx = names.iter().position(|n| n == "id");
+    let mut line = 0u64;
+    while let Some(row) = rdr.read(&mut record)? {
+        line += 1;
+        let res = match row {
+            Row::TooLarge => Err(too_large(limits, line)),
+            Row::Read => parse_row(scorer, &names, &record, line, id_idx).and_then(|a| {
+                let cell = |i: usize| {
+                    String::from_utf8_lossy(record.get(i).unwrap_or(b""))
+                        .trim()
+                        .to_string()
+                };
+                let group = group_idx.iter().map(|&i| cell(i)).collect();
+                let date = date_idx.map(cell);
+                let key = keys.key(&a, group, date.as_deref());
+                count(scorer, a, key, line, tally)
+            }),
+        };
+        if let Err(e) = res {
+            report_error(tally, log, &e, &mut failed);
+        }
+    }
+    if line == 0 {
+        report_error(tally, log, &empty_input(), &mut failed);
+    }
+    Ok(failed)
+}
+
+/// A `meta` value as a group value: strings as they are, numbers and booleans as
+/// written, anything else (absent, null) blank.
+fn meta_text(a: &Assessment, key: &str) -> String {
+    match a.meta.as_ref().and_then(|m| m.get(key)) {
+        Some(serde_json::Value::String(s)) => s.trim().to_string(),
+        Some(v @ (serde_json::Value::Number(_) | serde_json::Value::Bool(_))) => v.to_string(),
+        _ => String::new(),
+    }
+}
+
+fn tally_jsonl(
+    scorer: &Scorer,
+    mut reader: Box<dyn BufRead>,
+    keys: &Keys,
+    tally: &mut Tally,
+    log: &mut dyn Write,
+) -> Result<u64, Fatal> {
+    let limits = scorer.limits();
+    let mut buf = Vec::with_capacity(4096);
+    let mut line = 0u64;
+    let mut records = 0u64;
+    let mut failed = 0u64;
+    while let Some(too_long) = read_line_limited(&mut *reader, &mut buf, limits.max_record_bytes)? {
+        line += 1;
+        if !too_long && buf.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        records += 1;
+        let res = if too_long {
+            Err(too_large(limits, line))
+        } else {
+            scorer.parse_json_line(line, &buf).and_then(|a| {
+                let group = keys.group_by.iter().map(|k| meta_text(&a, k)).collect();
+                let date = keys
+                    .period
+                    .as_ref()
+                    .filter(|_| !keys.date_from_context())
+                    .map(|(_, c)| meta_text(&a, c));
+                let key = keys.key(&a, group, date.as_deref());
+                count(scorer, a, key, line, tally)
+            })
+        };
+        if let Err(e) = res {
+            report_error(tally, log, &e, &mut failed);
+        }
+    }
+    if records == 0 {
+        report_error(tally, log, &empty_input(), &mut failed);
+    }
+    Ok(failed)
+}

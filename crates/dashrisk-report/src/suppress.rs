@@ -1,0 +1,498 @@
+//! Small-cell suppression, shared by every report that publishes counts of incidents
+//! (`dashrisk summarise`, and the per-group figures of `dashrisk evaluate`).
+//!
+//! A table is a set of counts ([`Grid::cell`]) tied by additive relations
+//! ([`Grid::relate`]: a total and the parts it is the sum of). Some counts are
+//! published; others are implied (the incidents *not* referred to MARAC are the
+//! call-outs minus those referred) and are cells too, so that a small implied count
+//! is protected like a published one.
+//!
+//! [`Grid::suppress`] then:
+//! 1. **Primary suppression.** Every count from 1 to `min_cell - 1` is suppressed.
+//!    Zeros are shown.
+//! 2. **Secondary suppression**, repeated until nothing changes. In every relation
+//!    that holds a suppressed count:
+//!    - if it is the only suppressed member, it could be worked back exactly (the
+//!      total minus the other parts, or the parts added up): one more member is
+//!      suppressed;
+//!    - if the total is shown and the suppressed parts together come to fewer than
+//!      `min_cell`, their sum (which can be worked out) is itself a small count, and
+//!      several suppressed parts of 1 could be pinned down: one more member is
+//!      suppressed.
+//!
+//!    The member chosen is an implied count if there is one (hiding it costs the
+//!    reader nothing), else the smallest non-zero published part, else the total.
+//!
+//! The rules are the usual ones of statistical disclosure control (for example the
+//! ONS guidance on tables of counts). The property tests in `tests/suppression.rs`
+//! check the result with an independent solver: no suppressed count is determined by
+//! the published counts, and no relation's hidden parts add up to a small count.
+
+/// Why a count is not shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Shown.
+    Shown,
+    /// From 1 to `min_cell - 1`.
+    Small,
+    /// Hidden so that a small count cannot be worked back.
+    Secondary,
+}
+
+impl Status {
+    /// Whether the count is withheld.
+    pub fn suppressed(self) -> bool {
+        self != Status::Shown
+    }
+}
+
+/// A table of counts and the additive relations between them.
+#[derive(Debug, Clone, Default)]
+pub struct Grid {
+    values: Vec<u64>,
+    published: Vec<bool>,
+    relations: Vec<(usize, Vec<usize>)>,
+}
+
+/// The outcome of [`Grid::suppress`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suppressed {
+    /// The status of every cell, by the index [`Grid::cell`] returned.
+    pub status: Vec<Status>,
+    /// The minimum cell size applied.
+    pub min_cell: u64,
+}
+
+impl Suppressed {
+    /// Whether cell `i` is withheld.
+    pub fn is_suppressed(&self, i: usize) -> bool {
+        self.status[i].suppressed()
+    }
+
+    /// The cell's count if shown.
+    pub fn shown(&self, grid: &Grid, i: usize) -> Option<u64> {
+        (!self.is_suppressed(i)).then(|| grid.values[i])
+    }
+}
+
+impl Grid {
+    /// An empty table.
+    pub fn new() -> Grid {
+        Grid::default()
+    }
+
+    /// Adds a count; `published` says whether any output shows it (an implied count,
+    /// such as a complement, is not). Returns its index.
+    pub fn cell(&mut self, value: u64, published: bool) -> usize {
+        self.values.push(value);
+        self.published.push(published);
+        self.values.len() - 1
+    }
+
+    /// Records that cell `total` is the sum of cells `parts`.
+    ///
+    /// The caller keeps the sums true; [`Grid::check`] verifies them.
+    pub fn relate(&mut self, total: usize, parts: Vec<usize>) {
+        self.relations.push((total, parts));
+    }
+
+    /// The count in cell `i`.
+    pub fn value(&self, i: usize) -> u64 {
+        self.values[i]
+    }
+
+    /// Whether cell `i` is published.
+    pub fn is_published(&self, i: usize) -> bool {
+        self.published[i]
+    }
+
+    /// Number of cells.
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    /// Whether the table has no cells.
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// The relations: a total and its parts.
+    pub fn relations(&self) -> &[(usize, Vec<usize>)] {
+        &self.relations
+    }
+
+    /// The first relation whose parts do not add up to its total, if any.
+    pub fn check(&self) -> Result<(), String> {
+        for (total, parts) in &self.relations {
+            let sum: u64 = parts.iter().map(|&p| self.values[p]).sum();
+            if sum != self.values[*total] {
+                return Err(format!(
+                    "cell {total} is {} but its parts add up to {sum}",
+                    self.values[*total]
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Applies primary and secondary suppression with the minimum cell size
+    /// `min_cell` (the module documentation gives the rules). `min_cell` of 0 or 1
+    /// suppresses nothing.
+    pub fn suppress(&self, min_cell: u64) -> Suppressed {
+        let mut status: Vec<Status> = self
+            .values
+            .iter()
+            .map(|&v| {
+                if v >= 1 && v < min_cell {
+                    Status::Small
+                } else {
+                    Status::Shown
+                }
+            })
+            .collect();
+        // Relations by cell, so that a change re-examines only the relations it touches.
+        let mut by_cell: Vec<Vec<usize>> = vec![Vec::new(); self.values.len()];
+        for (r, (total, parts)) in self.relations.iter().enumerate() {
+            by_cell[*total].push(r);
+            for &p in parts {
+                by_cell[p].push(r);
+            }
+        }
+        let mut queue: Vec<usize> = (0..self.relations.len()).collect();
+        loop {
+            self.propagate(&mut status, min_cell, &by_cell, queue);
+            // The heuristic protects each relation on its own; several relations
+            // together can still pin a count down. Solve, and widen where they do.
+            let exposed = self.determined_protected(&status);
+            let mut widened = Vec::new();
+            for x in exposed {
+                if let Some(p) = self.widen(x, &status, &by_cell) {
+                    if !status[p].suppressed() {
+                        status[p] = Status::Secondary;
+                        widened.push(p);
+                    }
+                }
+            }
+            if widened.is_empty() {
+                break;
+            }
+            queue = widened
+                .iter()
+                .flat_map(|&p| by_cell[p].iter().copied())
+                .collect();
+        }
+        Suppressed { status, min_cell }
+    }
+
+    /// The cell to withhold so that the determined cell `x` has one more unknown
+    /// beside it: from the relations that hold `x`, else (when every member of
+    /// those is already withheld or zero) from the relations one unknown further
+    /// out, and so on.
+    fn widen(&self, x: usize, status: &[Status], by_cell: &[Vec<usize>]) -> Option<usize> {
+        let unknown = |i: usize| status[i].suppressed() || !self.published[i];
+        let mut seen_rel = vec![false; self.relations.len()];
+        let mut seen_cell = vec![false; self.values.len()];
+        let mut frontier = vec![x];
+        seen_cell[x] = true;
+        while !frontier.is_empty() {
+            let rels: Vec<usize> = frontier
+                .iter()
+                .flat_map(|&c| by_cell[c].iter().copied())
+                .filter(|&r| !std::mem::replace(&mut seen_rel[r], true))
+                .collect();
+            let best = rels
+                .iter()
+                .filter_map(|&r| {
+                    let (total, parts) = &self.relations[r];
+                    self.pick(*total, parts, status).map(|p| (r, p))
+                })
+                .min_by_key(|&(r, p)| (self.values[p], r));
+            if let Some((_, p)) = best {
+                return Some(p);
+            }
+            frontier.clear();
+            for &r in &rels {
+                let (total, parts) = &self.relations[r];
+                for &c in parts.iter().chain(std::iter::once(total)) {
+                    if unknown(c) && !seen_cell[c] {
+                        seen_cell[c] = true;
+                        frontier.push(c);
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    /// Secondary suppression relation by relation, until nothing changes.
+    fn propagate(
+        &self,
+        status: &mut [Status],
+        min_cell: u64,
+        by_cell: &[Vec<usize>],
+        mut queue: Vec<usize>,
+    ) {
+        let mut queued = vec![false; self.relations.len()];
+        for &r in &queue {
+            queued[r] = true;
+        }
+        while let Some(r) = queue.pop() {
+            queued[r] = false;
+            let (total, parts) = &self.relations[r];
+            let hidden = |i: usize| status[i].suppressed();
+            let hidden_parts: Vec<usize> = parts.iter().copied().filter(|&p| hidden(p)).collect();
+            let n_hidden = hidden_parts.len() + usize::from(hidden(*total));
+            if n_hidden == 0 {
+                continue;
+            }
+            let hidden_sum: u64 = hidden_parts.iter().map(|&p| self.values[p]).sum();
+            let exposed =
+                n_hidden == 1 || (!hidden(*total) && hidden_sum > 0 && hidden_sum < min_cell);
+            if !exposed {
+                continue;
+            }
+            let Some(pick) = self.pick(*total, parts, status) else {
+                continue;
+            };
+            status[pick] = Status::Secondary;
+            for &r2 in &by_cell[pick] {
+                if !queued[r2] {
+                    queued[r2] = true;
+                    queue.push(r2);
+                }
+            }
+            if !queued[r] {
+                queued[r] = true;
+                queue.push(r);
+            }
+        }
+    }
+
+    /// The withheld cells that the relations and the shown counts determine
+    /// exactly: those whose unit vector is in the span of the relations restricted
+    /// to the unknown cells (exact integer elimination, [`Span`]).
+    fn determined_protected(&self, status: &[Status]) -> Vec<usize> {
+        let unknown = |i: usize| status[i].suppressed() || !self.published[i];
+        // Implied cells get the lowest column numbers, so that they are eliminated
+        // first and the rows stay short.
+        let mut order: Vec<usize> = (0..self.values.len()).filter(|&i| unknown(i)).collect();
+        order.sort_by_key(|&i| (self.published[i], i));
+        let mut col = vec![usize::MAX; self.values.len()];
+        for (c, &i) in order.iter().enumerate() {
+            col[i] = c;
+        }
+        let mut span = Span::default();
+        for (total, parts) in &self.relations {
+            let mut row: Vec<(usize, i128)> = Vec::new();
+            if unknown(*total) {
+                row.push((col[*total], 1));
+            }
+            for &p in parts {
+                if unknown(p) {
+                    row.push((col[p], -1));
+                }
+            }
+            if !row.is_empty() {
+                span.insert(row);
+            }
+        }
+        (0..self.values.len())
+            .filter(|&i| status[i].suppressed() && span.contains(vec![(col[i], 1)]))
+            .collect()
+    }
+    /// The member of a relation to suppress next: a non-zero shown cell, an implied
+    /// one first, then the smallest published part, then the total.
+    fn pick(&self, total: usize, parts: &[usize], status: &[Status]) -> Option<usize> {
+        let open = |i: &usize| !status[*i].suppressed() && self.values[*i] > 0;
+        let implied = parts
+            .iter()
+            .chain(std::iter::once(&total))
+            .filter(|i| open(i) && !self.published[**i])
+            .min_by_key(|&&i| (self.values[i], i))
+            .copied();
+        implied
+            .or_else(|| {
+                parts
+                    .iter()
+                    .filter(|i| open(i))
+                    .min_by_key(|&&i| (self.values[i], i))
+                    .copied()
+            })
+            .or_else(|| open(&total).then_some(total))
+    }
+}
+
+/// The row space of a set of integer vectors, kept in echelon form: each stored
+/// row's first column is its pivot, and no two rows share a pivot. Exact (i128,
+/// rows divided by their common factor), so no rounding decides a disclosure.
+#[derive(Debug, Default)]
+struct Span {
+    rows: std::collections::BTreeMap<usize, Vec<(usize, i128)>>,
+}
+
+fn gcd(a: i128, b: i128) -> i128 {
+    let (mut a, mut b) = (a.abs(), b.abs());
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a
+}
+
+/// `a * x - b * y` for sparse rows sorted by column, dropping zeros.
+fn combine(x: &[(usize, i128)], a: i128, y: &[(usize, i128)], b: i128) -> Vec<(usize, i128)> {
+    let mut out = Vec::with_capacity(x.len() + y.len());
+    let (mut i, mut j) = (0, 0);
+    while i < x.len() || j < y.len() {
+        let (c, v) = match (x.get(i), y.get(j)) {
+            (Some(&(cx, vx)), Some(&(cy, _))) if cx < cy => {
+                i += 1;
+                (cx, a * vx)
+            }
+            (Some(&(cx, _)), Some(&(cy, vy))) if cy < cx => {
+                j += 1;
+                (cy, -b * vy)
+            }
+            (Some(&(cx, vx)), Some(&(_, vy))) => {
+                i += 1;
+                j += 1;
+                (cx, a * vx - b * vy)
+            }
+            (Some(&(cx, vx)), None) => {
+                i += 1;
+                (cx, a * vx)
+            }
+            (None, Some(&(cy, vy))) => {
+                j += 1;
+                (cy, -b * vy)
+            }
+            (None, None) => break,
+        };
+        if v != 0 {
+            out.push((c, v));
+        }
+    }
+    let g = out.iter().fold(0, |g, &(_, v)| gcd(g, v));
+    if g > 1 {
+        for e in &mut out {
+            e.1 /= g;
+        }
+    }
+    out
+}
+
+impl Span {
+    /// Reduces `v` by the stored rows; what is left has no stored pivot first.
+    fn reduce(&self, mut v: Vec<(usize, i128)>) -> Vec<(usize, i128)> {
+        v.sort_unstable_by_key(|e| e.0);
+        while let Some(&(c, a)) = v.first() {
+            let Some(row) = self.rows.get(&c) else {
+                break;
+            };
+            let p = row[0].1;
+            v = combine(&v, p, row, a);
+        }
+        v
+    }
+
+    fn insert(&mut self, v: Vec<(usize, i128)>) {
+        let v = self.reduce(v);
+        if let Some(&(c, _)) = v.first() {
+            self.rows.insert(c, v);
+        }
+    }
+
+    /// Whether `v` is in the span. A residue whose first column is not a pivot can
+    /// still be reduced further on later columns only through rows whose pivots it
+    /// lacks, so a non-empty residue means not in the span.
+    fn contains(&self, v: Vec<(usize, i128)>) -> bool {
+        self.reduce(v).is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lone_small_cell_takes_a_second_with_it() {
+        let mut g = Grid::new();
+        let a = g.cell(3, true);
+        let b = g.cell(40, true);
+        let c = g.cell(55, true);
+        let t = g.cell(98, true);
+        g.relate(t, vec![a, b, c]);
+        let s = g.suppress(10);
+        assert_eq!(s.status[a], Status::Small);
+        assert_eq!(s.status[b], Status::Secondary, "the smallest other part");
+        assert_eq!(s.status[c], Status::Shown);
+        assert_eq!(s.status[t], Status::Shown);
+    }
+
+    #[test]
+    fn an_implied_complement_is_hidden_before_a_published_count() {
+        let mut g = Grid::new();
+        let yes = g.cell(2, true);
+        let no = g.cell(60, false);
+        let n = g.cell(62, true);
+        g.relate(n, vec![yes, no]);
+        let s = g.suppress(10);
+        assert_eq!(s.status[yes], Status::Small);
+        assert_eq!(s.status[no], Status::Secondary);
+        assert_eq!(s.status[n], Status::Shown);
+    }
+
+    #[test]
+    fn a_small_implied_count_hides_the_published_one() {
+        // 12 call-outs, 10 referred: the 2 not referred could be worked out.
+        let mut g = Grid::new();
+        let yes = g.cell(10, true);
+        let no = g.cell(2, false);
+        let n = g.cell(12, true);
+        g.relate(n, vec![yes, no]);
+        let s = g.suppress(10);
+        assert!(s.is_suppressed(no));
+        assert!(
+            s.is_suppressed(yes),
+            "the published count would give it away"
+        );
+        assert!(!s.is_suppressed(n));
+    }
+
+    #[test]
+    fn hidden_parts_adding_up_to_a_small_count_hide_one_more() {
+        // 1 + 1 hidden under a shown total would pin both at 1.
+        let mut g = Grid::new();
+        let a = g.cell(1, true);
+        let b = g.cell(1, true);
+        let c = g.cell(30, true);
+        let d = g.cell(40, true);
+        let t = g.cell(72, true);
+        g.relate(t, vec![a, b, c, d]);
+        let s = g.suppress(10);
+        assert!(s.is_suppressed(a) && s.is_suppressed(b));
+        assert_eq!(s.status[c], Status::Secondary);
+        assert!(!s.is_suppressed(d));
+    }
+
+    #[test]
+    fn zeros_are_shown_and_min_cell_one_suppresses_nothing() {
+        let mut g = Grid::new();
+        let a = g.cell(0, true);
+        let b = g.cell(1, true);
+        let t = g.cell(1, true);
+        g.relate(t, vec![a, b]);
+        assert!(g.suppress(1).status.iter().all(|s| !s.suppressed()));
+        let s = g.suppress(10);
+        assert!(!s.is_suppressed(a));
+        assert!(s.is_suppressed(b) && s.is_suppressed(t));
+    }
+
+    #[test]
+    fn check_finds_a_wrong_sum() {
+        let mut g = Grid::new();
+        let a = g.cell(1, true);
+        let t = g.cell(2, true);
+        g.relate(t, vec![a]);
+        assert!(g.check().is_err());
+    }
+}
