@@ -2,7 +2,8 @@
 # Python package tests, idempotent and from a fresh clone: set up .venv and build the
 # package (scripts/python-setup.sh, dev profile), build the CLI for the parity tests,
 # check the stubs against the compiled module (mypy.stubtest), type-check the Python
-# sources, run pytest (warnings are errors; see python/pyproject.toml), and compare
+# sources, install the browser for the page tests (scripts/browser-setup.sh), run
+# pytest (warnings are errors; see python/pyproject.toml), and compare
 # dashrisk-learn's held-out AUC with scikit-learn's
 # (crates/dashrisk-learn/tests/reference/heldout_vs_sklearn.py, in the same .venv).
 set -euo pipefail
@@ -32,6 +33,9 @@ else
   cargo build --locked -p dashrisk-cli
   export DASHRISK_CLI="$root/target/debug/dashrisk"
 fi
+
+# Chromium and Playwright for the page tests (python/tests/test_report_browser.py).
+bash scripts/browser-setup.sh
 
 echo "== stubtest: python/dashrisk/_native.pyi against the compiled module"
 .venv/bin/python -m mypy.stubtest dashrisk._native

@@ -34,7 +34,13 @@ const DENIED: [&str; 24] = [
     "ureq",
 ];
 
-const SHIPPED: [&str; 4] = ["dashrisk", "dashrisk-cli", "dashrisk-learn", "dashrisk-py"];
+const SHIPPED: [&str; 5] = [
+    "dashrisk",
+    "dashrisk-cli",
+    "dashrisk-learn",
+    "dashrisk-py",
+    "dashrisk-report",
+];
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")

@@ -259,6 +259,7 @@ fn check(s: &Summary, truth: &Summary) -> Result<(), TestCaseError> {
         e.extend(parts.into_iter().map(|p| (p, -1.0)));
         e
     };
+    #[allow(clippy::needless_range_loop)] // r indexes shown and real, and names the row
     for r in 0..rows {
         for prefix in ["classification.", "risk_level.", "children_in_household."] {
             let parts: Vec<T> = figures

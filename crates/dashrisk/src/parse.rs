@@ -116,6 +116,28 @@ pub fn close_contract_name(name: &str) -> Option<&'static str> {
     if FLAT_COLUMNS.contains(&name) {
         return None;
     }
+    // A pure function of the name, asked for every pass-through column of every
+    // row: remembered per thread (a file has few column names; the memory is
+    // bounded by starting afresh past 256 names).
+    thread_local! {
+        static SEEN: std::cell::RefCell<std::collections::HashMap<String, Option<&'static str>>> =
+            std::cell::RefCell::new(std::collections::HashMap::new());
+    }
+    if let Some(hit) = SEEN.with(|m| m.borrow().get(name).copied()) {
+        return hit;
+    }
+    let found = close_contract_name_uncached(name);
+    SEEN.with(|m| {
+        let mut m = m.borrow_mut();
+        if m.len() >= 256 {
+            m.clear();
+        }
+        m.insert(name.to_string(), found);
+    });
+    found
+}
+
+fn close_contract_name_uncached(name: &str) -> Option<&'static str> {
     let n = normalise(name);
     if n.chars().count() < 5 {
         return None;
