@@ -121,14 +121,18 @@ def _as_cli_text(column: str, value: Any, error: bool) -> str:
 def test_flat_columns_and_values_match_the_cli_csv(cli: Path, tmp_path: Path, scorer: dashrisk.Scorer) -> None:
     """flatten_result and the CLI's CSV output both use the core's one list of flat
     columns (crates/dashrisk/src/flat.rs): the same columns in the same order with
-    the same values, for results and error records alike."""
+    the same values, for results and error records alike (with `--reasons text`:
+    by default the CLI's CSV leaves out the `reasons` sentences, and only them)."""
     lines = json_lines()
     path = tmp_path / "in.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    base = [str(cli), "assess", str(path), "--format", "jsonl", "--output-format", "csv"]
+    default = subprocess.run(base, capture_output=True, text=True, timeout=120, check=False)
+    default_header = next(csv.reader(default.stdout.splitlines()))[1:]
+    assert default_header == [c for c in dashrisk.RESULT_COLUMNS if c != "reasons"]
     proc = subprocess.run(
-        [str(cli), "assess", str(path), "--format", "jsonl", "--output-format", "csv"],
-        capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
+        [*base, "--reasons", "text"], capture_output=True, text=True, timeout=120, check=False
+    )
     assert proc.returncode == 1, proc.stderr  # the batch has bad records
     table = list(csv.reader(proc.stdout.splitlines()))
     # From JSON Lines, a record's `meta` is passed through as the first column.

@@ -4,13 +4,13 @@
 
 use crate::csv_rows::{CsvRows, Row};
 use crate::flat::{error_cells, result_cells};
+use crate::input::InputArgs;
 use crate::{Fatal, Format};
 use dashrisk::error::{ErrorKind, InputError, RecordError};
 use dashrisk::flat::RESULT_COLUMNS;
 use dashrisk::parse::is_passthrough_column;
 use dashrisk::{AssessmentResult, Limits, Scorer};
-use std::fs::File;
-use std::io::{self, BufRead, BufReader, Write};
+use std::io::{self, BufRead, Write};
 use std::path::Path;
 
 const UTF8_BOM: &[u8] = b"\xef\xbb\xbf";
@@ -22,21 +22,14 @@ fn sniff(reader: &mut dyn BufRead) -> io::Result<Format> {
         return Ok(Format::Jsonl);
     }
     let line_end = buf.iter().position(|&b| b == b'\n').unwrap_or(buf.len());
-    Ok(if buf[..line_end].contains(&b',') {
-        Format::Csv
-    } else {
-        Format::Jsonl
-    })
-}
-
-/// Opens `input` (a path, or `-` for standard input).
-pub(crate) fn open_path(input: &str) -> Result<Box<dyn BufRead>, Fatal> {
-    Ok(if input == "-" {
-        Box::new(BufReader::with_capacity(1 << 16, io::stdin().lock()))
-    } else {
-        let f = File::open(input).map_err(|e| Fatal(format!("{input}: {e}")))?;
-        Box::new(BufReader::with_capacity(1 << 16, f))
-    })
+    let line = &buf[..line_end];
+    Ok(
+        if crate::input::DELIMITERS.iter().any(|d| line.contains(d)) {
+            Format::Csv
+        } else {
+            Format::Jsonl
+        },
+    )
 }
 
 /// Settles the format of `reader`: the one given, else from the file extension of
@@ -62,29 +55,42 @@ pub fn settle_format(
     })
 }
 
-/// Opens `input` and settles its format ([`settle_format`]).
-pub(crate) fn open_input(
-    input: &str,
-    format: Option<Format>,
-) -> Result<(Box<dyn BufRead>, Format), Fatal> {
-    let mut reader = open_path(input)?;
-    let format = settle_format(&mut *reader, input, format)?;
-    Ok((reader, format))
-}
-
 /// Assesses every record of `input` (a path, or `-` for standard input), writing
 /// results to `out` and a line per failed record to `log`; returns the number of
 /// failed records.
 pub fn run(
     scorer: &Scorer,
     input: &str,
-    format: Option<Format>,
+    input_args: &InputArgs,
     output_format: Option<Format>,
+    reason_text: bool,
     out: &mut dyn Write,
     log: &mut dyn Write,
 ) -> Result<u64, Fatal> {
-    let (reader, format) = open_input(input, format)?;
-    run_reader(scorer, reader, format, output_format, out, log)
+    let opened = crate::input::open(input, input_args)?;
+    let output = OutputOptions {
+        format: output_format,
+        reason_text,
+    };
+    run_reader_with(
+        scorer,
+        opened.reader,
+        opened.format,
+        opened.delimiter,
+        output,
+        out,
+        log,
+    )
+}
+
+/// What the output holds.
+#[derive(Debug, Clone, Copy)]
+pub struct OutputOptions {
+    /// The output format (default: the input's).
+    pub format: Option<Format>,
+    /// CSV only: add the `reasons` column of sentences beside `reason_codes`
+    /// (JSON Lines always carries both).
+    pub reason_text: bool,
 }
 
 /// [`run`] on an open reader whose format is settled: one output record (a result or
@@ -98,10 +104,28 @@ pub fn run_reader(
     out: &mut dyn Write,
     log: &mut dyn Write,
 ) -> Result<u64, Fatal> {
-    let out = Output::new(output_format.unwrap_or(format), out, log);
+    let output = OutputOptions {
+        format: output_format,
+        reason_text: true,
+    };
+    run_reader_with(scorer, reader, format, b',', output, out, log)
+}
+
+/// [`run_reader`] with CSV cells split at `delimiter`.
+pub fn run_reader_with(
+    scorer: &Scorer,
+    reader: Box<dyn BufRead>,
+    format: Format,
+    delimiter: u8,
+    output: OutputOptions,
+    out: &mut dyn Write,
+    log: &mut dyn Write,
+) -> Result<u64, Fatal> {
+    let mut out = Output::new(output.format.unwrap_or(format), out, log);
+    out.reason_text = output.reason_text;
     match format {
         Format::Jsonl => run_jsonl(scorer, reader, out),
-        Format::Csv => run_csv(scorer, reader, out),
+        Format::Csv => run_csv(scorer, reader, delimiter, out),
     }
 }
 
@@ -194,9 +218,14 @@ fn run_jsonl(scorer: &Scorer, mut reader: Box<dyn BufRead>, mut out: Output) -> 
     out.finish()
 }
 
-fn run_csv(scorer: &Scorer, reader: Box<dyn BufRead>, mut out: Output) -> Result<u64, Fatal> {
+fn run_csv(
+    scorer: &Scorer,
+    reader: Box<dyn BufRead>,
+    delimiter: u8,
+    mut out: Output,
+) -> Result<u64, Fatal> {
     let limits = scorer.limits();
-    let mut rdr = CsvRows::new(reader, limits.max_record_bytes);
+    let mut rdr = CsvRows::with_delimiter(reader, limits.max_record_bytes, delimiter);
     let mut record = csv::ByteRecord::new();
     let header_error = |error: InputError| RecordError {
         line: 0,
@@ -373,7 +402,9 @@ pub(crate) fn parse_row(
                 ErrorKind::InvalidUtf8,
                 name.as_str(),
                 None,
-                format!("{name}: the cell is not valid UTF-8"),
+                format!(
+                    "{name}: the cell is not valid UTF-8 (if the file comes from Excel or another Windows program, try --encoding windows-1252)"
+                ),
             ))
         })?;
         row.push((name.as_str(), cell));
@@ -401,6 +432,9 @@ pub fn csv_passthrough_names(pass: &[&str]) -> Vec<String> {
     out
 }
 
+/// The CSV column of reason sentences, written only with `--reasons text`.
+const REASON_TEXT: &str = "reasons";
+
 /// Writes results in the chosen format and counts failures.
 struct Output<'w> {
     format: Format,
@@ -409,6 +443,8 @@ struct Output<'w> {
     pass_names: Vec<String>,
     /// JSON Lines input: the only pass-through is `meta`, already in the result.
     meta_only: bool,
+    /// CSV: write the `reasons` column of sentences.
+    reason_text: bool,
     failed: u64,
     /// Where failed records are reported (standard error): line, field and at most
     /// the offending value, never the record.
@@ -427,6 +463,7 @@ impl<'w> Output<'w> {
             json,
             pass_names: Vec::new(),
             meta_only: false,
+            reason_text: true,
             failed: 0,
             log,
         }
@@ -438,7 +475,13 @@ impl<'w> Output<'w> {
         self.pass_names = pass.iter().map(|s| s.to_string()).collect();
         if let Some(cw) = &mut self.csv {
             let mut h = csv_passthrough_names(pass);
-            h.extend(RESULT_COLUMNS.iter().map(|c| c.name.to_string()));
+            let text = self.reason_text;
+            h.extend(
+                RESULT_COLUMNS
+                    .iter()
+                    .filter(|c| text || c.name != REASON_TEXT)
+                    .map(|c| c.name.to_string()),
+            );
             cw.write_record(&h)?;
         }
         Ok(())
@@ -462,10 +505,18 @@ impl<'w> Output<'w> {
                 for i in 0..self.pass_names.len() {
                     row.push(pass.get(i).copied().unwrap_or("").to_string());
                 }
-                row.extend(match &res {
+                let cells = match &res {
                     Ok(r) => result_cells(r),
                     Err(e) => error_cells(e),
-                });
+                };
+                let text = self.reason_text;
+                row.extend(
+                    cells
+                        .into_iter()
+                        .zip(RESULT_COLUMNS.iter())
+                        .filter(|(_, c)| text || c.name != REASON_TEXT)
+                        .map(|(v, _)| v),
+                );
                 cw.write_record(&row)?;
             }
             Format::Jsonl => {

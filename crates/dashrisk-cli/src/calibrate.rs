@@ -3,7 +3,7 @@
 //! with `--data` on a force's own labelled records.
 
 use crate::learn::{for_each_record, looks_synthetic, with_label};
-use crate::{build_scorer, open_out, Fatal, Format, LimitArgs, ScorerArgs};
+use crate::{build_scorer, open_out, Fatal, LimitArgs, ScorerArgs};
 use dashrisk::calibration::{FormScore, MapMethod};
 use dashrisk::error::RecordError;
 use dashrisk::fit::{self, FitOptions, FormData, Refit};
@@ -42,9 +42,8 @@ pub struct CalibrateArgs {
     /// 1/0/true/false/yes/no; records with no label are counted and left out.
     #[arg(long, value_name = "COLUMN", requires = "data")]
     label: Option<String>,
-    /// Input format (default: from the file extension).
-    #[arg(long)]
-    format: Option<Format>,
+    #[command(flatten)]
+    input_args: crate::input::InputArgs,
     /// What to refit. Default: `points` when a form has at least 2,000 labelled
     /// records with 200 of each class, otherwise `map` (and it says so).
     #[arg(long, value_enum)]
@@ -164,7 +163,7 @@ pub fn calibrate(args: CalibrateArgs) -> Result<ExitCode, Fatal> {
         ));
     }
     let (mut records, mut failed, mut unlabelled) = (Vec::<(Assessment, bool)>::new(), 0u64, 0u64);
-    for_each_record(&base, &input, args.format, Some(label), |line, res| {
+    for_each_record(&base, &input, &args.input_args, Some(label), |line, res| {
         match with_label(line, res, label) {
             Ok((_, None)) => unlabelled += 1,
             // Parsed records are assessed too, so that a record the scorer refuses

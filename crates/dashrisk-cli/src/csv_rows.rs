@@ -35,8 +35,13 @@ impl<R: BufRead> CsvRows<R> {
     /// A reader of `rdr` that reports rows whose cells and cell count add up to more
     /// than `limit` as [`Row::TooLarge`].
     pub fn new(rdr: R, limit: usize) -> Self {
+        Self::with_delimiter(rdr, limit, b',')
+    }
+
+    /// [`CsvRows::new`] with cells split at `delimiter` instead of a comma.
+    pub fn with_delimiter(rdr: R, limit: usize, delimiter: u8) -> Self {
         CsvRows {
-            core: csv_core::Reader::new(),
+            core: csv_core::ReaderBuilder::new().delimiter(delimiter).build(),
             rdr,
             fields: vec![0; 4096],
             ends: vec![0; 64],

@@ -2,9 +2,7 @@
 //! dashrisk-learn. Records are read with `assess`'s readers (CSV in the input
 //! contract, or JSON Lines); bad records become the same error records.
 
-use crate::assess::{
-    empty_input, open_input, parse_row, read_header, read_line_limited, too_large,
-};
+use crate::assess::{empty_input, parse_row, read_header, read_line_limited, too_large};
 use crate::csv_rows::{CsvRows, Row};
 use crate::{Fatal, Format, LimitArgs};
 use dashrisk::error::{ErrorKind, InputError, RecordError};
@@ -32,9 +30,8 @@ pub struct TrainArgs {
     /// Where to write the model (JSON).
     #[arg(long, value_name = "FILE")]
     out: PathBuf,
-    /// Input format (default: from the file extension, else sniffed).
-    #[arg(long)]
-    format: Option<Format>,
+    #[command(flatten)]
+    input_args: crate::input::InputArgs,
     /// L2 penalty strength, alpha = 1/C of scikit-learn.
     #[arg(long, default_value_t = 1.0)]
     alpha: f64,
@@ -70,9 +67,8 @@ pub struct PredictArgs {
     /// Input file, or - (the default) for standard input.
     #[arg(default_value = "-")]
     input: String,
-    /// Input format (default: from the file extension, else sniffed).
-    #[arg(long)]
-    format: Option<Format>,
+    #[command(flatten)]
+    input_args: crate::input::InputArgs,
     /// How many contributions to list per record.
     #[arg(long, default_value_t = 5)]
     top: usize,
@@ -110,11 +106,15 @@ fn parse_class_weight(s: &str) -> Result<ClassWeight, String> {
 pub(crate) fn for_each_record(
     scorer: &Scorer,
     input: &str,
-    format: Option<Format>,
+    input_args: &crate::input::InputArgs,
     label: Option<&str>,
     mut each: impl FnMut(u64, Result<(Assessment, Option<String>), RecordError>) -> Result<(), Fatal>,
 ) -> Result<u64, Fatal> {
-    let (mut reader, format) = open_input(input, format)?;
+    let crate::input::Opened {
+        mut reader,
+        format,
+        delimiter,
+    } = crate::input::open(input, input_args)?;
     let limits = scorer.limits();
     let mut n = 0u64;
     match format {
@@ -133,7 +133,7 @@ pub(crate) fn for_each_record(
             }
         }
         Format::Csv => {
-            let mut rdr = CsvRows::new(reader, limits.max_record_bytes);
+            let mut rdr = CsvRows::with_delimiter(reader, limits.max_record_bytes, delimiter);
             let mut record = csv::ByteRecord::new();
             if let Some(header) = rdr.read(&mut record)? {
                 let (names, problem) = match header {
@@ -283,7 +283,7 @@ pub fn train(args: TrainArgs) -> Result<ExitCode, Fatal> {
     for_each_record(
         &scorer,
         &args.data,
-        args.format,
+        &args.input_args,
         Some(&args.label),
         |line, res| {
             match with_label(line, res, &args.label) {
@@ -383,7 +383,7 @@ pub fn predict(args: PredictArgs) -> Result<ExitCode, Fatal> {
     )?;
     let mut stderr = io::stderr();
     let mut failed = 0u64;
-    for_each_record(&scorer, &args.input, args.format, None, |line, res| {
+    for_each_record(&scorer, &args.input, &args.input_args, None, |line, res| {
         let res = res.and_then(|(a, _)| {
             model.explain(&a, args.top).map_err(|error| RecordError {
                 line,

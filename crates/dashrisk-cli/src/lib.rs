@@ -16,6 +16,7 @@ pub mod assess;
 mod calibrate;
 pub mod csv_rows;
 mod flat;
+pub mod input;
 mod learn;
 mod out;
 pub mod summarise;
@@ -37,6 +38,15 @@ use std::process::ExitCode;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+}
+
+/// What the CSV output says of the reasons.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ReasonsArg {
+    /// Reason codes only (`reason_codes`).
+    Codes,
+    /// Reason codes and the sentences (`reasons`).
+    Text,
 }
 
 /// Input and output formats.
@@ -95,12 +105,15 @@ enum Command {
         /// Input file, or - (the default) for standard input.
         #[arg(default_value = "-")]
         input: String,
-        /// Input format (default: from the file extension, else sniffed).
-        #[arg(long)]
-        format: Option<Format>,
+        #[command(flatten)]
+        input_args: input::InputArgs,
         /// Output format (default: the input format).
         #[arg(long = "output-format")]
         output_format: Option<Format>,
+        /// CSV output: `codes` (the default) writes the reason codes; `text` adds
+        /// the `reasons` column of sentences. JSON Lines always has both.
+        #[arg(long, value_enum, default_value = "codes")]
+        reasons: ReasonsArg,
         /// Write results here instead of standard output.
         #[arg(long, short)]
         out: Option<PathBuf>,
@@ -300,8 +313,9 @@ fn run(cli: Cli) -> Result<ExitCode, Fatal> {
     match cli.command {
         Command::Assess {
             input,
-            format,
+            input_args,
             output_format,
+            reasons,
             out,
             scorer,
             limits,
@@ -312,8 +326,9 @@ fn run(cli: Cli) -> Result<ExitCode, Fatal> {
             let failed = assess::run(
                 &scorer,
                 &input,
-                format,
+                &input_args,
                 output_format,
+                reasons == ReasonsArg::Text,
                 &mut w,
                 &mut io::stderr(),
             )?;

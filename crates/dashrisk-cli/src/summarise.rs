@@ -4,9 +4,7 @@
 //! in unclear cases; overall and by group columns and period; small cells
 //! suppressed. Streams: memory holds one row of counts per group and period.
 
-use crate::assess::{
-    empty_input, open_input, parse_row, read_header, read_line_limited, too_large,
-};
+use crate::assess::{empty_input, parse_row, read_header, read_line_limited, too_large};
 use crate::csv_rows::{CsvRows, Row};
 use crate::out::Output;
 use crate::{Fatal, Format, LimitArgs, ScorerArgs};
@@ -37,9 +35,8 @@ pub struct SummariseArgs {
     /// standard input.
     #[arg(default_value = "-")]
     input: String,
-    /// Input format (default: from the file extension, else sniffed).
-    #[arg(long)]
-    format: Option<Format>,
+    #[command(flatten)]
+    input_args: crate::input::InputArgs,
     /// Break every figure down by this column (repeatable: the breakdown is by
     /// their combination). In JSON Lines input, a key of `meta`.
     #[arg(long = "group-by", value_name = "COLUMN")]
@@ -165,10 +162,14 @@ pub fn run(args: SummariseArgs) -> Result<ExitCode, Fatal> {
         }),
     };
     let mut log = io::stderr();
-    let (reader, format) = open_input(&args.input, args.format)?;
+    let crate::input::Opened {
+        reader,
+        format,
+        delimiter,
+    } = crate::input::open(&args.input, &args.input_args)?;
     let mut tally = Tally::new();
     let failed = match format {
-        Format::Csv => tally_csv(&scorer, reader, &keys, &mut tally, &mut log)?,
+        Format::Csv => tally_csv(&scorer, reader, delimiter, &keys, &mut tally, &mut log)?,
         Format::Jsonl => tally_jsonl(&scorer, reader, &keys, &mut tally, &mut log)?,
     };
     let options = Options {
@@ -245,12 +246,13 @@ fn report_error(tally: &mut Tally, log: &mut dyn Write, e: &RecordError, failed:
 fn tally_csv(
     scorer: &Scorer,
     reader: Box<dyn BufRead>,
+    delimiter: u8,
     keys: &Keys,
     tally: &mut Tally,
     log: &mut dyn Write,
 ) -> Result<u64, Fatal> {
     let limits = scorer.limits();
-    let mut rdr = CsvRows::new(reader, limits.max_record_bytes);
+    let mut rdr = CsvRows::with_delimiter(reader, limits.max_record_bytes, delimiter);
     let mut record = csv::ByteRecord::new();
     let mut failed = 0u64;
     let names = match rdr.read(&mut record)? {

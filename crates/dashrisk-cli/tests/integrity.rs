@@ -353,12 +353,24 @@ fn an_output_that_is_the_input_is_refused() {
     assert!(leftovers.is_empty());
 }
 
-/// A file read with the wrong delimiter has no contract column: an error with a
-/// hint, not a file of silent "unclear" results.
+/// The delimiter is detected from the header: a semicolon, tab or pipe file gives
+/// the same results as its comma version. Forced to the wrong one, a file has no
+/// contract column: an error with a hint, not a file of silent "unclear" results.
 #[test]
-fn a_wrong_delimiter_is_an_error_with_a_hint() {
-    let out = run(
+fn delimiters_are_detected_and_a_wrong_one_is_an_error_with_a_hint() {
+    let comma = run(
         &["assess", "--format", "csv"],
+        b"id,q2,fear\nr1,yes,no\nr2,no,no\n",
+    );
+    assert!(comma.status.success());
+    for d in [";", "\t", "|"] {
+        let input = "id,q2,fear\nr1,yes,no\nr2,no,no\n".replace(',', d);
+        let out = run(&["assess", "--format", "csv"], input.as_bytes());
+        assert!(out.status.success(), "{d:?}: {}", stderr(&out));
+        assert_eq!(out.stdout, comma.stdout, "delimiter {d:?}");
+    }
+    let out = run(
+        &["assess", "--format", "csv", "--delimiter", ","],
         b"id;q2;fear\nr1;yes;no\nr2;no;no\n",
     );
     assert_eq!(out.status.code(), Some(1));
@@ -369,4 +381,117 @@ fn a_wrong_delimiter_is_an_error_with_a_hint() {
     );
     assert!(err.contains("is the delimiter ';'?"), "{err}");
     assert!(!err.contains("line 0"), "{err}");
+    // A file with no extension is sniffed as CSV from a semicolon too.
+    let path = tmp("semicolon-export");
+    std::fs::write(&path, "id;q2;fear\nr1;yes;no\n").unwrap();
+    let out = run(
+        &["assess", path.to_str().unwrap(), "--output-format", "csv"],
+        b"",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+/// Windows exports: Windows-1252 read with --encoding, UTF-16 detected from its
+/// byte-order mark; both give the results of the UTF-8 file. Not asked, a
+/// Windows-1252 byte is an error naming the cell, with the option to use.
+#[test]
+fn windows_1252_and_utf16_exports_read_as_their_utf8_originals() {
+    let text = "id,q2,fear,notes\nJosé,yes,no,café\nr2,no,no,\n";
+    let utf8 = run(&["assess", "--format", "csv"], text.as_bytes());
+    assert!(utf8.status.success());
+    let cp1252: Vec<u8> = text
+        .chars()
+        .map(|c| if c == 'é' { 0xe9 } else { c as u8 })
+        .collect();
+    let out = run(
+        &["assess", "--format", "csv", "--encoding", "windows-1252"],
+        &cp1252,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(out.stdout, utf8.stdout);
+    let out = run(&["assess", "--format", "csv"], &cp1252);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("--encoding windows-1252"),
+        "{}",
+        stderr(&out)
+    );
+    for (bom, le) in [([0xff, 0xfe], true), ([0xfe, 0xff], false)] {
+        let mut utf16 = bom.to_vec();
+        for u in text.encode_utf16() {
+            utf16.extend(if le { u.to_le_bytes() } else { u.to_be_bytes() });
+        }
+        let path = tmp(if le { "utf16le.csv" } else { "utf16be.csv" });
+        std::fs::write(&path, &utf16).unwrap();
+        let out = run(&["assess", path.to_str().unwrap()], b"");
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert_eq!(
+            out.stdout,
+            utf8.stdout,
+            "UTF-16 {}",
+            if le { "LE" } else { "BE" }
+        );
+    }
+}
+
+/// CSV output carries reason codes; `--reasons text` adds the sentences.
+#[test]
+fn csv_reasons_are_codes_unless_text_is_asked_for() {
+    let input = b"id,q2,fear\nr1,yes,no\n";
+    let codes = run(&["assess", "--format", "csv"], input);
+    let text = run(&["assess", "--format", "csv", "--reasons", "text"], input);
+    let header = |o: &Output| {
+        String::from_utf8(o.stdout.clone())
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    assert!(header(&codes).contains(",reason_codes,") && !header(&codes).contains(",reasons,"));
+    assert!(header(&text).contains(",reason_codes,reasons,"));
+    assert!(
+        text.stdout.len() > codes.stdout.len() + 200,
+        "the sentences are long"
+    );
+}
+
+/// A progress bar on standard error when it is a terminal (here a pseudo-terminal
+/// made by util-linux `script`), and none when it is not.
+#[test]
+fn a_progress_bar_shows_on_a_terminal_only() {
+    let data = tmp("progress.csv");
+    let mut csv = String::from("id,q2,fear\n");
+    for i in 0..20_000 {
+        csv.push_str(&format!("r{i},no,no\n"));
+    }
+    std::fs::write(&data, csv).unwrap();
+    let out_file = tmp("progress-out.csv");
+    let cmd = format!(
+        "{} assess {} --out {}",
+        env!("CARGO_BIN_EXE_dashrisk"),
+        data.display(),
+        out_file.display()
+    );
+    let tty = std::process::Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .output()
+        .expect("util-linux script");
+    let shown = String::from_utf8_lossy(&tty.stdout);
+    assert!(tty.status.success(), "{shown}");
+    assert!(
+        shown.contains("progress.csv [") && shown.contains("MiB"),
+        "{shown}"
+    );
+    let piped = run(
+        &[
+            "assess",
+            data.to_str().unwrap(),
+            "--out",
+            out_file.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert!(piped.status.success());
+    assert!(piped.stderr.is_empty(), "{}", stderr(&piped));
 }
