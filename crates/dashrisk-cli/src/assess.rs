@@ -3,12 +3,11 @@
 //! still assessed.
 
 use crate::csv_rows::{CsvRows, Row};
-use crate::flat::{error_cells, result_cells};
 use crate::input::InputArgs;
 use crate::{Fatal, Format};
 use dashrisk::error::{ErrorKind, InputError, RecordError};
 use dashrisk::flat::RESULT_COLUMNS;
-use dashrisk::parse::is_passthrough_column;
+use dashrisk::parse::{is_passthrough_column, FlatHeader};
 use dashrisk::{AssessmentResult, Limits, Scorer};
 use std::io::{self, BufRead, Write};
 use std::path::Path;
@@ -121,13 +120,21 @@ pub fn run_reader_with(
     out: &mut dyn Write,
     log: &mut dyn Write,
 ) -> Result<u64, Fatal> {
-    let mut out = Output::new(output.format.unwrap_or(format), out, log);
-    out.reason_text = output.reason_text;
+    let out = Output::new(
+        output.format.unwrap_or(format),
+        output.reason_text,
+        out,
+        log,
+    );
     match format {
         Format::Jsonl => run_jsonl(scorer, reader, out),
         Format::Csv => run_csv(scorer, reader, delimiter, out),
     }
 }
+
+/// Records read per chunk: a chunk is assessed on every core, then written in order.
+/// Memory holds one chunk of input and its output.
+pub(crate) const CHUNK: usize = 4096;
 
 /// Reads one line into `buf` (without the newline), keeping at most `limit` bytes.
 /// Returns `None` at end of input, else whether the line was longer than `limit`.
@@ -188,29 +195,70 @@ pub(crate) fn empty_input() -> RecordError {
 
 fn run_jsonl(scorer: &Scorer, mut reader: Box<dyn BufRead>, mut out: Output) -> Result<u64, Fatal> {
     out.header(&["meta"])?;
-    out.meta_only = true;
+    out.fmt.meta_only = true;
     let limits = scorer.limits();
-    let mut buf = Vec::with_capacity(4096);
+    let options = out.fmt.assess_options();
+    let threads = dashrisk::batch::threads();
     let mut line = 0u64;
     let mut records = 0u64;
-    while let Some(too_long) = read_line_limited(&mut *reader, &mut buf, limits.max_record_bytes)? {
-        line += 1;
-        // A blank line is not a record: skip it (line numbers still count it).
-        if !too_long && buf.iter().all(u8::is_ascii_whitespace) {
-            continue;
+    // (line, too long, bytes); the byte buffers are kept from chunk to chunk.
+    let mut jobs: Vec<(u64, bool, Vec<u8>)> = Vec::with_capacity(CHUNK);
+    let mut spare: Vec<Vec<u8>> = Vec::new();
+    loop {
+        jobs.clear();
+        let mut eof = false;
+        while jobs.len() < CHUNK {
+            let mut buf = spare.pop().unwrap_or_default();
+            match read_line_limited(&mut *reader, &mut buf, limits.max_record_bytes)? {
+                None => {
+                    eof = true;
+                    break;
+                }
+                Some(too_long) => {
+                    line += 1;
+                    // A blank line is not a record: skip it (line numbers still count it).
+                    if !too_long && buf.iter().all(u8::is_ascii_whitespace) {
+                        spare.push(buf);
+                        continue;
+                    }
+                    records += 1;
+                    jobs.push((line, too_long, buf));
+                }
+            }
         }
-        records += 1;
-        let res = if too_long {
-            Err(too_large(limits, line))
-        } else {
-            scorer.assess_json_line(line, &buf)
-        };
-        let meta = res
-            .as_ref()
-            .ok()
-            .and_then(|r| r.meta.as_ref())
-            .map(|m| m.to_string());
-        out.record(res, &[meta.as_deref().unwrap_or("")])?;
+        let fmt = &out.fmt;
+        let parts = dashrisk::batch::map_slices(&jobs, threads, |part| {
+            let mut chunk = fmt.chunk(part.len());
+            for (line, too_long, buf) in part {
+                let res = if *too_long {
+                    Err(too_large(limits, *line))
+                } else {
+                    scorer.parse_json_line(*line, buf).and_then(|a| {
+                        scorer
+                            .assess_with(&a, &options)
+                            .map_err(|error| RecordError {
+                                line: *line,
+                                id: a.id.as_deref().map(dashrisk::error::truncate_value),
+                                error,
+                            })
+                    })
+                };
+                let meta = res
+                    .as_ref()
+                    .ok()
+                    .and_then(|r| r.meta.as_ref())
+                    .map(|m| m.to_string());
+                chunk.record(fmt, res, &[meta.as_deref().unwrap_or("")]);
+            }
+            chunk
+        });
+        for part in parts {
+            out.write(part)?;
+        }
+        spare.extend(jobs.drain(..).map(|j| j.2));
+        if eof {
+            break;
+        }
     }
     if records == 0 {
         out.record(Err(empty_input()), &[""])?;
@@ -253,20 +301,57 @@ fn run_csv(
         return out.finish();
     }
     let id_idx = names.iter().position(|n| n == "id");
+    let header = FlatHeader::new(&names);
+    let options = out.fmt.assess_options();
+    let threads = dashrisk::batch::threads();
     let mut row_no = 0u64;
-    let mut pass_owned: Vec<String> = Vec::with_capacity(pass_idx.len());
-    while let Some(row) = rdr.read(&mut record)? {
-        row_no += 1;
-        pass_owned.clear();
-        for &i in &pass_idx {
-            pass_owned.push(String::from_utf8_lossy(record.get(i).unwrap_or(b"")).into_owned());
+    // (line, row kind, cells); the records are kept from chunk to chunk.
+    let mut jobs: Vec<(u64, Row, csv::ByteRecord)> = Vec::with_capacity(CHUNK);
+    let mut spare: Vec<csv::ByteRecord> = Vec::new();
+    loop {
+        jobs.clear();
+        let mut eof = false;
+        while jobs.len() < CHUNK {
+            let mut rec = spare.pop().unwrap_or_default();
+            match rdr.read(&mut rec)? {
+                None => {
+                    eof = true;
+                    break;
+                }
+                Some(row) => {
+                    row_no += 1;
+                    jobs.push((row_no, row, rec));
+                }
+            }
         }
-        let pass_vals: Vec<&str> = pass_owned.iter().map(String::as_str).collect();
-        let res = match row {
-            Row::TooLarge => Err(too_large(limits, row_no)),
-            Row::Read => assess_row(scorer, &names, &record, row_no, id_idx),
-        };
-        out.record(res, &pass_vals)?;
+        let fmt = &out.fmt;
+        let pass_idx = &pass_idx;
+        let parts = dashrisk::batch::map_slices(&jobs, threads, |part| {
+            let mut chunk = fmt.chunk(part.len());
+            let mut pass_vals: Vec<std::borrow::Cow<'_, str>> = Vec::with_capacity(pass_idx.len());
+            for (line, row, rec) in part {
+                let res = match row {
+                    Row::TooLarge => Err(too_large(limits, *line)),
+                    Row::Read => assess_row(scorer, &header, rec, *line, id_idx, &options),
+                };
+                pass_vals.clear();
+                pass_vals.extend(
+                    pass_idx
+                        .iter()
+                        .map(|&i| String::from_utf8_lossy(rec.get(i).unwrap_or(b""))),
+                );
+                let pass: Vec<&str> = pass_vals.iter().map(|c| c.as_ref()).collect();
+                chunk.record(fmt, res, &pass);
+            }
+            chunk
+        });
+        for part in parts {
+            out.write(part)?;
+        }
+        spare.extend(jobs.drain(..).map(|j| j.2));
+        if eof {
+            break;
+        }
     }
     if row_no == 0 {
         out.record(Err(empty_input()), &vec![""; pass_idx.len()])?;
@@ -355,36 +440,36 @@ fn row_id(record: &csv::ByteRecord, id_idx: Option<usize>) -> Option<String> {
 
 fn assess_row(
     scorer: &Scorer,
-    names: &[String],
+    header: &FlatHeader,
     record: &csv::ByteRecord,
     line: u64,
     id_idx: Option<usize>,
+    options: &dashrisk::AssessOptions,
 ) -> Result<AssessmentResult, RecordError> {
-    let a = parse_row(scorer, names, record, line, id_idx)?;
-    let id = row_id(record, id_idx);
-    scorer.assess(&a).map_err(|e| RecordError {
-        line,
-        id: a.id.clone().or(id),
-        error: e,
-    })
-}
-
-/// Reads one CSV data row into an assessment, or the contract's error record.
-pub(crate) fn parse_row(
-    scorer: &Scorer,
-    names: &[String],
-    record: &csv::ByteRecord,
-    line: u64,
-    id_idx: Option<usize>,
-) -> Result<dashrisk::Assessment, RecordError> {
-    let id = row_id(record, id_idx);
     let fail = |error: InputError| RecordError {
         line,
-        id: id.clone(),
+        id: row_id(record, id_idx),
         error,
     };
+    let cells = row_cells(header, record).map_err(fail)?;
+    scorer
+        .assess_flat_row(header, &cells, options)
+        .map_err(|e| RecordError {
+            line,
+            id: row_id(record, id_idx),
+            error: e,
+        })
+}
+
+/// A row's cells as text: an error for a row of another length than the header,
+/// or a cell that is not UTF-8 (naming its column).
+fn row_cells<'r>(
+    header: &FlatHeader,
+    record: &'r csv::ByteRecord,
+) -> Result<Vec<&'r str>, InputError> {
+    let names = header.names();
     if record.len() != names.len() {
-        return Err(fail(InputError::new(
+        return Err(InputError::new(
             ErrorKind::RowLength,
             "",
             Some(&record.len().to_string()),
@@ -393,24 +478,41 @@ pub(crate) fn parse_row(
                 record.len(),
                 names.len()
             ),
-        )));
+        ));
     }
-    let mut row: Vec<(&str, &str)> = Vec::with_capacity(names.len());
-    for (name, cell) in names.iter().zip(record.iter()) {
-        let cell = std::str::from_utf8(cell).map_err(|_| {
-            fail(InputError::new(
-                ErrorKind::InvalidUtf8,
-                name.as_str(),
-                None,
-                format!(
-                    "{name}: the cell is not valid UTF-8 (if the file comes from Excel or another Windows program, try --encoding windows-1252)"
-                ),
-            ))
-        })?;
-        row.push((name.as_str(), cell));
-    }
-    let (a, _) = scorer.parse_flat(&row).map_err(fail)?;
-    Ok(a)
+    names
+        .iter()
+        .zip(record.iter())
+        .map(|(name, cell)| {
+            std::str::from_utf8(cell).map_err(|_| {
+                InputError::new(
+                    ErrorKind::InvalidUtf8,
+                    name.as_str(),
+                    None,
+                    format!(
+                        "{name}: the cell is not valid UTF-8 (if the file comes from Excel or another Windows program, try --encoding windows-1252)"
+                    ),
+                )
+            })
+        })
+        .collect()
+}
+
+/// Reads one CSV data row into an assessment, or the contract's error record.
+pub(crate) fn parse_row(
+    scorer: &Scorer,
+    header: &FlatHeader,
+    record: &csv::ByteRecord,
+    line: u64,
+    id_idx: Option<usize>,
+) -> Result<dashrisk::Assessment, RecordError> {
+    let fail = |error: InputError| RecordError {
+        line,
+        id: row_id(record, id_idx),
+        error,
+    };
+    let cells = row_cells(header, record).map_err(fail)?;
+    scorer.parse_flat_row(header, &cells).map_err(fail)
 }
 
 /// The CSV output names of the pass-through columns: a column that shares its name
@@ -435,16 +537,113 @@ pub fn csv_passthrough_names(pass: &[&str]) -> Vec<String> {
 /// The CSV column of reason sentences, written only with `--reasons text`.
 const REASON_TEXT: &str = "reasons";
 
-/// Writes results in the chosen format and counts failures.
-struct Output<'w> {
+/// How records are written: shared, read-only, by every thread of a chunk.
+struct Formatter {
     format: Format,
-    csv: Option<csv::Writer<&'w mut dyn Write>>,
-    json: Option<&'w mut dyn Write>,
     pass_names: Vec<String>,
     /// JSON Lines input: the only pass-through is `meta`, already in the result.
     meta_only: bool,
     /// CSV: write the `reasons` column of sentences.
     reason_text: bool,
+}
+
+impl Formatter {
+    /// What the scorer must write: JSON Lines always carries the sentences.
+    fn assess_options(&self) -> dashrisk::AssessOptions {
+        dashrisk::AssessOptions {
+            reason_text: self.format == Format::Jsonl || self.reason_text,
+        }
+    }
+
+    fn chunk(&self, rows: usize) -> Chunk {
+        let bytes = Vec::with_capacity(rows * 512);
+        Chunk {
+            csv: (self.format == Format::Csv).then(|| {
+                csv::WriterBuilder::new()
+                    .has_headers(false)
+                    .from_writer(Vec::new())
+            }),
+            json: bytes,
+            log: Vec::new(),
+            failed: 0,
+            scratch: String::new(),
+            error: None,
+        }
+    }
+}
+
+/// The output of part of a chunk: the bytes to write, the lines for standard error,
+/// and the failures, in input order.
+struct Chunk {
+    csv: Option<csv::Writer<Vec<u8>>>,
+    json: Vec<u8>,
+    log: Vec<u8>,
+    failed: u64,
+    /// Scratch space for writing a cell.
+    scratch: String,
+    /// The first error writing to memory (none in practice; kept, never dropped).
+    error: Option<String>,
+}
+
+impl Chunk {
+    fn record(
+        &mut self,
+        fmt: &Formatter,
+        res: Result<AssessmentResult, RecordError>,
+        pass: &[&str],
+    ) {
+        if let Err(e) = self.try_record(fmt, res, pass) {
+            self.error.get_or_insert(e.to_string());
+        }
+    }
+
+    fn try_record(
+        &mut self,
+        fmt: &Formatter,
+        res: Result<AssessmentResult, RecordError>,
+        pass: &[&str],
+    ) -> Result<(), Box<dyn std::error::Error>> {
+        if let Err(e) = &res {
+            self.failed += 1;
+            // Field, line and at most the offending value: never the record.
+            writeln!(self.log, "dashrisk: {e}")?;
+        }
+        match fmt.format {
+            Format::Csv => {
+                let cw = self.csv.as_mut().ok_or("no CSV writer")?;
+                for i in 0..fmt.pass_names.len() {
+                    cw.write_field(pass.get(i).copied().unwrap_or(""))?;
+                }
+                crate::flat::write_row(cw, &res, fmt.reason_text, &mut self.scratch)?;
+                cw.write_record(None::<&[u8]>)?;
+            }
+            Format::Jsonl => {
+                let has_pass = !fmt.pass_names.is_empty() && !fmt.meta_only;
+                let mut value = match &res {
+                    Ok(r) => serde_json::to_value(r)?,
+                    Err(e) => serde_json::to_value(e)?,
+                };
+                if has_pass {
+                    let map: serde_json::Map<String, serde_json::Value> = fmt
+                        .pass_names
+                        .iter()
+                        .zip(pass)
+                        .map(|(k, v)| (k.clone(), serde_json::Value::String(v.to_string())))
+                        .collect();
+                    value["passthrough"] = serde_json::Value::Object(map);
+                }
+                serde_json::to_writer(&mut self.json, &value)?;
+                self.json.push(b'\n');
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Writes chunks in order to the output and standard error, and counts failures.
+struct Output<'w> {
+    fmt: Formatter,
+    out: &'w mut dyn Write,
     failed: u64,
     /// Where failed records are reported (standard error): line, field and at most
     /// the offending value, never the record.
@@ -452,18 +651,20 @@ struct Output<'w> {
 }
 
 impl<'w> Output<'w> {
-    fn new(format: Format, w: &'w mut dyn Write, log: &'w mut dyn Write) -> Self {
-        let (csv, json) = match format {
-            Format::Csv => (Some(csv::Writer::from_writer(w)), None),
-            Format::Jsonl => (None, Some(w)),
-        };
+    fn new(
+        format: Format,
+        reason_text: bool,
+        out: &'w mut dyn Write,
+        log: &'w mut dyn Write,
+    ) -> Self {
         Output {
-            format,
-            csv,
-            json,
-            pass_names: Vec::new(),
-            meta_only: false,
-            reason_text: true,
+            fmt: Formatter {
+                format,
+                pass_names: Vec::new(),
+                meta_only: false,
+                reason_text,
+            },
+            out,
             failed: 0,
             log,
         }
@@ -472,83 +673,53 @@ impl<'w> Output<'w> {
     /// `pass` names the pass-through columns: CSV input's extra columns, or for
     /// JSON Lines input `meta`, kept as JSON text when the output is CSV.
     fn header(&mut self, pass: &[&str]) -> Result<(), Fatal> {
-        self.pass_names = pass.iter().map(|s| s.to_string()).collect();
-        if let Some(cw) = &mut self.csv {
+        self.fmt.pass_names = pass.iter().map(|s| s.to_string()).collect();
+        if self.fmt.format == Format::Csv {
             let mut h = csv_passthrough_names(pass);
-            let text = self.reason_text;
+            let text = self.fmt.reason_text;
             h.extend(
                 RESULT_COLUMNS
                     .iter()
                     .filter(|c| text || c.name != REASON_TEXT)
                     .map(|c| c.name.to_string()),
             );
+            let mut cw = csv::WriterBuilder::new().from_writer(Vec::new());
             cw.write_record(&h)?;
+            let bytes = cw.into_inner().map_err(|e| Fatal(e.to_string()))?;
+            self.out.write_all(&bytes)?;
         }
         Ok(())
     }
 
+    /// One record, on this thread.
     fn record(
         &mut self,
         res: Result<AssessmentResult, RecordError>,
         pass: &[&str],
     ) -> Result<(), Fatal> {
-        if let Err(e) = &res {
-            self.failed += 1;
-            // Field, line and at most the offending value: never the record.
-            let _ = writeln!(self.log, "dashrisk: {e}");
+        let mut chunk = self.fmt.chunk(1);
+        chunk.record(&self.fmt, res, pass);
+        self.write(chunk)
+    }
+
+    fn write(&mut self, chunk: Chunk) -> Result<(), Fatal> {
+        if let Some(e) = chunk.error {
+            return Err(Fatal(format!("writing the output: {e}")));
         }
-        match self.format {
-            Format::Csv => {
-                let cw = self.csv.as_mut().expect("csv writer");
-                let mut row: Vec<String> =
-                    Vec::with_capacity(self.pass_names.len() + RESULT_COLUMNS.len());
-                for i in 0..self.pass_names.len() {
-                    row.push(pass.get(i).copied().unwrap_or("").to_string());
-                }
-                let cells = match &res {
-                    Ok(r) => result_cells(r),
-                    Err(e) => error_cells(e),
-                };
-                let text = self.reason_text;
-                row.extend(
-                    cells
-                        .into_iter()
-                        .zip(RESULT_COLUMNS.iter())
-                        .filter(|(_, c)| text || c.name != REASON_TEXT)
-                        .map(|(v, _)| v),
-                );
-                cw.write_record(&row)?;
+        match chunk.csv {
+            Some(cw) => {
+                let bytes = cw.into_inner().map_err(|e| Fatal(e.to_string()))?;
+                self.out.write_all(&bytes)?;
             }
-            Format::Jsonl => {
-                let w = self.json.as_mut().expect("json writer");
-                let has_pass = !self.pass_names.is_empty() && !self.meta_only;
-                let mut value = match &res {
-                    Ok(r) => serde_json::to_value(r)?,
-                    Err(e) => serde_json::to_value(e)?,
-                };
-                if has_pass {
-                    let map: serde_json::Map<String, serde_json::Value> = self
-                        .pass_names
-                        .iter()
-                        .zip(pass)
-                        .map(|(k, v)| (k.clone(), serde_json::Value::String(v.to_string())))
-                        .collect();
-                    value["passthrough"] = serde_json::Value::Object(map);
-                }
-                serde_json::to_writer(&mut **w, &value)?;
-                w.write_all(b"\n")?;
-            }
+            None => self.out.write_all(&chunk.json)?,
         }
+        self.log.write_all(&chunk.log)?;
+        self.failed += chunk.failed;
         Ok(())
     }
 
-    fn finish(mut self) -> Result<u64, Fatal> {
-        if let Some(cw) = &mut self.csv {
-            cw.flush()?;
-        }
-        if let Some(w) = &mut self.json {
-            w.flush()?;
-        }
+    fn finish(self) -> Result<u64, Fatal> {
+        self.out.flush()?;
         if self.failed > 0 {
             let _ = writeln!(
                 self.log,

@@ -14,36 +14,66 @@ pub fn snake<T: serde::Serialize>(v: &T) -> String {
         .unwrap_or_default()
 }
 
-/// A cell as CSV text: lists joined with `;`, a fact not recorded as `not_known`,
-/// probabilities to 4 places and points to 2.
-fn cell_text(cell: Cell, column: &Column) -> String {
-    match cell {
+/// Writes a cell as CSV text: lists joined with `;`, a fact not recorded as
+/// `not_known`, probabilities to 4 places and points to 2. `buf` is scratch space
+/// kept by the caller, so that a row is written without allocating.
+fn write_cell<W: Write>(
+    cw: &mut csv::Writer<W>,
+    cell: &Cell<'_>,
+    column: &Column,
+    buf: &mut String,
+) -> csv::Result<()> {
+    use std::fmt::Write as _;
+    buf.clear();
+    let text: &str = match cell {
         Cell::Text(s) => s,
-        Cell::Bool(b) => b.to_string(),
-        Cell::Count(n) => n.to_string(),
-        Cell::Float(x) if column.name == "p_abuse" => format!("{x:.4}"),
-        Cell::Float(x) => format!("{x:.2}"),
-        Cell::List(items) => items.join(";"),
-        Cell::NotKnown => "not_known".into(),
-        Cell::Missing => String::new(),
+        Cell::Bool(true) => "true",
+        Cell::Bool(false) => "false",
+        Cell::Count(n) => {
+            let _ = write!(buf, "{n}");
+            buf
+        }
+        Cell::Float(x) if column.name == "p_abuse" => {
+            let _ = write!(buf, "{x:.4}");
+            buf
+        }
+        Cell::Float(x) => {
+            let _ = write!(buf, "{x:.2}");
+            buf
+        }
+        Cell::List(items) => {
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    buf.push(';');
+                }
+                buf.push_str(item);
+            }
+            buf
+        }
+        Cell::NotKnown => "not_known",
+        Cell::Missing => "",
+    };
+    cw.write_field(text)
+}
+
+/// Writes the result columns of a result or an error record (all of them, or all
+/// but the `reasons` sentences), then nothing else: the caller ends the record.
+pub fn write_row<W: Write>(
+    cw: &mut csv::Writer<W>,
+    res: &Result<AssessmentResult, RecordError>,
+    reason_text: bool,
+    buf: &mut String,
+) -> csv::Result<()> {
+    let cells = match res {
+        Ok(r) => result_row(r),
+        Err(e) => error_row(e),
+    };
+    for (cell, column) in cells.iter().zip(RESULT_COLUMNS.iter()) {
+        if reason_text || column.name != "reasons" {
+            write_cell(cw, cell, column, buf)?;
+        }
     }
-}
-
-fn texts(row: Vec<Cell>) -> Vec<String> {
-    row.into_iter()
-        .zip(RESULT_COLUMNS.iter())
-        .map(|(c, col)| cell_text(c, col))
-        .collect()
-}
-
-/// The result columns of a successful record.
-pub fn result_cells(r: &AssessmentResult) -> Vec<String> {
-    texts(result_row(r))
-}
-
-/// The result columns of a failed record: id and the error columns.
-pub fn error_cells(e: &RecordError) -> Vec<String> {
-    texts(error_row(e))
+    Ok(())
 }
 
 /// Column names of the synthetic CSV; with officers set, the call-out columns

@@ -160,11 +160,12 @@ pub(crate) fn for_each_record(
                     None => None,
                 };
                 let id_idx = names.iter().position(|n| n == "id");
+                let flat_header = dashrisk::parse::FlatHeader::new(&names);
                 while let Some(row) = rdr.read(&mut record)? {
                     n += 1;
                     let res = match row {
                         Row::TooLarge => Err(too_large(limits, n)),
-                        Row::Read => parse_row(scorer, &names, &record, n, id_idx).map(|a| {
+                        Row::Read => parse_row(scorer, &flat_header, &record, n, id_idx).map(|a| {
                             let value = label_idx
                                 .and_then(|i| record.get(i))
                                 .map(|b| String::from_utf8_lossy(b).into_owned());

@@ -296,12 +296,13 @@ fn tally_csv(
         None => None,
     };
     let id_idx = names.iter().position(|n| n == "id");
+    let flat_header = dashrisk::parse::FlatHeader::new(&names);
     let mut line = 0u64;
     while let Some(row) = rdr.read(&mut record)? {
         line += 1;
         let res = match row {
             Row::TooLarge => Err(too_large(limits, line)),
-            Row::Read => parse_row(scorer, &names, &record, line, id_idx).and_then(|a| {
+            Row::Read => parse_row(scorer, &flat_header, &record, line, id_idx).and_then(|a| {
                 let cell = |i: usize| {
                     String::from_utf8_lossy(record.get(i).unwrap_or(b""))
                         .trim()

@@ -112,17 +112,19 @@ pub fn flatten_result<'py>(
         .map_err(|_| not_a_result())?
         .extract()?;
     let value: serde_json::Value = serde_json::from_str(&text).map_err(|_| not_a_result())?;
-    let row = if value.get("error").is_some() {
-        let e: RecordError = serde_json::from_value(value).map_err(|_| not_a_result())?;
-        flat::error_row(&e)
+    let parsed: Result<AssessmentResult, RecordError> = if value.get("error").is_some() {
+        Err(serde_json::from_value(value).map_err(|_| not_a_result())?)
     } else {
-        let r: AssessmentResult = serde_json::from_value(value).map_err(|_| not_a_result())?;
-        flat::result_row(&r)
+        Ok(serde_json::from_value(value).map_err(|_| not_a_result())?)
+    };
+    let row = match &parsed {
+        Ok(r) => flat::result_row(r),
+        Err(e) => flat::error_row(e),
     };
     let out = PyDict::new(py);
     for (cell, col) in row.into_iter().zip(flat::RESULT_COLUMNS.iter()) {
         let v: Bound<'py, PyAny> = match cell {
-            Cell::Text(s) => s.into_pyobject(py)?.into_any(),
+            Cell::Text(s) => s.as_ref().into_pyobject(py)?.into_any(),
             Cell::Bool(b) => pyo3::types::PyBool::new(py, b).to_owned().into_any(),
             Cell::Count(n) => n.into_pyobject(py)?.into_any(),
             Cell::Float(x) => x.into_pyobject(py)?.into_any(),

@@ -11,11 +11,13 @@
 //! let row = result_row(&r);
 //! let at = |name: &str| RESULT_COLUMNS.iter().position(|c| c.name == name).unwrap();
 //! assert_eq!(row[at("classification")], Cell::Text("domestic_abuse".into()));
+//! assert_eq!(row[at("yes_count")], Cell::Count(1));
 //! assert_eq!(row[at("error_code")], Cell::Missing);
 //! ```
 
 use crate::error::RecordError;
 use crate::result::AssessmentResult;
+use std::borrow::Cow;
 
 /// What a column holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,11 +84,11 @@ pub const RESULT_COLUMNS: [Column; 29] = [
     col("error_message", K::Text),
 ];
 
-/// One cell.
+/// One cell, borrowing from the result it shows where it can.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Cell {
+pub enum Cell<'a> {
     /// Text.
-    Text(String),
+    Text(Cow<'a, str>),
     /// A flag.
     Bool(bool),
     /// A count.
@@ -108,13 +110,13 @@ pub fn column_names() -> impl Iterator<Item = &'static str> {
     RESULT_COLUMNS.iter().map(|c| c.name)
 }
 
-fn opt_bool(b: Option<bool>) -> Cell {
+fn opt_bool(b: Option<bool>) -> Cell<'static> {
     b.map_or(Cell::NotKnown, Cell::Bool)
 }
 
 /// The cells of a result, in [`RESULT_COLUMNS`] order.
-pub fn result_row(r: &AssessmentResult) -> Vec<Cell> {
-    let text = |s: &str| Cell::Text(s.to_string());
+pub fn result_row(r: &AssessmentResult) -> Vec<Cell<'_>> {
+    let text = |s| Cell::Text(Cow::Borrowed(s));
     let row = vec![
         r.id.as_deref().map_or(Cell::Missing, text),
         text(r.classification.as_str()),
@@ -137,13 +139,13 @@ pub fn result_row(r: &AssessmentResult) -> Vec<Cell> {
         opt_bool(r.children.in_household),
         opt_bool(r.children.linked),
         Cell::List(r.reasons.iter().map(|x| x.code.as_str()).collect()),
-        Cell::Text(
+        Cell::Text(Cow::Owned(
             r.reasons
                 .iter()
                 .map(|x| x.text.as_str())
                 .collect::<Vec<_>>()
                 .join(" "),
-        ),
+        )),
         text(&r.instrument),
         text(&r.scorer_version),
         text(&r.calibration_version),
@@ -157,21 +159,22 @@ pub fn result_row(r: &AssessmentResult) -> Vec<Cell> {
 }
 
 /// The cells of an error record: `id` and the `error_*` columns.
-pub fn error_row(e: &RecordError) -> Vec<Cell> {
-    let mut row = vec![Cell::Missing; RESULT_COLUMNS.len()];
-    let mut set = |name: &str, cell: Cell| {
+pub fn error_row(e: &RecordError) -> Vec<Cell<'_>> {
+    let mut row: Vec<Cell<'static>> = vec![Cell::Missing; RESULT_COLUMNS.len()];
+    let mut set = |name: &str, cell: Cell<'static>| {
         if let Some(i) = RESULT_COLUMNS.iter().position(|c| c.name == name) {
             row[i] = cell;
         }
     };
-    set("id", e.id.clone().map_or(Cell::Missing, Cell::Text));
-    set("error_code", Cell::Text(e.error.code.code().to_string()));
-    set("error_field", Cell::Text(e.error.field.clone()));
+    let text = |s: &str| Cell::Text(Cow::Owned(s.to_string()));
+    set("id", e.id.as_deref().map_or(Cell::Missing, text));
+    set("error_code", text(e.error.code.code()));
+    set("error_field", text(&e.error.field));
     set(
         "error_value",
-        e.error.value.clone().map_or(Cell::Missing, Cell::Text),
+        e.error.value.as_deref().map_or(Cell::Missing, text),
     );
-    set("error_message", Cell::Text(e.error.message.clone()));
+    set("error_message", text(&e.error.message));
     row
 }
 

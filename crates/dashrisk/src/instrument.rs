@@ -377,7 +377,27 @@ impl Instrument {
 
     /// The question with this id.
     pub fn question(&self, id: &str) -> Option<&Question> {
-        self.questions.iter().find(|q| q.id == id)
+        self.position(id).map(|i| &self.questions[i])
+    }
+
+    /// The index of question `id` in [`Instrument::questions`]. Questions are
+    /// usually numbered in order (`q7` seventh), so that place is tried first.
+    pub fn position(&self, id: &str) -> Option<usize> {
+        let guess = id.strip_prefix('q').and_then(|n| {
+            // At most three digits: ids are short, and this runs for every answer.
+            (1..=3).contains(&n.len()).then_some(())?;
+            n.bytes()
+                .try_fold(0usize, |acc, b| {
+                    b.is_ascii_digit().then(|| acc * 10 + usize::from(b - b'0'))
+                })?
+                .checked_sub(1)
+        });
+        if let Some(i) = guess {
+            if self.questions.get(i).is_some_and(|q| q.id == id) {
+                return Some(i);
+            }
+        }
+        self.questions.iter().position(|q| q.id == id)
     }
 
     /// Whether the instrument asks about children or dependants (police form items

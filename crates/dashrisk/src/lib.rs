@@ -39,6 +39,8 @@
 mod strings;
 pub mod answers;
 pub mod artefact;
+#[cfg(feature = "batch")]
+pub mod batch;
 pub mod calibration;
 pub mod error;
 pub mod fit;
@@ -72,7 +74,7 @@ pub use result::{
     Flag, MaracCriterion, ParseEnumError, Pathway, Reason, ReasonCode, RecordingCategory,
     RiskLevel,
 };
-pub use scorer::{Scorer, UnansweredQuestion, SCORER_VERSION};
+pub use scorer::{AssessOptions, Scorer, UnansweredQuestion, SCORER_VERSION};
 
 /// Seed of the synthetic reference population the shipped calibration is fitted on.
 pub const REFERENCE_SEED: u64 = 2009;

@@ -9,13 +9,12 @@
 use crate::answers::*;
 use crate::error::{truncate_value, ErrorKind, InputError, RecordError};
 use crate::instrument::Instrument;
-use crate::instrument::{is_question_id, looks_like_question, DASH_2009};
+use crate::instrument::{is_question_id, looks_like_question};
 use crate::limits::Limits;
 use crate::result::RiskLevel;
 use crate::scorer::Scorer;
 use chrono::NaiveDate;
 use serde_json::{Map, Value};
-use std::collections::BTreeMap;
 
 /// Top-level keys of a JSON record.
 pub const RECORD_KEYS: [&str; 7] = [
@@ -508,63 +507,124 @@ impl Scorer {
     /// are `;`-separated. A column that looks like a question but is not one of the
     /// instrument's (`q28`, `Q2 `) is an error. A row whose column names and cells
     /// add up to more than [`Limits::max_record_bytes`] is a `too_large` error.
+    ///
+    /// For many rows under one header, [`FlatHeader`] reads the names once
+    /// ([`Scorer::parse_flat_row`], [`Scorer::assess_flat_row`]); this is the same
+    /// code.
     pub fn parse_flat<'a>(&self, row: &[(&'a str, &'a str)]) -> Result<FlatRecord<'a>, InputError> {
-        let size = row.iter().fold(0usize, |n, (k, v)| {
+        let names: Vec<&str> = row.iter().map(|(k, _)| *k).collect();
+        let cells: Vec<&str> = row.iter().map(|(_, v)| *v).collect();
+        let header = FlatHeader::new(&names);
+        let (a, answers) = self.flat_parts(&header, &cells)?;
+        let a = self.with_answers(a, answers);
+        let passthrough = header
+            .passthrough
+            .iter()
+            .map(|&i| (row[i].0, row[i].1))
+            .collect();
+        Ok((a, passthrough))
+    }
+
+    /// Parses one row of cells under `header` (in its column order), as
+    /// [`Scorer::parse_flat`] does; the pass-through cells are those at
+    /// [`FlatHeader::passthrough`].
+    pub fn parse_flat_row(
+        &self,
+        header: &FlatHeader,
+        cells: &[&str],
+    ) -> Result<Assessment, InputError> {
+        let (a, answers) = self.flat_parts(header, cells)?;
+        Ok(self.with_answers(a, answers))
+    }
+
+    /// Parses and assesses one row of cells under `header`: the result of
+    /// [`Scorer::parse_flat_row`] then [`Scorer::assess_with`], without building
+    /// the answers map in between.
+    pub fn assess_flat_row(
+        &self,
+        header: &FlatHeader,
+        cells: &[&str],
+        options: &crate::AssessOptions,
+    ) -> Result<crate::AssessmentResult, InputError> {
+        let (a, (idx, answers, _)) = self.flat_parts(header, cells)?;
+        Ok(self.assess_parts(&a, idx, answers, options))
+    }
+
+    /// The row as an assessment with an empty answers map, and its answers in
+    /// question order with the instrument's index.
+    fn flat_parts(
+        &self,
+        header: &FlatHeader,
+        cells: &[&str],
+    ) -> Result<(Assessment, FlatAnswers), InputError> {
+        let size = header.names.iter().zip(cells).fold(0usize, |n, (k, v)| {
             n.saturating_add(k.len()).saturating_add(v.len())
         });
         if size > self.limits().max_record_bytes {
             return Err(self.limits().record_too_large());
         }
+        if let Some(e) = &header.duplicate {
+            return Err(e.clone());
+        }
+        let cell = |i: usize| cells.get(i).copied().unwrap_or("");
         let mut a = Assessment::default();
-        let mut passthrough = Vec::new();
-        let mut seen: BTreeMap<&str, ()> = BTreeMap::new();
-        for (k, _) in row {
-            if seen.insert(k, ()).is_some() {
-                return Err(InputError::new(
-                    ErrorKind::DuplicateField,
-                    truncate_value(k),
-                    Some(k),
-                    format!("column {:?} appears more than once", truncate_value(k)),
-                ));
+        if let Some(i) = header.instrument {
+            let v = cell(i).trim();
+            if !v.is_empty() {
+                a.instrument = v.to_string();
             }
         }
-        a.instrument = row
+        let idx = self
+            .instruments()
             .iter()
-            .find(|(k, v)| *k == "instrument" && !v.trim().is_empty())
-            .map(|(_, v)| v.trim().to_string())
-            .unwrap_or_else(|| DASH_2009.to_string());
-        let inst = self.instrument_for(&a.instrument)?;
-        for &(k, raw) in row {
+            .position(|i| i.id == a.instrument)
+            .ok_or_else(|| unknown_instrument(self.instruments(), &a.instrument))?;
+        let inst = &self.instruments()[idx];
+        let mut answers = vec![Answer::NotKnown; inst.questions.len()];
+        let mut given = vec![false; inst.questions.len()];
+        for (i, (k, role)) in header.names.iter().zip(&header.roles).enumerate() {
+            let k = k.as_str();
+            let raw = cell(i);
             let v = raw.trim();
-            if is_question_id(k) && inst.question(k).is_some() {
-                if !v.is_empty() {
-                    a.answers.insert(
-                        k.to_string(),
-                        enum_value(v, k, &Answer::QUESTION_VALUES, Answer::parse)?,
-                    );
-                }
-                continue;
-            }
-            if looks_like_question(k) {
-                return Err(unknown_question(inst, k, k));
-            }
             let empty = v.is_empty();
+            let role = match role {
+                Role::QuestionLike {
+                    qid,
+                    looks,
+                    otherwise,
+                } => {
+                    if *qid {
+                        if let Some(q) = inst.position(k) {
+                            if !empty {
+                                answers[q] =
+                                    enum_value(v, k, &Answer::QUESTION_VALUES, Answer::parse)?;
+                                given[q] = true;
+                            }
+                            continue;
+                        }
+                    }
+                    if *looks {
+                        return Err(unknown_question(inst, k, k));
+                    }
+                    otherwise.as_deref().unwrap_or(&Role::Passthrough)
+                }
+                other => other,
+            };
             let sc = &mut a.conflict_screen;
             let ctx = &mut a.context;
-            match k {
-                "instrument" => {}
-                "id" => {
+            match role {
+                Role::QuestionLike { .. } | Role::Instrument | Role::Passthrough => {}
+                Role::Id => {
                     if !empty {
                         a.id = Some(raw.to_string());
                     }
                 }
-                "fear" | "power_imbalance" | "argument_frequency" | "resolution"
-                | "children_exposed" => {
+                Role::Screen => {
                     if !empty {
                         set_screen(sc, k, v, k)?;
                     }
                 }
-                "recent_transitions" => {
+                Role::Transitions => {
                     if !empty {
                         let mut ts = Vec::new();
                         // "none" records that there were no transitions.
@@ -578,17 +638,17 @@ impl Scorer {
                         sc.recent_transitions = Some(ts);
                     }
                 }
-                "children_in_household" => {
+                Role::Children => {
                     if !empty {
                         ctx.children_in_household = Some(parse_bool_str(v, k)?);
                     }
                 }
-                "prior_incidents_12m" => {
+                Role::Prior => {
                     if !empty {
                         ctx.prior_incidents_12m = Some(parse_count_str(v, k)?);
                     }
                 }
-                "prior_incident_dates" => {
+                Role::PriorDates => {
                     if !empty {
                         let mut dates = Vec::new();
                         for part in v.split(';').map(str::trim).filter(|p| !p.is_empty()) {
@@ -597,41 +657,184 @@ impl Scorer {
                         ctx.prior_incident_dates = Some(dates);
                     }
                 }
-                "incident_date" => {
+                Role::IncidentDate => {
                     if !empty {
                         ctx.incident_date = Some(parse_date(v, k)?);
                     }
                 }
-                "last_marac_date" => {
+                Role::LastMarac => {
                     if !empty {
                         ctx.last_marac_date = Some(parse_date(v, k)?);
                     }
                 }
-                "officer_judgement" => {
+                Role::OfficerJudgement => {
                     if !empty {
                         a.officer_judgement =
                             Some(enum_value(v, k, &RiskLevel::VALUES, RiskLevel::parse)?);
                     }
                 }
-                _ => {
-                    if let Some(meant) = close_contract_name(k) {
-                        return Err(InputError::new(
-                            ErrorKind::UnknownField,
-                            truncate_value(k),
-                            Some(k),
-                            format!(
-                                "column {:?} is not a column of the input contract but looks like {meant:?}; rename it (as it is, its values would be ignored and read as not known)",
-                                truncate_value(k)
-                            ),
-                        ));
-                    }
-                    passthrough.push((k, raw))
+                Role::CloseName(meant) => {
+                    return Err(InputError::new(
+                        ErrorKind::UnknownField,
+                        truncate_value(k),
+                        Some(k),
+                        format!(
+                            "column {:?} is not a column of the input contract but looks like {meant:?}; rename it (as it is, its values would be ignored and read as not known)",
+                            truncate_value(k)
+                        ),
+                    ));
                 }
             }
         }
         // Checked here too so that the error names the CSV column, not the JSON path.
         crate::stage::resolve::check_dates(&a, "")?;
-        Ok((a, passthrough))
+        Ok((a, (idx, answers, given)))
+    }
+}
+
+/// A flat row's answers: its instrument's index, the answers in question order,
+/// and which cells gave one (an explicit `not_known` is kept in the map).
+pub(crate) type FlatAnswers = (usize, Vec<Answer>, Vec<bool>);
+
+impl Scorer {
+    /// `a` with the row's answers put in its map, as the contract's parse gives
+    /// them: every answer a cell gave, none for an empty cell.
+    fn with_answers(&self, mut a: Assessment, (idx, answers, given): FlatAnswers) -> Assessment {
+        let inst = &self.instruments()[idx];
+        for ((q, ans), given) in inst.questions.iter().zip(answers).zip(given) {
+            if given {
+                a.answers.insert(q.id.clone(), ans);
+            }
+        }
+        a
+    }
+}
+
+/// What a flat column is, decided once from its name.
+#[derive(Debug, Clone, PartialEq)]
+enum Role {
+    /// A question id of some instrument, or a name that looks like one: read
+    /// against the row's instrument (`otherwise` when it is neither).
+    QuestionLike {
+        qid: bool,
+        looks: bool,
+        otherwise: Option<Box<Role>>,
+    },
+    Instrument,
+    Id,
+    Screen,
+    Transitions,
+    Children,
+    Prior,
+    PriorDates,
+    IncidentDate,
+    LastMarac,
+    OfficerJudgement,
+    /// Close to this contract name: an error for every row.
+    CloseName(&'static str),
+    Passthrough,
+}
+
+/// A flat header (CSV column names, DataFrame columns) read once: what each column
+/// is, so that rows are read without looking at names again.
+///
+/// ```
+/// use dashrisk::parse::FlatHeader;
+/// use dashrisk::{AssessOptions, Scorer};
+/// let scorer = Scorer::default();
+/// let header = FlatHeader::new(&["id", "q18", "fear", "area"]);
+/// assert_eq!(header.passthrough(), &[3]);
+/// let r = scorer.assess_flat_row(&header, &["inc-1", "yes", "no", "north"], &AssessOptions::default()).unwrap();
+/// assert_eq!(r.id.as_deref(), Some("inc-1"));
+/// assert_eq!(r.classification, dashrisk::Classification::DomesticAbuse);
+/// ```
+#[derive(Debug, Clone)]
+pub struct FlatHeader {
+    names: Vec<String>,
+    roles: Vec<Role>,
+    instrument: Option<usize>,
+    passthrough: Vec<usize>,
+    duplicate: Option<InputError>,
+}
+
+impl FlatHeader {
+    /// Reads the column names. A repeated name makes every row a `duplicate_field`
+    /// error, as [`Scorer::parse_flat`] reports it.
+    pub fn new<S: AsRef<str>>(names: &[S]) -> FlatHeader {
+        let names: Vec<String> = names.iter().map(|n| n.as_ref().to_string()).collect();
+        let mut seen = std::collections::HashSet::with_capacity(names.len());
+        let duplicate = names.iter().find(|k| !seen.insert(k.as_str())).map(|k| {
+            InputError::new(
+                ErrorKind::DuplicateField,
+                truncate_value(k),
+                Some(k),
+                format!("column {:?} appears more than once", truncate_value(k)),
+            )
+        });
+        let named = |k: &str| -> Role {
+            match k {
+                "instrument" => Role::Instrument,
+                "id" => Role::Id,
+                "fear" | "power_imbalance" | "argument_frequency" | "resolution"
+                | "children_exposed" => Role::Screen,
+                "recent_transitions" => Role::Transitions,
+                "children_in_household" => Role::Children,
+                "prior_incidents_12m" => Role::Prior,
+                "prior_incident_dates" => Role::PriorDates,
+                "incident_date" => Role::IncidentDate,
+                "last_marac_date" => Role::LastMarac,
+                "officer_judgement" => Role::OfficerJudgement,
+                _ => match close_contract_name(k) {
+                    Some(meant) => Role::CloseName(meant),
+                    None => Role::Passthrough,
+                },
+            }
+        };
+        let roles: Vec<Role> = names
+            .iter()
+            .map(|k| {
+                let (qid, looks) = (is_question_id(k), looks_like_question(k));
+                if qid || looks {
+                    Role::QuestionLike {
+                        qid,
+                        looks,
+                        otherwise: (!looks).then(|| Box::new(named(k))),
+                    }
+                } else {
+                    named(k)
+                }
+            })
+            .collect();
+        let instrument = names.iter().position(|k| k == "instrument");
+        let passthrough = roles
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| match r {
+                Role::Passthrough => true,
+                Role::QuestionLike { otherwise, .. } => {
+                    otherwise.as_deref() == Some(&Role::Passthrough)
+                }
+                _ => false,
+            })
+            .map(|(i, _)| i)
+            .collect();
+        FlatHeader {
+            names,
+            roles,
+            instrument,
+            passthrough,
+            duplicate,
+        }
+    }
+
+    /// The indexes of the pass-through columns (not part of the contract).
+    pub fn passthrough(&self) -> &[usize] {
+        &self.passthrough
+    }
+
+    /// The column names.
+    pub fn names(&self) -> &[String] {
+        &self.names
     }
 }
 

@@ -28,6 +28,19 @@ use crate::stage::{decision, estimate, evidence, pathways, reasons, safeguarding
 /// Version of the scorer rules, reported in every result.
 pub const SCORER_VERSION: &str = "dashrisk-scorer/2.0";
 
+/// Options of [`Scorer::assess_with`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssessOptions {
+    /// Write the reason sentences and the children's summary (default true).
+    pub reason_text: bool,
+}
+
+impl Default for AssessOptions {
+    fn default() -> Self {
+        AssessOptions { reason_text: true }
+    }
+}
+
 /// A gate question left unanswered ([`Scorer::unanswered_gate_questions`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnansweredQuestion {
@@ -48,7 +61,7 @@ pub struct Scorer {
     instruments: Vec<Instrument>,
     /// The learned scoring of each instrument, parallel to `instruments`; `None`
     /// for a form the calibration has no points for (no probability then).
-    forms: Vec<Option<FormScore>>,
+    forms: Vec<Option<estimate::FormTable>>,
     /// Size and nesting limits on input records.
     limits: Limits,
 }
@@ -115,6 +128,7 @@ impl Scorer {
                 });
             }
         }
+        let form = form.map(|f| estimate::FormTable::new(&inst, f));
         if let Some(i) = self.instruments.iter().position(|x| x.id == inst.id) {
             self.instruments[i] = inst;
             self.forms[i] = form;
@@ -273,7 +287,57 @@ impl Scorer {
     /// assert_eq!(r.decided_by, DecisionBasis::SafetyGate);
     /// ```
     pub fn assess(&self, a: &Assessment) -> Result<AssessmentResult, InputError> {
+        self.assess_with(a, &AssessOptions::default())
+    }
+
+    /// [`Scorer::assess`] with options: `reason_text: false` leaves every reason's
+    /// `text` and the children's `summary` empty (the codes, and everything else,
+    /// are as always), for bulk output that carries codes only; it saves most of
+    /// the time an assessment takes.
+    ///
+    /// ```
+    /// use dashrisk::{AssessOptions, Assessment, Scorer};
+    /// let scorer = Scorer::default();
+    /// let a = Assessment::default();
+    /// let full = scorer.assess(&a).unwrap();
+    /// let codes = scorer.assess_with(&a, &AssessOptions { reason_text: false }).unwrap();
+    /// assert!(codes.reasons.iter().all(|r| r.text.is_empty()));
+    /// let code = |r: &dashrisk::AssessmentResult| r.reasons.iter().map(|x| x.code).collect::<Vec<_>>();
+    /// assert_eq!(code(&codes), code(&full));
+    /// ```
+    pub fn assess_with(
+        &self,
+        a: &Assessment,
+        options: &AssessOptions,
+    ) -> Result<AssessmentResult, InputError> {
         let res = self.resolve(a)?;
+        Ok(self.assess_resolved(a, res, options))
+    }
+
+    /// [`Scorer::assess_with`] on a record whose answers are already in question
+    /// order for instrument `idx` (and whose dates were checked): the flat rows'
+    /// path, which builds no answers map.
+    pub(crate) fn assess_parts(
+        &self,
+        a: &Assessment,
+        idx: usize,
+        answers: Vec<crate::answers::Answer>,
+        options: &AssessOptions,
+    ) -> AssessmentResult {
+        let res = resolve::Resolved {
+            inst: &self.instruments[idx],
+            form: self.forms[idx].as_ref(),
+            answers,
+        };
+        self.assess_resolved(a, res, options)
+    }
+
+    fn assess_resolved(
+        &self,
+        a: &Assessment,
+        res: resolve::Resolved<'_>,
+        options: &AssessOptions,
+    ) -> AssessmentResult {
         let grade = grading::grade(&self.policy.grading, &res.answers, a);
         let ev = evidence::evidence(&res, a);
         let est = estimate::estimate(&res, a, &self.calibration);
@@ -299,8 +363,9 @@ impl Scorer {
             decision: &d,
             safeguarding: &sg,
             judgement_prompts: &prompts,
+            with_text: options.reason_text,
         });
-        Ok(AssessmentResult {
+        AssessmentResult {
             id: a.id.clone(),
             classification: d.classification,
             decided_by: d.basis,
@@ -324,13 +389,17 @@ impl Scorer {
                 in_household: sg.in_household,
                 linked: sg.linked,
                 linked_by: sg.linked_by.clone(),
-                summary: reasons::children_summary(d.classification, &sg),
+                summary: if options.reason_text {
+                    reasons::children_summary(d.classification, &sg)
+                } else {
+                    String::new()
+                },
             },
             reasons,
             instrument: res.inst.id.clone(),
             scorer_version: SCORER_VERSION.to_string(),
             calibration_version: self.calibration.version.clone(),
             meta: a.meta.clone(),
-        })
+        }
     }
 }

@@ -7,7 +7,34 @@
 
 use super::resolve::Resolved;
 use crate::answers::{Answer, Assessment};
-use crate::calibration::{Calibration, FormScore, SCREEN_FEAR, SCREEN_POWER};
+use crate::calibration::{Calibration, FormScore, ItemPoints, SCREEN_FEAR, SCREEN_POWER};
+use crate::instrument::Instrument;
+
+/// A form's learned points laid out in its question order, made once when the
+/// scorer is built, so that scoring a record reads a slice instead of looking up
+/// question ids.
+#[derive(Debug, Clone)]
+pub(crate) struct FormTable {
+    /// The points as fitted.
+    pub score: FormScore,
+    /// Points by question, in the instrument's order.
+    pub items: Vec<ItemPoints>,
+    /// The screen's fear question.
+    pub fear: ItemPoints,
+    /// The screen's power-imbalance question.
+    pub power: ItemPoints,
+}
+
+impl FormTable {
+    pub fn new(inst: &Instrument, score: FormScore) -> FormTable {
+        FormTable {
+            items: inst.questions.iter().map(|q| score.item(&q.id)).collect(),
+            fear: score.item(SCREEN_FEAR),
+            power: score.item(SCREEN_POWER),
+            score,
+        }
+    }
+}
 
 /// Points and probabilities for one record; all `None` without a form score.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -35,8 +62,8 @@ pub(crate) fn estimate(r: &Resolved, a: &Assessment, cal: &Calibration) -> Estim
             let points = points(r, a, f, true);
             Estimate {
                 points: Some(points),
-                p_abuse: Some(cal.p(f, points)),
-                p_evidence: Some(cal.p(f, self::points(r, a, f, false))),
+                p_abuse: Some(cal.p(&f.score, points)),
+                p_evidence: Some(cal.p(&f.score, self::points(r, a, f, false))),
             }
         }
     }
@@ -44,24 +71,21 @@ pub(crate) fn estimate(r: &Resolved, a: &Assessment, cal: &Calibration) -> Estim
 
 /// The points score; with `unknowns` false, the score of the answers given about
 /// this incident: unknown answers and the earlier-incident count score nothing.
-pub(crate) fn points(r: &Resolved, a: &Assessment, f: &FormScore, unknowns: bool) -> f64 {
-    let score = |id: &str, ans: Answer| {
-        let p = f.item(id);
-        match ans {
-            Answer::Yes => f64::from(p.yes),
-            Answer::No => 0.0,
-            Answer::NotKnown | Answer::Declined if unknowns => p.unknown,
-            Answer::NotKnown | Answer::Declined => 0.0,
-        }
+pub(crate) fn points(r: &Resolved, a: &Assessment, f: &FormTable, unknowns: bool) -> f64 {
+    let score = |p: ItemPoints, ans: Answer| match ans {
+        Answer::Yes => f64::from(p.yes),
+        Answer::No => 0.0,
+        Answer::NotKnown | Answer::Declined if unknowns => p.unknown,
+        Answer::NotKnown | Answer::Declined => 0.0,
     };
     let mut total = 0.0;
-    for (q, ans) in r.questions() {
-        total += score(&q.id, ans);
+    for (&p, &ans) in f.items.iter().zip(&r.answers) {
+        total += score(p, ans);
     }
     let s = &a.conflict_screen;
-    total += score(SCREEN_FEAR, s.fear);
-    total += score(SCREEN_POWER, s.power_imbalance);
-    let pr = f.prior_incidents;
+    total += score(f.fear, s.fear);
+    total += score(f.power, s.power_imbalance);
+    let pr = f.score.prior_incidents;
     if unknowns {
         total += match a.context.prior_incidents_12m {
             Some(n) => f64::from(pr.per_incident) * f64::from(n.min(pr.cap)),

@@ -134,10 +134,19 @@ pub(crate) fn evidence<'a>(r: &Resolved<'a>, a: &Assessment) -> Evidence<'a> {
 }
 
 fn flags(r: &Resolved, a: &Assessment) -> Vec<Flag> {
-    let any_yes = |pred: &dyn Fn(&crate::instrument::Question) -> bool| {
-        r.questions().any(|(q, ans)| ans == Answer::Yes && pred(q))
-    };
-    let has = |m: Marker| any_yes(&|q| q.has(m));
+    // One pass over the "yes" answers: the markers they carry, as bits, and the two
+    // domains that matter here.
+    let (mut yes_markers, mut separation_item, mut third_party) = (0u32, false, false);
+    for (q, ans) in r.questions() {
+        if ans == Answer::Yes {
+            for &m in &q.markers {
+                yes_markers |= 1 << (m as u32);
+            }
+            separation_item |= q.domains.first() == Some(&Domain::Separation);
+            third_party |= q.domains.contains(&Domain::ThirdPartyThreat);
+        }
+    }
+    let has = |m: Marker| yes_markers & (1 << (m as u32)) != 0;
     let mut f = Vec::new();
     let control = has(Marker::PowerImbalance)
         || has(Marker::Stalking)
@@ -157,7 +166,7 @@ fn flags(r: &Resolved, a: &Assessment) -> Vec<Flag> {
             f.push(flag);
         }
     }
-    let separation = any_yes(&|q| q.domains.first() == Some(&Domain::Separation))
+    let separation = separation_item
         || a.conflict_screen
             .recent_transitions
             .as_ref()
@@ -166,7 +175,7 @@ fn flags(r: &Resolved, a: &Assessment) -> Vec<Flag> {
     if separation && control && violence {
         f.push(Flag::SeparationControlViolence);
     }
-    if any_yes(&|q| q.domains.contains(&Domain::ThirdPartyThreat)) {
+    if third_party {
         f.push(Flag::ThirdPartyThreat);
     }
     f

@@ -33,28 +33,40 @@ pub(crate) struct Facts<'a> {
     pub safeguarding: &'a Safeguarding,
     /// Flags that prompt "consider raising the level" (none at high level).
     pub judgement_prompts: &'a [Flag],
+    /// Write the sentences; without, every reason's text is empty (codes only).
+    pub with_text: bool,
 }
 
 fn list(items: &[Item]) -> String {
-    items
-        .iter()
-        .map(|i| {
-            if i.label.is_empty() {
-                i.id.to_string()
-            } else {
-                format!("{} ({})", i.id, i.label)
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("; ")
+    let mut out = String::with_capacity(items.len() * 48);
+    for (n, i) in items.iter().enumerate() {
+        if n > 0 {
+            out.push_str("; ");
+        }
+        out.push_str(i.id);
+        if !i.label.is_empty() {
+            out.push_str(" (");
+            out.push_str(i.label);
+            out.push(')');
+        }
+    }
+    out
 }
 
 fn with_answers(items: &[Item]) -> String {
-    items
-        .iter()
-        .map(|i| format!("{} {}", i.id, i.answer.as_str().replace('_', " ")))
-        .collect::<Vec<_>>()
-        .join("; ")
+    let mut out = String::with_capacity(items.len() * 16);
+    for (n, i) in items.iter().enumerate() {
+        if n > 0 {
+            out.push_str("; ");
+        }
+        out.push_str(i.id);
+        out.push(' ');
+        out.push_str(match i.answer {
+            crate::answers::Answer::NotKnown => "not known",
+            other => other.as_str(),
+        });
+    }
+    out
 }
 
 fn pct(p: f64) -> String {
@@ -84,8 +96,17 @@ fn blocker_text(b: ConflictBlocker, f: &Facts) -> String {
 }
 
 pub(crate) fn reasons(f: &Facts) -> Vec<Reason> {
-    let mut out = Vec::new();
-    let mut say = |code: ReasonCode, text: String| out.push(Reason { code, text });
+    let mut out = Vec::with_capacity(12);
+    let with_text = f.with_text;
+    // A macro, not a closure, so that a sentence not asked for is never formatted.
+    macro_rules! say {
+        ($code:expr, $text:expr $(,)?) => {
+            out.push(Reason {
+                code: $code,
+                text: if with_text { $text } else { String::new() },
+            })
+        };
+    }
     let (ev, est, d, g, sg) = (f.evidence, f.estimate, f.decision, f.grade, f.safeguarding);
     let sp = &f.policy.scorer;
     let gp = &f.policy.grading;
@@ -93,11 +114,11 @@ pub(crate) fn reasons(f: &Facts) -> Vec<Reason> {
 
     // 1. What decided the classification.
     match d.basis {
-        DecisionBasis::SafetyGate => say(
+        DecisionBasis::SafetyGate => say!(
             ReasonCode::DecisionAbuseSafetyGate,
             "Domestic abuse, decided by a safety rule: fear, control or harm was reported, and any one of them makes this domestic abuse whatever the statistical estimate says.".into(),
         ),
-        DecisionBasis::AnswersGiven => say(
+        DecisionBasis::AnswersGiven => say!(
             ReasonCode::DecisionAbuseAnswersGiven,
             format!(
                 "Domestic abuse, decided by the answers given: no safety gate fired, but the \"yes\" answers alone put the statistical estimate at {}, at or above the abuse threshold ({}).",
@@ -112,7 +133,7 @@ pub(crate) fn reasons(f: &Facts) -> Vec<Reason> {
                 .filter(|&&b| b != ConflictBlocker::AbuseProbability)
                 .map(|&b| blocker_text(b, f))
                 .collect();
-            say(
+            say!(
                 ReasonCode::DecisionUnclearSafetyRules,
                 format!(
                     "Not parental conflict, decided by the safety rules: {}. Abuse is not established on what was recorded either, so the case is unclear.",
@@ -120,14 +141,14 @@ pub(crate) fn reasons(f: &Facts) -> Vec<Reason> {
                 ),
             )
         }
-        DecisionBasis::Estimate => say(
+        DecisionBasis::Estimate => say!(
             ReasonCode::DecisionUnclearEstimate,
             format!(
                 "Unclear, decided by the statistical estimate: no safety rule rules out parental conflict, but {}.",
                 blocker_text(ConflictBlocker::AbuseProbability, f)
             ),
         ),
-        DecisionBasis::ScreenedOut => say(
+        DecisionBasis::ScreenedOut => say!(
             ReasonCode::DecisionConflictScreenedOut,
             "Parental conflict: abuse was asked about and screened out. Every fear, control and harm question was answered no, no other abuse, earlier abuse or MARAC involvement is recorded, the level is standard and the statistical estimate is low.".into(),
         ),
@@ -135,7 +156,7 @@ pub(crate) fn reasons(f: &Facts) -> Vec<Reason> {
 
     // 2. The evidence behind it.
     if !ev.fear.is_empty() {
-        say(
+        say!(
             ReasonCode::FearReported,
             format!(
                 "Fear reported ({}): fear of the other person rules out parental conflict.",
@@ -144,7 +165,7 @@ pub(crate) fn reasons(f: &Facts) -> Vec<Reason> {
         );
     }
     if !ev.power.is_empty() {
-        say(
+        say!(
             ReasonCode::PowerImbalanceReported,
             format!(
                 "Control or an imbalance of power reported ({}): this rules out parental conflict.",
@@ -153,7 +174,7 @@ pub(crate) fn reasons(f: &Facts) -> Vec<Reason> {
         );
     }
     if !ev.harm.is_empty() {
-        say(
+        say!(
             ReasonCode::HarmMarkerReported,
             format!(
                 "Violence or a high-harm marker reported ({}): this is domestic abuse, not parental conflict.",
@@ -162,7 +183,7 @@ pub(crate) fn reasons(f: &Facts) -> Vec<Reason> {
         );
     }
     if !ev.blockers.is_empty() {
-        say(
+        say!(
             ReasonCode::AbuseEvidenceReported,
             format!(
                 "Abuse reported beyond the safety gates ({}): this rules out parental conflict, though on its own it does not establish abuse.",
@@ -171,7 +192,7 @@ pub(crate) fn reasons(f: &Facts) -> Vec<Reason> {
         );
     }
     if !ev.gate_fired() && !ev.fear_power_unanswered.is_empty() {
-        say(
+        say!(
             ReasonCode::FearOrPowerNotCleared,
             format!(
                 "Ask about fear and control before recording parental conflict: {} could not be ruled out (not known or declined), and parental conflict needs them asked and answered no.",
@@ -192,7 +213,7 @@ pub(crate) fn reasons(f: &Facts) -> Vec<Reason> {
                 )
             })
             .collect();
-        say(
+        say!(
             ReasonCode::HarmNotCleared,
             format!(
                 "Ask about {} before recording parental conflict: parental conflict needs every harm question answered no.",
@@ -210,7 +231,7 @@ pub(crate) fn reasons(f: &Facts) -> Vec<Reason> {
             ),
             (None, None) => "dated, but without this incident's date the dates may fall inside the window; record the incident date".to_string(),
         };
-        say(
+        say!(
             ReasonCode::EarlierAbuseIncident,
             format!(
                 "An earlier domestic-abuse incident is recorded ({detail}): parental conflict support is only for families where abuse has been screened out."
@@ -227,23 +248,23 @@ pub(crate) fn reasons(f: &Facts) -> Vec<Reason> {
                 f.calibration
             );
             match (d.basis, band) {
-                (DecisionBasis::SafetyGate | DecisionBasis::SafetyRules, _) => say(
+                (DecisionBasis::SafetyGate | DecisionBasis::SafetyRules, _) => say!(
                     ReasonCode::StatisticalEstimate,
                     format!("{estimate}. A safety rule decided the classification, not this estimate."),
                 ),
-                (_, Band::High) if !d.unknowns_reach_abuse => say(
+                (_, Band::High) if !d.unknowns_reach_abuse => say!(
                     ReasonCode::HighAbuseProbability,
                     format!("{estimate}: at or above the abuse threshold ({}).", pct(sp.abuse_min_p_abuse)),
                 ),
                 (_, Band::High) => {}
-                (_, Band::Intermediate) => say(
+                (_, Band::Intermediate) => say!(
                     ReasonCode::IntermediateAbuseProbability,
                     format!(
                         "{estimate}: too high to treat as parental conflict (the conflict threshold is {}).",
                         pct(d.conflict_threshold)
                     ),
                 ),
-                (_, Band::Low) => say(
+                (_, Band::Low) => say!(
                     ReasonCode::LowAbuseProbability,
                     format!(
                         "{estimate}: below the conflict threshold ({}).",
@@ -252,7 +273,7 @@ pub(crate) fn reasons(f: &Facts) -> Vec<Reason> {
                 ),
             }
             if d.unknowns_reach_abuse && not_abuse {
-                say(
+                say!(
                     ReasonCode::UnknownsRaiseProbability,
                     format!(
                         "Unanswered questions raise the estimate to {}, but the answers given ({}) do not establish abuse: find out the unknowns.",
@@ -262,7 +283,7 @@ pub(crate) fn reasons(f: &Facts) -> Vec<Reason> {
                 );
             }
         }
-        _ => say(
+        _ => say!(
             ReasonCode::NoEstimate,
             format!(
                 "No statistical estimate: the calibration ({}) has no points for the form {}. Fit them on labelled records (dashrisk calibrate --data). Without an estimate a case cannot be recorded as parental conflict.",
@@ -271,7 +292,7 @@ pub(crate) fn reasons(f: &Facts) -> Vec<Reason> {
         ),
     }
     if ev.fear_and_power_cleared() {
-        say(
+        say!(
             ReasonCode::FearAndPowerCleared,
             "Fear and an imbalance of power were asked about and both answered no.".into(),
         );
@@ -284,7 +305,7 @@ pub(crate) fn reasons(f: &Facts) -> Vec<Reason> {
             )
         })
     {
-        say(
+        say!(
             ReasonCode::RiskRulesOutConflict,
             format!(
                 "The risk level ({}) or a MARAC criterion rules out handling this as parental conflict.",
@@ -293,13 +314,13 @@ pub(crate) fn reasons(f: &Facts) -> Vec<Reason> {
         );
     }
     if d.classification == Classification::Unclear {
-        say(
+        say!(
             ReasonCode::ProfessionalJudgementNeeded,
             "Unclear: parental conflict cannot be confirmed and abuse is not established on what was recorded. A supervisor reviews the case (management oversight); the officer's professional judgement decides, and until then it is handled as a domestic incident.".into(),
         );
     }
     if g.marac_history && not_abuse {
-        say(
+        say!(
             ReasonCode::MaracHistory,
             "The victim has been discussed at MARAC before: a supervisor reviews the case before it can be recorded as parental conflict.".into(),
         );
@@ -320,7 +341,7 @@ pub(crate) fn reasons(f: &Facts) -> Vec<Reason> {
         if poorly {
             parts.push("arguments are poorly resolved".to_string());
         }
-        say(
+        say!(
             ReasonCode::ConflictPattern,
             format!(
                 "The parents {}: frequent, poorly resolved arguments harm children, and are the pattern of parental conflict when there is no fear or control; on their own they do not rule out abuse.",
@@ -330,7 +351,7 @@ pub(crate) fn reasons(f: &Facts) -> Vec<Reason> {
     }
     if let Some(ts) = s.recent_transitions.as_ref().filter(|t| !t.is_empty()) {
         let names: Vec<String> = ts.iter().map(|t| t.as_str().replace('_', " ")).collect();
-        say(
+        say!(
             ReasonCode::TransitionReported,
             format!(
                 "Recent transition(s): {}. Conflict risk rises at such times.",
@@ -341,7 +362,7 @@ pub(crate) fn reasons(f: &Facts) -> Vec<Reason> {
 
     // 5. The grade and MARAC.
     let c = g.counts;
-    say(
+    say!(
         ReasonCode::YesCountBand,
         format!(
             "{} of {} questions answered yes: {} risk on the count ({} or more is high).",
@@ -349,7 +370,7 @@ pub(crate) fn reasons(f: &Facts) -> Vec<Reason> {
         ),
     );
     if c.unanswered() > 0 {
-        say(
+        say!(
             ReasonCode::UnansweredItems,
             format!(
                 "{} question(s) not known and {} declined: the count may understate the risk; unknown is not no.",
@@ -358,7 +379,7 @@ pub(crate) fn reasons(f: &Facts) -> Vec<Reason> {
         );
     }
     if g.high_possible_if_unknowns_yes {
-        say(
+        say!(
             ReasonCode::HighRiskPossibleIfUnknownsYes,
             format!(
                 "If the unanswered questions were yes the count would reach {}: high risk. Use professional judgement.",
@@ -367,14 +388,14 @@ pub(crate) fn reasons(f: &Facts) -> Vec<Reason> {
         );
     }
     match f.a.officer_judgement {
-        Some(j) if j > g.actuarial => say(
+        Some(j) if j > g.actuarial => say!(
             ReasonCode::ProfessionalJudgementRaised,
             format!(
                 "Professional judgement raised the level from {} to {j}.",
                 g.actuarial
             ),
         ),
-        Some(j) if j < g.actuarial => say(
+        Some(j) if j < g.actuarial => say!(
             ReasonCode::ProfessionalJudgementNotLowering,
             format!(
                 "The officer graded {j}, but judgement may raise the level and never lower it: the level stays {}.",
@@ -401,17 +422,17 @@ pub(crate) fn reasons(f: &Facts) -> Vec<Reason> {
                 gp.repeat_marac_window_months
             ),
         };
-        say(ReasonCode::MaracCriterionMet, text);
+        say!(ReasonCode::MaracCriterionMet, text);
     }
     match g.escalation {
-        Check::Unchecked => say(
+        Check::Unchecked => say!(
             ReasonCode::EscalationUnchecked,
             format!(
                 "Potential escalation could not be checked: the earlier domestic-abuse incidents recorded do not cover the {}-month window (no count and no dates, or only a 12-month count for a longer window). Check police records.",
                 gp.escalation_window_months
             ),
         ),
-        Check::MetOnRecords => say(
+        Check::MetOnRecords => say!(
             ReasonCode::EscalationMetOnRecords,
             format!(
                 "Potential escalation is counted as met: the earlier incidents recorded could make {} or more in {} months, this one included, but the record does not show that they do. Record the dates of the earlier incidents and of this one to settle it.",
@@ -421,7 +442,7 @@ pub(crate) fn reasons(f: &Facts) -> Vec<Reason> {
         Check::Met | Check::NotMet => {}
     }
     if g.repeat == Check::MetOnRecords {
-        say(
+        say!(
             ReasonCode::RepeatMaracMetOnRecords,
             "Repeat MARAC is counted as met: a last MARAC date was recorded without the incident date. Record the incident date to settle it.".into(),
         );
@@ -441,17 +462,17 @@ pub(crate) fn reasons(f: &Facts) -> Vec<Reason> {
             }
             _ => continue,
         };
-        say(ReasonCode::HighHarmCluster, text.to_string());
+        say!(ReasonCode::HighHarmCluster, text.to_string());
     }
     if ev.flagged(Flag::Stalking) {
-        say(
+        say!(
             ReasonCode::StalkingFollowUp,
             "Stalking or harassment reported: ask the stalking (S-DASH) follow-up questions."
                 .into(),
         );
     }
     if ev.honour_prompt {
-        say(
+        say!(
             ReasonCode::HonourBasedAbuseFollowUp,
             "Isolation or threats from other people reported: ask the honour-based abuse prompts."
                 .into(),
@@ -459,7 +480,7 @@ pub(crate) fn reasons(f: &Facts) -> Vec<Reason> {
     }
     let prompts: Vec<&str> = f.judgement_prompts.iter().map(|p| p.as_str()).collect();
     if !prompts.is_empty() {
-        say(
+        say!(
             ReasonCode::ConsiderProfessionalJudgement,
             format!(
                 "High-harm marker or cluster ({}) with a {} level on the count: consider whether professional judgement should raise the level.",
@@ -471,24 +492,24 @@ pub(crate) fn reasons(f: &Facts) -> Vec<Reason> {
 
     // 7. Children.
     match sg.in_household {
-        Some(true) => say(
+        Some(true) => say!(
             ReasonCode::ChildrenInHousehold,
             "Children live in the household.".into(),
         ),
-        None => say(
+        None => say!(
             ReasonCode::ChildrenNotKnown,
             "Whether children live in the household is not recorded.".into(),
         ),
         Some(false) => {}
     }
     if s.children_exposed == Answer::Yes {
-        say(
+        say!(
             ReasonCode::ChildrenExposed,
             "Children are exposed to the arguments.".into(),
         );
     }
     if sg.linked_by == [ChildLink::Exposed] {
-        say(
+        say!(
             ReasonCode::ChildrenLinkedByExposure,
             "Children were exposed to this incident although the household is not recorded as having children: they are linked to the incident, and the notifications follow that link.".into(),
         );

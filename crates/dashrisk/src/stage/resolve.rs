@@ -2,8 +2,8 @@
 //! it and that the dates are plausible, and line the answers up in question order
 //! (left-out questions are not known), so that later stages read a slice.
 
+use super::estimate::FormTable;
 use crate::answers::{Answer, Assessment};
-use crate::calibration::FormScore;
 use crate::error::{ErrorKind, InputError};
 use crate::instrument::{Instrument, Question};
 use crate::parse::{unknown_instrument, unknown_question};
@@ -18,7 +18,7 @@ pub const DATE_YEARS: (i32, i32) = (1900, 2100);
 pub(crate) struct Resolved<'a> {
     pub inst: &'a Instrument,
     /// The form's learned scoring, if the calibration has one.
-    pub form: Option<&'a FormScore>,
+    pub form: Option<&'a FormTable>,
     /// Answers in question order.
     pub answers: Vec<Answer>,
 }
@@ -33,7 +33,7 @@ impl<'a> Resolved<'a> {
 /// Resolves `a` against the scorer's instruments (`points` parallel to them).
 pub(crate) fn resolve<'a>(
     instruments: &'a [Instrument],
-    forms: &'a [Option<FormScore>],
+    forms: &'a [Option<FormTable>],
     a: &Assessment,
 ) -> Result<Resolved<'a>, InputError> {
     let idx = instruments
@@ -43,7 +43,7 @@ pub(crate) fn resolve<'a>(
     let inst = &instruments[idx];
     let mut answers = vec![Answer::NotKnown; inst.questions.len()];
     for (key, &ans) in &a.answers {
-        match inst.questions.iter().position(|q| &q.id == key) {
+        match inst.position(key) {
             Some(i) => answers[i] = ans,
             None => return Err(unknown_question(inst, &format!("answers.{key}"), key)),
         }
@@ -67,17 +67,19 @@ pub(crate) fn check_dates(a: &Assessment, prefix: &str) -> Result<(), InputError
     ];
     for (name, d) in singles {
         if let Some(d) = d {
-            plausible(&format!("{prefix}{name}"), d)?;
+            plausible(|| format!("{prefix}{name}"), d)?;
         }
     }
-    let field = &format!("{prefix}prior_incident_dates");
+    // Field names are formatted only for an error: this runs for every record.
+    let field = || format!("{prefix}prior_incident_dates");
     for &d in ctx.prior_incident_dates.iter().flatten() {
         plausible(field, d)?;
         if let Some(today) = ctx.incident_date {
             if d > today {
+                let field = field();
                 return Err(InputError::new(
                     ErrorKind::InvalidDate,
-                    field,
+                    &field,
                     Some(&d.to_string()),
                     format!(
                         "{field}: {d} is after the incident date {today}; earlier incidents must be dated on or before the incident"
@@ -89,14 +91,15 @@ pub(crate) fn check_dates(a: &Assessment, prefix: &str) -> Result<(), InputError
     Ok(())
 }
 
-fn plausible(field: &str, d: NaiveDate) -> Result<(), InputError> {
+fn plausible(field: impl Fn() -> String, d: NaiveDate) -> Result<(), InputError> {
     let (lo, hi) = DATE_YEARS;
     if (lo..=hi).contains(&d.year()) {
         Ok(())
     } else {
+        let field = field();
         Err(InputError::new(
             ErrorKind::InvalidDate,
-            field,
+            &field,
             Some(&d.to_string()),
             format!(
                 "{field}: {d} is outside the years {lo} to {hi}; expected a real incident date"

@@ -1,0 +1,30 @@
+//! A loop for profilers (`perf record`, `valgrind --tool=callgrind`): assesses the
+//! same synthetic records again and again. Not a benchmark: benches/ times things.
+//!
+//! cargo run --release -p dashrisk --example profile_assess -- [RECORDS] [ROUNDS] [codes]
+//!
+//! `codes` assesses without the reason sentences (`AssessOptions`).
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let n: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(10_000);
+    let rounds: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(20);
+    let options = dashrisk::AssessOptions {
+        reason_text: args.next().as_deref() != Some("codes"),
+    };
+    let scorer = dashrisk::Scorer::default();
+    let records: Vec<_> = dashrisk::synth::generate(n, 42, &Default::default())
+        .into_iter()
+        .map(|r| r.assessment)
+        .collect();
+    let mut unclear = 0usize;
+    for _ in 0..rounds {
+        for a in &records {
+            let r = scorer
+                .assess_with(a, &options)
+                .expect("synthetic records assess");
+            unclear += usize::from(r.classification == dashrisk::Classification::Unclear);
+        }
+    }
+    println!("{unclear} unclear results in {} assessments", n * rounds);
+}

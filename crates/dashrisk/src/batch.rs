@@ -1,0 +1,102 @@
+//! Batches on every core (feature `batch`): the only place the core starts threads,
+//! and only when a caller asks for it. Results come back in input order.
+//!
+//! ```
+//! use dashrisk::{batch, AssessOptions, Assessment, Scorer};
+//! let scorer = Scorer::default();
+//! let records = vec![Assessment::default(); 1000];
+//! let results = batch::assess(&scorer, &records, &AssessOptions::default(), batch::threads());
+//! assert_eq!(results.len(), 1000);
+//! assert_eq!(results[0], scorer.assess(&records[0]));
+//! ```
+
+use crate::{AssessOptions, Assessment, AssessmentResult, InputError, Scorer};
+
+/// The threads a batch uses by default: the cores this process may run on
+/// (`std::thread::available_parallelism`), at least 1.
+pub fn threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// `f` applied to consecutive slices of `items`, one slice per thread (`threads`,
+/// at least 1; the calling thread takes one), and the outputs in input order. A
+/// panic in `f` is re-raised on the calling thread.
+pub fn map_slices<T: Sync, R: Send>(
+    items: &[T],
+    threads: usize,
+    f: impl Fn(&[T]) -> R + Sync,
+) -> Vec<R> {
+    let threads = threads.clamp(1, items.len().max(1));
+    if threads == 1 {
+        return vec![f(items)];
+    }
+    let per = items.len().div_ceil(threads);
+    let parts: Vec<&[T]> = items.chunks(per).collect();
+    let f = &f;
+    std::thread::scope(|s| {
+        let handles: Vec<_> = parts[1..]
+            .iter()
+            .map(|part| s.spawn(move || f(part)))
+            .collect();
+        let mut out = Vec::with_capacity(parts.len());
+        out.push(f(parts[0]));
+        for h in handles {
+            match h.join() {
+                Ok(r) => out.push(r),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        out
+    })
+}
+
+/// Assesses `records` on `threads` threads; the results in input order, equal to
+/// [`Scorer::assess_with`] on each.
+pub fn assess(
+    scorer: &Scorer,
+    records: &[Assessment],
+    options: &AssessOptions,
+    threads: usize,
+) -> Vec<Result<AssessmentResult, InputError>> {
+    map_slices(records, threads, |part| {
+        part.iter()
+            .map(|a| scorer.assess_with(a, options))
+            .collect::<Vec<_>>()
+    })
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slices_come_back_in_order_whatever_the_thread_count() {
+        let items: Vec<u32> = (0..1001).collect();
+        for t in [1, 2, 3, 7, 2000] {
+            let out: Vec<u32> = map_slices(&items, t, |s| s.to_vec())
+                .into_iter()
+                .flatten()
+                .collect();
+            assert_eq!(out, items, "{t} threads");
+        }
+        assert_eq!(map_slices(&[] as &[u32], 4, |s| s.len()), vec![0]);
+    }
+
+    #[test]
+    fn a_batch_equals_one_at_a_time() {
+        let scorer = Scorer::default();
+        let records: Vec<Assessment> = crate::synth::generate(300, 3, &Default::default())
+            .into_iter()
+            .map(|r| r.assessment)
+            .collect();
+        let opts = AssessOptions::default();
+        let one: Vec<_> = records
+            .iter()
+            .map(|a| scorer.assess_with(a, &opts))
+            .collect();
+        assert_eq!(assess(&scorer, &records, &opts, 3), one);
+    }
+}
