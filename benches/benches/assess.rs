@@ -1,35 +1,27 @@
-//! Throughput of the scorer: parsing and assessing records, one scenario per group.
-//! Data are built outside the timed closures from a fixed seed.
+//! A single assessment of an in-memory record (`Scorer::assess_with`), with the
+//! reason sentences and without them (codes only). Records come from the seeded
+//! generator, built outside the timed closure; each iteration assesses 1,000
+//! different records, and criterion reports the time per record (throughput).
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use dashrisk::synth::{generate, SynthParams};
-use dashrisk::Scorer;
+use dashrisk::{AssessOptions, Scorer};
 use std::hint::black_box;
 
-fn bench_assess(c: &mut Criterion) {
+fn bench(c: &mut Criterion) {
     let scorer = Scorer::default();
+    let records: Vec<_> = generate(1_000, 42, &SynthParams::default())
+        .into_iter()
+        .map(|r| r.assessment)
+        .collect();
     let mut group = c.benchmark_group("assess");
-    for n in [1_000usize, 10_000] {
-        let records: Vec<_> = generate(n, 42, &SynthParams::default())
-            .into_iter()
-            .map(|r| r.assessment)
-            .collect();
-        let lines: Vec<String> = records
-            .iter()
-            .map(|a| serde_json::to_string(a).unwrap())
-            .collect();
-        group.throughput(Throughput::Elements(n as u64));
-        group.bench_with_input(BenchmarkId::new("typed", n), &records, |b, recs| {
+    group.throughput(Throughput::Elements(records.len() as u64));
+    for (name, reason_text) in [("with_reasons", true), ("codes_only", false)] {
+        let options = AssessOptions { reason_text };
+        group.bench_function(BenchmarkId::new(name, records.len()), |b| {
             b.iter(|| {
-                for a in recs {
-                    black_box(scorer.assess(a).unwrap());
-                }
-            })
-        });
-        group.bench_with_input(BenchmarkId::new("json_line", n), &lines, |b, lines| {
-            b.iter(|| {
-                for (i, l) in lines.iter().enumerate() {
-                    black_box(scorer.assess_json_line(i as u64 + 1, l.as_bytes()).unwrap());
+                for a in &records {
+                    black_box(scorer.assess_with(a, &options).unwrap());
                 }
             })
         });
@@ -37,14 +29,5 @@ fn bench_assess(c: &mut Criterion) {
     group.finish();
 }
 
-fn bench_synth(c: &mut Criterion) {
-    let mut group = c.benchmark_group("synth");
-    group.throughput(Throughput::Elements(10_000));
-    group.bench_function(BenchmarkId::new("generate", 10_000), |b| {
-        b.iter(|| black_box(generate(10_000, 7, &SynthParams::default())))
-    });
-    group.finish();
-}
-
-criterion_group!(benches, bench_assess, bench_synth);
+criterion_group!(benches, bench);
 criterion_main!(benches);

@@ -133,8 +133,54 @@ pub fn run_reader_with(
 }
 
 /// Records read per chunk: a chunk is assessed on every core, then written in order.
-/// Memory holds one chunk of input and its output.
+/// Memory holds two chunks of input (the one being assessed and the one being read)
+/// and one chunk's output.
 pub(crate) const CHUNK: usize = 4096;
+
+/// Reads chunks with `fill` (which returns whether the input has ended) and runs
+/// `work` on `threads` slices of each, while the calling thread hands the outputs
+/// of the chunk before to `emit` (in input order) and reads the next chunk. A panic
+/// in `work` is re-raised here.
+pub(crate) fn pipeline<J: Sync, O: Send>(
+    threads: usize,
+    mut fill: impl FnMut(&mut Vec<J>) -> Result<bool, Fatal>,
+    work: impl Fn(&[J]) -> O + Sync,
+    mut emit: impl FnMut(O) -> Result<(), Fatal>,
+) -> Result<(), Fatal> {
+    let threads = threads.max(1);
+    let (mut cur, mut next) = (Vec::with_capacity(CHUNK), Vec::with_capacity(CHUNK));
+    let mut eof = fill(&mut cur)?;
+    // The outputs of the chunk before: written while this one is assessed.
+    let mut done: Vec<O> = Vec::new();
+    while !cur.is_empty() {
+        let work = &work;
+        let (outs, written) = std::thread::scope(|s| {
+            let per = cur.len().div_ceil(threads);
+            let handles: Vec<_> = cur
+                .chunks(per)
+                .map(|part| s.spawn(move || work(part)))
+                .collect();
+            let written = done.drain(..).try_for_each(&mut emit).and_then(|()| {
+                if eof {
+                    next.clear();
+                    Ok(true)
+                } else {
+                    fill(&mut next)
+                }
+            });
+            let outs: Vec<O> = handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                .collect();
+            (outs, written)
+        });
+        eof = written?;
+        done = outs;
+        std::mem::swap(&mut cur, &mut next);
+    }
+    done.into_iter().try_for_each(&mut emit)?;
+    Ok(())
+}
 
 /// Reads one line into `buf` (without the newline), keeping at most `limit` bytes.
 /// Returns `None` at end of input, else whether the line was longer than `limit`.
@@ -202,18 +248,12 @@ fn run_jsonl(scorer: &Scorer, mut reader: Box<dyn BufRead>, mut out: Output) -> 
     let mut line = 0u64;
     let mut records = 0u64;
     // (line, too long, bytes); the byte buffers are kept from chunk to chunk.
-    let mut jobs: Vec<(u64, bool, Vec<u8>)> = Vec::with_capacity(CHUNK);
-    let mut spare: Vec<Vec<u8>> = Vec::new();
-    loop {
-        jobs.clear();
-        let mut eof = false;
+    let fill = |jobs: &mut Vec<(u64, bool, Vec<u8>)>| -> Result<bool, Fatal> {
+        let mut spare: Vec<Vec<u8>> = jobs.drain(..).map(|j| j.2).collect();
         while jobs.len() < CHUNK {
             let mut buf = spare.pop().unwrap_or_default();
             match read_line_limited(&mut *reader, &mut buf, limits.max_record_bytes)? {
-                None => {
-                    eof = true;
-                    break;
-                }
+                None => return Ok(true),
                 Some(too_long) => {
                     line += 1;
                     // A blank line is not a record: skip it (line numbers still count it).
@@ -226,40 +266,35 @@ fn run_jsonl(scorer: &Scorer, mut reader: Box<dyn BufRead>, mut out: Output) -> 
                 }
             }
         }
-        let fmt = &out.fmt;
-        let parts = dashrisk::batch::map_slices(&jobs, threads, |part| {
-            let mut chunk = fmt.chunk(part.len());
-            for (line, too_long, buf) in part {
-                let res = if *too_long {
-                    Err(too_large(limits, *line))
-                } else {
-                    scorer.parse_json_line(*line, buf).and_then(|a| {
-                        scorer
-                            .assess_with(&a, &options)
-                            .map_err(|error| RecordError {
-                                line: *line,
-                                id: a.id.as_deref().map(dashrisk::error::truncate_value),
-                                error,
-                            })
-                    })
-                };
-                let meta = res
-                    .as_ref()
-                    .ok()
-                    .and_then(|r| r.meta.as_ref())
-                    .map(|m| m.to_string());
-                chunk.record(fmt, res, &[meta.as_deref().unwrap_or("")]);
-            }
-            chunk
-        });
-        for part in parts {
-            out.write(part)?;
+        Ok(false)
+    };
+    let fmt = out.fmt.clone();
+    let work = |part: &[(u64, bool, Vec<u8>)]| {
+        let mut chunk = fmt.chunk(part.len());
+        for (line, too_long, buf) in part {
+            let res = if *too_long {
+                Err(too_large(limits, *line))
+            } else {
+                scorer.parse_json_line(*line, buf).and_then(|a| {
+                    scorer
+                        .assess_with(&a, &options)
+                        .map_err(|error| RecordError {
+                            line: *line,
+                            id: a.id.as_deref().map(dashrisk::error::truncate_value),
+                            error,
+                        })
+                })
+            };
+            let meta = res
+                .as_ref()
+                .ok()
+                .and_then(|r| r.meta.as_ref())
+                .map(|m| m.to_string());
+            chunk.record(&fmt, res, &[meta.as_deref().unwrap_or("")]);
         }
-        spare.extend(jobs.drain(..).map(|j| j.2));
-        if eof {
-            break;
-        }
-    }
+        chunk
+    };
+    pipeline(threads, fill, work, |c| out.write(c))?;
     if records == 0 {
         out.record(Err(empty_input()), &[""])?;
     }
@@ -306,53 +341,42 @@ fn run_csv(
     let threads = dashrisk::batch::threads();
     let mut row_no = 0u64;
     // (line, row kind, cells); the records are kept from chunk to chunk.
-    let mut jobs: Vec<(u64, Row, csv::ByteRecord)> = Vec::with_capacity(CHUNK);
-    let mut spare: Vec<csv::ByteRecord> = Vec::new();
-    loop {
-        jobs.clear();
-        let mut eof = false;
+    let fill = |jobs: &mut Vec<(u64, Row, csv::ByteRecord)>| -> Result<bool, Fatal> {
+        let mut spare: Vec<csv::ByteRecord> = jobs.drain(..).map(|j| j.2).collect();
         while jobs.len() < CHUNK {
             let mut rec = spare.pop().unwrap_or_default();
             match rdr.read(&mut rec)? {
-                None => {
-                    eof = true;
-                    break;
-                }
+                None => return Ok(true),
                 Some(row) => {
                     row_no += 1;
                     jobs.push((row_no, row, rec));
                 }
             }
         }
-        let fmt = &out.fmt;
-        let pass_idx = &pass_idx;
-        let parts = dashrisk::batch::map_slices(&jobs, threads, |part| {
-            let mut chunk = fmt.chunk(part.len());
-            let mut pass_vals: Vec<std::borrow::Cow<'_, str>> = Vec::with_capacity(pass_idx.len());
-            for (line, row, rec) in part {
-                let res = match row {
-                    Row::TooLarge => Err(too_large(limits, *line)),
-                    Row::Read => assess_row(scorer, &header, rec, *line, id_idx, &options),
-                };
-                pass_vals.clear();
-                pass_vals.extend(
-                    pass_idx
-                        .iter()
-                        .map(|&i| String::from_utf8_lossy(rec.get(i).unwrap_or(b""))),
-                );
-                let pass: Vec<&str> = pass_vals.iter().map(|c| c.as_ref()).collect();
-                chunk.record(fmt, res, &pass);
-            }
-            chunk
-        });
-        for part in parts {
-            out.write(part)?;
+        Ok(false)
+    };
+    let fmt = out.fmt.clone();
+    let pass_idx = &pass_idx;
+    let work = |part: &[(u64, Row, csv::ByteRecord)]| {
+        let mut chunk = fmt.chunk(part.len());
+        let mut pass_vals: Vec<std::borrow::Cow<'_, str>> = Vec::with_capacity(pass_idx.len());
+        for (line, row, rec) in part {
+            let res = match row {
+                Row::TooLarge => Err(too_large(limits, *line)),
+                Row::Read => assess_row(scorer, &header, rec, *line, id_idx, &options),
+            };
+            pass_vals.clear();
+            pass_vals.extend(
+                pass_idx
+                    .iter()
+                    .map(|&i| String::from_utf8_lossy(rec.get(i).unwrap_or(b""))),
+            );
+            let pass: Vec<&str> = pass_vals.iter().map(|c| c.as_ref()).collect();
+            chunk.record(&fmt, res, &pass);
         }
-        spare.extend(jobs.drain(..).map(|j| j.2));
-        if eof {
-            break;
-        }
-    }
+        chunk
+    };
+    pipeline(threads, fill, work, |c| out.write(c))?;
     if row_no == 0 {
         out.record(Err(empty_input()), &vec![""; pass_idx.len()])?;
     }
@@ -538,6 +562,7 @@ pub fn csv_passthrough_names(pass: &[&str]) -> Vec<String> {
 const REASON_TEXT: &str = "reasons";
 
 /// How records are written: shared, read-only, by every thread of a chunk.
+#[derive(Clone)]
 struct Formatter {
     format: Format,
     pass_names: Vec<String>,

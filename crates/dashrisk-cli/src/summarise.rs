@@ -4,7 +4,9 @@
 //! in unclear cases; overall and by group columns and period; small cells
 //! suppressed. Streams: memory holds one row of counts per group and period.
 
-use crate::assess::{empty_input, parse_row, read_header, read_line_limited, too_large};
+use crate::assess::{
+    empty_input, parse_row, pipeline, read_header, read_line_limited, too_large, CHUNK,
+};
 use crate::csv_rows::{CsvRows, Row};
 use crate::out::Output;
 use crate::{Fatal, Format, LimitArgs, ScorerArgs};
@@ -214,27 +216,51 @@ pub fn run(args: SummariseArgs) -> Result<ExitCode, Fatal> {
     })
 }
 
-fn count(
+/// One record ready to count: its row, the record, its result (codes only) and the
+/// gate questions it left open when unclear.
+type Counted = (
+    RowKey,
+    Assessment,
+    dashrisk::AssessmentResult,
+    Vec<dashrisk::UnansweredQuestion>,
+);
+
+/// Assesses one record for the tally (on a worker thread).
+fn assess_for_count(
     scorer: &Scorer,
     a: Assessment,
     key: Result<RowKey, InputError>,
     line: u64,
-    tally: &mut Tally,
-) -> Result<(), RecordError> {
+) -> Result<Counted, RecordError> {
     let fail = |error: InputError| RecordError {
         line,
         id: a.id.as_deref().map(dashrisk::error::truncate_value),
         error,
     };
     let key = key.map_err(fail)?;
-    let r = scorer.assess(&a).map_err(fail)?;
+    let options = dashrisk::AssessOptions { reason_text: false };
+    let r = scorer.assess_with(&a, &options).map_err(fail)?;
     let open = if r.classification == dashrisk::Classification::Unclear {
         scorer.unanswered_gate_questions(&a).map_err(fail)?
     } else {
         Vec::new()
     };
-    tally.add(key, &a, &r, &open);
-    Ok(())
+    Ok((key, a, r, open))
+}
+
+/// Counts a chunk's records, in input order, and reports its failures.
+fn count_chunk(
+    tally: &mut Tally,
+    log: &mut dyn Write,
+    failed: &mut u64,
+    chunk: Vec<Result<Counted, RecordError>>,
+) {
+    for res in chunk {
+        match res {
+            Ok((key, a, r, open)) => tally.add(key, &a, &r, &open),
+            Err(e) => report_error(tally, log, &e, failed),
+        }
+    }
 }
 
 fn report_error(tally: &mut Tally, log: &mut dyn Write, e: &RecordError, failed: &mut u64) {
@@ -298,26 +324,42 @@ fn tally_csv(
     let id_idx = names.iter().position(|n| n == "id");
     let flat_header = dashrisk::parse::FlatHeader::new(&names);
     let mut line = 0u64;
-    while let Some(row) = rdr.read(&mut record)? {
-        line += 1;
-        let res = match row {
-            Row::TooLarge => Err(too_large(limits, line)),
-            Row::Read => parse_row(scorer, &flat_header, &record, line, id_idx).and_then(|a| {
-                let cell = |i: usize| {
-                    String::from_utf8_lossy(record.get(i).unwrap_or(b""))
-                        .trim()
-                        .to_string()
-                };
-                let group = group_idx.iter().map(|&i| cell(i)).collect();
-                let date = date_idx.map(cell);
-                let key = keys.key(&a, group, date.as_deref());
-                count(scorer, a, key, line, tally)
-            }),
-        };
-        if let Err(e) = res {
-            report_error(tally, log, &e, &mut failed);
+    let fill = |jobs: &mut Vec<(u64, Row, csv::ByteRecord)>| -> Result<bool, Fatal> {
+        let mut spare: Vec<csv::ByteRecord> = jobs.drain(..).map(|j| j.2).collect();
+        while jobs.len() < CHUNK {
+            let mut rec = spare.pop().unwrap_or_default();
+            match rdr.read(&mut rec)? {
+                None => return Ok(true),
+                Some(row) => {
+                    line += 1;
+                    jobs.push((line, row, rec));
+                }
+            }
         }
-    }
+        Ok(false)
+    };
+    let work = |part: &[(u64, Row, csv::ByteRecord)]| -> Vec<Result<Counted, RecordError>> {
+        part.iter()
+            .map(|(line, row, record)| match row {
+                Row::TooLarge => Err(too_large(limits, *line)),
+                Row::Read => parse_row(scorer, &flat_header, record, *line, id_idx).and_then(|a| {
+                    let cell = |i: usize| {
+                        String::from_utf8_lossy(record.get(i).unwrap_or(b""))
+                            .trim()
+                            .to_string()
+                    };
+                    let group = group_idx.iter().map(|&i| cell(i)).collect();
+                    let date = date_idx.map(cell);
+                    let key = keys.key(&a, group, date.as_deref());
+                    assess_for_count(scorer, a, key, *line)
+                }),
+            })
+            .collect()
+    };
+    pipeline(dashrisk::batch::threads(), fill, work, |chunk| {
+        count_chunk(tally, log, &mut failed, chunk);
+        Ok(())
+    })?;
     if line == 0 {
         report_error(tally, log, &empty_input(), &mut failed);
     }
@@ -342,34 +384,51 @@ fn tally_jsonl(
     log: &mut dyn Write,
 ) -> Result<u64, Fatal> {
     let limits = scorer.limits();
-    let mut buf = Vec::with_capacity(4096);
     let mut line = 0u64;
     let mut records = 0u64;
     let mut failed = 0u64;
-    while let Some(too_long) = read_line_limited(&mut *reader, &mut buf, limits.max_record_bytes)? {
-        line += 1;
-        if !too_long && buf.iter().all(u8::is_ascii_whitespace) {
-            continue;
+    let fill = |jobs: &mut Vec<(u64, bool, Vec<u8>)>| -> Result<bool, Fatal> {
+        let mut spare: Vec<Vec<u8>> = jobs.drain(..).map(|j| j.2).collect();
+        while jobs.len() < CHUNK {
+            let mut buf = spare.pop().unwrap_or_default();
+            match read_line_limited(&mut *reader, &mut buf, limits.max_record_bytes)? {
+                None => return Ok(true),
+                Some(too_long) => {
+                    line += 1;
+                    if !too_long && buf.iter().all(u8::is_ascii_whitespace) {
+                        spare.push(buf);
+                        continue;
+                    }
+                    records += 1;
+                    jobs.push((line, too_long, buf));
+                }
+            }
         }
-        records += 1;
-        let res = if too_long {
-            Err(too_large(limits, line))
-        } else {
-            scorer.parse_json_line(line, &buf).and_then(|a| {
-                let group = keys.group_by.iter().map(|k| meta_text(&a, k)).collect();
-                let date = keys
-                    .period
-                    .as_ref()
-                    .filter(|_| !keys.date_from_context())
-                    .map(|(_, c)| meta_text(&a, c));
-                let key = keys.key(&a, group, date.as_deref());
-                count(scorer, a, key, line, tally)
+        Ok(false)
+    };
+    let work = |part: &[(u64, bool, Vec<u8>)]| -> Vec<Result<Counted, RecordError>> {
+        part.iter()
+            .map(|(line, too_long, buf)| {
+                if *too_long {
+                    return Err(too_large(limits, *line));
+                }
+                scorer.parse_json_line(*line, buf).and_then(|a| {
+                    let group = keys.group_by.iter().map(|k| meta_text(&a, k)).collect();
+                    let date = keys
+                        .period
+                        .as_ref()
+                        .filter(|_| !keys.date_from_context())
+                        .map(|(_, c)| meta_text(&a, c));
+                    let key = keys.key(&a, group, date.as_deref());
+                    assess_for_count(scorer, a, key, *line)
+                })
             })
-        };
-        if let Err(e) = res {
-            report_error(tally, log, &e, &mut failed);
-        }
-    }
+            .collect()
+    };
+    pipeline(dashrisk::batch::threads(), fill, work, |chunk| {
+        count_chunk(tally, log, &mut failed, chunk);
+        Ok(())
+    })?;
     if records == 0 {
         report_error(tally, log, &empty_input(), &mut failed);
     }
