@@ -585,7 +585,7 @@ impl Scorer {
         for (i, (k, role)) in header.names.iter().zip(&header.roles).enumerate() {
             let k = k.as_str();
             let raw = cell(i);
-            let v = raw.trim();
+            let v = trim(raw);
             let empty = v.is_empty();
             let role = match role {
                 Role::QuestionLike {
@@ -707,6 +707,18 @@ impl Scorer {
             }
         }
         a
+    }
+}
+
+/// `s.trim()`, with a fast way out for the usual cell that has no space at either
+/// end (the general trim decodes characters from both ends).
+fn trim(s: &str) -> &str {
+    let b = s.as_bytes();
+    let plain = |c: Option<&u8>| c.is_none_or(|&c| c.is_ascii_graphic());
+    if plain(b.first()) && plain(b.last()) {
+        s
+    } else {
+        s.trim()
     }
 }
 
