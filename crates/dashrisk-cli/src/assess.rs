@@ -182,6 +182,64 @@ pub(crate) fn pipeline<J: Sync, O: Send>(
     Ok(())
 }
 
+/// A CSV row read for a chunk: its line, whether it was within the limit, its cells.
+pub(crate) type CsvJob = (u64, Row, csv::ByteRecord);
+
+/// A JSON Lines line read for a chunk: its line, whether it was over the limit, its
+/// bytes.
+pub(crate) type LineJob = (u64, bool, Vec<u8>);
+
+/// Refills `jobs` with up to [`CHUNK`] rows (reusing the records it held), counting
+/// rows in `row_no`; returns whether the input has ended.
+pub(crate) fn fill_csv<R: BufRead>(
+    rdr: &mut CsvRows<R>,
+    jobs: &mut Vec<CsvJob>,
+    row_no: &mut u64,
+) -> Result<bool, Fatal> {
+    let mut spare: Vec<csv::ByteRecord> = jobs.drain(..).map(|j| j.2).collect();
+    while jobs.len() < CHUNK {
+        let mut rec = spare.pop().unwrap_or_default();
+        match rdr.read(&mut rec)? {
+            None => return Ok(true),
+            Some(row) => {
+                *row_no += 1;
+                jobs.push((*row_no, row, rec));
+            }
+        }
+    }
+    Ok(false)
+}
+
+/// Refills `jobs` with up to [`CHUNK`] records (reusing the buffers it held), blank
+/// lines skipped but counted in `line`, records counted in `records`; returns whether
+/// the input has ended.
+pub(crate) fn fill_lines(
+    reader: &mut dyn BufRead,
+    limit: usize,
+    jobs: &mut Vec<LineJob>,
+    line: &mut u64,
+    records: &mut u64,
+) -> Result<bool, Fatal> {
+    let mut spare: Vec<Vec<u8>> = jobs.drain(..).map(|j| j.2).collect();
+    while jobs.len() < CHUNK {
+        let mut buf = spare.pop().unwrap_or_default();
+        match read_line_limited(reader, &mut buf, limit)? {
+            None => return Ok(true),
+            Some(too_long) => {
+                *line += 1;
+                // A blank line is not a record: skip it (line numbers still count it).
+                if !too_long && buf.iter().all(u8::is_ascii_whitespace) {
+                    spare.push(buf);
+                    continue;
+                }
+                *records += 1;
+                jobs.push((*line, too_long, buf));
+            }
+        }
+    }
+    Ok(false)
+}
+
 /// Reads one line into `buf` (without the newline), keeping at most `limit` bytes.
 /// Returns `None` at end of input, else whether the line was longer than `limit`.
 pub(crate) fn read_line_limited(
@@ -247,29 +305,17 @@ fn run_jsonl(scorer: &Scorer, mut reader: Box<dyn BufRead>, mut out: Output) -> 
     let threads = dashrisk::batch::threads();
     let mut line = 0u64;
     let mut records = 0u64;
-    // (line, too long, bytes); the byte buffers are kept from chunk to chunk.
-    let fill = |jobs: &mut Vec<(u64, bool, Vec<u8>)>| -> Result<bool, Fatal> {
-        let mut spare: Vec<Vec<u8>> = jobs.drain(..).map(|j| j.2).collect();
-        while jobs.len() < CHUNK {
-            let mut buf = spare.pop().unwrap_or_default();
-            match read_line_limited(&mut *reader, &mut buf, limits.max_record_bytes)? {
-                None => return Ok(true),
-                Some(too_long) => {
-                    line += 1;
-                    // A blank line is not a record: skip it (line numbers still count it).
-                    if !too_long && buf.iter().all(u8::is_ascii_whitespace) {
-                        spare.push(buf);
-                        continue;
-                    }
-                    records += 1;
-                    jobs.push((line, too_long, buf));
-                }
-            }
-        }
-        Ok(false)
+    let fill = |jobs: &mut Vec<LineJob>| {
+        fill_lines(
+            &mut *reader,
+            limits.max_record_bytes,
+            jobs,
+            &mut line,
+            &mut records,
+        )
     };
     let fmt = out.fmt.clone();
-    let work = |part: &[(u64, bool, Vec<u8>)]| {
+    let work = |part: &[LineJob]| {
         let mut chunk = fmt.chunk(part.len());
         for (line, too_long, buf) in part {
             let res = if *too_long {
@@ -340,24 +386,10 @@ fn run_csv(
     let options = out.fmt.assess_options();
     let threads = dashrisk::batch::threads();
     let mut row_no = 0u64;
-    // (line, row kind, cells); the records are kept from chunk to chunk.
-    let fill = |jobs: &mut Vec<(u64, Row, csv::ByteRecord)>| -> Result<bool, Fatal> {
-        let mut spare: Vec<csv::ByteRecord> = jobs.drain(..).map(|j| j.2).collect();
-        while jobs.len() < CHUNK {
-            let mut rec = spare.pop().unwrap_or_default();
-            match rdr.read(&mut rec)? {
-                None => return Ok(true),
-                Some(row) => {
-                    row_no += 1;
-                    jobs.push((row_no, row, rec));
-                }
-            }
-        }
-        Ok(false)
-    };
+    let fill = |jobs: &mut Vec<CsvJob>| fill_csv(&mut rdr, jobs, &mut row_no);
     let fmt = out.fmt.clone();
     let pass_idx = &pass_idx;
-    let work = |part: &[(u64, Row, csv::ByteRecord)]| {
+    let work = |part: &[CsvJob]| {
         let mut chunk = fmt.chunk(part.len());
         let mut pass_vals: Vec<std::borrow::Cow<'_, str>> = Vec::with_capacity(pass_idx.len());
         for (line, row, rec) in part {

@@ -15,7 +15,7 @@
 pub mod assess;
 mod calibrate;
 pub mod csv_rows;
-mod flat;
+pub mod flat;
 pub mod input;
 mod learn;
 mod out;

@@ -5,7 +5,7 @@
 //! suppressed. Streams: memory holds one row of counts per group and period.
 
 use crate::assess::{
-    empty_input, parse_row, pipeline, read_header, read_line_limited, too_large, CHUNK,
+    empty_input, fill_csv, fill_lines, parse_row, pipeline, read_header, too_large, CsvJob, LineJob,
 };
 use crate::csv_rows::{CsvRows, Row};
 use crate::out::Output;
@@ -248,19 +248,25 @@ fn assess_for_count(
     Ok((key, a, r, open))
 }
 
-/// Counts a chunk's records, in input order, and reports its failures.
-fn count_chunk(
+/// Reads chunks with `fill`, assesses them with `work` on every core, and counts
+/// their records in input order; returns the records that failed (each reported).
+fn tally_chunks<J: Sync>(
+    fill: impl FnMut(&mut Vec<J>) -> Result<bool, Fatal>,
+    work: impl Fn(&[J]) -> Vec<Result<Counted, RecordError>> + Sync,
     tally: &mut Tally,
     log: &mut dyn Write,
-    failed: &mut u64,
-    chunk: Vec<Result<Counted, RecordError>>,
-) {
-    for res in chunk {
-        match res {
-            Ok((key, a, r, open)) => tally.add(key, &a, &r, &open),
-            Err(e) => report_error(tally, log, &e, failed),
+) -> Result<u64, Fatal> {
+    let mut failed = 0;
+    pipeline(dashrisk::batch::threads(), fill, work, |chunk| {
+        for res in chunk {
+            match res {
+                Ok((key, a, r, open)) => tally.add(key, &a, &r, &open),
+                Err(e) => report_error(tally, log, &e, &mut failed),
+            }
         }
-    }
+        Ok(())
+    })?;
+    Ok(failed)
 }
 
 fn report_error(tally: &mut Tally, log: &mut dyn Write, e: &RecordError, failed: &mut u64) {
@@ -324,21 +330,8 @@ fn tally_csv(
     let id_idx = names.iter().position(|n| n == "id");
     let flat_header = dashrisk::parse::FlatHeader::new(&names);
     let mut line = 0u64;
-    let fill = |jobs: &mut Vec<(u64, Row, csv::ByteRecord)>| -> Result<bool, Fatal> {
-        let mut spare: Vec<csv::ByteRecord> = jobs.drain(..).map(|j| j.2).collect();
-        while jobs.len() < CHUNK {
-            let mut rec = spare.pop().unwrap_or_default();
-            match rdr.read(&mut rec)? {
-                None => return Ok(true),
-                Some(row) => {
-                    line += 1;
-                    jobs.push((line, row, rec));
-                }
-            }
-        }
-        Ok(false)
-    };
-    let work = |part: &[(u64, Row, csv::ByteRecord)]| -> Vec<Result<Counted, RecordError>> {
+    let fill = |jobs: &mut Vec<CsvJob>| fill_csv(&mut rdr, jobs, &mut line);
+    let work = |part: &[CsvJob]| -> Vec<Result<Counted, RecordError>> {
         part.iter()
             .map(|(line, row, record)| match row {
                 Row::TooLarge => Err(too_large(limits, *line)),
@@ -356,10 +349,7 @@ fn tally_csv(
             })
             .collect()
     };
-    pipeline(dashrisk::batch::threads(), fill, work, |chunk| {
-        count_chunk(tally, log, &mut failed, chunk);
-        Ok(())
-    })?;
+    failed += tally_chunks(fill, work, tally, log)?;
     if line == 0 {
         report_error(tally, log, &empty_input(), &mut failed);
     }
@@ -387,26 +377,16 @@ fn tally_jsonl(
     let mut line = 0u64;
     let mut records = 0u64;
     let mut failed = 0u64;
-    let fill = |jobs: &mut Vec<(u64, bool, Vec<u8>)>| -> Result<bool, Fatal> {
-        let mut spare: Vec<Vec<u8>> = jobs.drain(..).map(|j| j.2).collect();
-        while jobs.len() < CHUNK {
-            let mut buf = spare.pop().unwrap_or_default();
-            match read_line_limited(&mut *reader, &mut buf, limits.max_record_bytes)? {
-                None => return Ok(true),
-                Some(too_long) => {
-                    line += 1;
-                    if !too_long && buf.iter().all(u8::is_ascii_whitespace) {
-                        spare.push(buf);
-                        continue;
-                    }
-                    records += 1;
-                    jobs.push((line, too_long, buf));
-                }
-            }
-        }
-        Ok(false)
+    let fill = |jobs: &mut Vec<LineJob>| {
+        fill_lines(
+            &mut *reader,
+            limits.max_record_bytes,
+            jobs,
+            &mut line,
+            &mut records,
+        )
     };
-    let work = |part: &[(u64, bool, Vec<u8>)]| -> Vec<Result<Counted, RecordError>> {
+    let work = |part: &[LineJob]| -> Vec<Result<Counted, RecordError>> {
         part.iter()
             .map(|(line, too_long, buf)| {
                 if *too_long {
@@ -425,10 +405,7 @@ fn tally_jsonl(
             })
             .collect()
     };
-    pipeline(dashrisk::batch::threads(), fill, work, |chunk| {
-        count_chunk(tally, log, &mut failed, chunk);
-        Ok(())
-    })?;
+    failed += tally_chunks(fill, work, tally, log)?;
     if records == 0 {
         report_error(tally, log, &empty_input(), &mut failed);
     }
