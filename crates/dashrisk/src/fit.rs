@@ -149,7 +149,7 @@ impl FormData {
     }
 }
 
-fn sigmoid(z: f64) -> f64 {
+pub(crate) fn sigmoid(z: f64) -> f64 {
     1.0 / (1.0 + (-z).exp())
 }
 
@@ -287,52 +287,13 @@ fn fit_map(pairs: &[(f64, bool)], method: MapMethod) -> ScoreMap {
             knots: pool_adjacent_violators(pairs),
         },
         MapMethod::Platt => {
-            let (a, b) = logistic_1d(pairs.iter().map(|&(s, y)| (s, y)), None);
+            let (a, b) = crate::metrics::logistic_1d(pairs.iter().map(|&(s, y)| (s, y)), None);
             ScoreMap::Platt {
                 intercept: a,
                 slope: b.max(0.0),
             }
         }
     }
-}
-
-/// A logistic regression of the label on one covariate by Newton's method:
-/// `(intercept, slope)`; with `fixed_slope`, only the intercept is fitted.
-fn logistic_1d(
-    data: impl Iterator<Item = (f64, bool)> + Clone,
-    fixed_slope: Option<f64>,
-) -> (f64, f64) {
-    let (mut a, mut b) = (0.0, fixed_slope.unwrap_or(0.0));
-    for _ in 0..100 {
-        let (mut ga, mut gb, mut haa, mut hab, mut hbb) = (0.0, 0.0, 0.0, 0.0, 0.0);
-        for (x, y) in data.clone() {
-            let p = sigmoid(a + b * x);
-            let r = p - f64::from(u8::from(y));
-            let w = p * (1.0 - p);
-            ga += r;
-            gb += r * x;
-            haa += w;
-            hab += w * x;
-            hbb += w * x * x;
-        }
-        let (da, db) = if fixed_slope.is_some() {
-            (ga / haa.max(1e-12), 0.0)
-        } else {
-            let det = haa * hbb - hab * hab;
-            if det.abs() < 1e-12 {
-                (ga / haa.max(1e-12), 0.0)
-            } else {
-                ((hbb * ga - hab * gb) / det, (haa * gb - hab * ga) / det)
-            }
-        };
-        let (da, db) = (da.clamp(-5.0, 5.0), db.clamp(-5.0, 5.0));
-        a -= da;
-        b -= db;
-        if da.abs() < 1e-10 && db.abs() < 1e-10 {
-            break;
-        }
-    }
-    (a, b)
 }
 
 /// Mean log loss of probabilities (clamped to `[1e-6, 1 - 1e-6]`).
@@ -352,65 +313,24 @@ fn log_loss(pairs: &[(f64, bool)], map: &ScoreMap) -> f64 {
         / n
 }
 
-/// Expected calibration error: 10 equal-width bins on [0, 1], weighted by count.
+/// Expected calibration error ([`crate::metrics::ece`]).
 pub fn ece(p: &[f64], y: &[bool]) -> f64 {
-    let mut bins = [(0.0f64, 0.0f64, 0u64); 10];
-    for (&pi, &yi) in p.iter().zip(y) {
-        let b = ((pi * 10.0) as usize).min(9);
-        bins[b].0 += pi;
-        bins[b].1 += f64::from(u8::from(yi));
-        bins[b].2 += 1;
-    }
-    let n = p.len().max(1) as f64;
-    bins.iter()
-        .filter(|b| b.2 > 0)
-        .map(|b| (b.2 as f64 / n) * ((b.0 - b.1) / b.2 as f64).abs())
-        .sum()
+    crate::metrics::ece(p, y)
 }
 
-/// ROC AUC (the Mann–Whitney statistic, ties counted half).
+/// ROC AUC ([`crate::metrics::roc_auc`]); NaN when a class is absent.
 pub fn auc(p: &[f64], y: &[bool]) -> f64 {
-    let mut idx: Vec<usize> = (0..p.len()).collect();
-    idx.sort_by(|&a, &b| p[a].total_cmp(&p[b]));
-    let (mut rank_sum, mut npos) = (0.0, 0.0);
-    let mut i = 0;
-    while i < idx.len() {
-        let mut j = i;
-        while j < idx.len() && p[idx[j]] == p[idx[i]] {
-            j += 1;
-        }
-        // Ranks i+1 ..= j share their mean.
-        let mean_rank = (i + 1 + j) as f64 / 2.0;
-        for &t in &idx[i..j] {
-            if y[t] {
-                rank_sum += mean_rank;
-                npos += 1.0;
-            }
-        }
-        i = j;
-    }
-    let nneg = p.len() as f64 - npos;
-    if npos == 0.0 || nneg == 0.0 {
-        return f64::NAN;
-    }
-    (rank_sum - npos * (npos + 1.0) / 2.0) / (npos * nneg)
+    crate::metrics::roc_auc(p, y).unwrap_or(f64::NAN)
 }
 
-/// Calibration slope (the logistic fit of the outcome on logit(p)) and
-/// calibration-in-the-large (its intercept with the slope fixed at 1).
+/// Calibration slope and calibration-in-the-large
+/// ([`crate::metrics::calibration_slope`], [`crate::metrics::calibration_intercept`]);
+/// NaN when a class is absent.
 pub fn calibration_slope_intercept(p: &[f64], y: &[bool]) -> (f64, f64) {
-    let lp: Vec<(f64, bool)> = p
-        .iter()
-        .zip(y)
-        .map(|(&pi, &yi)| {
-            let q = pi.clamp(1e-6, 1.0 - 1e-6);
-            ((q / (1.0 - q)).ln(), yi)
-        })
-        .collect();
-    let (_, slope) = logistic_1d(lp.iter().copied(), None);
-    // With the slope fixed at 1 the covariate is an offset.
-    let (intercept, _) = logistic_1d(lp.iter().copied(), Some(1.0));
-    (slope, intercept)
+    (
+        crate::metrics::calibration_slope(p, y).unwrap_or(f64::NAN),
+        crate::metrics::calibration_intercept(p, y).unwrap_or(f64::NAN),
+    )
 }
 
 fn stats(probs: &[f64], rows: &[Row]) -> FitStats {

@@ -48,6 +48,7 @@ pub mod flat;
 pub mod grading;
 pub mod instrument;
 pub mod limits;
+pub mod metrics;
 pub mod parse;
 pub mod policy;
 pub mod predictor;

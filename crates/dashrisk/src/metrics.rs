@@ -1,0 +1,608 @@
+//! Metrics for benchmarking any tool on labelled records: discrimination (ROC AUC
+//! with DeLong's interval, a paired DeLong comparison, average precision),
+//! probability quality (Brier score, log loss, ECE, calibration slope and
+//! calibration-in-the-large, reliability bins), a confusion table at a threshold,
+//! and decision curves. Pure functions, no I/O: the one copy the scorer's fitting,
+//! the comparison model and the command line use.
+//!
+//! Scores and probabilities are `f64`; labels are `bool` (`true` = the outcome, e.g.
+//! abuse). Functions return `None` where the figure is undefined (one class absent,
+//! no records, a NaN score) rather than a number that means nothing.
+//!
+//! Each is checked against scikit-learn, or a small reference implementation where
+//! scikit-learn has none, in `tests/metrics.rs` (values written by
+//! `tests/reference/metrics_reference.py`).
+
+use crate::fit::sigmoid;
+
+fn check(scores: &[f64], labels: &[bool], what: &str) {
+    assert_eq!(scores.len(), labels.len(), "{what}: one label per score");
+}
+
+fn classes(labels: &[bool]) -> (usize, usize) {
+    let pos = labels.iter().filter(|&&y| y).count();
+    (pos, labels.len() - pos)
+}
+
+/// Mid-ranks (1-based; tied values share the mean of their ranks) of `values`.
+fn midranks(values: &[f64]) -> Vec<f64> {
+    let mut order: Vec<usize> = (0..values.len()).collect();
+    order.sort_by(|&a, &b| values[a].total_cmp(&values[b]));
+    let mut ranks = vec![0.0; values.len()];
+    let mut i = 0;
+    while i < order.len() {
+        let mut j = i;
+        while j + 1 < order.len() && values[order[j + 1]] == values[order[i]] {
+            j += 1;
+        }
+        let mid = (i + j) as f64 / 2.0 + 1.0;
+        for &k in &order[i..=j] {
+            ranks[k] = mid;
+        }
+        i = j + 1;
+    }
+    ranks
+}
+
+/// ROC AUC: the probability that a random positive scores above a random negative,
+/// ties counting one half (scikit-learn's `roc_auc_score`). `None` when a class is
+/// absent or a score is NaN.
+///
+/// ```
+/// let auc = dashrisk::metrics::roc_auc(&[0.1, 0.4, 0.35, 0.8], &[false, false, true, true]);
+/// assert_eq!(auc, Some(0.75));
+/// ```
+pub fn roc_auc(scores: &[f64], labels: &[bool]) -> Option<f64> {
+    check(scores, labels, "roc_auc");
+    let (p, n) = classes(labels);
+    if p == 0 || n == 0 || scores.iter().any(|s| s.is_nan()) {
+        return None;
+    }
+    // The Mann-Whitney statistic from mid-ranks, summed in score order.
+    let mut idx: Vec<usize> = (0..scores.len()).collect();
+    idx.sort_by(|&a, &b| scores[a].total_cmp(&scores[b]));
+    let mut rank_sum = 0.0;
+    let mut i = 0;
+    while i < idx.len() {
+        let mut j = i;
+        while j < idx.len() && scores[idx[j]] == scores[idx[i]] {
+            j += 1;
+        }
+        // Ranks i+1 ..= j share their mean.
+        let mean_rank = (i + 1 + j) as f64 / 2.0;
+        for &t in &idx[i..j] {
+            if labels[t] {
+                rank_sum += mean_rank;
+            }
+        }
+        i = j;
+    }
+    let (p, n) = (p as f64, n as f64);
+    Some((rank_sum - p * (p + 1.0) / 2.0) / (p * n))
+}
+
+/// An AUC with its DeLong standard error and 95% interval.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AucInterval {
+    /// The AUC.
+    pub auc: f64,
+    /// DeLong's standard error.
+    pub se: f64,
+    /// The 95% interval, `auc ± 1.96 se`, kept within [0, 1].
+    pub ci95: (f64, f64),
+}
+
+/// The structural components of DeLong et al. (1988), by the mid-rank method of Sun
+/// and Xu (2014): for each positive, the share of negatives it outscores (V10), and
+/// for each negative, the share of positives that outscore it (V01).
+fn components(scores: &[f64], labels: &[bool]) -> (Vec<f64>, Vec<f64>) {
+    let pos: Vec<f64> = scores
+        .iter()
+        .zip(labels)
+        .filter(|(_, &y)| y)
+        .map(|(&s, _)| s)
+        .collect();
+    let neg: Vec<f64> = scores
+        .iter()
+        .zip(labels)
+        .filter(|(_, &y)| !y)
+        .map(|(&s, _)| s)
+        .collect();
+    let (m, n) = (pos.len() as f64, neg.len() as f64);
+    let all = midranks(scores);
+    let rp = midranks(&pos);
+    let rn = midranks(&neg);
+    let (mut ip, mut ineg) = (0, 0);
+    let (mut v10, mut v01) = (Vec::with_capacity(pos.len()), Vec::with_capacity(neg.len()));
+    for (&r, &y) in all.iter().zip(labels) {
+        if y {
+            v10.push((r - rp[ip]) / n);
+            ip += 1;
+        } else {
+            v01.push(1.0 - (r - rn[ineg]) / m);
+            ineg += 1;
+        }
+    }
+    (v10, v01)
+}
+
+fn mean(v: &[f64]) -> f64 {
+    v.iter().sum::<f64>() / v.len() as f64
+}
+
+/// Sample covariance (denominator `len - 1`); 0 for fewer than two values.
+fn cov(a: &[f64], b: &[f64]) -> f64 {
+    if a.len() < 2 {
+        return 0.0;
+    }
+    let (ma, mb) = (mean(a), mean(b));
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - ma) * (y - mb))
+        .sum::<f64>()
+        / (a.len() - 1) as f64
+}
+
+const Z95: f64 = 1.959_963_984_540_054;
+
+/// ROC AUC with DeLong's standard error and 95% interval. `None` as for
+/// [`roc_auc`].
+///
+/// ```
+/// let r = dashrisk::metrics::roc_auc_delong(&[0.1, 0.4, 0.35, 0.8, 0.2], &[false, false, true, true, true]).unwrap();
+/// assert!((r.auc - 4.0 / 6.0).abs() < 1e-12);
+/// assert!(r.ci95.0 < r.auc && r.auc < r.ci95.1);
+/// ```
+pub fn roc_auc_delong(scores: &[f64], labels: &[bool]) -> Option<AucInterval> {
+    let auc = roc_auc(scores, labels)?;
+    let (v10, v01) = components(scores, labels);
+    let var = cov(&v10, &v10) / v10.len() as f64 + cov(&v01, &v01) / v01.len() as f64;
+    let se = var.max(0.0).sqrt();
+    Some(AucInterval {
+        auc,
+        se,
+        ci95: ((auc - Z95 * se).max(0.0), (auc + Z95 * se).min(1.0)),
+    })
+}
+
+/// Two tools' AUCs on the same records, compared by DeLong's paired test.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PairedAuc {
+    /// The first tool's AUC.
+    pub auc_a: f64,
+    /// The second tool's AUC.
+    pub auc_b: f64,
+    /// `auc_a - auc_b`.
+    pub difference: f64,
+    /// Its standard error.
+    pub se: f64,
+    /// Its 95% interval.
+    pub ci95: (f64, f64),
+    /// The two-sided p-value of no difference (`None` when the standard error is 0,
+    /// as for two tools that rank every record alike).
+    pub p_value: Option<f64>,
+}
+
+/// DeLong's paired comparison of two score columns on the same records.
+///
+/// ```
+/// let y = [false, false, true, true, false, true];
+/// let a = [0.1, 0.3, 0.7, 0.8, 0.4, 0.6];
+/// let b = [0.2, 0.5, 0.4, 0.9, 0.6, 0.3];
+/// let c = dashrisk::metrics::delong_paired(&a, &b, &y).unwrap();
+/// assert!(c.difference > 0.0);
+/// ```
+pub fn delong_paired(a: &[f64], b: &[f64], labels: &[bool]) -> Option<PairedAuc> {
+    assert_eq!(a.len(), b.len(), "delong_paired: two scores per record");
+    let (auc_a, auc_b) = (roc_auc(a, labels)?, roc_auc(b, labels)?);
+    let (a10, a01) = components(a, labels);
+    let (b10, b01) = components(b, labels);
+    let (m, n) = (a10.len() as f64, a01.len() as f64);
+    let var_a = cov(&a10, &a10) / m + cov(&a01, &a01) / n;
+    let var_b = cov(&b10, &b10) / m + cov(&b01, &b01) / n;
+    let cov_ab = cov(&a10, &b10) / m + cov(&a01, &b01) / n;
+    let se = (var_a + var_b - 2.0 * cov_ab).max(0.0).sqrt();
+    let difference = auc_a - auc_b;
+    Some(PairedAuc {
+        auc_a,
+        auc_b,
+        difference,
+        se,
+        ci95: (difference - Z95 * se, difference + Z95 * se),
+        p_value: (se > 0.0).then(|| 2.0 * normal_upper(difference.abs() / se)),
+    })
+}
+
+/// The upper tail of the standard normal, `P(Z > z)` (`erfc` by the Numerical
+/// Recipes Chebyshev fit: relative error below 1.2e-7).
+fn normal_upper(z: f64) -> f64 {
+    let x = z / std::f64::consts::SQRT_2;
+    let t = 1.0 / (1.0 + 0.5 * x.abs());
+    let poly = -x * x - 1.265_512_23
+        + t * (1.000_023_68
+            + t * (0.374_091_96
+                + t * (0.096_784_18
+                    + t * (-0.186_288_06
+                        + t * (0.278_868_07
+                            + t * (-1.135_203_98
+                                + t * (1.488_515_87 + t * (-0.822_152_23 + t * 0.170_872_77))))))));
+    let erfc = t * poly.exp();
+    let erfc = if x >= 0.0 { erfc } else { 2.0 - erfc };
+    erfc / 2.0
+}
+
+/// Average precision, as scikit-learn's `average_precision_score`: the sum over
+/// distinct score thresholds, highest first, of the precision at each times the
+/// recall it adds. `None` with no positive, or a NaN score.
+pub fn average_precision(scores: &[f64], labels: &[bool]) -> Option<f64> {
+    check(scores, labels, "average_precision");
+    let (p, _) = classes(labels);
+    if p == 0 || scores.iter().any(|s| s.is_nan()) {
+        return None;
+    }
+    let mut order: Vec<usize> = (0..scores.len()).collect();
+    order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
+    let (mut tp, mut fp, mut ap, mut prev_recall) = (0.0, 0.0, 0.0, 0.0);
+    let mut i = 0;
+    while i < order.len() {
+        let s = scores[order[i]];
+        while i < order.len() && scores[order[i]] == s {
+            if labels[order[i]] {
+                tp += 1.0;
+            } else {
+                fp += 1.0;
+            }
+            i += 1;
+        }
+        let recall = tp / p as f64;
+        ap += (recall - prev_recall) * tp / (tp + fp);
+        prev_recall = recall;
+    }
+    Some(ap)
+}
+
+/// Brier score: the mean squared difference between the probability and the 0/1
+/// outcome. `None` for no records.
+///
+/// ```
+/// assert_eq!(dashrisk::metrics::brier(&[1.0, 0.0, 0.5], &[true, false, true]), Some(0.25 / 3.0));
+/// ```
+pub fn brier(probabilities: &[f64], labels: &[bool]) -> Option<f64> {
+    check(probabilities, labels, "brier");
+    if probabilities.is_empty() {
+        return None;
+    }
+    let sum: f64 = probabilities
+        .iter()
+        .zip(labels)
+        .map(|(&p, &y)| (p - f64::from(u8::from(y))).powi(2))
+        .sum();
+    Some(sum / probabilities.len() as f64)
+}
+
+/// Mean log loss, probabilities clipped to `[ε, 1 − ε]` with ε the `f64` machine
+/// epsilon (scikit-learn's `log_loss` on float64). `None` for no records.
+pub fn log_loss(probabilities: &[f64], labels: &[bool]) -> Option<f64> {
+    check(probabilities, labels, "log_loss");
+    if probabilities.is_empty() {
+        return None;
+    }
+    let eps = f64::EPSILON;
+    let sum: f64 = probabilities
+        .iter()
+        .zip(labels)
+        .map(|(&p, &y)| {
+            let p = p.clamp(eps, 1.0 - eps);
+            if y {
+                -p.ln()
+            } else {
+                -(1.0 - p).ln()
+            }
+        })
+        .sum();
+    Some(sum / probabilities.len() as f64)
+}
+
+/// One bin of a reliability diagram.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ReliabilityBin {
+    /// The bin's lower edge (inclusive).
+    pub lower: f64,
+    /// Its upper edge (exclusive, but 1 is in the last bin).
+    pub upper: f64,
+    /// Records in the bin.
+    pub count: u64,
+    /// Their mean probability (`None` for an empty bin).
+    pub mean_predicted: Option<f64>,
+    /// The share of them with the outcome (`None` for an empty bin).
+    pub observed: Option<f64>,
+}
+
+/// Reliability bins: `bins` equal-width bins on [0, 1] (a probability of exactly 1
+/// in the last).
+pub fn reliability(probabilities: &[f64], labels: &[bool], bins: usize) -> Vec<ReliabilityBin> {
+    check(probabilities, labels, "reliability");
+    let bins = bins.max(1);
+    let mut acc = vec![(0.0f64, 0.0f64, 0u64); bins];
+    for (&p, &y) in probabilities.iter().zip(labels) {
+        let b = ((p * bins as f64) as usize).min(bins - 1);
+        acc[b].0 += p;
+        acc[b].1 += f64::from(u8::from(y));
+        acc[b].2 += 1;
+    }
+    acc.iter()
+        .enumerate()
+        .map(|(i, &(sp, sy, n))| ReliabilityBin {
+            lower: i as f64 / bins as f64,
+            upper: (i + 1) as f64 / bins as f64,
+            count: n,
+            mean_predicted: (n > 0).then(|| sp / n as f64),
+            observed: (n > 0).then(|| sy / n as f64),
+        })
+        .collect()
+}
+
+/// Expected calibration error: 10 equal-width bins on [0, 1], each bin's
+/// |mean probability − observed rate| weighted by its share of the records.
+/// 0 for no records.
+pub fn ece(probabilities: &[f64], labels: &[bool]) -> f64 {
+    check(probabilities, labels, "ece");
+    let mut bins = [(0.0f64, 0.0f64, 0u64); 10];
+    for (&p, &y) in probabilities.iter().zip(labels) {
+        let b = ((p * 10.0) as usize).min(9);
+        bins[b].0 += p;
+        bins[b].1 += f64::from(u8::from(y));
+        bins[b].2 += 1;
+    }
+    let n = probabilities.len().max(1) as f64;
+    bins.iter()
+        .filter(|b| b.2 > 0)
+        .map(|b| (b.2 as f64 / n) * ((b.0 - b.1) / b.2 as f64).abs())
+        .sum()
+}
+
+/// A logistic regression of the label on one covariate by Newton's method:
+/// `(intercept, slope)`; with `fixed_slope`, only the intercept is fitted (the
+/// covariate is an offset).
+pub(crate) fn logistic_1d(
+    data: impl Iterator<Item = (f64, bool)> + Clone,
+    fixed_slope: Option<f64>,
+) -> (f64, f64) {
+    let (mut a, mut b) = (0.0, fixed_slope.unwrap_or(0.0));
+    for _ in 0..100 {
+        let (mut ga, mut gb, mut haa, mut hab, mut hbb) = (0.0, 0.0, 0.0, 0.0, 0.0);
+        for (x, y) in data.clone() {
+            let p = sigmoid(a + b * x);
+            let r = p - f64::from(u8::from(y));
+            let w = p * (1.0 - p);
+            ga += r;
+            gb += r * x;
+            haa += w;
+            hab += w * x;
+            hbb += w * x * x;
+        }
+        let (da, db) = if fixed_slope.is_some() {
+            (ga / haa.max(1e-12), 0.0)
+        } else {
+            let det = haa * hbb - hab * hab;
+            if det.abs() < 1e-12 {
+                (ga / haa.max(1e-12), 0.0)
+            } else {
+                ((hbb * ga - hab * gb) / det, (haa * gb - hab * ga) / det)
+            }
+        };
+        let (da, db) = (da.clamp(-5.0, 5.0), db.clamp(-5.0, 5.0));
+        a -= da;
+        b -= db;
+        if da.abs() < 1e-10 && db.abs() < 1e-10 {
+            break;
+        }
+    }
+    (a, b)
+}
+
+/// The probabilities on the logit scale, clipped to `[1e-6, 1 − 1e-6]` first (a
+/// probability of 0 or 1 has no logit).
+fn logits(probabilities: &[f64], labels: &[bool]) -> Vec<(f64, bool)> {
+    probabilities
+        .iter()
+        .zip(labels)
+        .map(|(&p, &y)| {
+            let q = p.clamp(1e-6, 1.0 - 1e-6);
+            ((q / (1.0 - q)).ln(), y)
+        })
+        .collect()
+}
+
+/// Calibration slope, as R's `rms::val.prob`: the slope of the logistic
+/// regression of the outcome on logit(p) (1 is ideal; below 1, probabilities too
+/// extreme). Probabilities are clipped to `[1e-6, 1 − 1e-6]`. `None` when a class is
+/// absent.
+pub fn calibration_slope(probabilities: &[f64], labels: &[bool]) -> Option<f64> {
+    check(probabilities, labels, "calibration_slope");
+    let (p, n) = classes(labels);
+    if p == 0 || n == 0 {
+        return None;
+    }
+    Some(logistic_1d(logits(probabilities, labels).into_iter(), None).1)
+}
+
+/// Calibration-in-the-large: the intercept of that regression with the slope fixed
+/// at 1 (logit(p) as an offset; 0 is ideal; above 0, probabilities too low on
+/// average). `None` when a class is absent.
+pub fn calibration_intercept(probabilities: &[f64], labels: &[bool]) -> Option<f64> {
+    check(probabilities, labels, "calibration_intercept");
+    let (p, n) = classes(labels);
+    if p == 0 || n == 0 {
+        return None;
+    }
+    Some(logistic_1d(logits(probabilities, labels).into_iter(), Some(1.0)).0)
+}
+
+/// Counts and rates at a threshold: a score at or above it is a positive call.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Confusion {
+    /// The threshold.
+    pub threshold: f64,
+    /// True positives, false positives, true negatives, false negatives.
+    pub tp: u64,
+    /// See `tp`.
+    pub fp: u64,
+    /// See `tp`.
+    pub tn: u64,
+    /// See `tp`.
+    pub fn_: u64,
+    /// `tp / (tp + fn)`; `None` with no positive record.
+    pub sensitivity: Option<f64>,
+    /// `tn / (tn + fp)`; `None` with no negative record.
+    pub specificity: Option<f64>,
+    /// `tp / (tp + fp)`; `None` with no positive call.
+    pub ppv: Option<f64>,
+    /// `tn / (tn + fn)`; `None` with no negative call.
+    pub npv: Option<f64>,
+}
+
+fn ratio(a: u64, b: u64) -> Option<f64> {
+    (a + b > 0).then(|| a as f64 / (a + b) as f64)
+}
+
+/// The confusion table at `threshold` (score ≥ threshold is a positive call).
+pub fn confusion(scores: &[f64], labels: &[bool], threshold: f64) -> Confusion {
+    check(scores, labels, "confusion");
+    let (mut tp, mut fp, mut tn, mut fn_) = (0, 0, 0, 0);
+    for (&s, &y) in scores.iter().zip(labels) {
+        match (s >= threshold, y) {
+            (true, true) => tp += 1,
+            (true, false) => fp += 1,
+            (false, false) => tn += 1,
+            (false, true) => fn_ += 1,
+        }
+    }
+    Confusion {
+        threshold,
+        tp,
+        fp,
+        tn,
+        fn_,
+        sensitivity: ratio(tp, fn_),
+        specificity: ratio(tn, fp),
+        ppv: ratio(tp, fp),
+        npv: ratio(tn, fn_),
+    }
+}
+
+/// One threshold of a decision curve (Vickers & Elkin 2006), in the columns of
+/// Python's `dcurves`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DecisionPoint {
+    /// The threshold probability `t`: acting on a case is worth it when its
+    /// probability is at least `t`.
+    pub threshold: f64,
+    /// The model's net benefit: `TP/N − FP/N · t/(1−t)`.
+    pub net_benefit: f64,
+    /// Treat all: `prevalence − (1 − prevalence) · t/(1−t)`.
+    pub net_benefit_all: f64,
+    /// Treat none: 0.
+    pub net_benefit_none: f64,
+    /// Net interventions avoided per 100 records, against treating all:
+    /// `(net_benefit − net_benefit_all) / (t/(1−t)) · 100`.
+    pub net_interventions_avoided: f64,
+}
+
+/// The decision curve of `probabilities` at each threshold in `thresholds` (each in
+/// (0, 1); others are skipped). Empty for no records.
+pub fn decision_curve(
+    probabilities: &[f64],
+    labels: &[bool],
+    thresholds: &[f64],
+) -> Vec<DecisionPoint> {
+    check(probabilities, labels, "decision_curve");
+    if probabilities.is_empty() {
+        return Vec::new();
+    }
+    let n = probabilities.len() as f64;
+    let prevalence = classes(labels).0 as f64 / n;
+    thresholds
+        .iter()
+        .filter(|&&t| t > 0.0 && t < 1.0)
+        .map(|&t| {
+            let c = confusion(probabilities, labels, t);
+            let odds = t / (1.0 - t);
+            let nb = c.tp as f64 / n - c.fp as f64 / n * odds;
+            let all = prevalence - (1.0 - prevalence) * odds;
+            DecisionPoint {
+                threshold: t,
+                net_benefit: nb,
+                net_benefit_all: all,
+                net_benefit_none: 0.0,
+                net_interventions_avoided: (nb - all) / odds * 100.0,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The pairwise definition, O(n²), to check the rank formula against.
+    fn auc_pairs(s: &[f64], y: &[bool]) -> f64 {
+        let (mut num, mut den) = (0.0, 0.0);
+        for i in 0..s.len() {
+            for j in 0..s.len() {
+                if y[i] && !y[j] {
+                    den += 1.0;
+                    num += if s[i] > s[j] {
+                        1.0
+                    } else if s[i] == s[j] {
+                        0.5
+                    } else {
+                        0.0
+                    };
+                }
+            }
+        }
+        num / den
+    }
+
+    #[test]
+    fn rank_formula_matches_pairwise_definition_with_ties() {
+        let s: Vec<f64> = (0..300).map(|i| f64::from((i * 37) % 11)).collect();
+        let y: Vec<bool> = (0..300).map(|i| (i * 53) % 7 < 3).collect();
+        let a = roc_auc(&s, &y).unwrap();
+        assert!((a - auc_pairs(&s, &y)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn undefined_figures_are_none() {
+        assert_eq!(roc_auc(&[0.1, 0.2], &[true, true]), None);
+        assert_eq!(roc_auc(&[f64::NAN, 0.2], &[true, false]), None);
+        assert_eq!(average_precision(&[0.1], &[false]), None);
+        assert_eq!(brier(&[], &[]), None);
+        assert_eq!(calibration_slope(&[0.3, 0.4], &[false, false]), None);
+        assert_eq!(delong_paired(&[0.1, 0.2], &[0.1, 0.2], &[true, true]), None);
+    }
+
+    #[test]
+    fn identical_tools_differ_by_nothing_and_have_no_p_value() {
+        let y = [false, true, false, true, true];
+        let s = [0.1, 0.9, 0.4, 0.6, 0.3];
+        let c = delong_paired(&s, &s, &y).unwrap();
+        assert_eq!((c.difference, c.se, c.p_value), (0.0, 0.0, None));
+    }
+
+    #[test]
+    fn the_normal_tail_is_right_at_known_points() {
+        assert!((normal_upper(0.0) - 0.5).abs() < 1e-7);
+        assert!((2.0 * normal_upper(Z95) - 0.05).abs() < 1e-7);
+        assert!((normal_upper(-1.0) - 0.841_344_746).abs() < 1e-7);
+    }
+
+    #[test]
+    fn a_confusion_table_counts_every_record_once() {
+        let c = confusion(&[0.2, 0.5, 0.7, 0.9], &[false, true, false, true], 0.5);
+        assert_eq!((c.tp, c.fp, c.tn, c.fn_), (2, 1, 1, 0));
+        assert_eq!(c.sensitivity, Some(1.0));
+        assert_eq!(c.ppv, Some(2.0 / 3.0));
+    }
+}
