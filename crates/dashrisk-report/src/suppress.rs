@@ -96,31 +96,6 @@ impl Grid {
         self.relations.push((total, parts));
     }
 
-    /// The count in cell `i`.
-    pub fn value(&self, i: usize) -> u64 {
-        self.values[i]
-    }
-
-    /// Whether cell `i` is published.
-    pub fn is_published(&self, i: usize) -> bool {
-        self.published[i]
-    }
-
-    /// Number of cells.
-    pub fn len(&self) -> usize {
-        self.values.len()
-    }
-
-    /// Whether the table has no cells.
-    pub fn is_empty(&self) -> bool {
-        self.values.is_empty()
-    }
-
-    /// The relations: a total and its parts.
-    pub fn relations(&self) -> &[(usize, Vec<usize>)] {
-        &self.relations
-    }
-
     /// The first relation whose parts do not add up to its total, if any.
     pub fn check(&self) -> Result<(), String> {
         for (total, parts) in &self.relations {
@@ -163,14 +138,14 @@ impl Grid {
             self.propagate(&mut status, min_cell, &by_cell, queue);
             // The heuristic protects each relation on its own; several relations
             // together can still pin a count down. Solve, and widen where they do.
+            // One cell at a time: withholding it may protect the others too.
             let exposed = self.determined_protected(&status);
             let mut widened = Vec::new();
             for x in exposed {
                 if let Some(p) = self.widen(x, &status, &by_cell) {
-                    if !status[p].suppressed() {
-                        status[p] = Status::Secondary;
-                        widened.push(p);
-                    }
+                    status[p] = Status::Secondary;
+                    widened.push(p);
+                    break;
                 }
             }
             if widened.is_empty() {
@@ -246,8 +221,9 @@ impl Grid {
                 continue;
             }
             let hidden_sum: u64 = hidden_parts.iter().map(|&p| self.values[p]).sum();
-            let exposed =
-                n_hidden == 1 || (!hidden(*total) && hidden_sum > 0 && hidden_sum < min_cell);
+            // (A withheld part is never 0, so a shown total over withheld parts has a
+            // positive sum beneath it.)
+            let exposed = n_hidden == 1 || (!hidden(*total) && hidden_sum < min_cell);
             if !exposed {
                 continue;
             }
@@ -472,6 +448,126 @@ mod tests {
         assert!(s.is_suppressed(a) && s.is_suppressed(b));
         assert_eq!(s.status[c], Status::Secondary);
         assert!(!s.is_suppressed(d));
+    }
+
+    #[test]
+    fn hidden_parts_adding_up_to_the_minimum_take_nothing_more() {
+        let mut g = Grid::new();
+        let a = g.cell(5, true);
+        let b = g.cell(5, true);
+        let c = g.cell(30, true);
+        let t = g.cell(40, true);
+        g.relate(t, vec![a, b, c]);
+        let s = g.suppress(10);
+        assert!(s.is_suppressed(a) && s.is_suppressed(b));
+        assert_eq!((s.status[c], s.status[t]), (Status::Shown, Status::Shown));
+    }
+
+    #[test]
+    fn a_zero_is_never_withheld_to_protect_another_cell() {
+        let mut g = Grid::new();
+        let a = g.cell(3, true);
+        let z = g.cell(0, true);
+        let c = g.cell(40, true);
+        let t = g.cell(43, true);
+        g.relate(t, vec![a, z, c]);
+        let s = g.suppress(10);
+        assert_eq!(s.status[z], Status::Shown);
+        assert_eq!(s.status[c], Status::Secondary);
+    }
+
+    /// Three sums, each with two withheld parts, still pin the small cell down
+    /// together (x + y, x + w and y + w known give x): the solver finds it and one
+    /// more cell is withheld, from a sum that holds it.
+    #[test]
+    fn sums_that_pin_a_cell_down_together_are_widened() {
+        let mut g = Grid::new();
+        let x = g.cell(3, true);
+        let y = g.cell(15, true);
+        let w = g.cell(12, true);
+        let (a, b, c) = (g.cell(50, true), g.cell(60, true), g.cell(70, true));
+        let t1 = g.cell(68, true);
+        let t2 = g.cell(75, true);
+        let t3 = g.cell(97, true);
+        g.relate(t1, vec![x, y, a]);
+        g.relate(t2, vec![x, w, b]);
+        g.relate(t3, vec![y, w, c]);
+        assert!(g.check().is_ok());
+        // Relation by relation alone, every sum has two withheld parts.
+        let mut status = vec![Status::Shown; g.values.len()];
+        status[x] = Status::Small;
+        status[y] = Status::Secondary;
+        status[w] = Status::Secondary;
+        assert!(g.determined_protected(&status).contains(&x));
+        let s = g.suppress(10);
+        let hidden: Vec<usize> = (0..g.values.len())
+            .filter(|&i| s.is_suppressed(i))
+            .collect();
+        assert_eq!(
+            hidden,
+            vec![x, y, w, a],
+            "the smallest open part of x's first sum"
+        );
+        assert!(g.determined_protected(&s.status).is_empty());
+    }
+
+    #[test]
+    fn widening_reaches_past_sums_with_nothing_left_to_withhold() {
+        // x's own sum has no open cell (its other part is withheld, the rest zero);
+        // the cell to withhold is found one unknown further out, through the
+        // withheld total, not through the shown zero (whose other sum has a
+        // smaller cell that would not help).
+        let mut g = Grid::new();
+        let x = g.cell(2, true);
+        let y = g.cell(4, true);
+        let z = g.cell(0, true);
+        let t = g.cell(6, false);
+        let k = g.cell(30, true);
+        let u = g.cell(36, true);
+        let m = g.cell(5, true);
+        let v = g.cell(5, true);
+        g.relate(t, vec![x, y, z]);
+        g.relate(u, vec![t, k]);
+        g.relate(v, vec![z, m]);
+        let mut status = vec![Status::Shown; g.values.len()];
+        for i in [x, y, t] {
+            status[i] = Status::Small;
+        }
+        let by_cell = vec![
+            vec![0],
+            vec![0],
+            vec![0, 2],
+            vec![0, 1],
+            vec![1],
+            vec![1],
+            vec![2],
+            vec![2],
+        ];
+        assert_eq!(g.widen(x, &status, &by_cell), Some(k));
+    }
+
+    #[test]
+    fn rows_are_kept_in_lowest_terms() {
+        assert_eq!(combine(&[(0, 2), (1, 4)], 1, &[], 0), vec![(0, 1), (1, 2)]);
+        assert_eq!(
+            combine(&[(0, 3), (2, 6)], 2, &[(0, 3), (1, 3)], 2),
+            vec![(1, -1), (2, 2)]
+        );
+        assert_eq!(gcd(-12, 18), 6);
+    }
+
+    #[test]
+    fn the_span_knows_what_its_rows_determine() {
+        let mut span = Span::default();
+        span.insert(vec![(0, 1), (1, -1)]); // x0 - x1
+        span.insert(vec![(1, 1), (2, 1)]); // x1 + x2
+        assert!(!span.contains(vec![(0, 1)]));
+        assert!(
+            span.contains(vec![(0, 1), (2, 1)]),
+            "x0 + x2 = (x0 - x1) + (x1 + x2)"
+        );
+        span.insert(vec![(2, 2)]);
+        assert!(span.contains(vec![(0, 1)]), "with x2 known, x0 is too");
     }
 
     #[test]
