@@ -546,6 +546,31 @@ mod tests {
         assert_eq!(g.widen(x, &status, &by_cell), Some(k));
     }
 
+    /// A cell that is the total of one sum and a part of another: x = y + w and
+    /// t = x + y, with t known through u = t + k, give x + y and x − y, so both.
+    #[test]
+    fn totals_and_parts_are_told_apart_in_the_solver() {
+        let mut g = Grid::new();
+        let y = g.cell(3, true);
+        let w = g.cell(4, true);
+        let x = g.cell(7, true);
+        let t = g.cell(10, false);
+        let k = g.cell(20, true);
+        let u = g.cell(30, true);
+        g.relate(x, vec![y, w]);
+        g.relate(t, vec![x, y]);
+        g.relate(u, vec![t, k]);
+        assert!(g.check().is_ok());
+        let mut status = vec![Status::Shown; g.values.len()];
+        status[x] = Status::Small;
+        status[y] = Status::Small;
+        let found = g.determined_protected(&status);
+        assert!(found.contains(&x) && found.contains(&y), "{found:?}");
+        // And the whole method leaves nothing determined.
+        let s = g.suppress(10);
+        assert!(g.determined_protected(&s.status).is_empty());
+    }
+
     #[test]
     fn rows_are_kept_in_lowest_terms() {
         assert_eq!(combine(&[(0, 2), (1, 4)], 1, &[], 0), vec![(0, 1), (1, 2)]);
