@@ -231,15 +231,14 @@ impl Grid {
                 continue;
             };
             status[pick] = Status::Secondary;
+            // The sums the new cell is in (this one among them) are looked at again:
+            // they may now have one withheld member. Without this the solver below
+            // would still find what is exposed; this only saves it the work.
             for &r2 in &by_cell[pick] {
                 if !queued[r2] {
                     queued[r2] = true;
                     queue.push(r2);
                 }
-            }
-            if !queued[r] {
-                queued[r] = true;
-                queue.push(r);
             }
         }
     }
@@ -318,7 +317,7 @@ fn gcd(a: i128, b: i128) -> i128 {
 fn combine(x: &[(usize, i128)], a: i128, y: &[(usize, i128)], b: i128) -> Vec<(usize, i128)> {
     let mut out = Vec::with_capacity(x.len() + y.len());
     let (mut i, mut j) = (0, 0);
-    while i < x.len() || j < y.len() {
+    loop {
         let (c, v) = match (x.get(i), y.get(j)) {
             (Some(&(cx, vx)), Some(&(cy, _))) if cx < cy => {
                 i += 1;
@@ -579,6 +578,12 @@ mod tests {
             vec![(1, -1), (2, 2)]
         );
         assert_eq!(gcd(-12, 18), 6);
+        // A column of x alone, then of both, then of y alone.
+        assert_eq!(
+            combine(&[(0, 2), (1, 5)], 3, &[(1, 1)], 1),
+            vec![(0, 3), (1, 7)]
+        );
+        assert_eq!(combine(&[(0, 1)], 1, &[(0, 1), (2, 3)], 1), vec![(2, -1)]);
     }
 
     #[test]
