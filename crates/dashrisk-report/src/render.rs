@@ -167,9 +167,7 @@ pub fn text(s: &Summary) -> String {
         s.options.source, s.options.scorer_version, s.options.calibration_version
     );
     for (section, title) in SECTIONS {
-        let idx: Vec<usize> = (0..s.figures.len())
-            .filter(|&i| s.figures[i].section == section)
-            .collect();
+        let idx = section_figures(s, section);
         if idx.is_empty() {
             continue;
         }
@@ -231,6 +229,13 @@ fn per_head(d: Denominator) -> &'static str {
         Denominator::ParentalConflict => "per 1,000 PC",
         Denominator::Unclear => "per 1,000 uncl.",
     }
+}
+
+/// The indexes of the figures of `section`, in definition order.
+fn section_figures(s: &Summary, section: Section) -> Vec<usize> {
+    (0..s.figures.len())
+        .filter(|&i| s.figures[i].section == section)
+        .collect()
 }
 
 /// Figures in display order: unanswered questions most frequent first (by their
@@ -394,9 +399,7 @@ fn section_bars(
     rates: bool,
     limit: usize,
 ) -> Vec<(String, Option<f64>)> {
-    let idx: Vec<usize> = (0..s.figures.len())
-        .filter(|&i| s.figures[i].section == section)
-        .collect();
+    let idx = section_figures(s, section);
     ordered(s, idx)
         .into_iter()
         .take(limit)
@@ -523,9 +526,7 @@ pub fn html(s: &Summary) -> String {
     }
     let _ = writeln!(o, "<h2>All figures</h2>");
     for (section, heading) in SECTIONS {
-        let idx: Vec<usize> = (0..s.figures.len())
-            .filter(|&i| s.figures[i].section == section)
-            .collect();
+        let idx = section_figures(s, section);
         if idx.is_empty() {
             continue;
         }
