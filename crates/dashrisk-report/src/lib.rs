@@ -8,10 +8,18 @@
 //! - [`render`]: the summary as JSON, as a plain-text table, and as one
 //!   self-contained HTML page with inline SVG charts (nothing loaded from
 //!   elsewhere).
+//! - [`evaluate`]: `dashrisk evaluate`'s figures: tools side by side on labelled
+//!   records, workload, routing safety, per-group figures and funnel limits.
+//! - [`eval_render`]: the evaluation as JSON, text and a self-contained HTML report.
+//! - [`screen`]: screening rules encoded as data (the Lethality Assessment Program
+//!   screen).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod eval_render;
+pub mod evaluate;
 pub mod render;
+pub mod screen;
 pub mod summary;
 pub mod suppress;
 

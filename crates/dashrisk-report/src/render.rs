@@ -255,7 +255,7 @@ fn ordered(s: &Summary, mut idx: Vec<usize>) -> Vec<usize> {
     idx
 }
 
-fn clip(s: &str, n: usize) -> String {
+pub(crate) fn clip(s: &str, n: usize) -> String {
     if s.chars().count() <= n {
         s.to_string()
     } else {
@@ -265,7 +265,7 @@ fn clip(s: &str, n: usize) -> String {
     }
 }
 
-fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     let mut o = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -604,7 +604,7 @@ pub fn html(s: &Summary) -> String {
     o
 }
 
-const CSS: &str = "body{font-family:system-ui,sans-serif;margin:0;color:#1b1b1b;background:#fff}\
+pub(crate) const CSS: &str = "body{font-family:system-ui,sans-serif;margin:0;color:#1b1b1b;background:#fff}\
 main{max-width:980px;margin:0 auto;padding:1rem 1.5rem}\
 h1{font-size:1.6rem}h2{font-size:1.25rem;margin-top:2rem}\
 .synthetic{background:#fff3cd;border:2px solid #b58100;padding:.75rem;font-weight:bold}\

@@ -82,7 +82,7 @@ pub fn roc_auc(scores: &[f64], labels: &[bool]) -> Option<f64> {
 }
 
 /// An AUC with its DeLong standard error and 95% interval.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct AucInterval {
     /// The AUC.
     pub auc: f64,
@@ -166,7 +166,7 @@ pub fn roc_auc_delong(scores: &[f64], labels: &[bool]) -> Option<AucInterval> {
 }
 
 /// Two tools' AUCs on the same records, compared by DeLong's paired test.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct PairedAuc {
     /// The first tool's AUC.
     pub auc_a: f64,
@@ -304,7 +304,7 @@ pub fn log_loss(probabilities: &[f64], labels: &[bool]) -> Option<f64> {
 }
 
 /// One bin of a reliability diagram.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct ReliabilityBin {
     /// The bin's lower edge (inclusive).
     pub lower: f64,
@@ -440,7 +440,7 @@ pub fn calibration_intercept(probabilities: &[f64], labels: &[bool]) -> Option<f
 }
 
 /// Counts and rates at a threshold: a score at or above it is a positive call.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct Confusion {
     /// The threshold.
     pub threshold: f64,
@@ -450,7 +450,8 @@ pub struct Confusion {
     pub fp: u64,
     /// See `tp`.
     pub tn: u64,
-    /// See `tp`.
+    /// See `tp` (`fn` in JSON).
+    #[serde(rename = "fn")]
     pub fn_: u64,
     /// `tp / (tp + fn)`; `None` with no positive record.
     pub sensitivity: Option<f64>,
@@ -493,7 +494,7 @@ pub fn confusion(scores: &[f64], labels: &[bool], threshold: f64) -> Confusion {
 
 /// One threshold of a decision curve (Vickers & Elkin 2006), in the columns of
 /// Python's `dcurves`.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct DecisionPoint {
     /// The threshold probability `t`: acting on a case is worth it when its
     /// probability is at least `t`.

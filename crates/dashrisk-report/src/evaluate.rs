@@ -1,0 +1,1195 @@
+//! The evaluation of `dashrisk evaluate`: tools side by side on the same labelled
+//! records. The command line reads the records and fills a [`Data`] (one label, one
+//! byte of scorer facts and one float per tool per record); [`evaluate`] computes
+//! every figure; [`crate::eval_render`] writes them as JSON, text and HTML.
+//!
+//! - **Per tool:** ROC AUC with its DeLong 95% interval, average precision, and, for
+//!   tools whose output is a probability, Brier score, log loss, ECE, calibration
+//!   slope and calibration-in-the-large, with the reliability bins and the decision
+//!   curve. A ranking score (the DASH yes-count, the grade, the three-way
+//!   classification, a column with values outside [0, 1]) gets `null` for every
+//!   probability figure, with the reason: it is never scored as a probability.
+//! - **Workload per 1,000 incidents** (MARAC, CSC, school, RPC or Early Help) for the
+//!   tools that make those decisions: the scorer, and today's practice behind the
+//!   DASH grade (every incident with children notified).
+//! - **Routing safety** for a tool that gives a conflict label.
+//! - **Per group** (officer, area): AUC and calibration-in-the-large of the
+//!   reference tool with 95% intervals, and the rates of MARAC, CSC and conflict
+//!   labels with exact intervals and funnel-plot limits (Spiegelhalter 2005).
+//!   Counts go through the shared small-cell suppression ([`crate::suppress`]).
+
+use crate::screen::MissingItem;
+use crate::suppress::Grid;
+use dashrisk::metrics::{self, DecisionPoint, ReliabilityBin};
+use serde::Serialize;
+use statrs::distribution::{Beta, Binomial, ContinuousCDF, DiscreteCDF};
+
+/// The schema of the evaluation JSON (docs/guide-evaluate.md).
+pub const SCHEMA: &str = "dashrisk-evaluation/1";
+
+/// What a tool's output is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ToolKind {
+    /// A probability of abuse in [0, 1]: every figure applies.
+    Probability,
+    /// A score that orders records but is not a probability.
+    Ranking,
+    /// A yes/no decision (1 or 0).
+    Decision,
+}
+
+/// Which decisions a tool's workload counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WorkloadBasis {
+    /// The scorer's own MARAC, notification and pathway decisions.
+    Scorer,
+    /// Today's practice: MARAC on the DASH criteria, and every incident with
+    /// children notified to CSC and the school; no parental-conflict route.
+    TodaysPractice,
+}
+
+/// One tool's scores.
+#[derive(Debug, Clone)]
+pub struct Tool {
+    /// Its name (`p_abuse`, or the score column's name).
+    pub name: String,
+    /// What it is, in a sentence.
+    pub description: String,
+    /// What its output is.
+    pub kind: ToolKind,
+    /// Why it is not a probability (for ranking and decision tools).
+    pub kind_note: Option<String>,
+    /// One score per record; NaN where the tool gave none.
+    pub scores: Vec<f64>,
+    /// A score at or above this is the tool's positive call (abuse, or referral).
+    pub positive_from: f64,
+    /// That rule in words.
+    pub positive_rule: String,
+    /// The decisions its workload counts, if it makes them.
+    pub workload: Option<WorkloadBasis>,
+    /// Whether its lowest score is the parental-conflict label (routing safety).
+    pub conflict_label: bool,
+}
+
+/// Bit flags of the scorer's result for one record ([`Data::facts`]).
+pub mod fact {
+    /// MARAC referral.
+    pub const MARAC: u8 = 1;
+    /// CSC notification.
+    pub const CSC: u8 = 2;
+    /// Operation Encompass notice.
+    pub const SCHOOL: u8 = 4;
+    /// Reducing Parental Conflict support.
+    pub const RPC: u8 = 8;
+    /// Early Help.
+    pub const EARLY_HELP: u8 = 16;
+    /// Classified parental conflict.
+    pub const CONFLICT: u8 = 32;
+    /// Children linked to the incident (present, or in the household).
+    pub const CHILDREN: u8 = 64;
+}
+
+/// A group-by column: each record's group.
+#[derive(Debug, Clone)]
+pub struct GroupColumn {
+    /// The column's name.
+    pub column: String,
+    /// The group names, by index.
+    pub names: Vec<String>,
+    /// Each record's group index.
+    pub of_row: Vec<u32>,
+}
+
+/// The evaluated records, column by column.
+#[derive(Debug, Clone, Default)]
+pub struct Data {
+    /// The labels: `true` for domestic abuse.
+    pub labels: Vec<bool>,
+    /// The scorer's decisions per record ([`fact`] bits).
+    pub facts: Vec<u8>,
+    /// The tools.
+    pub tools: Vec<Tool>,
+    /// The group-by columns.
+    pub groups: Vec<GroupColumn>,
+}
+
+/// Everything about the run that the figures do not say.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The label column.
+    pub label: String,
+    /// The input's name.
+    pub source: String,
+    /// Whether the input is synthetic.
+    pub synthetic: bool,
+    /// The threshold for probability tools' positive calls.
+    pub threshold: f64,
+    /// Counts from 1 to `min_cell - 1` are withheld; groups smaller are suppressed.
+    pub min_cell: u64,
+    /// Records read, with or without a label.
+    pub records_read: u64,
+    /// Records left out for a missing label.
+    pub missing_label: u64,
+    /// Records that could not be read (error records).
+    pub errors: u64,
+    /// The scorer's rules version.
+    pub scorer_version: String,
+    /// The calibration's version.
+    pub calibration_version: String,
+    /// The tool the others are compared with, and whose AUC and calibration the
+    /// group figures show (`p_abuse` when it is evaluated).
+    pub reference: Option<String>,
+    /// The screen's name and the items the forms could not ask.
+    pub screen: Option<ScreenCoverage>,
+    /// Further notes for every output (e.g. how the model was trained).
+    pub notes: Vec<String>,
+}
+
+/// What part of a screening rule the data could apply.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScreenCoverage {
+    /// The tool's name in `tools`.
+    pub tool: String,
+    /// The screen's name.
+    pub name: String,
+    /// The rule in words.
+    pub rule: String,
+    /// Items the forms in the data cannot ask: they never screen a record in.
+    pub missing_items: Vec<MissingItem>,
+}
+
+/// A share with its exact (Clopper–Pearson) 95% interval.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Proportion {
+    /// Records with the property.
+    pub count: u64,
+    /// Records it is a share of.
+    pub of: u64,
+    /// `count / of`; `None` when `of` is 0.
+    pub share: Option<f64>,
+    /// Exact 95% interval.
+    pub ci95: Option<[f64; 2]>,
+}
+
+impl Proportion {
+    /// `count` of `of`, with the interval.
+    pub fn new(count: u64, of: u64) -> Proportion {
+        Proportion {
+            count,
+            of,
+            share: (of > 0).then(|| count as f64 / of as f64),
+            ci95: clopper_pearson(count, of),
+        }
+    }
+}
+
+/// The exact two-sided 95% interval of a binomial proportion (Clopper–Pearson).
+/// `None` for no trials.
+pub fn clopper_pearson(k: u64, n: u64) -> Option<[f64; 2]> {
+    if n == 0 || k > n {
+        return None;
+    }
+    let lo = if k == 0 {
+        0.0
+    } else {
+        Beta::new(k as f64, (n - k + 1) as f64)
+            .ok()?
+            .inverse_cdf(0.025)
+    };
+    let hi = if k == n {
+        1.0
+    } else {
+        Beta::new((k + 1) as f64, (n - k) as f64)
+            .ok()?
+            .inverse_cdf(0.975)
+    };
+    Some([lo, hi])
+}
+
+/// Figures at the tool's positive-call rule.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct AtRule {
+    /// Confusion counts and sensitivity, specificity, PPV, NPV.
+    #[serde(flatten)]
+    pub confusion: metrics::Confusion,
+    /// Positive calls per 1,000 incidents.
+    pub positive_per_1000: f64,
+}
+
+/// Workload per 1,000 incidents.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Workload {
+    /// Whose decisions these are.
+    pub basis: WorkloadBasis,
+    /// MARAC referrals.
+    pub marac: f64,
+    /// Children's social care notifications.
+    pub csc: f64,
+    /// Operation Encompass notices.
+    pub school: f64,
+    /// Referrals to RPC support or Early Help (a record with both counts once).
+    pub rpc_or_early_help: f64,
+}
+
+/// How often a tool that gives a conflict label would route abuse away.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct RoutingSafety {
+    /// True abuse labelled parental conflict, as a share of true abuse.
+    pub abuse_labelled_conflict: Proportion,
+    /// True non-abuse routed to RPC support, as a share of true non-abuse.
+    pub non_abuse_to_rpc: Proportion,
+    /// CSC notifications under today's practice (every incident with children
+    /// linked).
+    pub csc_today: u64,
+    /// CSC notifications under the tool.
+    pub csc_tool: u64,
+    /// `csc_today - csc_tool` (negative if the tool notifies more).
+    pub csc_avoided: i64,
+    /// The same per 1,000 incidents.
+    pub csc_avoided_per_1000: f64,
+    /// True abuse with children linked that today's practice notifies and the
+    /// tool would not.
+    pub abuse_with_children_losing_notification: u64,
+}
+
+/// One tool's figures.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ToolReport {
+    /// Its name.
+    pub tool: String,
+    /// What it is.
+    pub description: String,
+    /// What its output is.
+    pub kind: ToolKind,
+    /// Why the probability figures are `null` (for a tool that is not a
+    /// probability).
+    pub probability_note: Option<String>,
+    /// Records it scored.
+    pub n: u64,
+    /// Labelled records it gave no score.
+    pub missing_scores: u64,
+    /// ROC AUC.
+    pub auc: Option<f64>,
+    /// Its DeLong 95% interval.
+    pub auc_ci95: Option<[f64; 2]>,
+    /// Its DeLong standard error.
+    pub auc_se: Option<f64>,
+    /// Average precision (as scikit-learn's `average_precision_score`).
+    pub average_precision: Option<f64>,
+    /// Brier score (probabilities only).
+    pub brier: Option<f64>,
+    /// Log loss (probabilities only).
+    pub log_loss: Option<f64>,
+    /// Expected calibration error, 10 equal-width bins (probabilities only).
+    pub ece: Option<f64>,
+    /// Calibration slope (probabilities only; 1 is ideal).
+    pub calibration_slope: Option<f64>,
+    /// Calibration-in-the-large (probabilities only; 0 is ideal).
+    pub calibration_intercept: Option<f64>,
+    /// Reliability bins (probabilities only).
+    pub reliability: Option<Vec<ReliabilityBin>>,
+    /// The positive-call rule.
+    pub positive_rule: String,
+    /// Figures at that rule.
+    pub at_rule: AtRule,
+    /// Decision curve: of the probability, or, for other tools, of the tool's
+    /// positive call as a yes/no test.
+    pub decision_curve: Vec<DecisionPoint>,
+    /// What the decision curve is of: `probability` or `positive_call`.
+    pub decision_curve_of: &'static str,
+    /// Workload per 1,000 incidents, for a tool that makes those decisions.
+    pub workload_per_1000: Option<Workload>,
+    /// Routing safety, for a tool that gives a conflict label.
+    pub routing_safety: Option<RoutingSafety>,
+    /// ROC curve points `[false positive rate, true positive rate]`, thinned.
+    pub roc: Vec<[f64; 2]>,
+}
+
+/// A paired DeLong comparison with the reference tool.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Comparison {
+    /// The tool.
+    pub tool: String,
+    /// The reference tool.
+    pub reference: String,
+    /// Records both scored.
+    pub n: u64,
+    /// AUC of the tool.
+    pub auc: f64,
+    /// AUC of the reference.
+    pub auc_reference: f64,
+    /// `auc - auc_reference`.
+    pub difference: f64,
+    /// Its 95% interval.
+    pub ci95: [f64; 2],
+    /// Two-sided p-value (`None` when both AUCs are identical on every record).
+    pub p_value: Option<f64>,
+}
+
+/// Where a group's rate sits in the funnel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FunnelPosition {
+    /// Inside the 95% limits.
+    Within,
+    /// Above the upper 95% limit, inside 99.8%.
+    Above95,
+    /// Below the lower 95% limit, inside 99.8%.
+    Below95,
+    /// Above the upper 99.8% limit.
+    Above998,
+    /// Below the lower 99.8% limit.
+    Below998,
+}
+
+/// A rate of one group.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct GroupRate {
+    /// The count (`None` when withheld).
+    pub count: Option<u64>,
+    /// The rate (a share, not per 1,000), with its exact 95% interval.
+    pub rate: Option<f64>,
+    /// Exact 95% interval.
+    pub ci95: Option<[f64; 2]>,
+    /// Where it sits in the funnel plot.
+    pub funnel: Option<FunnelPosition>,
+}
+
+/// One group's figures.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupRow {
+    /// The group's value.
+    pub group: String,
+    /// Whether its figures are withheld (too few records, or to protect another
+    /// group).
+    pub suppressed: bool,
+    /// Records.
+    pub n: Option<u64>,
+    /// True abuse among them.
+    pub abuse: Option<u64>,
+    /// The reference tool's AUC, with its DeLong interval.
+    pub auc: Option<f64>,
+    /// Its 95% interval.
+    pub auc_ci95: Option<[f64; 2]>,
+    /// The reference tool's calibration-in-the-large.
+    pub calibration_intercept: Option<f64>,
+    /// Its 95% (Wald) interval.
+    pub calibration_intercept_ci95: Option<[f64; 2]>,
+    /// MARAC referrals (the scorer's).
+    pub marac: GroupRate,
+    /// CSC notifications (the scorer's).
+    pub csc: GroupRate,
+    /// Parental-conflict labels (the scorer's).
+    pub conflict: GroupRate,
+}
+
+/// One point of a funnel's limits.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct FunnelLimit {
+    /// Group size.
+    pub n: u64,
+    /// Lower and upper 95% limits.
+    pub lower95: f64,
+    /// See `lower95`.
+    pub upper95: f64,
+    /// Lower and upper 99.8% limits.
+    pub lower998: f64,
+    /// See `lower998`.
+    pub upper998: f64,
+}
+
+/// A funnel plot of one rate across groups.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Funnel {
+    /// `marac`, `csc` or `conflict`.
+    pub figure: &'static str,
+    /// What the rate is.
+    pub label: &'static str,
+    /// The overall rate (the funnel's centre line).
+    pub target: f64,
+    /// Exact binomial limits (Spiegelhalter 2005) over the shown group sizes.
+    pub limits: Vec<FunnelLimit>,
+    /// Groups outside the 95% limits.
+    pub outside95: Vec<String>,
+    /// Groups outside the 99.8% limits.
+    pub outside998: Vec<String>,
+}
+
+/// The figures by one group-by column.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupReport {
+    /// The column.
+    pub column: String,
+    /// The tool whose AUC and calibration the rows show.
+    pub reference: Option<String>,
+    /// Groups in the data.
+    pub groups: u64,
+    /// Groups withheld.
+    pub suppressed_groups: u64,
+    /// The rows, largest group first.
+    pub rows: Vec<GroupRow>,
+    /// Funnel plots of the MARAC, CSC and conflict-label rates.
+    pub funnels: Vec<Funnel>,
+}
+
+/// The records behind the figures.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Records {
+    /// Records read.
+    pub read: u64,
+    /// Records evaluated (read, with a label and no error).
+    pub evaluated: u64,
+    /// Left out: no label.
+    pub missing_label: u64,
+    /// Left out: could not be read (reported on standard error).
+    pub errors: u64,
+    /// Evaluated records labelled abuse.
+    pub abuse: u64,
+    /// Evaluated records labelled not abuse.
+    pub not_abuse: u64,
+    /// `abuse / evaluated`.
+    pub prevalence: Option<f64>,
+}
+
+/// Every figure of an evaluation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Evaluation {
+    /// [`SCHEMA`].
+    pub schema: &'static str,
+    /// Whether the input is synthetic.
+    pub synthetic: bool,
+    /// What that means, when it is.
+    pub synthetic_notice: Option<&'static str>,
+    /// The input's name.
+    pub source: String,
+    /// The label column.
+    pub label: String,
+    /// The scorer's rules version.
+    pub scorer_version: String,
+    /// The calibration's version.
+    pub calibration_version: String,
+    /// The records.
+    pub records: Records,
+    /// The threshold of probability tools' positive calls.
+    pub threshold: f64,
+    /// The tools, in the order asked for.
+    pub tools: Vec<ToolReport>,
+    /// Each tool against the reference, by DeLong's paired test.
+    pub comparisons: Vec<Comparison>,
+    /// What part of the screening rule could be applied.
+    pub screen: Option<ScreenCoverage>,
+    /// The small-cell rule applied to group figures.
+    pub min_cell: u64,
+    /// That rule in words.
+    pub suppression: String,
+    /// By group-by column.
+    pub groups: Vec<GroupReport>,
+    /// Caveats and how the figures were made.
+    pub notes: Vec<String>,
+}
+
+/// What a synthetic input means for the figures.
+pub const SYNTHETIC_NOTICE: &str = "SYNTHETIC DATA: these figures come from generated records (dashrisk synth), not from real incidents. They show how the evaluation works and say nothing about how any tool performs on real cases.";
+
+/// Decision-curve thresholds: 0.01 to 0.99 by 0.01.
+fn thresholds() -> Vec<f64> {
+    (1..100).map(|i| f64::from(i) / 100.0).collect()
+}
+
+/// The finite scores of a tool, with their labels and row indices.
+fn scored(tool: &Tool, labels: &[bool]) -> (Vec<f64>, Vec<bool>) {
+    tool.scores
+        .iter()
+        .zip(labels)
+        .filter(|(s, _)| s.is_finite())
+        .map(|(&s, &y)| (s, y))
+        .unzip()
+}
+
+/// ROC points, thinned so that consecutive points differ by at least 0.004 in
+/// either rate (the curve keeps its shape; the JSON stays small).
+pub fn roc_points(scores: &[f64], labels: &[bool]) -> Vec<[f64; 2]> {
+    let p = labels.iter().filter(|&&y| y).count() as f64;
+    let n = labels.len() as f64 - p;
+    if p == 0.0 || n == 0.0 {
+        return Vec::new();
+    }
+    let mut order: Vec<usize> = (0..scores.len()).collect();
+    order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
+    let mut out = vec![[0.0, 0.0]];
+    let (mut tp, mut fp) = (0.0, 0.0);
+    let mut i = 0;
+    while i < order.len() {
+        let s = scores[order[i]];
+        while i < order.len() && scores[order[i]] == s {
+            if labels[order[i]] {
+                tp += 1.0;
+            } else {
+                fp += 1.0;
+            }
+            i += 1;
+        }
+        let pt = [fp / n, tp / p];
+        let last = out[out.len() - 1];
+        if i == order.len() || (pt[0] - last[0]).abs() >= 0.004 || (pt[1] - last[1]).abs() >= 0.004
+        {
+            out.push(pt);
+        }
+    }
+    out
+}
+
+fn per_1000(count: u64, n: u64) -> f64 {
+    if n == 0 {
+        0.0
+    } else {
+        count as f64 * 1000.0 / n as f64
+    }
+}
+
+fn has(f: u8, bit: u8) -> bool {
+    f & bit != 0
+}
+
+fn workload(basis: WorkloadBasis, facts: &[u8]) -> Workload {
+    let n = facts.len() as u64;
+    let count = |test: &dyn Fn(u8) -> bool| facts.iter().filter(|&&f| test(f)).count() as u64;
+    match basis {
+        WorkloadBasis::Scorer => Workload {
+            basis,
+            marac: per_1000(count(&|f| has(f, fact::MARAC)), n),
+            csc: per_1000(count(&|f| has(f, fact::CSC)), n),
+            school: per_1000(count(&|f| has(f, fact::SCHOOL)), n),
+            rpc_or_early_help: per_1000(
+                count(&|f| has(f, fact::RPC) || has(f, fact::EARLY_HELP)),
+                n,
+            ),
+        },
+        WorkloadBasis::TodaysPractice => {
+            let children = per_1000(count(&|f| has(f, fact::CHILDREN)), n);
+            Workload {
+                basis,
+                marac: per_1000(count(&|f| has(f, fact::MARAC)), n),
+                csc: children,
+                school: children,
+                rpc_or_early_help: 0.0,
+            }
+        }
+    }
+}
+
+fn routing_safety(labels: &[bool], facts: &[u8]) -> RoutingSafety {
+    let n = labels.len() as u64;
+    let (mut abuse, mut abuse_conflict, mut other, mut other_rpc) = (0, 0, 0, 0);
+    let (mut today, mut tool, mut losing) = (0u64, 0u64, 0u64);
+    for (&y, &f) in labels.iter().zip(facts) {
+        if y {
+            abuse += 1;
+            abuse_conflict += u64::from(has(f, fact::CONFLICT));
+        } else {
+            other += 1;
+            other_rpc += u64::from(has(f, fact::RPC));
+        }
+        today += u64::from(has(f, fact::CHILDREN));
+        tool += u64::from(has(f, fact::CSC));
+        losing += u64::from(y && has(f, fact::CHILDREN) && !has(f, fact::CSC));
+    }
+    let avoided = today as i64 - tool as i64;
+    RoutingSafety {
+        abuse_labelled_conflict: Proportion::new(abuse_conflict, abuse),
+        non_abuse_to_rpc: Proportion::new(other_rpc, other),
+        csc_today: today,
+        csc_tool: tool,
+        csc_avoided: avoided,
+        csc_avoided_per_1000: if n == 0 {
+            0.0
+        } else {
+            avoided as f64 * 1000.0 / n as f64
+        },
+        abuse_with_children_losing_notification: losing,
+    }
+}
+
+fn tool_report(tool: &Tool, labels: &[bool], facts: &[u8]) -> ToolReport {
+    let (s, y) = scored(tool, labels);
+    let prob = tool.kind == ToolKind::Probability;
+    let delong = metrics::roc_auc_delong(&s, &y);
+    let when = |v: Option<f64>| if prob { v } else { None };
+    let calls: Vec<f64> = s
+        .iter()
+        .map(|&v| if v >= tool.positive_from { 1.0 } else { 0.0 })
+        .collect();
+    let confusion = metrics::confusion(&s, &y, tool.positive_from);
+    let positives = confusion.tp + confusion.fp;
+    ToolReport {
+        tool: tool.name.clone(),
+        description: tool.description.clone(),
+        kind: tool.kind,
+        probability_note: tool.kind_note.clone(),
+        n: s.len() as u64,
+        missing_scores: (labels.len() - s.len()) as u64,
+        auc: delong.map(|d| d.auc),
+        auc_ci95: delong.map(|d| [d.ci95.0, d.ci95.1]),
+        auc_se: delong.map(|d| d.se),
+        average_precision: metrics::average_precision(&s, &y),
+        brier: when(metrics::brier(&s, &y)),
+        log_loss: when(metrics::log_loss(&s, &y)),
+        ece: when((!s.is_empty()).then(|| metrics::ece(&s, &y))),
+        calibration_slope: when(metrics::calibration_slope(&s, &y)),
+        calibration_intercept: when(metrics::calibration_intercept(&s, &y)),
+        reliability: prob.then(|| metrics::reliability(&s, &y, 10)),
+        positive_rule: tool.positive_rule.clone(),
+        at_rule: AtRule {
+            confusion,
+            positive_per_1000: per_1000(positives, s.len() as u64),
+        },
+        decision_curve: if prob {
+            metrics::decision_curve(&s, &y, &thresholds())
+        } else {
+            metrics::decision_curve(&calls, &y, &thresholds())
+        },
+        decision_curve_of: if prob { "probability" } else { "positive_call" },
+        workload_per_1000: tool.workload.map(|b| workload(b, facts)),
+        routing_safety: tool.conflict_label.then(|| routing_safety(labels, facts)),
+        roc: roc_points(&s, &y),
+    }
+}
+
+fn comparison(tool: &Tool, reference: &Tool, labels: &[bool]) -> Option<Comparison> {
+    let (mut a, mut b, mut y) = (Vec::new(), Vec::new(), Vec::new());
+    for ((&sa, &sb), &l) in tool.scores.iter().zip(&reference.scores).zip(labels) {
+        if sa.is_finite() && sb.is_finite() {
+            a.push(sa);
+            b.push(sb);
+            y.push(l);
+        }
+    }
+    let p = metrics::delong_paired(&a, &b, &y)?;
+    Some(Comparison {
+        tool: tool.name.clone(),
+        reference: reference.name.clone(),
+        n: y.len() as u64,
+        auc: p.auc_a,
+        auc_reference: p.auc_b,
+        difference: p.difference,
+        ci95: [p.ci95.0, p.ci95.1],
+        p_value: p.p_value,
+    })
+}
+
+/// Calibration-in-the-large with its Wald 95% interval: the intercept `a` of
+/// `logit P(y) = a + logit(p)`, and `a ± 1.96 / sqrt(Σ q(1−q))` at the fit.
+pub fn calibration_intercept_ci(p: &[f64], y: &[bool]) -> Option<(f64, [f64; 2])> {
+    let a = metrics::calibration_intercept(p, y)?;
+    let info: f64 = p
+        .iter()
+        .map(|&pi| {
+            let q = pi.clamp(1e-6, 1.0 - 1e-6);
+            let z = (q / (1.0 - q)).ln() + a;
+            let r = 1.0 / (1.0 + (-z).exp());
+            r * (1.0 - r)
+        })
+        .sum();
+    if info <= 0.0 || !info.is_finite() {
+        return None;
+    }
+    let half = 1.959_963_984_540_054 / info.sqrt();
+    Some((a, [a - half, a + half]))
+}
+
+/// The `q`-quantile of a binomial proportion with `n` trials and rate `p0`,
+/// interpolated as in Spiegelhalter (2005, appendix A.1.1) so that the limits are
+/// smooth in `n`: with `r` the smallest count whose CDF reaches `q`, the limit is
+/// `(r − α) / n`, `α = (F(r) − q) / (F(r) − F(r − 1))`.
+pub fn funnel_limit(n: u64, p0: f64, q: f64) -> f64 {
+    if n == 0 {
+        return p0;
+    }
+    let Ok(b) = Binomial::new(p0.clamp(0.0, 1.0), n) else {
+        return p0;
+    };
+    let r = b.inverse_cdf(q).min(n);
+    let fr = b.cdf(r);
+    let frm1 = if r == 0 { 0.0 } else { b.cdf(r - 1) };
+    let alpha = if fr > frm1 {
+        (fr - q) / (fr - frm1)
+    } else {
+        0.0
+    };
+    ((r as f64 - alpha) / n as f64).clamp(0.0, 1.0)
+}
+
+fn limits_at(n: u64, p0: f64) -> FunnelLimit {
+    FunnelLimit {
+        n,
+        lower95: funnel_limit(n, p0, 0.025),
+        upper95: funnel_limit(n, p0, 0.975),
+        lower998: funnel_limit(n, p0, 0.001),
+        upper998: funnel_limit(n, p0, 0.999),
+    }
+}
+
+/// Where `k` of `n` sits against the limits around `p0`.
+pub fn funnel_position(k: u64, n: u64, p0: f64) -> FunnelPosition {
+    let l = limits_at(n, p0);
+    let r = k as f64 / n as f64;
+    if r > l.upper998 {
+        FunnelPosition::Above998
+    } else if r < l.lower998 {
+        FunnelPosition::Below998
+    } else if r > l.upper95 {
+        FunnelPosition::Above95
+    } else if r < l.lower95 {
+        FunnelPosition::Below95
+    } else {
+        FunnelPosition::Within
+    }
+}
+
+const GROUP_FIGURES: [(&str, &str, u8); 3] = [
+    (
+        "conflict",
+        "Share labelled parental conflict",
+        fact::CONFLICT,
+    ),
+    ("marac", "Share referred to MARAC", fact::MARAC),
+    ("csc", "Share notified to children's social care", fact::CSC),
+];
+
+fn group_report(
+    g: &GroupColumn,
+    data: &Data,
+    reference: Option<&Tool>,
+    min_cell: u64,
+) -> GroupReport {
+    let k = g.names.len();
+    // Counts: n, abuse, and the three figures, per group.
+    let mut n = vec![0u64; k];
+    let mut abuse = vec![0u64; k];
+    let mut fig = vec![[0u64; 3]; k];
+    for (i, &gi) in g.of_row.iter().enumerate() {
+        let gi = gi as usize;
+        n[gi] += 1;
+        abuse[gi] += u64::from(data.labels[i]);
+        for (j, (_, _, bit)) in GROUP_FIGURES.iter().enumerate() {
+            fig[gi][j] += u64::from(has(data.facts[i], *bit));
+        }
+    }
+    // The table of counts for suppression: the total and each group's n; for abuse
+    // and each figure, the overall count, each group's count and its (implied)
+    // complement.
+    let mut grid = Grid::new();
+    let total = grid.cell(n.iter().sum(), true);
+    let n_cells: Vec<usize> = n.iter().map(|&v| grid.cell(v, true)).collect();
+    grid.relate(total, n_cells.clone());
+    let mut count_cells: Vec<Vec<usize>> = Vec::new(); // [figure][group]
+    let values: Vec<Vec<u64>> = std::iter::once(abuse.clone())
+        .chain((0..3).map(|j| fig.iter().map(|f| f[j]).collect()))
+        .collect();
+    for v in &values {
+        let overall = grid.cell(v.iter().sum(), true);
+        let cells: Vec<usize> = v.iter().map(|&c| grid.cell(c, true)).collect();
+        grid.relate(overall, cells.clone());
+        let comp_overall = grid.cell(n.iter().sum::<u64>() - v.iter().sum::<u64>(), false);
+        let mut comps = Vec::with_capacity(k);
+        for (gi, &c) in cells.iter().enumerate() {
+            let comp = grid.cell(n[gi] - v[gi], false);
+            grid.relate(n_cells[gi], vec![c, comp]);
+            comps.push(comp);
+        }
+        grid.relate(comp_overall, comps);
+        grid.relate(total, vec![overall, comp_overall]);
+        count_cells.push(cells);
+    }
+    let sup = grid.suppress(min_cell);
+    // Group rows: shown only when n is shown.
+    let shown = |cell: usize| sup.shown(&grid, cell);
+    let mut rows = Vec::with_capacity(k);
+    let mut by_group: Vec<(Vec<f64>, Vec<bool>)> = vec![(Vec::new(), Vec::new()); k];
+    if let Some(t) = reference {
+        for (i, &gi) in g.of_row.iter().enumerate() {
+            let s = t.scores[i];
+            if s.is_finite() {
+                by_group[gi as usize].0.push(s);
+                by_group[gi as usize].1.push(data.labels[i]);
+            }
+        }
+    }
+    let overall_n: u64 = n.iter().sum();
+    let targets: Vec<f64> = (0..3)
+        .map(|j| {
+            let c: u64 = fig.iter().map(|f| f[j]).sum();
+            if overall_n == 0 {
+                0.0
+            } else {
+                c as f64 / overall_n as f64
+            }
+        })
+        .collect();
+    for gi in 0..k {
+        let Some(ng) = shown(n_cells[gi]) else {
+            rows.push(GroupRow {
+                group: g.names[gi].clone(),
+                suppressed: true,
+                n: None,
+                abuse: None,
+                auc: None,
+                auc_ci95: None,
+                calibration_intercept: None,
+                calibration_intercept_ci95: None,
+                marac: withheld_rate(),
+                csc: withheld_rate(),
+                conflict: withheld_rate(),
+            });
+            continue;
+        };
+        let abuse_shown = shown(count_cells[0][gi]);
+        let (s, y) = &by_group[gi];
+        let (auc, auc_ci, cal, cal_ci) = match (abuse_shown, reference) {
+            (Some(_), Some(t)) => {
+                let d = metrics::roc_auc_delong(s, y);
+                let c = (t.kind == ToolKind::Probability)
+                    .then(|| calibration_intercept_ci(s, y))
+                    .flatten();
+                (
+                    d.map(|d| d.auc),
+                    d.map(|d| [d.ci95.0, d.ci95.1]),
+                    c.map(|c| c.0),
+                    c.map(|c| c.1),
+                )
+            }
+            _ => (None, None, None, None),
+        };
+        let rate = |j: usize| -> GroupRate {
+            match shown(count_cells[j + 1][gi]) {
+                None => withheld_rate(),
+                Some(c) => GroupRate {
+                    count: Some(c),
+                    rate: Some(c as f64 / ng as f64),
+                    ci95: clopper_pearson(c, ng),
+                    funnel: Some(funnel_position(c, ng, targets[j])),
+                },
+            }
+        };
+        rows.push(GroupRow {
+            group: g.names[gi].clone(),
+            suppressed: false,
+            n: Some(ng),
+            abuse: abuse_shown,
+            auc,
+            auc_ci95: auc_ci,
+            calibration_intercept: cal,
+            calibration_intercept_ci95: cal_ci,
+            conflict: rate(0),
+            marac: rate(1),
+            csc: rate(2),
+        });
+    }
+    rows.sort_by(|a, b| b.n.cmp(&a.n).then_with(|| a.group.cmp(&b.group)));
+    // Funnels over the shown groups' sizes.
+    let sizes: Vec<u64> = rows.iter().filter_map(|r| r.n).collect();
+    let funnels = GROUP_FIGURES
+        .iter()
+        .enumerate()
+        .map(|(j, (key, label, _))| {
+            let target = targets[j];
+            let pick = |r: &GroupRow| match j {
+                0 => r.conflict,
+                1 => r.marac,
+                _ => r.csc,
+            };
+            let outside = |strict: bool| -> Vec<String> {
+                rows.iter()
+                    .filter(|r| {
+                        pick(r).funnel.is_some_and(|p| match p {
+                            FunnelPosition::Above998 | FunnelPosition::Below998 => true,
+                            FunnelPosition::Above95 | FunnelPosition::Below95 => !strict,
+                            FunnelPosition::Within => false,
+                        })
+                    })
+                    .map(|r| r.group.clone())
+                    .collect()
+            };
+            Funnel {
+                figure: key,
+                label,
+                target,
+                limits: funnel_sizes(&sizes)
+                    .into_iter()
+                    .map(|m| limits_at(m, target))
+                    .collect(),
+                outside95: outside(false),
+                outside998: outside(true),
+            }
+        })
+        .collect();
+    GroupReport {
+        column: g.column.clone(),
+        reference: reference.map(|t| t.name.clone()),
+        groups: k as u64,
+        suppressed_groups: rows.iter().filter(|r| r.suppressed).count() as u64,
+        rows,
+        funnels,
+    }
+}
+
+fn withheld_rate() -> GroupRate {
+    GroupRate {
+        count: None,
+        rate: None,
+        ci95: None,
+        funnel: None,
+    }
+}
+
+/// Group sizes at which to draw the limits: 60 points spaced evenly on a log
+/// scale from the smallest to the largest shown group (and each exact size when
+/// there are few).
+fn funnel_sizes(sizes: &[u64]) -> Vec<u64> {
+    let (Some(&lo), Some(&hi)) = (sizes.iter().min(), sizes.iter().max()) else {
+        return Vec::new();
+    };
+    let lo = lo.max(1);
+    let mut out: Vec<u64> = (0..=60)
+        .map(|i| {
+            let t = f64::from(i) / 60.0;
+            ((lo as f64).ln() * (1.0 - t) + (hi as f64 * 1.05).ln() * t)
+                .exp()
+                .round() as u64
+        })
+        .collect();
+    out.extend_from_slice(sizes);
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Computes every figure.
+pub fn evaluate(data: &Data, opts: &Options) -> Evaluation {
+    let labels = &data.labels;
+    let abuse = labels.iter().filter(|&&y| y).count() as u64;
+    let n = labels.len() as u64;
+    let tools: Vec<ToolReport> = data
+        .tools
+        .iter()
+        .map(|t| tool_report(t, labels, &data.facts))
+        .collect();
+    let reference = opts
+        .reference
+        .as_ref()
+        .and_then(|r| data.tools.iter().find(|t| &t.name == r));
+    let comparisons = match reference {
+        Some(r) => data
+            .tools
+            .iter()
+            .filter(|t| t.name != r.name)
+            .filter_map(|t| comparison(t, r, labels))
+            .collect(),
+        None => Vec::new(),
+    };
+    let groups = data
+        .groups
+        .iter()
+        .map(|g| group_report(g, data, reference, opts.min_cell))
+        .collect();
+    Evaluation {
+        schema: SCHEMA,
+        synthetic: opts.synthetic,
+        synthetic_notice: opts.synthetic.then_some(SYNTHETIC_NOTICE),
+        source: opts.source.clone(),
+        label: opts.label.clone(),
+        scorer_version: opts.scorer_version.clone(),
+        calibration_version: opts.calibration_version.clone(),
+        records: Records {
+            read: opts.records_read,
+            evaluated: n,
+            missing_label: opts.missing_label,
+            errors: opts.errors,
+            abuse,
+            not_abuse: n - abuse,
+            prevalence: (n > 0).then(|| abuse as f64 / n as f64),
+        },
+        threshold: opts.threshold,
+        tools,
+        comparisons,
+        screen: opts.screen.clone(),
+        min_cell: opts.min_cell,
+        suppression: crate::render::suppression_rule(opts.min_cell),
+        groups,
+        notes: opts.notes.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clopper_pearson_matches_known_values() {
+        // R: binom.test(3, 10)$conf.int = 0.06673951 0.65245285
+        let [lo, hi] = clopper_pearson(3, 10).unwrap();
+        assert!((lo - 0.066_739_51).abs() < 1e-7, "{lo}");
+        assert!((hi - 0.652_452_85).abs() < 1e-7, "{hi}");
+        // binom.test(0, 20)$conf.int = 0 0.1684335
+        let [lo, hi] = clopper_pearson(0, 20).unwrap();
+        assert_eq!(lo, 0.0);
+        assert!((hi - 0.168_433_5).abs() < 1e-6);
+        let [lo, hi] = clopper_pearson(20, 20).unwrap();
+        assert!((lo - (1.0 - 0.168_433_5)).abs() < 1e-6);
+        assert_eq!(hi, 1.0);
+        assert!(clopper_pearson(1, 0).is_none());
+    }
+
+    #[test]
+    fn funnel_limits_bracket_the_target_and_narrow_with_n() {
+        let p0 = 0.2;
+        let mut last = 1.0;
+        for n in [10u64, 50, 200, 1000, 10_000] {
+            let l = limits_at(n, p0);
+            assert!(l.lower998 <= l.lower95 && l.lower95 <= p0 && p0 <= l.upper95);
+            assert!(l.upper95 <= l.upper998);
+            let width = l.upper95 - l.lower95;
+            assert!(width < last, "n={n}: {width} not below {last}");
+            last = width;
+        }
+        // Normal approximation at large n: p0 ± 1.96 sqrt(p0 q0 / n).
+        let l = limits_at(10_000, p0);
+        let half = 1.96 * (p0 * (1.0 - p0) / 10_000.0f64).sqrt();
+        assert!((l.upper95 - (p0 + half)).abs() < 5e-4, "{}", l.upper95);
+        assert!((l.lower95 - (p0 - half)).abs() < 5e-4, "{}", l.lower95);
+        // Positions.
+        assert_eq!(funnel_position(20, 100, 0.2), FunnelPosition::Within);
+        assert_eq!(funnel_position(35, 100, 0.2), FunnelPosition::Above998);
+        assert_eq!(funnel_position(29, 100, 0.2), FunnelPosition::Above95);
+        assert_eq!(funnel_position(5, 100, 0.2), FunnelPosition::Below998);
+    }
+
+    #[test]
+    fn the_interpolated_limit_is_the_binomial_quantile_at_whole_counts() {
+        // Where F(r) == q exactly the limit is r/n; otherwise it lies in (r-1, r]/n.
+        for n in [7u64, 30, 101] {
+            for &q in &[0.025, 0.975, 0.001, 0.999] {
+                let l = funnel_limit(n, 0.3, q) * n as f64;
+                let b = Binomial::new(0.3, n).unwrap();
+                let r = b.inverse_cdf(q) as f64;
+                assert!(
+                    l <= r + 1e-9 && l > r - 1.0 - 1e-9,
+                    "n={n} q={q}: {l} vs r={r}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn roc_points_run_from_origin_to_one() {
+        let s = [0.9, 0.8, 0.7, 0.6, 0.5, 0.4];
+        let y = [true, false, true, true, false, false];
+        let r = roc_points(&s, &y);
+        assert_eq!(r[0], [0.0, 0.0]);
+        assert_eq!(*r.last().unwrap(), [1.0, 1.0]);
+        assert!(r
+            .windows(2)
+            .all(|w| w[1][0] >= w[0][0] && w[1][1] >= w[0][1]));
+        assert_eq!(r[1], [0.0, 1.0 / 3.0]);
+    }
+
+    #[test]
+    fn calibration_intercept_interval_holds_the_estimate_and_narrows() {
+        let p: Vec<f64> = (0..400)
+            .map(|i| 0.1 + 0.8 * f64::from(i % 10) / 9.0)
+            .collect();
+        let y: Vec<bool> = (0..400).map(|i| i % 3 == 0).collect();
+        let (a, [lo, hi]) = calibration_intercept_ci(&p, &y).unwrap();
+        assert!(lo < a && a < hi);
+        let (_, [lo2, hi2]) = calibration_intercept_ci(&p[..100], &y[..100]).unwrap();
+        assert!(hi2 - lo2 > hi - lo);
+    }
+
+    fn tool(name: &str, kind: ToolKind, scores: Vec<f64>) -> Tool {
+        Tool {
+            name: name.into(),
+            description: String::new(),
+            kind,
+            kind_note: None,
+            scores,
+            positive_from: 0.5,
+            positive_rule: String::new(),
+            workload: Some(WorkloadBasis::Scorer),
+            conflict_label: true,
+        }
+    }
+
+    #[test]
+    fn ranking_tools_get_no_probability_figures_and_routing_counts_add_up() {
+        use fact::*;
+        let labels = vec![true, true, false, false, true, false];
+        let facts = vec![
+            CONFLICT | CHILDREN,
+            MARAC | CSC | CHILDREN,
+            RPC | CHILDREN,
+            CONFLICT,
+            CSC,
+            EARLY_HELP,
+        ];
+        let data = Data {
+            labels: labels.clone(),
+            facts,
+            tools: vec![
+                tool(
+                    "p",
+                    ToolKind::Probability,
+                    vec![0.2, 0.9, 0.1, 0.3, 0.7, f64::NAN],
+                ),
+                tool(
+                    "count",
+                    ToolKind::Ranking,
+                    vec![3.0, 9.0, 1.0, 2.0, 8.0, 0.0],
+                ),
+            ],
+            groups: vec![],
+        };
+        let opts = Options {
+            label: "y".into(),
+            source: "t".into(),
+            synthetic: true,
+            threshold: 0.5,
+            min_cell: 1,
+            records_read: 6,
+            missing_label: 0,
+            errors: 0,
+            scorer_version: "s".into(),
+            calibration_version: "c".into(),
+            reference: Some("p".into()),
+            screen: None,
+            notes: vec![],
+        };
+        let e = evaluate(&data, &opts);
+        let p = &e.tools[0];
+        assert_eq!((p.n, p.missing_scores), (5, 1));
+        assert!(p.brier.is_some() && p.ece.is_some() && p.reliability.is_some());
+        let c = &e.tools[1];
+        assert!(c.auc.is_some());
+        assert!(c.brier.is_none() && c.log_loss.is_none() && c.ece.is_none());
+        assert!(c.calibration_slope.is_none() && c.reliability.is_none());
+        assert_eq!(c.decision_curve_of, "positive_call");
+        let r = p.routing_safety.unwrap();
+        assert_eq!(
+            (
+                r.abuse_labelled_conflict.count,
+                r.abuse_labelled_conflict.of
+            ),
+            (1, 3)
+        );
+        assert_eq!((r.non_abuse_to_rpc.count, r.non_abuse_to_rpc.of), (1, 3));
+        assert_eq!((r.csc_today, r.csc_tool, r.csc_avoided), (3, 2, 1));
+        assert_eq!(r.abuse_with_children_losing_notification, 1);
+        let w = p.workload_per_1000.unwrap();
+        assert!((w.rpc_or_early_help - 2000.0 / 6.0).abs() < 1e-9);
+        assert!((w.marac - 1000.0 / 6.0).abs() < 1e-9);
+        assert_eq!(e.comparisons.len(), 1);
+        assert_eq!(e.comparisons[0].n, 5);
+        assert!(e.synthetic_notice.is_some());
+    }
+}
