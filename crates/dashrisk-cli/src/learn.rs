@@ -110,6 +110,25 @@ pub(crate) fn for_each_record(
     label: Option<&str>,
     mut each: impl FnMut(u64, Result<(Assessment, Option<String>), RecordError>) -> Result<(), Fatal>,
 ) -> Result<u64, Fatal> {
+    let columns: Vec<&str> = label.into_iter().collect();
+    for_each_record_with(scorer, input, input_args, &columns, |line, res| {
+        each(line, res.map(|(a, mut v)| (a, v.pop().flatten())))
+    })
+}
+
+/// As [`for_each_record`], with the text of each of `columns` (CSV columns, or keys
+/// of `meta` in JSON Lines; `None` when a JSON record lacks one). A CSV header
+/// without one of them is an error that lists the columns there are.
+pub(crate) fn for_each_record_with(
+    scorer: &Scorer,
+    input: &str,
+    input_args: &crate::input::InputArgs,
+    columns: &[&str],
+    mut each: impl FnMut(
+        u64,
+        Result<(Assessment, Vec<Option<String>>), RecordError>,
+    ) -> Result<(), Fatal>,
+) -> Result<u64, Fatal> {
     let crate::input::Opened {
         mut reader,
         format,
@@ -127,7 +146,7 @@ pub(crate) fn for_each_record(
                 let res = if too_long {
                     Err(too_large(limits, n))
                 } else {
-                    parse_json_line(scorer, n, &buf, label)
+                    parse_json_line(scorer, n, &buf, columns)
                 };
                 each(n, res)?;
             }
@@ -150,15 +169,17 @@ pub(crate) fn for_each_record(
                         .to_string(),
                     ));
                 }
-                let label_idx = match label {
-                    Some(l) => Some(names.iter().position(|n| n == l).ok_or_else(|| {
-                        Fatal(format!(
-                            "{input}: no label column {l:?}; the columns are: {}",
-                            names.join(", ")
-                        ))
-                    })?),
-                    None => None,
-                };
+                let column_idx = columns
+                    .iter()
+                    .map(|l| {
+                        names.iter().position(|n| n == l).ok_or_else(|| {
+                            Fatal(format!(
+                                "{input}: no column {l:?}; the columns are: {}",
+                                names.join(", ")
+                            ))
+                        })
+                    })
+                    .collect::<Result<Vec<usize>, Fatal>>()?;
                 let id_idx = names.iter().position(|n| n == "id");
                 let flat_header = dashrisk::parse::FlatHeader::new(&names);
                 while let Some(row) = rdr.read(&mut record)? {
@@ -166,10 +187,15 @@ pub(crate) fn for_each_record(
                     let res = match row {
                         Row::TooLarge => Err(too_large(limits, n)),
                         Row::Read => parse_row(scorer, &flat_header, &record, n, id_idx).map(|a| {
-                            let value = label_idx
-                                .and_then(|i| record.get(i))
-                                .map(|b| String::from_utf8_lossy(b).into_owned());
-                            (a, value)
+                            let values = column_idx
+                                .iter()
+                                .map(|&i| {
+                                    record
+                                        .get(i)
+                                        .map(|b| String::from_utf8_lossy(b).into_owned())
+                                })
+                                .collect();
+                            (a, values)
                         }),
                     };
                     each(n, res)?;
@@ -183,13 +209,13 @@ pub(crate) fn for_each_record(
     Ok(n)
 }
 
-/// One JSON Lines record, with `meta.<label>` as the label text.
+/// One JSON Lines record, with `meta.<column>` as each column's text.
 fn parse_json_line(
     scorer: &Scorer,
     line: u64,
     bytes: &[u8],
-    label: Option<&str>,
-) -> Result<(Assessment, Option<String>), RecordError> {
+    columns: &[&str],
+) -> Result<(Assessment, Vec<Option<String>>), RecordError> {
     let fail = |id, error| RecordError { line, id, error };
     let text = std::str::from_utf8(bytes).map_err(|e| {
         fail(
@@ -208,14 +234,17 @@ fn parse_json_line(
     let value = scorer.decode_json(text).map_err(|e| fail(None, e))?;
     let id = peek_id(&value);
     let a = scorer.parse_value(&value).map_err(|e| fail(id, e))?;
-    let label_text = label.and_then(|l| {
-        let v = a.meta.as_ref()?.get(l)?;
-        Some(match v {
-            serde_json::Value::String(s) => s.clone(),
-            other => other.to_string(),
+    let values = columns
+        .iter()
+        .map(|l| {
+            let v = a.meta.as_ref()?.get(*l)?;
+            Some(match v {
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            })
         })
-    });
-    Ok((a, label_text))
+        .collect();
+    Ok((a, values))
 }
 
 /// The label cell as a class: `1`/`true`/`yes` or `0`/`false`/`no` (any case);

@@ -15,6 +15,7 @@
 pub mod assess;
 mod calibrate;
 pub mod csv_rows;
+pub mod evaluate;
 pub mod flat;
 pub mod input;
 mod learn;
@@ -169,6 +170,11 @@ enum Command {
     /// notification per 1,000 call-outs, with the questions most often left
     /// unanswered in unclear cases; by group and period; small cells withheld.
     Summarise(summarise::SummariseArgs),
+    /// Benchmark tools on a force's labelled records: the DASH count and grade,
+    /// p_abuse, the classification, the LAP screen, the comparison model (out of
+    /// fold) and any score column, side by side: discrimination, calibration,
+    /// workload, routing safety, and figures by officer or area with funnel plots.
+    Evaluate(evaluate::EvaluateArgs),
 }
 
 #[derive(Subcommand)]
@@ -416,6 +422,7 @@ fn run(cli: Cli) -> Result<ExitCode, Fatal> {
         Command::Predict(args) => learn::predict(args),
         Command::Calibrate(args) => calibrate::calibrate(args),
         Command::Summarise(args) => summarise::run(args),
+        Command::Evaluate(args) => evaluate::run(args),
     }
 }
 

@@ -180,7 +180,7 @@ fn damaged_models_and_bad_training_data_are_refused() {
         b"",
     );
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("no label column \"outcome\""));
+    assert!(text(&out.stderr).contains("no column \"outcome\""));
 
     // A label that is not 1/0/true/false/yes/no: the record fails and no model is
     // written.

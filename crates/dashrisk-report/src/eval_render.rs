@@ -100,7 +100,16 @@ pub fn text(e: &Evaluation) -> String {
         "tool", "sens", "spec", "PPV", "NPV", "per 1,000"
     );
     for t in &e.tools {
-        let c = &t.at_rule.confusion;
+        let Some(at) = &t.at_rule else {
+            let _ = writeln!(
+                o,
+                "{:<22} {}",
+                crate::render::clip(&t.tool, 22),
+                t.positive_rule
+            );
+            continue;
+        };
+        let c = &at.confusion;
         let _ = writeln!(
             o,
             "{:<22} {:>8} {:>8} {:>8} {:>8} {:>10.1}  {}",
@@ -109,7 +118,7 @@ pub fn text(e: &Evaluation) -> String {
             f3(c.specificity),
             f3(c.ppv),
             f3(c.npv),
-            t.at_rule.positive_per_1000,
+            at.positive_per_1000,
             t.positive_rule
         );
     }
@@ -154,7 +163,7 @@ pub fn text(e: &Evaluation) -> String {
             );
             let _ = writeln!(
                 o,
-                "  CSC notifications: {} today (every incident with children), {} with the tool: {} avoided ({:.1} per 1,000)",
+                "  CSC notifications: {} today (every incident with children, or not known), {} with the tool: {} avoided ({:.1} per 1,000)",
                 s.csc_today, s.csc_tool, s.csc_avoided, s.csc_avoided_per_1000
             );
             let _ = writeln!(
@@ -229,7 +238,7 @@ fn basis(b: crate::evaluate::WorkloadBasis) -> &'static str {
     match b {
         crate::evaluate::WorkloadBasis::Scorer => "the scorer's decisions",
         crate::evaluate::WorkloadBasis::TodaysPractice => {
-            "today's practice: MARAC on the DASH criteria, every incident with children notified"
+            "today's practice: MARAC on the DASH criteria; every incident with children (or not known) notified"
         }
     }
 }
@@ -391,7 +400,7 @@ pub fn decision_plot(e: &Evaluation) -> String {
             .draw()
             .map_err(err)?;
         let clamp = |v: f64| v.max(-top * 0.25);
-        if let Some(t) = e.tools.first() {
+        if let Some(t) = e.tools.iter().find(|t| !t.decision_curve.is_empty()) {
             let grey = RGBColor(150, 150, 150);
             c.draw_series(LineSeries::new(
                 t.decision_curve
@@ -408,6 +417,9 @@ pub fn decision_plot(e: &Evaluation) -> String {
                 .legend(|(x, y)| PathElement::new([(x, y), (x + 18, y)], BLACK));
         }
         for (i, t) in e.tools.iter().enumerate() {
+            if t.decision_curve.is_empty() {
+                continue;
+            }
             let col = colour(i);
             let name = if t.decision_curve_of == "probability" {
                 t.tool.clone()
@@ -622,7 +634,16 @@ pub fn html(e: &Evaluation) -> String {
     // Decisions.
     o.push_str("<h2>Decisions and workload</h2>\n<table><caption>At each tool's positive call</caption><thead><tr><th scope=\"col\">Tool</th><th scope=\"col\">Rule</th><th scope=\"col\">Sensitivity</th><th scope=\"col\">Specificity</th><th scope=\"col\">PPV</th><th scope=\"col\">NPV</th><th scope=\"col\">Positive per 1,000</th></tr></thead><tbody>\n");
     for t in &e.tools {
-        let c = &t.at_rule.confusion;
+        let Some(at) = &t.at_rule else {
+            let _ = writeln!(
+                o,
+                "<tr><th scope=\"row\">{}</th><td colspan=\"6\">{}</td></tr>",
+                esc(&t.tool),
+                esc(&t.positive_rule)
+            );
+            continue;
+        };
+        let c = &at.confusion;
         let _ = writeln!(
             o,
             "<tr><th scope=\"row\">{}</th>{}{}{}{}{}{}</tr>",
@@ -632,7 +653,7 @@ pub fn html(e: &Evaluation) -> String {
             td(&f3(c.specificity)),
             td(&f3(c.ppv)),
             td(&f3(c.npv)),
-            td(&f1(Some(t.at_rule.positive_per_1000))),
+            td(&f1(Some(at.positive_per_1000))),
         );
     }
     o.push_str("</tbody></table>\n");
@@ -665,7 +686,7 @@ pub fn html(e: &Evaluation) -> String {
         if let Some(s) = &t.routing_safety {
             let _ = writeln!(
                 o,
-                "<h3>Routing safety: {}</h3>\n<ul>\n<li>True abuse labelled parental conflict: {}</li>\n<li>True non-abuse routed to RPC support: {}</li>\n<li>CSC notifications: {} today (every incident with children), {} with the tool: <strong>{} avoided</strong> ({:.1} per 1,000)</li>\n<li>Abuse cases with children that would lose a notification: <strong>{}</strong></li>\n</ul>",
+                "<h3>Routing safety: {}</h3>\n<ul>\n<li>True abuse labelled parental conflict: {}</li>\n<li>True non-abuse routed to RPC support: {}</li>\n<li>CSC notifications: {} today (every incident with children, or not known), {} with the tool: <strong>{} avoided</strong> ({:.1} per 1,000)</li>\n<li>Abuse cases with children that would lose a notification: <strong>{}</strong></li>\n</ul>",
                 esc(&t.tool),
                 esc(&pct(&s.abuse_labelled_conflict)),
                 esc(&pct(&s.non_abuse_to_rpc)),

@@ -45,8 +45,9 @@ pub enum ToolKind {
 pub enum WorkloadBasis {
     /// The scorer's own MARAC, notification and pathway decisions.
     Scorer,
-    /// Today's practice: MARAC on the DASH criteria, and every incident with
-    /// children notified to CSC and the school; no parental-conflict route.
+    /// Today's practice: MARAC on the DASH criteria; every incident with children
+    /// (or where that is not known) notified to CSC, and the school told when a
+    /// child is linked; no parental-conflict route.
     TodaysPractice,
 }
 
@@ -63,8 +64,9 @@ pub struct Tool {
     pub kind_note: Option<String>,
     /// One score per record; NaN where the tool gave none.
     pub scores: Vec<f64>,
-    /// A score at or above this is the tool's positive call (abuse, or referral).
-    pub positive_from: f64,
+    /// A score at or above this is the tool's positive call (abuse, or referral);
+    /// `None` for a ranking score with no known threshold.
+    pub positive_from: Option<f64>,
     /// That rule in words.
     pub positive_rule: String,
     /// The decisions its workload counts, if it makes them.
@@ -89,6 +91,15 @@ pub mod fact {
     pub const CONFLICT: u8 = 32;
     /// Children linked to the incident (present, or in the household).
     pub const CHILDREN: u8 = 64;
+    /// Not known whether children are linked (never read as "no children").
+    pub const CHILDREN_NOT_KNOWN: u8 = 128;
+}
+
+/// Whether today's practice notifies children's social care: every domestic
+/// incident with children, and, like the scorer, every one where it is not known
+/// whether there are children (so that the comparison is like with like).
+pub fn notified_today(f: u8) -> bool {
+    f & (fact::CHILDREN | fact::CHILDREN_NOT_KNOWN) != 0
 }
 
 /// A group-by column: each record's group.
@@ -240,8 +251,7 @@ pub struct RoutingSafety {
     pub abuse_labelled_conflict: Proportion,
     /// True non-abuse routed to RPC support, as a share of true non-abuse.
     pub non_abuse_to_rpc: Proportion,
-    /// CSC notifications under today's practice (every incident with children
-    /// linked).
+    /// CSC notifications under today's practice ([`notified_today`]).
     pub csc_today: u64,
     /// CSC notifications under the tool.
     pub csc_tool: u64,
@@ -249,8 +259,8 @@ pub struct RoutingSafety {
     pub csc_avoided: i64,
     /// The same per 1,000 incidents.
     pub csc_avoided_per_1000: f64,
-    /// True abuse with children linked that today's practice notifies and the
-    /// tool would not.
+    /// True abuse that today's practice notifies (children linked, or not known)
+    /// and the tool would not.
     pub abuse_with_children_losing_notification: u64,
 }
 
@@ -292,12 +302,13 @@ pub struct ToolReport {
     pub reliability: Option<Vec<ReliabilityBin>>,
     /// The positive-call rule.
     pub positive_rule: String,
-    /// Figures at that rule.
-    pub at_rule: AtRule,
+    /// Figures at that rule (`None` when the tool has none).
+    pub at_rule: Option<AtRule>,
     /// Decision curve: of the probability, or, for other tools, of the tool's
     /// positive call as a yes/no test.
     pub decision_curve: Vec<DecisionPoint>,
-    /// What the decision curve is of: `probability` or `positive_call`.
+    /// What the decision curve is of: `probability`, `positive_call`, or `none`
+    /// (a ranking score without a threshold).
     pub decision_curve_of: &'static str,
     /// Workload per 1,000 incidents, for a tool that makes those decisions.
     pub workload_per_1000: Option<Workload>,
@@ -567,16 +578,13 @@ fn workload(basis: WorkloadBasis, facts: &[u8]) -> Workload {
                 n,
             ),
         },
-        WorkloadBasis::TodaysPractice => {
-            let children = per_1000(count(&|f| has(f, fact::CHILDREN)), n);
-            Workload {
-                basis,
-                marac: per_1000(count(&|f| has(f, fact::MARAC)), n),
-                csc: children,
-                school: children,
-                rpc_or_early_help: 0.0,
-            }
-        }
+        WorkloadBasis::TodaysPractice => Workload {
+            basis,
+            marac: per_1000(count(&|f| has(f, fact::MARAC)), n),
+            csc: per_1000(count(&|f| notified_today(f)), n),
+            school: per_1000(count(&|f| has(f, fact::CHILDREN)), n),
+            rpc_or_early_help: 0.0,
+        },
     }
 }
 
@@ -592,9 +600,9 @@ fn routing_safety(labels: &[bool], facts: &[u8]) -> RoutingSafety {
             other += 1;
             other_rpc += u64::from(has(f, fact::RPC));
         }
-        today += u64::from(has(f, fact::CHILDREN));
+        today += u64::from(notified_today(f));
         tool += u64::from(has(f, fact::CSC));
-        losing += u64::from(y && has(f, fact::CHILDREN) && !has(f, fact::CSC));
+        losing += u64::from(y && notified_today(f) && !has(f, fact::CSC));
     }
     let avoided = today as i64 - tool as i64;
     RoutingSafety {
@@ -617,12 +625,18 @@ fn tool_report(tool: &Tool, labels: &[bool], facts: &[u8]) -> ToolReport {
     let prob = tool.kind == ToolKind::Probability;
     let delong = metrics::roc_auc_delong(&s, &y);
     let when = |v: Option<f64>| if prob { v } else { None };
-    let calls: Vec<f64> = s
-        .iter()
-        .map(|&v| if v >= tool.positive_from { 1.0 } else { 0.0 })
-        .collect();
-    let confusion = metrics::confusion(&s, &y, tool.positive_from);
-    let positives = confusion.tp + confusion.fp;
+    let at_rule = tool.positive_from.map(|from| {
+        let confusion = metrics::confusion(&s, &y, from);
+        AtRule {
+            confusion,
+            positive_per_1000: per_1000(confusion.tp + confusion.fp, s.len() as u64),
+        }
+    });
+    let calls: Option<Vec<f64>> = tool.positive_from.map(|from| {
+        s.iter()
+            .map(|&v| if v >= from { 1.0 } else { 0.0 })
+            .collect()
+    });
     ToolReport {
         tool: tool.name.clone(),
         description: tool.description.clone(),
@@ -641,16 +655,17 @@ fn tool_report(tool: &Tool, labels: &[bool], facts: &[u8]) -> ToolReport {
         calibration_intercept: when(metrics::calibration_intercept(&s, &y)),
         reliability: prob.then(|| metrics::reliability(&s, &y, 10)),
         positive_rule: tool.positive_rule.clone(),
-        at_rule: AtRule {
-            confusion,
-            positive_per_1000: per_1000(positives, s.len() as u64),
+        at_rule,
+        decision_curve: match (&calls, prob) {
+            (_, true) => metrics::decision_curve(&s, &y, &thresholds()),
+            (Some(c), false) => metrics::decision_curve(c, &y, &thresholds()),
+            (None, false) => Vec::new(),
         },
-        decision_curve: if prob {
-            metrics::decision_curve(&s, &y, &thresholds())
-        } else {
-            metrics::decision_curve(&calls, &y, &thresholds())
+        decision_curve_of: match (&calls, prob) {
+            (_, true) => "probability",
+            (Some(_), false) => "positive_call",
+            (None, false) => "none",
         },
-        decision_curve_of: if prob { "probability" } else { "positive_call" },
         workload_per_1000: tool.workload.map(|b| workload(b, facts)),
         routing_safety: tool.conflict_label.then(|| routing_safety(labels, facts)),
         roc: roc_points(&s, &y),
@@ -1114,7 +1129,7 @@ mod tests {
             kind,
             kind_note: None,
             scores,
-            positive_from: 0.5,
+            positive_from: Some(0.5),
             positive_rule: String::new(),
             workload: Some(WorkloadBasis::Scorer),
             conflict_label: true,

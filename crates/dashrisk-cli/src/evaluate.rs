@@ -1,0 +1,716 @@
+//! `dashrisk evaluate`: tools side by side on a force's labelled records (CSV or
+//! JSON Lines in the input contract, with a label column): the DASH yes-count and
+//! grade, the scorer's `p_abuse` and classification, the Lethality Assessment
+//! Program screen, the comparison model trained out of fold, and any score column
+//! the force brings. The figures are computed in `dashrisk_report::evaluate`.
+//!
+//! Memory: per record, one label, one byte of scorer decisions, one float per
+//! tool and one index per group-by column; with the model, its 136 features as
+//! bytes (136 B a record), and per fold a training matrix of at most
+//! `--model-max-train-rows` rows of 136 floats (about 109 MB at the default
+//! 100,000).
+
+use crate::learn::{for_each_record_with, looks_synthetic, parse_label};
+use crate::out::Output;
+use crate::{Fatal, LimitArgs, ScorerArgs};
+use clap::ValueEnum;
+use dashrisk::error::{ErrorKind, InputError, RecordError};
+use dashrisk::{AssessOptions, Classification, Pathway, RiskLevel};
+use dashrisk_learn::{LogisticParams, N_FEATURES};
+use dashrisk_report::eval_render;
+use dashrisk_report::evaluate::{
+    fact, Data, GroupColumn, Options, ScreenCoverage, Tool, ToolKind, WorkloadBasis,
+};
+use dashrisk_report::screen::{MissingItem, Screen};
+use linfa::ParamGuard;
+use ndarray::{Array1, Array2};
+use std::collections::{BTreeMap, HashMap};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+/// A built-in tool.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+#[value(rename_all = "snake_case")]
+pub enum ToolArg {
+    /// The DASH yes-count.
+    DashCount,
+    /// The DASH grade (standard, medium, high), with the officer's judgement.
+    DashGrade,
+    /// The scorer's calibrated p_abuse.
+    PAbuse,
+    /// The scorer's classification (conflict, unclear, abuse).
+    Classification,
+    /// The Lethality Assessment Program screen on the DASH answers.
+    LapScreen,
+    /// The linfa comparison model, trained out of fold on the same file.
+    Model,
+}
+
+impl ToolArg {
+    fn name(self) -> &'static str {
+        match self {
+            ToolArg::DashCount => "dash_count",
+            ToolArg::DashGrade => "dash_grade",
+            ToolArg::PAbuse => "p_abuse",
+            ToolArg::Classification => "classification",
+            ToolArg::LapScreen => "lap_screen",
+            ToolArg::Model => "model",
+        }
+    }
+}
+
+const ALL_TOOLS: [ToolArg; 6] = [
+    ToolArg::DashCount,
+    ToolArg::DashGrade,
+    ToolArg::PAbuse,
+    ToolArg::Classification,
+    ToolArg::LapScreen,
+    ToolArg::Model,
+];
+
+/// `dashrisk evaluate`.
+#[derive(clap::Args)]
+pub struct EvaluateArgs {
+    /// Labelled records in the input contract (CSV or JSON Lines), or - for
+    /// standard input.
+    #[arg(long, value_name = "FILE")]
+    data: String,
+    #[command(flatten)]
+    input_args: crate::input::InputArgs,
+    /// The label column (JSON Lines: a key of `meta`): 1/0, true/false or yes/no
+    /// for domestic abuse or not; empty cells are counted and left out.
+    #[arg(long, value_name = "COLUMN")]
+    label: String,
+    /// A built-in tool to evaluate (repeatable; default: all of them).
+    #[arg(long = "tool", value_name = "NAME")]
+    tools: Vec<ToolArg>,
+    /// A column of the force's own scores to evaluate as a tool (repeatable). A
+    /// column whose values all lie in [0, 1] is treated as a probability; any
+    /// other is a ranking score and gets no probability figures. Empty cells are
+    /// no score; anything else that is not a number is an error for that record.
+    #[arg(long = "score-column", value_name = "COLUMN")]
+    score_columns: Vec<String>,
+    /// Figures by this column (repeatable: one breakdown each), e.g. officer or
+    /// area. JSON Lines: a key of `meta`.
+    #[arg(long = "group-by", value_name = "COLUMN")]
+    group_by: Vec<String>,
+    /// Probability tools call a record abuse at or above this.
+    #[arg(long, default_value_t = 0.5, value_parser = unit_interval)]
+    threshold: f64,
+    /// Per-group counts from 1 to N-1 are withheld, and those they could be worked
+    /// back from; groups with fewer than N records are withheld.
+    #[arg(long = "min-cell", value_name = "N", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    min_cell: u64,
+    /// Cross-validation folds for the model.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(2..=20))]
+    folds: u64,
+    /// Seed of the folds (and of the training sample when there is one).
+    #[arg(long, default_value_t = 2026)]
+    seed: u64,
+    /// Each fold's model is fitted on at most this many records of the other folds
+    /// (a seeded sample when there are more); every record is still predicted.
+    #[arg(long = "model-max-train-rows", value_name = "N", default_value_t = 100_000,
+          value_parser = clap::value_parser!(u64).range(100..))]
+    model_max_train_rows: u64,
+    /// Write the HTML report here (self-contained: nothing loads from elsewhere).
+    #[arg(long, value_name = "FILE")]
+    report: Option<PathBuf>,
+    /// Write every figure as JSON here.
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+    /// Mark the evaluation as on synthetic data (`dashrisk synth` output is
+    /// recognised without it).
+    #[arg(long)]
+    synthetic: bool,
+    #[command(flatten)]
+    scorer: ScorerArgs,
+    #[command(flatten)]
+    limits: LimitArgs,
+}
+
+fn unit_interval(s: &str) -> Result<f64, String> {
+    let v: f64 = s.parse().map_err(|_| format!("{s:?} is not a number"))?;
+    if v > 0.0 && v < 1.0 {
+        Ok(v)
+    } else {
+        Err(format!("{v} is not between 0 and 1 (exclusive)"))
+    }
+}
+
+/// A score cell: empty (or `null`) is no score; a finite number is a score;
+/// anything else is an error naming the column and the value.
+pub(crate) fn parse_score(text: Option<&str>, column: &str) -> Result<f64, InputError> {
+    let Some(v) = text
+        .map(str::trim)
+        .filter(|v| !v.is_empty() && *v != "null")
+    else {
+        return Ok(f64::NAN);
+    };
+    match v.parse::<f64>() {
+        Ok(x) if x.is_finite() => Ok(x),
+        _ => Err(InputError::new(
+            ErrorKind::InvalidValue,
+            column,
+            Some(v),
+            format!(
+                "{column}: {:?} is not a score; expected a finite number, or empty for no score",
+                dashrisk::error::truncate_value(v)
+            ),
+        )),
+    }
+}
+
+/// The group value of a cell (`(not recorded)` when empty).
+const NOT_RECORDED: &str = "(not recorded)";
+
+fn level_score(l: RiskLevel) -> f64 {
+    match l {
+        RiskLevel::Standard => 0.0,
+        RiskLevel::Medium => 1.0,
+        RiskLevel::High => 2.0,
+    }
+}
+
+fn class_score(c: Classification) -> f64 {
+    match c {
+        Classification::ParentalConflict => 0.0,
+        Classification::Unclear => 1.0,
+        Classification::DomesticAbuse => 2.0,
+    }
+}
+
+/// `dashrisk evaluate`.
+pub fn run(args: EvaluateArgs) -> Result<ExitCode, Fatal> {
+    let scorer = crate::build_scorer(&args.scorer)?.with_limits(args.limits.limits()?)?;
+    let input_path = PathBuf::from(&args.data);
+    let inputs = [input_path.as_path()];
+    if let (Some(r), Some(j)) = (&args.report, &args.json) {
+        if r == j {
+            return Err(Fatal("--report and --json name the same file".into()));
+        }
+    }
+    let mut tools: Vec<ToolArg> = if args.tools.is_empty() {
+        ALL_TOOLS.to_vec()
+    } else {
+        args.tools.clone()
+    };
+    tools.dedup();
+    {
+        let mut seen: Vec<&str> = tools.iter().map(|t| t.name()).collect();
+        for c in &args.score_columns {
+            if seen.contains(&c.as_str()) {
+                return Err(Fatal(format!(
+                    "--score-column {c:?}: a tool of that name is already evaluated; rename the column"
+                )));
+            }
+            if c == &args.label {
+                return Err(Fatal(format!("--score-column {c:?} is the label column")));
+            }
+            seen.push(c);
+        }
+    }
+    let report = args
+        .report
+        .as_ref()
+        .map(|p| Output::create(&Some(p.clone()), &inputs))
+        .transpose()?;
+    let json_out = args
+        .json
+        .as_ref()
+        .map(|p| Output::create(&Some(p.clone()), &inputs))
+        .transpose()?;
+
+    let want = |t: ToolArg| tools.contains(&t);
+    let screen = Screen::lap();
+    let mut columns: Vec<&str> = vec![args.label.as_str()];
+    columns.extend(args.score_columns.iter().map(String::as_str));
+    columns.extend(args.group_by.iter().map(String::as_str));
+    let n_scores = args.score_columns.len();
+
+    let mut labels: Vec<bool> = Vec::new();
+    let mut facts: Vec<u8> = Vec::new();
+    let mut builtin: Vec<Vec<f64>> = vec![Vec::new(); tools.len()];
+    let mut external: Vec<Vec<f64>> = vec![Vec::new(); n_scores];
+    let mut group_index: Vec<HashMap<String, u32>> = vec![HashMap::new(); args.group_by.len()];
+    let mut group_names: Vec<Vec<String>> = vec![Vec::new(); args.group_by.len()];
+    let mut group_rows: Vec<Vec<u32>> = vec![Vec::new(); args.group_by.len()];
+    let mut features: Vec<u8> = Vec::new();
+    let mut row = Array1::<f64>::zeros(N_FEATURES);
+    let mut forms: BTreeMap<String, ()> = BTreeMap::new();
+    let (mut read, mut failed, mut unlabelled) = (0u64, 0u64, 0u64);
+    let mut all_synthetic_ids = true;
+    let mut stderr = io::stderr();
+    let options = AssessOptions { reason_text: false };
+
+    for_each_record_with(
+        &scorer,
+        &args.data,
+        &args.input_args,
+        &columns,
+        |line, res| {
+            if line > 0 {
+                read += 1;
+            }
+            let mut fail = |e: RecordError| {
+                failed += 1;
+                let _ = writeln!(stderr, "dashrisk: {e}");
+            };
+            let (a, values) = match res {
+                Ok(v) => v,
+                Err(e) => {
+                    fail(e);
+                    return Ok(());
+                }
+            };
+            let err = |error: InputError| RecordError {
+                line,
+                id: a.id.clone(),
+                error,
+            };
+            let y = match parse_label(values[0].as_deref(), &args.label) {
+                Ok(Some(y)) => y,
+                Ok(None) => {
+                    unlabelled += 1;
+                    return Ok(());
+                }
+                Err(e) => {
+                    fail(err(e));
+                    return Ok(());
+                }
+            };
+            let mut ext = Vec::with_capacity(n_scores);
+            for (k, c) in args.score_columns.iter().enumerate() {
+                match parse_score(values[1 + k].as_deref(), c) {
+                    Ok(v) => ext.push(v),
+                    Err(e) => {
+                        fail(err(e));
+                        return Ok(());
+                    }
+                }
+            }
+            let result = match scorer.assess_with(&a, &options) {
+                Ok(r) => r,
+                Err(e) => {
+                    fail(err(e));
+                    return Ok(());
+                }
+            };
+            if want(ToolArg::Model) {
+                if let Err(e) = dashrisk_learn::featurise_into(&a, row.view_mut()) {
+                    fail(err(e));
+                    return Ok(());
+                }
+                // Every feature is a 0/1 indicator or a count capped at 10.
+                features.extend(row.iter().map(|&v| v as u8));
+            }
+            all_synthetic_ids &= a.id.as_deref().is_some_and(|s| {
+                s.strip_prefix("syn-")
+                    .is_some_and(|d| d.len() == 7 && d.bytes().all(|b| b.is_ascii_digit()))
+            });
+            let inst = scorer
+                .instrument(&a.instrument)
+                .expect("an assessed record's instrument is known");
+            forms.entry(inst.id.clone()).or_default();
+            for (k, t) in tools.iter().enumerate() {
+                let s = match t {
+                    ToolArg::DashCount => f64::from(result.yes_count),
+                    ToolArg::DashGrade => level_score(result.risk_level),
+                    ToolArg::PAbuse => result.p_abuse.unwrap_or(f64::NAN),
+                    ToolArg::Classification => class_score(result.classification),
+                    ToolArg::LapScreen => f64::from(u8::from(screen.screened_in(inst, &a))),
+                    ToolArg::Model => f64::NAN, // filled in out of fold below
+                };
+                builtin[k].push(s);
+            }
+            for (k, v) in ext.into_iter().enumerate() {
+                external[k].push(v);
+            }
+            for (k, _) in args.group_by.iter().enumerate() {
+                let v = values[1 + n_scores + k]
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|v| !v.is_empty() && *v != "null")
+                    .unwrap_or(NOT_RECORDED);
+                let idx = match group_index[k].get(v) {
+                    Some(&i) => i,
+                    None => {
+                        let i = group_names[k].len() as u32;
+                        group_index[k].insert(v.to_string(), i);
+                        group_names[k].push(v.to_string());
+                        i
+                    }
+                };
+                group_rows[k].push(idx);
+            }
+            let mut f = 0u8;
+            let p = &result.pathways;
+            for (on, bit) in [
+                (result.marac_referral, fact::MARAC),
+                (result.csc_notification, fact::CSC),
+                (result.school_notification, fact::SCHOOL),
+                (p.contains(&Pathway::RpcSupport), fact::RPC),
+                (p.contains(&Pathway::EarlyHelp), fact::EARLY_HELP),
+                (
+                    result.classification == Classification::ParentalConflict,
+                    fact::CONFLICT,
+                ),
+                (result.children.linked == Some(true), fact::CHILDREN),
+                (result.children.linked.is_none(), fact::CHILDREN_NOT_KNOWN),
+            ] {
+                if on {
+                    f |= bit;
+                }
+            }
+            facts.push(f);
+            labels.push(y);
+            Ok(())
+        },
+    )?;
+    if unlabelled > 0 {
+        let _ = writeln!(
+            stderr,
+            "dashrisk: {unlabelled} record(s) have no {:?} label and were left out",
+            args.label
+        );
+    }
+    if failed > 0 {
+        let _ = writeln!(
+            stderr,
+            "dashrisk: {failed} record(s) could not be evaluated (above); the others were"
+        );
+    }
+    if labels.is_empty() {
+        return Err(Fatal(format!(
+            "{}: no labelled record could be evaluated",
+            args.data
+        )));
+    }
+
+    let mut notes = Vec::new();
+    if let Some(k) = tools.iter().position(|&t| t == ToolArg::Model) {
+        let start = Instant::now();
+        match out_of_fold(&features, &labels, &args) {
+            Ok(p) => {
+                builtin[k] = p;
+                let _ = writeln!(
+                    stderr,
+                    "dashrisk: the comparison model was trained out of fold in {:.1} s",
+                    start.elapsed().as_secs_f64()
+                );
+            }
+            Err(e) => {
+                let _ = writeln!(
+                    stderr,
+                    "dashrisk: the comparison model could not be trained: {e}"
+                );
+                notes.push(format!(
+                    "model: could not be trained on these records ({e}); it has no scores."
+                ));
+            }
+        }
+        let max = args.model_max_train_rows;
+        notes.push(format!(
+            "model: the linfa comparison model (dashrisk-learn, default parameters), trained out of fold: {} stratified folds (seed {}); each record's probability comes from a model fitted without its fold, on at most {max} records of the other folds (a seeded sample when there are more).",
+            args.folds, args.seed
+        ));
+    }
+    drop(features);
+
+    let threshold = args.threshold;
+    let mut data_tools = Vec::new();
+    for (k, t) in tools.iter().enumerate() {
+        let scores = std::mem::take(&mut builtin[k]);
+        data_tools.push(builtin_tool(*t, scores, threshold, scorer.policy()));
+    }
+    for (k, c) in args.score_columns.iter().enumerate() {
+        let scores = std::mem::take(&mut external[k]);
+        let probability = scores
+            .iter()
+            .filter(|v| v.is_finite())
+            .all(|v| (0.0..=1.0).contains(v));
+        data_tools.push(Tool {
+            name: c.clone(),
+            description: format!("The score column {c:?} from the input."),
+            kind: if probability {
+                ToolKind::Probability
+            } else {
+                ToolKind::Ranking
+            },
+            kind_note: (!probability).then(|| {
+                "its values lie outside [0, 1], so it is a ranking score, not a probability"
+                    .to_string()
+            }),
+            scores,
+            positive_from: probability.then_some(threshold),
+            positive_rule: if probability {
+                format!("probability ≥ {threshold}")
+            } else {
+                "no positive call: a ranking score with no known threshold".into()
+            },
+            workload: None,
+            conflict_label: false,
+        });
+    }
+    let groups = args
+        .group_by
+        .iter()
+        .enumerate()
+        .map(|(k, c)| GroupColumn {
+            column: c.clone(),
+            names: std::mem::take(&mut group_names[k]),
+            of_row: std::mem::take(&mut group_rows[k]),
+        })
+        .collect();
+    let synthetic = args.synthetic || all_synthetic_ids || looks_synthetic(&[], &args.label);
+    let screen_coverage = want(ToolArg::LapScreen).then(|| {
+        let missing: Vec<MissingItem> = forms
+            .keys()
+            .filter_map(|id| scorer.instrument(id))
+            .flat_map(|inst| screen.missing_items(inst))
+            .collect();
+        ScreenCoverage {
+            tool: "lap_screen".into(),
+            name: screen.name.clone(),
+            rule: format!(
+                "screened in on any of items {}, or on {} or more of items {}; an item counts when a DASH question mapped to it is answered yes. {}",
+                join(&screen.rule.any_of),
+                screen.rule.at_least,
+                join(&screen.rule.of),
+                screen.source
+            ),
+            missing_items: missing,
+        }
+    });
+    if want(ToolArg::PAbuse) {
+        notes.push(format!(
+            "p_abuse: calibration {}{}. On a force's own records, recalibrate with dashrisk calibrate --data before reading its calibration figures.",
+            scorer.calibration().version,
+            if scorer.calibration().provenance.synthetic {
+                ", fitted on SYNTHETIC data"
+            } else {
+                ""
+            }
+        ));
+    }
+    if want(ToolArg::DashGrade) {
+        notes.push("dash_grade workload is today's practice: MARAC on the DASH criteria (high grade, professional judgement, potential escalation, repeat MARAC), every incident with children, or where that is not known, notified to children's social care (as the scorer does when it is not known), and the school told when a child is linked.".into());
+    }
+    let data = Data {
+        labels,
+        facts,
+        tools: data_tools,
+        groups,
+    };
+    let opts = Options {
+        label: args.label.clone(),
+        source: if args.data == "-" {
+            "standard input".into()
+        } else {
+            Path::new(&args.data)
+                .file_name()
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_else(|| args.data.clone())
+        },
+        synthetic,
+        threshold,
+        min_cell: args.min_cell,
+        records_read: read,
+        missing_label: unlabelled,
+        errors: failed,
+        scorer_version: dashrisk::SCORER_VERSION.into(),
+        calibration_version: scorer.calibration().version.clone(),
+        reference: data
+            .tools
+            .iter()
+            .find(|t| t.name == "p_abuse")
+            .or(data.tools.first())
+            .map(|t| t.name.clone()),
+        screen: screen_coverage,
+        notes,
+    };
+    let e = dashrisk_report::evaluate::evaluate(&data, &opts);
+    if let Some(mut w) = json_out {
+        serde_json::to_writer_pretty(&mut w, &eval_render::json(&e))?;
+        w.write_all(b"\n")?;
+        w.commit()?;
+    }
+    if let Some(mut w) = report {
+        w.write_all(eval_render::html(&e).as_bytes())?;
+        w.commit()?;
+    }
+    let mut out = io::stdout().lock();
+    out.write_all(eval_render::text(&e).as_bytes())?;
+    out.flush()?;
+    Ok(if failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn join(v: &[u32]) -> String {
+    match v {
+        [] => "none".into(),
+        [a] => a.to_string(),
+        _ if v.windows(2).all(|w| w[1] == w[0] + 1) => format!("{}–{}", v[0], v[v.len() - 1]),
+        _ => v.iter().map(u32::to_string).collect::<Vec<_>>().join(", "),
+    }
+}
+
+fn builtin_tool(t: ToolArg, scores: Vec<f64>, threshold: f64, policy: &dashrisk::Policy) -> Tool {
+    let high = policy.grading.high_from;
+    let (description, kind, note, from, rule, workload, conflict): (
+        String,
+        ToolKind,
+        Option<&str>,
+        Option<f64>,
+        String,
+        Option<WorkloadBasis>,
+        bool,
+    ) = match t {
+        ToolArg::DashCount => (
+            "The DASH yes-count: how many questions were answered yes.".into(),
+            ToolKind::Ranking,
+            Some("a count of yes answers orders records but is not a probability"),
+            Some(f64::from(high)),
+            format!("{high} or more yes answers (the high band)"),
+            None,
+            false,
+        ),
+        ToolArg::DashGrade => (
+            "The DASH grade: standard 0, medium 1, high 2, the count's band raised by the officer's judgement.".into(),
+            ToolKind::Ranking,
+            Some("a grade of three levels orders records but is not a probability"),
+            Some(2.0),
+            "graded high".into(),
+            Some(WorkloadBasis::TodaysPractice),
+            false,
+        ),
+        ToolArg::PAbuse => (
+            "The scorer's calibrated probability that the incident is domestic abuse rather than parental conflict.".into(),
+            ToolKind::Probability,
+            None,
+            Some(threshold),
+            format!("p_abuse ≥ {threshold}"),
+            None,
+            false,
+        ),
+        ToolArg::Classification => (
+            "The scorer's classification under its safety rules: parental conflict 0, unclear 1, domestic abuse 2.".into(),
+            ToolKind::Ranking,
+            Some("three ordered labels, not a probability"),
+            Some(1.0),
+            "anything but parental conflict (abuse or unclear: kept on the abuse route)".into(),
+            Some(WorkloadBasis::Scorer),
+            true,
+        ),
+        ToolArg::LapScreen => (
+            "The Lethality Assessment Program screen, on the DASH answers that stand for its items (1 screened in, 0 not).".into(),
+            ToolKind::Decision,
+            Some("a yes/no screen, not a probability"),
+            Some(1.0),
+            "screened in".into(),
+            None,
+            false,
+        ),
+        ToolArg::Model => (
+            "The linfa logistic comparison model (dashrisk-learn), its probability out of fold.".into(),
+            ToolKind::Probability,
+            None,
+            Some(threshold),
+            format!("probability ≥ {threshold}"),
+            None,
+            false,
+        ),
+    };
+    Tool {
+        name: t.name().into(),
+        description,
+        kind,
+        kind_note: note.map(str::to_string),
+        scores,
+        positive_from: from,
+        positive_rule: rule,
+        workload,
+        conflict_label: conflict,
+    }
+}
+
+/// A seeded 64-bit mix (splitmix64), for the training sample.
+fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// Out-of-fold probabilities of the comparison model from the byte features.
+fn out_of_fold(features: &[u8], labels: &[bool], args: &EvaluateArgs) -> Result<Vec<f64>, String> {
+    let n = labels.len();
+    let k = args.folds as usize;
+    let fold_of =
+        dashrisk_learn::stratified_folds(labels, k, args.seed).map_err(|e| e.to_string())?;
+    let params = LogisticParams::new().check().map_err(|e| e.to_string())?;
+    let max = args.model_max_train_rows as usize;
+    let mut oof = vec![f64::NAN; n];
+    let to_matrix = |rows: &[usize]| -> Array2<f64> {
+        let mut x = Array2::<f64>::zeros((rows.len(), N_FEATURES));
+        for (r, &i) in rows.iter().enumerate() {
+            let src = &features[i * N_FEATURES..(i + 1) * N_FEATURES];
+            for (dst, &v) in x.row_mut(r).iter_mut().zip(src) {
+                *dst = f64::from(v);
+            }
+        }
+        x
+    };
+    for fold in 0..k {
+        let mut train: Vec<usize> = (0..n).filter(|&i| fold_of[i] != fold).collect();
+        if train.len() > max {
+            let seed = args.seed ^ (fold as u64).wrapping_mul(0xA24B_AED4_963E_E407);
+            train.sort_by_key(|&i| mix(seed ^ i as u64));
+            train.truncate(max);
+            train.sort_unstable();
+        }
+        let y: Vec<bool> = train.iter().map(|&i| labels[i]).collect();
+        let model = params
+            .fit_arrays(to_matrix(&train).view(), &y)
+            .map_err(|e| format!("fold {}: {e}", fold + 1))?;
+        let test: Vec<usize> = (0..n).filter(|&i| fold_of[i] == fold).collect();
+        for chunk in test.chunks(65_536) {
+            let p = model.predict_proba(to_matrix(chunk).view());
+            for (&i, &pi) in chunk.iter().zip(p.iter()) {
+                oof[i] = pi;
+            }
+        }
+    }
+    Ok(oof)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scores_are_numbers_or_empty() {
+        assert!(parse_score(Some(""), "s").unwrap().is_nan());
+        assert!(parse_score(None, "s").unwrap().is_nan());
+        assert!(parse_score(Some("null"), "s").unwrap().is_nan());
+        assert_eq!(parse_score(Some(" 0.25 "), "s").unwrap(), 0.25);
+        assert_eq!(parse_score(Some("12"), "s").unwrap(), 12.0);
+        for bad in ["high", "NaN", "inf", "0,5"] {
+            let e = parse_score(Some(bad), "risk").unwrap_err();
+            assert!(e.to_string().contains("risk"), "{e}");
+            assert!(e.to_string().contains(bad), "{e}");
+        }
+    }
+
+    #[test]
+    fn item_lists_read_as_ranges() {
+        assert_eq!(join(&[1, 2, 3]), "1–3");
+        assert_eq!(join(&[1, 3]), "1, 3");
+        assert_eq!(join(&[4]), "4");
+    }
+}

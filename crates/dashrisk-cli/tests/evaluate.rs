@@ -1,0 +1,518 @@
+//! `dashrisk evaluate` end to end: the figures against values computed here,
+//! independently, from the same records (the library's parse and assess per record,
+//! pairwise AUC, a hand-written LAP rule, counts of the scorer's decisions), and the
+//! command's handling of real exports: label spellings, missing labels, bad
+//! records, bad score cells, misspelt columns, small groups, synthetic marking, and
+//! outputs that would overwrite the input.
+
+mod common;
+
+use common::{run, tmp};
+use dashrisk::{Answer, Classification, Pathway, Scorer};
+use serde_json::Value;
+use std::path::Path;
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn synth(path: &Path, n: u32, settings: &[&str]) {
+    let n = n.to_string();
+    let p = path.to_str().unwrap();
+    let mut args = vec!["synth", "--n", &n, "--format", "csv", "--out", p];
+    for s in settings {
+        args.push("--set");
+        args.push(s);
+    }
+    let out = run(&args, b"");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
+fn json_of(path: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn tool<'a>(e: &'a Value, name: &str) -> &'a Value {
+    e["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["tool"] == name)
+        .unwrap_or_else(|| panic!("no tool {name}"))
+}
+
+/// The pairwise definition of AUC (ties count a half).
+fn auc_pairs(s: &[f64], y: &[bool]) -> f64 {
+    let (mut num, mut den) = (0.0, 0.0);
+    for i in 0..s.len() {
+        if !y[i] {
+            continue;
+        }
+        for j in 0..s.len() {
+            if y[j] {
+                continue;
+            }
+            den += 1.0;
+            if s[i] > s[j] {
+                num += 1.0;
+            } else if s[i] == s[j] {
+                num += 0.5;
+            }
+        }
+    }
+    num / den
+}
+
+/// The LAP screen, written out by hand from ../shared/domain.md and the mapping in
+/// docs/guide-evaluate.md: any of items 1–3 (q16; q17 or q12), or 4 or more of
+/// items 5, 6, 7, 9, 10, 11 (q18, q15, q6, q25, q10, q8).
+fn lap_by_hand(a: &dashrisk::Assessment) -> bool {
+    let yes = |q: &str| a.answer(q) == Answer::Yes;
+    if yes("q16") || yes("q17") || yes("q12") {
+        return true;
+    }
+    ["q18", "q15", "q6", "q25", "q10", "q8"]
+        .iter()
+        .filter(|q| yes(q))
+        .count()
+        >= 4
+}
+
+struct ByHand {
+    labels: Vec<bool>,
+    yes_count: Vec<f64>,
+    p_abuse: Vec<f64>,
+    lap: Vec<f64>,
+    marac: u64,
+    csc: u64,
+    school: u64,
+    rpc_or_eh: u64,
+    abuse_conflict: u64,
+    csc_today: u64,
+}
+
+fn by_hand(path: &Path) -> ByHand {
+    let scorer = Scorer::default();
+    let mut rdr = csv::Reader::from_path(path).unwrap();
+    let names: Vec<String> = rdr.headers().unwrap().iter().map(String::from).collect();
+    let mut h = ByHand {
+        labels: vec![],
+        yes_count: vec![],
+        p_abuse: vec![],
+        lap: vec![],
+        marac: 0,
+        csc: 0,
+        school: 0,
+        rpc_or_eh: 0,
+        abuse_conflict: 0,
+        csc_today: 0,
+    };
+    for rec in rdr.records() {
+        let rec = rec.unwrap();
+        let row: Vec<(&str, &str)> = names.iter().map(String::as_str).zip(rec.iter()).collect();
+        let (a, _) = scorer.parse_flat(&row).unwrap();
+        let r = scorer.assess(&a).unwrap();
+        let y = row.iter().find(|(k, _)| *k == "label_abuse").unwrap().1 == "1";
+        h.labels.push(y);
+        h.yes_count.push(f64::from(r.yes_count));
+        h.p_abuse.push(r.p_abuse.unwrap());
+        h.lap.push(if lap_by_hand(&a) { 1.0 } else { 0.0 });
+        h.marac += u64::from(r.marac_referral);
+        h.csc += u64::from(r.csc_notification);
+        h.school += u64::from(r.school_notification);
+        h.rpc_or_eh += u64::from(
+            r.pathways.contains(&Pathway::RpcSupport) || r.pathways.contains(&Pathway::EarlyHelp),
+        );
+        h.abuse_conflict += u64::from(y && r.classification == Classification::ParentalConflict);
+        h.csc_today += u64::from(r.children.linked != Some(false));
+    }
+    h
+}
+
+#[test]
+fn figures_match_counts_and_aucs_made_by_hand() {
+    let data = tmp("evaluate", "figures.csv");
+    synth(&data, 1500, &["officers=12", "areas=3"]);
+    let json = tmp("evaluate", "figures.json");
+    let out = run(
+        &[
+            "evaluate",
+            "--data",
+            data.to_str().unwrap(),
+            "--label",
+            "label_abuse",
+            "--group-by",
+            "officer",
+            "--json",
+            json.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let e = json_of(&json);
+    let h = by_hand(&data);
+    let n = h.labels.len() as f64;
+    assert_eq!(e["schema"], "dashrisk-evaluation/1");
+    assert_eq!(e["records"]["evaluated"], h.labels.len() as u64);
+    assert_eq!(
+        e["records"]["abuse"],
+        h.labels.iter().filter(|&&y| y).count() as u64
+    );
+    assert_eq!(e["synthetic"], true, "synth ids are recognised");
+
+    // Discrimination, against the pairwise definition.
+    for (name, scores) in [
+        ("dash_count", &h.yes_count),
+        ("p_abuse", &h.p_abuse),
+        ("lap_screen", &h.lap),
+    ] {
+        let t = tool(&e, name);
+        let want = auc_pairs(scores, &h.labels);
+        let got = t["auc"].as_f64().unwrap();
+        assert!((got - want).abs() < 1e-12, "{name}: {got} vs {want}");
+        let ci = t["auc_ci95"].as_array().unwrap();
+        assert!(ci[0].as_f64().unwrap() < got && got < ci[1].as_f64().unwrap());
+    }
+    // Probability figures only for probabilities, with the reason otherwise.
+    for name in ["dash_count", "dash_grade", "classification", "lap_screen"] {
+        let t = tool(&e, name);
+        for k in [
+            "brier",
+            "log_loss",
+            "ece",
+            "calibration_slope",
+            "calibration_intercept",
+            "reliability",
+        ] {
+            assert!(t[k].is_null(), "{name}.{k} must be null");
+        }
+        assert!(t["probability_note"].is_string(), "{name} says why");
+    }
+    let p = tool(&e, "p_abuse");
+    let brier: f64 = h
+        .p_abuse
+        .iter()
+        .zip(&h.labels)
+        .map(|(&p, &y)| (p - f64::from(u8::from(y))).powi(2))
+        .sum::<f64>()
+        / n;
+    assert!((p["brier"].as_f64().unwrap() - brier).abs() < 1e-12);
+    let bins = p["reliability"].as_array().unwrap();
+    assert_eq!(bins.len(), 10);
+    assert_eq!(
+        bins.iter()
+            .map(|b| b["count"].as_u64().unwrap())
+            .sum::<u64>(),
+        h.labels.len() as u64
+    );
+    let m = tool(&e, "model");
+    assert!(m["auc"].as_f64().unwrap() > 0.5 && m["brier"].is_number());
+    assert_eq!(
+        m["n"],
+        h.labels.len() as u64,
+        "every record predicted out of fold"
+    );
+
+    // Workload and routing safety, against the scorer's decisions counted here.
+    let c = tool(&e, "classification");
+    let w = &c["workload_per_1000"];
+    for (k, v) in [
+        ("marac", h.marac),
+        ("csc", h.csc),
+        ("school", h.school),
+        ("rpc_or_early_help", h.rpc_or_eh),
+    ] {
+        let want = v as f64 * 1000.0 / n;
+        assert!((w[k].as_f64().unwrap() - want).abs() < 1e-9, "{k}");
+    }
+    let r = &c["routing_safety"];
+    assert_eq!(r["abuse_labelled_conflict"]["count"], h.abuse_conflict);
+    assert_eq!(r["csc_today"], h.csc_today);
+    assert_eq!(r["csc_tool"], h.csc);
+    assert_eq!(
+        r["csc_avoided"].as_i64().unwrap(),
+        h.csc_today as i64 - h.csc as i64
+    );
+    let ci = r["abuse_labelled_conflict"]["ci95"].as_array().unwrap();
+    assert!(ci[0].as_f64().unwrap() <= ci[1].as_f64().unwrap());
+    assert!(tool(&e, "dash_count")["routing_safety"].is_null());
+    assert!(tool(&e, "lap_screen")["workload_per_1000"].is_null());
+
+    // The LAP items the form cannot ask are listed.
+    let missing: Vec<u64> = e["screen"]["missing_items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["item"].as_u64().unwrap())
+        .collect();
+    assert_eq!(missing, vec![3, 4, 8]);
+
+    // Comparisons with p_abuse on the same records.
+    assert_eq!(e["comparisons"].as_array().unwrap().len(), 5);
+
+    // Groups: 12 officers, sizes adding to the total; no shown count from 1 to 9.
+    let g = &e["groups"][0];
+    assert_eq!(g["column"], "officer");
+    assert_eq!(g["groups"], 12);
+    let rows = g["rows"].as_array().unwrap();
+    let shown: u64 = rows.iter().filter_map(|r| r["n"].as_u64()).sum();
+    assert!(shown <= h.labels.len() as u64);
+    for r in rows {
+        for k in ["marac", "csc", "conflict"] {
+            if let Some(c) = r[k]["count"].as_u64() {
+                assert!(
+                    c == 0 || c >= 10,
+                    "{}: {k} shows a small count {c}",
+                    r["group"]
+                );
+            }
+        }
+    }
+    assert_eq!(g["funnels"].as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn small_groups_are_withheld_and_their_counts_protected() {
+    let data = tmp("evaluate", "small.csv");
+    synth(&data, 300, &["officers=60"]);
+    let json = tmp("evaluate", "small.json");
+    let out = run(
+        &[
+            "evaluate",
+            "--data",
+            data.to_str().unwrap(),
+            "--label",
+            "label_abuse",
+            "--tool",
+            "p_abuse",
+            "--tool",
+            "classification",
+            "--group-by",
+            "officer",
+            "--json",
+            json.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let e = json_of(&json);
+    let rows = e["groups"][0]["rows"].as_array().unwrap();
+    // About 5 records per officer: groups under 10 are withheld.
+    assert!(e["groups"][0]["suppressed_groups"].as_u64().unwrap() > 0);
+    for r in rows {
+        match r["n"].as_u64() {
+            None => {
+                assert_eq!(r["suppressed"], true);
+                assert!(r["auc"].is_null() && r["marac"]["rate"].is_null());
+            }
+            Some(n) => assert!(n >= 10, "a group of {n} is shown"),
+        }
+    }
+    let html_text = std::fs::read_to_string(&json).unwrap();
+    assert!(!html_text.contains("\"n\": 5,"));
+}
+
+#[test]
+fn labels_in_every_spelling_missing_labels_bad_records_and_bad_scores() {
+    let csv = "id,q1,q2,q17,conflict_screen.fear,outcome,force_score,officer\n\
+               a1,yes,yes,yes,yes,Yes,0.9,o1\n\
+               a2,no,no,no,no,no,0.1,o1\n\
+               a3,yes,no,no,no,TRUE,0.7,o2\n\
+               a4,no,no,no,no,false,0.2,o2\n\
+               a5,yes,yes,no,yes,1,0.8,o1\n\
+               a6,no,no,no,no,0,0.3,o2\n\
+               a7,no,no,no,no,,0.3,o2\n\
+               a8,maybe,no,no,no,1,0.3,o2\n\
+               a9,no,no,no,no,1,high,o2\n\
+               a10,no,no,no,no,perhaps,0.3,o2\n";
+    let data = tmp("evaluate", "labels.csv");
+    std::fs::write(&data, csv).unwrap();
+    let json = tmp("evaluate", "labels.json");
+    let out = run(
+        &[
+            "evaluate",
+            "--data",
+            data.to_str().unwrap(),
+            "--label",
+            "outcome",
+            "--tool",
+            "dash_count",
+            "--score-column",
+            "force_score",
+            "--json",
+            json.to_str().unwrap(),
+        ],
+        b"",
+    );
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "bad records give exit 1: {err}");
+    // Each bad record named, with its field and value.
+    assert!(
+        err.contains("a8") && err.contains("q1") && err.contains("maybe"),
+        "{err}"
+    );
+    assert!(
+        err.contains("a9") && err.contains("force_score") && err.contains("high"),
+        "{err}"
+    );
+    assert!(
+        err.contains("a10") && err.contains("outcome") && err.contains("perhaps"),
+        "{err}"
+    );
+    assert!(
+        err.contains("1 record(s) have no \"outcome\" label"),
+        "{err}"
+    );
+    let e = json_of(&json);
+    assert_eq!(e["records"]["read"], 10);
+    assert_eq!(e["records"]["evaluated"], 6);
+    assert_eq!(e["records"]["missing_label"], 1);
+    assert_eq!(e["records"]["errors"], 3);
+    assert_eq!(e["records"]["abuse"], 3);
+    assert_eq!(e["synthetic"], false);
+    let f = tool(&e, "force_score");
+    assert_eq!(f["kind"], "probability");
+    assert_eq!(f["auc"], 1.0);
+    assert!(f["brier"].is_number());
+}
+
+#[test]
+fn a_score_column_outside_zero_one_is_a_ranking_and_never_scored_as_a_probability() {
+    let csv = "id,q1,risk_points,y\nb1,yes,12,1\nb2,no,3,0\nb3,yes,7,1\nb4,no,9,0\nb5,no,,1\n";
+    let data = tmp("evaluate", "ranking.csv");
+    std::fs::write(&data, csv).unwrap();
+    let json = tmp("evaluate", "ranking.json");
+    let out = run(
+        &[
+            "evaluate",
+            "--data",
+            data.to_str().unwrap(),
+            "--label",
+            "y",
+            "--tool",
+            "dash_count",
+            "--score-column",
+            "risk_points",
+            "--json",
+            json.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let e = json_of(&json);
+    let t = tool(&e, "risk_points");
+    assert_eq!(t["kind"], "ranking");
+    assert!(t["brier"].is_null() && t["log_loss"].is_null() && t["ece"].is_null());
+    assert!(t["probability_note"]
+        .as_str()
+        .unwrap()
+        .contains("outside [0, 1]"));
+    assert_eq!(t["n"], 4);
+    assert_eq!(t["missing_scores"], 1);
+    assert!((t["auc"].as_f64().unwrap() - 0.75).abs() < 1e-12);
+    assert!(t["at_rule"].is_null());
+}
+
+#[test]
+fn misspelt_columns_and_clashing_names_are_refused_with_the_columns_listed() {
+    let data = tmp("evaluate", "misspelt.csv");
+    synth(&data, 50, &[]);
+    for (flag, col) in [
+        ("--label", "label_abuze"),
+        ("--score-column", "forse_score"),
+        ("--group-by", "oficer"),
+    ] {
+        let mut args = vec![
+            "evaluate",
+            "--data",
+            data.to_str().unwrap(),
+            "--tool",
+            "dash_count",
+        ];
+        if flag != "--label" {
+            args.extend(["--label", "label_abuse"]);
+        }
+        args.extend([flag, col]);
+        let out = run(&args, b"");
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{flag}: {err}");
+        assert!(err.contains(&format!("no column \"{col}\"")), "{err}");
+        assert!(err.contains("label_abuse"), "the columns are listed: {err}");
+    }
+    let out = run(
+        &[
+            "evaluate",
+            "--data",
+            data.to_str().unwrap(),
+            "--label",
+            "label_abuse",
+            "--score-column",
+            "p_abuse",
+        ],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("already evaluated"));
+}
+
+#[test]
+fn outputs_never_overwrite_the_input_and_json_lines_read_meta() {
+    let data = tmp("evaluate", "input.csv");
+    synth(&data, 40, &[]);
+    let before = std::fs::read(&data).unwrap();
+    let out = run(
+        &[
+            "evaluate",
+            "--data",
+            data.to_str().unwrap(),
+            "--label",
+            "label_abuse",
+            "--report",
+            data.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert_eq!(
+        std::fs::read(&data).unwrap(),
+        before,
+        "the input is untouched"
+    );
+
+    let lines = "{\"id\":\"j1\",\"answers\":{\"q1\":\"yes\",\"q17\":\"yes\"},\"meta\":{\"y\":1,\"area\":\"north\"}}\n\
+                 {\"id\":\"j2\",\"answers\":{\"q1\":\"no\"},\"meta\":{\"y\":0,\"area\":\"north\"}}\n\
+                 {\"id\":\"j3\",\"answers\":{\"q1\":\"yes\"},\"meta\":{\"y\":true,\"area\":\"south\"}}\n\
+                 {\"id\":\"j4\",\"answers\":{},\"meta\":{\"area\":\"south\"}}\n";
+    let jl = tmp("evaluate", "records.jsonl");
+    std::fs::write(&jl, lines).unwrap();
+    let json = tmp("evaluate", "records.json");
+    let out = run(
+        &[
+            "evaluate",
+            "--data",
+            jl.to_str().unwrap(),
+            "--label",
+            "y",
+            "--tool",
+            "dash_count",
+            "--group-by",
+            "area",
+            "--min-cell",
+            "1",
+            "--json",
+            json.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let e = json_of(&json);
+    assert_eq!(e["records"]["evaluated"], 3);
+    assert_eq!(e["records"]["missing_label"], 1);
+    let names: Vec<&str> = e["groups"][0]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["group"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, vec!["north", "south"]);
+}
