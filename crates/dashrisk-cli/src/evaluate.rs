@@ -231,7 +231,7 @@ pub fn run(args: EvaluateArgs) -> Result<ExitCode, Fatal> {
     let n_scores = args.score_columns.len();
 
     let mut labels: Vec<bool> = Vec::new();
-    let mut facts: Vec<u8> = Vec::new();
+    let mut facts: Vec<u16> = Vec::new();
     let mut builtin: Vec<Vec<f64>> = vec![Vec::new(); tools.len()];
     let mut external: Vec<Vec<f64>> = vec![Vec::new(); n_scores];
     let mut group_index: Vec<HashMap<String, u32>> = vec![HashMap::new(); args.group_by.len()];
@@ -345,7 +345,7 @@ pub fn run(args: EvaluateArgs) -> Result<ExitCode, Fatal> {
                 };
                 group_rows[k].push(idx);
             }
-            let mut f = 0u8;
+            let mut f = 0u16;
             let p = &result.pathways;
             for (on, bit) in [
                 (result.marac_referral, fact::MARAC),
@@ -359,6 +359,10 @@ pub fn run(args: EvaluateArgs) -> Result<ExitCode, Fatal> {
                 ),
                 (result.children.linked == Some(true), fact::CHILDREN),
                 (result.children.linked.is_none(), fact::CHILDREN_NOT_KNOWN),
+                (
+                    result.risk_level != RiskLevel::Standard,
+                    fact::MEDIUM_OR_HIGH,
+                ),
             ] {
                 if on {
                     f |= bit;

@@ -258,7 +258,7 @@ fn figures_match_counts_and_aucs_made_by_hand() {
     let shown: u64 = rows.iter().filter_map(|r| r["n"].as_u64()).sum();
     assert!(shown <= h.labels.len() as u64);
     for r in rows {
-        for k in ["marac", "csc", "conflict"] {
+        for k in ["marac", "csc", "conflict", "medium_or_high"] {
             if let Some(c) = r[k]["count"].as_u64() {
                 assert!(
                     c == 0 || c >= 10,
@@ -268,7 +268,7 @@ fn figures_match_counts_and_aucs_made_by_hand() {
             }
         }
     }
-    assert_eq!(g["funnels"].as_array().unwrap().len(), 3);
+    assert_eq!(g["funnels"].as_array().unwrap().len(), 4);
 }
 
 #[test]

@@ -208,6 +208,13 @@ pub fn text(e: &Evaluation) -> String {
             g.suppressed_groups,
             g.reference.as_deref().unwrap_or("none")
         );
+        if g.reference.is_some() {
+            let _ = writeln!(
+                o,
+                "  calibration-in-the-large interval excludes 0: {}",
+                list(&g.miscalibrated)
+            );
+        }
         for f in &g.funnels {
             let _ = writeln!(
                 o,
@@ -372,7 +379,10 @@ pub fn reliability_plot(t: &ToolReport) -> String {
         c.draw_series(pts.iter().map(|p| {
             Text::new(
                 format!("n={}", p.2),
-                (p.0 + 0.012, (p.1 - 0.035).max(0.01)),
+                (
+                    if p.0 > 0.8 { p.0 - 0.13 } else { p.0 + 0.012 },
+                    (p.1 - 0.035).max(0.01),
+                ),
                 ("sans-serif", 11).into_font(),
             )
         }))
@@ -458,7 +468,8 @@ pub fn funnel_plot(g: &GroupReport, f: &Funnel) -> String {
             let rate = match f.figure {
                 "conflict" => r.conflict,
                 "marac" => r.marac,
-                _ => r.csc,
+                "csc" => r.csc,
+                _ => r.medium_or_high,
             };
             Some((
                 r.n? as f64,
@@ -488,6 +499,7 @@ pub fn funnel_plot(g: &GroupReport, f: &Funnel) -> String {
             .map_err(err)?;
         c.configure_mesh()
             .x_desc(format!("Incidents recorded (per {})", g.column))
+            .x_label_formatter(&|x| format!("{x:.0}"))
             .y_desc("Share")
             .label_style(("sans-serif", 12))
             .draw()
@@ -743,12 +755,19 @@ pub fn html(e: &Evaluation) -> String {
 fn group_html(o: &mut String, g: &GroupReport) {
     let _ = writeln!(
         o,
-        "<h2>By {}</h2>\n<p>{} groups; {} withheld ({WITHHELD}). AUC and calibration-in-the-large are of <code>{}</code>; the rates are the scorer's decisions, with exact 95% intervals.</p>",
+        "<h2>By {}</h2>\n<p>{} groups; {} withheld ({WITHHELD}). AUC and calibration-in-the-large are of <code>{}</code>; the rates are the scorer's decisions and the DASH grade, with exact 95% intervals.</p>",
         esc(&g.column),
         g.groups,
         g.suppressed_groups,
         esc(g.reference.as_deref().unwrap_or("none"))
     );
+    if g.reference.is_some() {
+        let _ = writeln!(
+            o,
+            "<p class=\"note\">Calibration-in-the-large excludes 0 (probabilities too low above 0, too high below) for: <strong>{}</strong>. Records made differently (officer effect) show here first: the labels say abuse more often than the answers recorded suggest.</p>",
+            esc(&list(&g.miscalibrated))
+        );
+    }
     for f in &g.funnels {
         o.push_str(&funnel_plot(g, f));
         let _ = writeln!(
@@ -760,7 +779,7 @@ fn group_html(o: &mut String, g: &GroupReport) {
     }
     let _ = writeln!(
         o,
-        "<table class=\"groups\"><caption>Figures by {}</caption><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">n</th><th scope=\"col\">Abuse</th><th scope=\"col\">AUC [95% CI]</th><th scope=\"col\">CITL [95% CI]</th><th scope=\"col\">MARAC</th><th scope=\"col\">CSC</th><th scope=\"col\">Conflict</th></tr></thead><tbody>",
+        "<table class=\"groups\"><caption>Figures by {}</caption><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">n</th><th scope=\"col\">Abuse</th><th scope=\"col\">AUC [95% CI]</th><th scope=\"col\">CITL [95% CI]</th><th scope=\"col\">MARAC</th><th scope=\"col\">CSC</th><th scope=\"col\">Conflict</th><th scope=\"col\">Medium or high</th></tr></thead><tbody>",
         esc(&g.column),
         esc(&g.column)
     );
@@ -774,14 +793,14 @@ fn group_html(o: &mut String, g: &GroupReport) {
         if r.suppressed {
             let _ = writeln!(
                 o,
-                "<tr class=\"suppressed\"><th scope=\"row\">{}</th><td colspan=\"7\">{WITHHELD} withheld</td></tr>",
+                "<tr class=\"suppressed\"><th scope=\"row\">{}</th><td colspan=\"8\">{WITHHELD} withheld</td></tr>",
                 esc(&r.group)
             );
             continue;
         }
         let _ = writeln!(
             o,
-            "<tr><th scope=\"row\">{}</th>{}{}{}{}{}{}{}</tr>",
+            "<tr><th scope=\"row\">{}</th>{}{}{}{}{}{}{}{}</tr>",
             esc(&r.group),
             td(&r.n.map_or_else(|| WITHHELD.into(), |v| v.to_string())),
             td(&r.abuse.map_or_else(|| WITHHELD.into(), |v| v.to_string())),
@@ -794,6 +813,7 @@ fn group_html(o: &mut String, g: &GroupReport) {
             td(&rate(&r.marac)),
             td(&rate(&r.csc)),
             td(&rate(&r.conflict)),
+            td(&rate(&r.medium_or_high)),
         );
     }
     o.push_str("</tbody></table>\n");

@@ -14,8 +14,9 @@
 //!   DASH grade (every incident with children notified).
 //! - **Routing safety** for a tool that gives a conflict label.
 //! - **Per group** (officer, area): AUC and calibration-in-the-large of the
-//!   reference tool with 95% intervals, and the rates of MARAC, CSC and conflict
-//!   labels with exact intervals and funnel-plot limits (Spiegelhalter 2005).
+//!   reference tool with 95% intervals, and the rates of conflict labels, MARAC,
+//!   CSC and medium-or-high grades with exact intervals and funnel-plot limits
+//!   (Spiegelhalter 2005).
 //!   Counts go through the shared small-cell suppression ([`crate::suppress`]).
 
 use crate::screen::MissingItem;
@@ -78,27 +79,29 @@ pub struct Tool {
 /// Bit flags of the scorer's result for one record ([`Data::facts`]).
 pub mod fact {
     /// MARAC referral.
-    pub const MARAC: u8 = 1;
+    pub const MARAC: u16 = 1;
     /// CSC notification.
-    pub const CSC: u8 = 2;
+    pub const CSC: u16 = 2;
     /// Operation Encompass notice.
-    pub const SCHOOL: u8 = 4;
+    pub const SCHOOL: u16 = 4;
     /// Reducing Parental Conflict support.
-    pub const RPC: u8 = 8;
+    pub const RPC: u16 = 8;
     /// Early Help.
-    pub const EARLY_HELP: u8 = 16;
+    pub const EARLY_HELP: u16 = 16;
     /// Classified parental conflict.
-    pub const CONFLICT: u8 = 32;
+    pub const CONFLICT: u16 = 32;
     /// Children linked to the incident (present, or in the household).
-    pub const CHILDREN: u8 = 64;
+    pub const CHILDREN: u16 = 64;
     /// Not known whether children are linked (never read as "no children").
-    pub const CHILDREN_NOT_KNOWN: u8 = 128;
+    pub const CHILDREN_NOT_KNOWN: u16 = 128;
+    /// Graded medium or high risk (the final DASH level).
+    pub const MEDIUM_OR_HIGH: u16 = 256;
 }
 
 /// Whether today's practice notifies children's social care: every domestic
 /// incident with children, and, like the scorer, every one where it is not known
 /// whether there are children (so that the comparison is like with like).
-pub fn notified_today(f: u8) -> bool {
+pub fn notified_today(f: u16) -> bool {
     f & (fact::CHILDREN | fact::CHILDREN_NOT_KNOWN) != 0
 }
 
@@ -119,7 +122,7 @@ pub struct Data {
     /// The labels: `true` for domestic abuse.
     pub labels: Vec<bool>,
     /// The scorer's decisions per record ([`fact`] bits).
-    pub facts: Vec<u8>,
+    pub facts: Vec<u16>,
     /// The tools.
     pub tools: Vec<Tool>,
     /// The group-by columns.
@@ -394,6 +397,9 @@ pub struct GroupRow {
     pub csc: GroupRate,
     /// Parental-conflict labels (the scorer's).
     pub conflict: GroupRate,
+    /// Graded medium or high risk (the DASH grade, with judgement): the rate most
+    /// sensitive to how answers are recorded.
+    pub medium_or_high: GroupRate,
 }
 
 /// One point of a funnel's limits.
@@ -414,7 +420,7 @@ pub struct FunnelLimit {
 /// A funnel plot of one rate across groups.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Funnel {
-    /// `marac`, `csc` or `conflict`.
+    /// `conflict`, `marac`, `csc` or `medium_or_high`.
     pub figure: &'static str,
     /// What the rate is.
     pub label: &'static str,
@@ -441,8 +447,13 @@ pub struct GroupReport {
     pub suppressed_groups: u64,
     /// The rows, largest group first.
     pub rows: Vec<GroupRow>,
-    /// Funnel plots of the MARAC, CSC and conflict-label rates.
+    /// Funnel plots of the conflict-label, MARAC, CSC and medium-or-high rates.
     pub funnels: Vec<Funnel>,
+    /// Groups whose calibration-in-the-large interval excludes 0, largest
+    /// departure first: the reference tool's probabilities run too low (above 0)
+    /// or too high (below 0) on their records, as when answers are recorded
+    /// differently.
+    pub miscalibrated: Vec<String>,
 }
 
 /// The records behind the figures.
@@ -560,13 +571,13 @@ fn per_1000(count: u64, n: u64) -> f64 {
     }
 }
 
-fn has(f: u8, bit: u8) -> bool {
+fn has(f: u16, bit: u16) -> bool {
     f & bit != 0
 }
 
-fn workload(basis: WorkloadBasis, facts: &[u8]) -> Workload {
+fn workload(basis: WorkloadBasis, facts: &[u16]) -> Workload {
     let n = facts.len() as u64;
-    let count = |test: &dyn Fn(u8) -> bool| facts.iter().filter(|&&f| test(f)).count() as u64;
+    let count = |test: &dyn Fn(u16) -> bool| facts.iter().filter(|&&f| test(f)).count() as u64;
     match basis {
         WorkloadBasis::Scorer => Workload {
             basis,
@@ -588,7 +599,7 @@ fn workload(basis: WorkloadBasis, facts: &[u8]) -> Workload {
     }
 }
 
-fn routing_safety(labels: &[bool], facts: &[u8]) -> RoutingSafety {
+fn routing_safety(labels: &[bool], facts: &[u16]) -> RoutingSafety {
     let n = labels.len() as u64;
     let (mut abuse, mut abuse_conflict, mut other, mut other_rpc) = (0, 0, 0, 0);
     let (mut today, mut tool, mut losing) = (0u64, 0u64, 0u64);
@@ -620,7 +631,7 @@ fn routing_safety(labels: &[bool], facts: &[u8]) -> RoutingSafety {
     }
 }
 
-fn tool_report(tool: &Tool, labels: &[bool], facts: &[u8]) -> ToolReport {
+fn tool_report(tool: &Tool, labels: &[bool], facts: &[u16]) -> ToolReport {
     let (s, y) = scored(tool, labels);
     let prob = tool.kind == ToolKind::Probability;
     let delong = metrics::roc_auc_delong(&s, &y);
@@ -763,7 +774,7 @@ pub fn funnel_position(k: u64, n: u64, p0: f64) -> FunnelPosition {
     }
 }
 
-const GROUP_FIGURES: [(&str, &str, u8); 3] = [
+const GROUP_FIGURES: [(&str, &str, u16); 4] = [
     (
         "conflict",
         "Share labelled parental conflict",
@@ -771,6 +782,11 @@ const GROUP_FIGURES: [(&str, &str, u8); 3] = [
     ),
     ("marac", "Share referred to MARAC", fact::MARAC),
     ("csc", "Share notified to children's social care", fact::CSC),
+    (
+        "medium_or_high",
+        "Share graded medium or high risk",
+        fact::MEDIUM_OR_HIGH,
+    ),
 ];
 
 fn group_report(
@@ -783,7 +799,7 @@ fn group_report(
     // Counts: n, abuse, and the three figures, per group.
     let mut n = vec![0u64; k];
     let mut abuse = vec![0u64; k];
-    let mut fig = vec![[0u64; 3]; k];
+    let mut fig = vec![[0u64; 4]; k];
     for (i, &gi) in g.of_row.iter().enumerate() {
         let gi = gi as usize;
         n[gi] += 1;
@@ -801,7 +817,7 @@ fn group_report(
     grid.relate(total, n_cells.clone());
     let mut count_cells: Vec<Vec<usize>> = Vec::new(); // [figure][group]
     let values: Vec<Vec<u64>> = std::iter::once(abuse.clone())
-        .chain((0..3).map(|j| fig.iter().map(|f| f[j]).collect()))
+        .chain((0..4).map(|j| fig.iter().map(|f| f[j]).collect()))
         .collect();
     for v in &values {
         let overall = grid.cell(v.iter().sum(), true);
@@ -833,7 +849,7 @@ fn group_report(
         }
     }
     let overall_n: u64 = n.iter().sum();
-    let targets: Vec<f64> = (0..3)
+    let targets: Vec<f64> = (0..4)
         .map(|j| {
             let c: u64 = fig.iter().map(|f| f[j]).sum();
             if overall_n == 0 {
@@ -857,6 +873,7 @@ fn group_report(
                 marac: withheld_rate(),
                 csc: withheld_rate(),
                 conflict: withheld_rate(),
+                medium_or_high: withheld_rate(),
             });
             continue;
         };
@@ -900,6 +917,7 @@ fn group_report(
             conflict: rate(0),
             marac: rate(1),
             csc: rate(2),
+            medium_or_high: rate(3),
         });
     }
     rows.sort_by(|a, b| b.n.cmp(&a.n).then_with(|| a.group.cmp(&b.group)));
@@ -913,7 +931,8 @@ fn group_report(
             let pick = |r: &GroupRow| match j {
                 0 => r.conflict,
                 1 => r.marac,
-                _ => r.csc,
+                2 => r.csc,
+                _ => r.medium_or_high,
             };
             let outside = |strict: bool| -> Vec<String> {
                 rows.iter()
@@ -940,7 +959,17 @@ fn group_report(
             }
         })
         .collect();
+    let mut off: Vec<(f64, String)> = rows
+        .iter()
+        .filter_map(|r| {
+            let [lo, hi] = r.calibration_intercept_ci95?;
+            let a = r.calibration_intercept?;
+            (lo > 0.0 || hi < 0.0).then(|| (a.abs(), r.group.clone()))
+        })
+        .collect();
+    off.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
     GroupReport {
+        miscalibrated: off.into_iter().map(|o| o.1).collect(),
         column: g.column.clone(),
         reference: reference.map(|t| t.name.clone()),
         groups: k as u64,
@@ -960,13 +989,15 @@ fn withheld_rate() -> GroupRate {
 }
 
 /// Group sizes at which to draw the limits: 60 points spaced evenly on a log
-/// scale from the smallest to the largest shown group (and each exact size when
-/// there are few).
+/// scale from 10 (or the smallest shown group) to the largest, and each shown
+/// group's exact size.
 fn funnel_sizes(sizes: &[u64]) -> Vec<u64> {
     let (Some(&lo), Some(&hi)) = (sizes.iter().min(), sizes.iter().max()) else {
         return Vec::new();
     };
-    let lo = lo.max(1);
+    // From 10 records (or the smallest group, if smaller), so that the funnel's
+    // shape shows even when every group is large.
+    let lo = lo.clamp(1, 10);
     let mut out: Vec<u64> = (0..=60)
         .map(|i| {
             let t = f64::from(i) / 60.0;
