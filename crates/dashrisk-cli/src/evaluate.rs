@@ -10,7 +10,7 @@
 //! `--model-max-train-rows` rows of 136 floats (about 109 MB at the default
 //! 100,000).
 
-use crate::learn::{for_each_record_with, looks_synthetic, parse_label};
+use crate::learn::{for_each_record_par, looks_synthetic, parse_label, ReadRecord};
 use crate::out::Output;
 use crate::{Fatal, LimitArgs, ScorerArgs};
 use clap::ValueEnum;
@@ -182,6 +182,142 @@ fn class_score(c: Classification) -> f64 {
     }
 }
 
+/// One record, ready to be added to the columns.
+struct EvalRow {
+    label: bool,
+    facts: u16,
+    builtin: Vec<f64>,
+    external: Vec<f64>,
+    groups: Vec<String>,
+    features: Vec<u8>,
+    instrument: String,
+    synthetic_id: bool,
+}
+
+/// What became of one record.
+enum Outcome {
+    Row(EvalRow),
+    Unlabelled,
+    Failed(RecordError),
+}
+
+/// The per-record work, run on every core.
+struct Job<'a> {
+    scorer: &'a dashrisk::Scorer,
+    screen: &'a Screen,
+    tools: &'a [ToolArg],
+    label: &'a str,
+    score_columns: &'a [String],
+    groups: usize,
+}
+
+impl Job<'_> {
+    fn row(&self, line: u64, res: ReadRecord) -> Outcome {
+        let (a, values) = match res {
+            Ok(v) => v,
+            Err(e) => return Outcome::Failed(e),
+        };
+        let err = |error: InputError| {
+            Outcome::Failed(RecordError {
+                line,
+                id: a.id.as_deref().map(dashrisk::error::truncate_value),
+                error,
+            })
+        };
+        let label = match parse_label(values[0].as_deref(), self.label) {
+            Ok(Some(y)) => y,
+            Ok(None) => return Outcome::Unlabelled,
+            Err(e) => return err(e),
+        };
+        let n_scores = self.score_columns.len();
+        let mut external = Vec::with_capacity(n_scores);
+        for (k, c) in self.score_columns.iter().enumerate() {
+            match parse_score(values[1 + k].as_deref(), c) {
+                Ok(v) => external.push(v),
+                Err(e) => return err(e),
+            }
+        }
+        let result = match self
+            .scorer
+            .assess_with(&a, &AssessOptions { reason_text: false })
+        {
+            Ok(r) => r,
+            Err(e) => return err(e),
+        };
+        let mut features = Vec::new();
+        if self.tools.contains(&ToolArg::Model) {
+            let mut row = Array1::<f64>::zeros(N_FEATURES);
+            if let Err(e) = dashrisk_learn::featurise_into(&a, row.view_mut()) {
+                return err(e);
+            }
+            // Every feature is a 0/1 indicator or a count capped at 10.
+            features.extend(row.iter().map(|&v| v as u8));
+        }
+        let inst = self
+            .scorer
+            .instrument(&a.instrument)
+            .expect("an assessed record's instrument is known");
+        let builtin = self
+            .tools
+            .iter()
+            .map(|t| match t {
+                ToolArg::DashCount => f64::from(result.yes_count),
+                ToolArg::DashGrade => level_score(result.risk_level),
+                ToolArg::PAbuse => result.p_abuse.unwrap_or(f64::NAN),
+                ToolArg::Classification => class_score(result.classification),
+                ToolArg::LapScreen => f64::from(u8::from(self.screen.screened_in(inst, &a))),
+                ToolArg::Model => f64::NAN, // filled in out of fold later
+            })
+            .collect();
+        let groups = (0..self.groups)
+            .map(|k| {
+                values[1 + n_scores + k]
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|v| !v.is_empty() && *v != "null")
+                    .unwrap_or(NOT_RECORDED)
+                    .to_string()
+            })
+            .collect();
+        let mut f = 0u16;
+        let p = &result.pathways;
+        for (on, bit) in [
+            (result.marac_referral, fact::MARAC),
+            (result.csc_notification, fact::CSC),
+            (result.school_notification, fact::SCHOOL),
+            (p.contains(&Pathway::RpcSupport), fact::RPC),
+            (p.contains(&Pathway::EarlyHelp), fact::EARLY_HELP),
+            (
+                result.classification == Classification::ParentalConflict,
+                fact::CONFLICT,
+            ),
+            (result.children.linked == Some(true), fact::CHILDREN),
+            (result.children.linked.is_none(), fact::CHILDREN_NOT_KNOWN),
+            (
+                result.risk_level != RiskLevel::Standard,
+                fact::MEDIUM_OR_HIGH,
+            ),
+        ] {
+            if on {
+                f |= bit;
+            }
+        }
+        Outcome::Row(EvalRow {
+            label,
+            facts: f,
+            builtin,
+            external,
+            groups,
+            features,
+            instrument: inst.id.clone(),
+            synthetic_id: a.id.as_deref().is_some_and(|s| {
+                s.strip_prefix("syn-")
+                    .is_some_and(|d| d.len() == 7 && d.bytes().all(|b| b.is_ascii_digit()))
+            }),
+        })
+    }
+}
+
 /// `dashrisk evaluate`.
 pub fn run(args: EvaluateArgs) -> Result<ExitCode, Fatal> {
     let scorer = crate::build_scorer(&args.scorer)?.with_limits(args.limits.limits()?)?;
@@ -238,138 +374,64 @@ pub fn run(args: EvaluateArgs) -> Result<ExitCode, Fatal> {
     let mut group_names: Vec<Vec<String>> = vec![Vec::new(); args.group_by.len()];
     let mut group_rows: Vec<Vec<u32>> = vec![Vec::new(); args.group_by.len()];
     let mut features: Vec<u8> = Vec::new();
-    let mut row = Array1::<f64>::zeros(N_FEATURES);
     let mut forms: BTreeMap<String, ()> = BTreeMap::new();
     let (mut read, mut failed, mut unlabelled) = (0u64, 0u64, 0u64);
     let mut all_synthetic_ids = true;
     let mut stderr = io::stderr();
-    let options = AssessOptions { reason_text: false };
+    let job = Job {
+        scorer: &scorer,
+        screen: &screen,
+        tools: &tools,
+        label: &args.label,
+        score_columns: &args.score_columns,
+        groups: args.group_by.len(),
+    };
 
-    for_each_record_with(
+    for_each_record_par(
         &scorer,
         &args.data,
         &args.input_args,
         &columns,
-        |line, res| {
+        |line, res| job.row(line, res),
+        |line, out| {
             if line > 0 {
                 read += 1;
             }
-            let mut fail = |e: RecordError| {
-                failed += 1;
-                let _ = writeln!(stderr, "dashrisk: {e}");
-            };
-            let (a, values) = match res {
-                Ok(v) => v,
-                Err(e) => {
-                    fail(e);
+            let r = match out {
+                Outcome::Failed(e) => {
+                    failed += 1;
+                    let _ = writeln!(stderr, "dashrisk: {e}");
                     return Ok(());
                 }
-            };
-            let err = |error: InputError| RecordError {
-                line,
-                id: a.id.clone(),
-                error,
-            };
-            let y = match parse_label(values[0].as_deref(), &args.label) {
-                Ok(Some(y)) => y,
-                Ok(None) => {
+                Outcome::Unlabelled => {
                     unlabelled += 1;
                     return Ok(());
                 }
-                Err(e) => {
-                    fail(err(e));
-                    return Ok(());
-                }
+                Outcome::Row(r) => r,
             };
-            let mut ext = Vec::with_capacity(n_scores);
-            for (k, c) in args.score_columns.iter().enumerate() {
-                match parse_score(values[1 + k].as_deref(), c) {
-                    Ok(v) => ext.push(v),
-                    Err(e) => {
-                        fail(err(e));
-                        return Ok(());
-                    }
-                }
+            all_synthetic_ids &= r.synthetic_id;
+            forms.entry(r.instrument).or_insert(());
+            for (k, v) in r.builtin.into_iter().enumerate() {
+                builtin[k].push(v);
             }
-            let result = match scorer.assess_with(&a, &options) {
-                Ok(r) => r,
-                Err(e) => {
-                    fail(err(e));
-                    return Ok(());
-                }
-            };
-            if want(ToolArg::Model) {
-                if let Err(e) = dashrisk_learn::featurise_into(&a, row.view_mut()) {
-                    fail(err(e));
-                    return Ok(());
-                }
-                // Every feature is a 0/1 indicator or a count capped at 10.
-                features.extend(row.iter().map(|&v| v as u8));
-            }
-            all_synthetic_ids &= a.id.as_deref().is_some_and(|s| {
-                s.strip_prefix("syn-")
-                    .is_some_and(|d| d.len() == 7 && d.bytes().all(|b| b.is_ascii_digit()))
-            });
-            let inst = scorer
-                .instrument(&a.instrument)
-                .expect("an assessed record's instrument is known");
-            forms.entry(inst.id.clone()).or_default();
-            for (k, t) in tools.iter().enumerate() {
-                let s = match t {
-                    ToolArg::DashCount => f64::from(result.yes_count),
-                    ToolArg::DashGrade => level_score(result.risk_level),
-                    ToolArg::PAbuse => result.p_abuse.unwrap_or(f64::NAN),
-                    ToolArg::Classification => class_score(result.classification),
-                    ToolArg::LapScreen => f64::from(u8::from(screen.screened_in(inst, &a))),
-                    ToolArg::Model => f64::NAN, // filled in out of fold below
-                };
-                builtin[k].push(s);
-            }
-            for (k, v) in ext.into_iter().enumerate() {
+            for (k, v) in r.external.into_iter().enumerate() {
                 external[k].push(v);
             }
-            for (k, _) in args.group_by.iter().enumerate() {
-                let v = values[1 + n_scores + k]
-                    .as_deref()
-                    .map(str::trim)
-                    .filter(|v| !v.is_empty() && *v != "null")
-                    .unwrap_or(NOT_RECORDED);
-                let idx = match group_index[k].get(v) {
+            for (k, v) in r.groups.into_iter().enumerate() {
+                let idx = match group_index[k].get(&v) {
                     Some(&i) => i,
                     None => {
                         let i = group_names[k].len() as u32;
-                        group_index[k].insert(v.to_string(), i);
-                        group_names[k].push(v.to_string());
+                        group_index[k].insert(v.clone(), i);
+                        group_names[k].push(v);
                         i
                     }
                 };
                 group_rows[k].push(idx);
             }
-            let mut f = 0u16;
-            let p = &result.pathways;
-            for (on, bit) in [
-                (result.marac_referral, fact::MARAC),
-                (result.csc_notification, fact::CSC),
-                (result.school_notification, fact::SCHOOL),
-                (p.contains(&Pathway::RpcSupport), fact::RPC),
-                (p.contains(&Pathway::EarlyHelp), fact::EARLY_HELP),
-                (
-                    result.classification == Classification::ParentalConflict,
-                    fact::CONFLICT,
-                ),
-                (result.children.linked == Some(true), fact::CHILDREN),
-                (result.children.linked.is_none(), fact::CHILDREN_NOT_KNOWN),
-                (
-                    result.risk_level != RiskLevel::Standard,
-                    fact::MEDIUM_OR_HIGH,
-                ),
-            ] {
-                if on {
-                    f |= bit;
-                }
-            }
-            facts.push(f);
-            labels.push(y);
+            features.extend_from_slice(&r.features);
+            facts.push(r.facts);
+            labels.push(r.label);
             Ok(())
         },
     )?;

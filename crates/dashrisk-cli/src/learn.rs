@@ -2,7 +2,9 @@
 //! dashrisk-learn. Records are read with `assess`'s readers (CSV in the input
 //! contract, or JSON Lines); bad records become the same error records.
 
-use crate::assess::{empty_input, parse_row, read_header, read_line_limited, too_large};
+use crate::assess::{
+    empty_input, fill_csv, fill_lines, parse_row, pipeline, read_header, too_large, CsvJob, LineJob,
+};
 use crate::csv_rows::{CsvRows, Row};
 use crate::{Fatal, Format, LimitArgs};
 use dashrisk::error::{ErrorKind, InputError, RecordError};
@@ -124,10 +126,34 @@ pub(crate) fn for_each_record_with(
     input: &str,
     input_args: &crate::input::InputArgs,
     columns: &[&str],
-    mut each: impl FnMut(
-        u64,
-        Result<(Assessment, Vec<Option<String>>), RecordError>,
-    ) -> Result<(), Fatal>,
+    each: impl FnMut(u64, Result<(Assessment, Vec<Option<String>>), RecordError>) -> Result<(), Fatal>,
+) -> Result<u64, Fatal> {
+    let mut each = each;
+    for_each_record_par(
+        scorer,
+        input,
+        input_args,
+        columns,
+        |_, res| res,
+        |line, res| each(line, res),
+    )
+}
+
+/// A record as read: the assessment and the texts of the columns asked for, or
+/// the contract's error record.
+pub(crate) type ReadRecord = Result<(Assessment, Vec<Option<String>>), RecordError>;
+
+/// Reads `input` in chunks, parses each record and runs `work(line, record)` on
+/// every core, then calls `each(line, output)` in input order (`line` 1-based; 0
+/// for the empty-input error). Blank JSON Lines lines are skipped (their line
+/// numbers still count). Returns the number of records.
+pub(crate) fn for_each_record_par<T: Send>(
+    scorer: &Scorer,
+    input: &str,
+    input_args: &crate::input::InputArgs,
+    columns: &[&str],
+    work: impl Fn(u64, ReadRecord) -> T + Sync,
+    mut each: impl FnMut(u64, T) -> Result<(), Fatal>,
 ) -> Result<u64, Fatal> {
     let crate::input::Opened {
         mut reader,
@@ -135,25 +161,44 @@ pub(crate) fn for_each_record_with(
         delimiter,
     } = crate::input::open(input, input_args)?;
     let limits = scorer.limits();
-    let mut n = 0u64;
-    match format {
+    let threads = dashrisk::batch::threads();
+    let mut emit = |chunk: Vec<(u64, T)>| -> Result<(), Fatal> {
+        for (line, t) in chunk {
+            each(line, t)?;
+        }
+        Ok(())
+    };
+    let n = match format {
         Format::Jsonl => {
-            let mut buf = Vec::with_capacity(4096);
-            while let Some(too_long) =
-                read_line_limited(&mut *reader, &mut buf, limits.max_record_bytes)?
-            {
-                n += 1;
-                let res = if too_long {
-                    Err(too_large(limits, n))
-                } else {
-                    parse_json_line(scorer, n, &buf, columns)
-                };
-                each(n, res)?;
-            }
+            let (mut line, mut records) = (0u64, 0u64);
+            let fill = |jobs: &mut Vec<LineJob>| {
+                fill_lines(
+                    &mut *reader,
+                    limits.max_record_bytes,
+                    jobs,
+                    &mut line,
+                    &mut records,
+                )
+            };
+            let part = |part: &[LineJob]| -> Vec<(u64, T)> {
+                part.iter()
+                    .map(|(line, too_long, buf)| {
+                        let res = if *too_long {
+                            Err(too_large(limits, *line))
+                        } else {
+                            parse_json_line(scorer, *line, buf, columns)
+                        };
+                        (*line, work(*line, res))
+                    })
+                    .collect()
+            };
+            pipeline(threads, fill, part, &mut emit)?;
+            records
         }
         Format::Csv => {
             let mut rdr = CsvRows::with_delimiter(reader, limits.max_record_bytes, delimiter);
             let mut record = csv::ByteRecord::new();
+            let mut row_no = 0u64;
             if let Some(header) = rdr.read(&mut record)? {
                 let (names, problem) = match header {
                     Row::Read => read_header(&record),
@@ -182,29 +227,36 @@ pub(crate) fn for_each_record_with(
                     .collect::<Result<Vec<usize>, Fatal>>()?;
                 let id_idx = names.iter().position(|n| n == "id");
                 let flat_header = dashrisk::parse::FlatHeader::new(&names);
-                while let Some(row) = rdr.read(&mut record)? {
-                    n += 1;
-                    let res = match row {
-                        Row::TooLarge => Err(too_large(limits, n)),
-                        Row::Read => parse_row(scorer, &flat_header, &record, n, id_idx).map(|a| {
-                            let values = column_idx
-                                .iter()
-                                .map(|&i| {
-                                    record
-                                        .get(i)
-                                        .map(|b| String::from_utf8_lossy(b).into_owned())
-                                })
-                                .collect();
-                            (a, values)
-                        }),
-                    };
-                    each(n, res)?;
-                }
+                let fill = |jobs: &mut Vec<CsvJob>| fill_csv(&mut rdr, jobs, &mut row_no);
+                let part = |part: &[CsvJob]| -> Vec<(u64, T)> {
+                    part.iter()
+                        .map(|(line, row, record)| {
+                            let res = match row {
+                                Row::TooLarge => Err(too_large(limits, *line)),
+                                Row::Read => parse_row(scorer, &flat_header, record, *line, id_idx)
+                                    .map(|a| {
+                                        let values = column_idx
+                                            .iter()
+                                            .map(|&i| {
+                                                record.get(i).map(|b| {
+                                                    String::from_utf8_lossy(b).into_owned()
+                                                })
+                                            })
+                                            .collect();
+                                        (a, values)
+                                    }),
+                            };
+                            (*line, work(*line, res))
+                        })
+                        .collect()
+                };
+                pipeline(threads, fill, part, &mut emit)?;
             }
+            row_no
         }
-    }
+    };
     if n == 0 {
-        each(0, Err(empty_input()))?;
+        each(0, work(0, Err(empty_input())))?;
     }
     Ok(n)
 }
