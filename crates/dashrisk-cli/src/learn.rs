@@ -128,15 +128,7 @@ pub(crate) fn for_each_record_with(
     columns: &[&str],
     each: impl FnMut(u64, Result<(Assessment, Vec<Option<String>>), RecordError>) -> Result<(), Fatal>,
 ) -> Result<u64, Fatal> {
-    let mut each = each;
-    for_each_record_par(
-        scorer,
-        input,
-        input_args,
-        columns,
-        |_, res| res,
-        |line, res| each(line, res),
-    )
+    for_each_record_par(scorer, input, input_args, columns, |_, res| res, each)
 }
 
 /// A record as read: the assessment and the texts of the columns asked for, or
