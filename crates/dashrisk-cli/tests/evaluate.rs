@@ -516,3 +516,86 @@ fn outputs_never_overwrite_the_input_and_json_lines_read_meta() {
         .collect();
     assert_eq!(names, vec!["north", "south"]);
 }
+
+/// The commands of docs/guide-evaluate.md's `sh` blocks run, in order, in a fresh
+/// folder, and the figures the guide quotes are the ones they produce.
+#[test]
+fn guide_commands_run() {
+    let guide = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/guide-evaluate.md"),
+    )
+    .unwrap();
+    let dir = tmp("evaluate", "guide");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut in_sh = false;
+    let mut ran = 0;
+    for line in guide.lines() {
+        if line.starts_with("```") {
+            in_sh = line == "```sh";
+            continue;
+        }
+        let Some(args) = line.strip_prefix("dashrisk ").filter(|_| in_sh) else {
+            continue;
+        };
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_dashrisk"))
+            .args(args.split_whitespace())
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{line}: {}", text(&out.stderr));
+        ran += 1;
+    }
+    assert_eq!(ran, 2, "the worked example's two commands");
+    let page = std::fs::read_to_string(dir.join("evaluation.html")).unwrap();
+    assert!(page.contains("SYNTHETIC DATA"));
+    let e = json_of(&dir.join("evaluation.json"));
+    // The figures the guide quotes.
+    assert_eq!(e["records"]["evaluated"], 20000);
+    assert_eq!(e["records"]["abuse"], 11974);
+    let auc = |t: &str| format!("{:.3}", tool(&e, t)["auc"].as_f64().unwrap());
+    assert_eq!(auc("p_abuse"), "0.990");
+    assert_eq!(auc("dash_count"), "0.949");
+    assert_eq!(auc("dash_grade"), "0.633");
+    assert_eq!(auc("lap_screen"), "0.707");
+    let d = e["comparisons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["tool"] == "dash_count")
+        .unwrap();
+    assert_eq!(format!("{:.3}", d["difference"].as_f64().unwrap()), "-0.041");
+    let r = &tool(&e, "classification")["routing_safety"]["abuse_labelled_conflict"];
+    assert_eq!((r["count"].as_u64(), r["of"].as_u64()), (Some(8), Some(11974)));
+    let ci: Vec<String> = r["ci95"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| format!("{:.2}", 100.0 * v.as_f64().unwrap()))
+        .collect();
+    assert_eq!(ci, vec!["0.03", "0.13"]);
+    let officers = &e["groups"][0];
+    let funnel = officers["funnels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["figure"] == "medium_or_high")
+        .unwrap();
+    let outside: Vec<&str> = funnel["outside998"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert_eq!(outside, vec!["officer-019", "officer-010"]);
+    // Both are officers the generator made under-record (its ground truth).
+    let params = dashrisk::synth::SynthParams::with_settings(&["officers=40", "areas=5"]).unwrap();
+    let records = dashrisk::synth::generate(20000, 2025, &params);
+    for o in outside {
+        let c = records
+            .iter()
+            .filter_map(|r| r.call_out.as_ref())
+            .find(|c| c.officer == o)
+            .unwrap();
+        assert!(c.under_records, "{o} is not an under-recording officer");
+    }
+}

@@ -557,6 +557,11 @@ fn td(v: &str) -> String {
     format!("<td>{}</td>", esc(v))
 }
 
+/// A cell holding a figure and its interval, kept on one line.
+fn td_ci(v: &str) -> String {
+    format!("<td class=\"ci\">{}</td>", esc(v))
+}
+
 /// The evaluation as one self-contained HTML report: no script, no style sheet,
 /// font or image from elsewhere; the plots are inline SVG.
 pub fn html(e: &Evaluation) -> String {
@@ -567,7 +572,7 @@ pub fn html(e: &Evaluation) -> String {
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\n\
-         <title>{title}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n<h1>{title}</h1>\n"
+         <title>{title}</title>\n<style>{CSS}td.ci{{white-space:nowrap}}</style>\n</head>\n<body>\n<main>\n<h1>{title}</h1>\n"
     );
     if let Some(n) = e.synthetic_notice {
         let _ = writeln!(o, "<p class=\"synthetic\" role=\"alert\">{}</p>", esc(n));
@@ -598,7 +603,7 @@ pub fn html(e: &Evaluation) -> String {
             esc(&t.tool),
             td(kind(t.kind)),
             td(&t.n.to_string()),
-            td(&format!("{}{}", f3(t.auc), ci(t.auc_ci95))),
+            td_ci(&format!("{}{}", f3(t.auc), ci(t.auc_ci95))),
             td(&f3(t.average_precision)),
             td(&f3(t.brier)),
             td(&f3(t.log_loss)),
