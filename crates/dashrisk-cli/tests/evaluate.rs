@@ -563,9 +563,15 @@ fn guide_commands_run() {
         .iter()
         .find(|c| c["tool"] == "dash_count")
         .unwrap();
-    assert_eq!(format!("{:.3}", d["difference"].as_f64().unwrap()), "-0.041");
+    assert_eq!(
+        format!("{:.3}", d["difference"].as_f64().unwrap()),
+        "-0.041"
+    );
     let r = &tool(&e, "classification")["routing_safety"]["abuse_labelled_conflict"];
-    assert_eq!((r["count"].as_u64(), r["of"].as_u64()), (Some(8), Some(11974)));
+    assert_eq!(
+        (r["count"].as_u64(), r["of"].as_u64()),
+        (Some(8), Some(11974))
+    );
     let ci: Vec<String> = r["ci95"]
         .as_array()
         .unwrap()

@@ -810,9 +810,11 @@ fn group_report(
     }
     // The table of counts for suppression: the total and each group's n; for abuse
     // and each figure, the overall count, each group's count and its (implied)
-    // complement.
+    // complement. The overall counts are public: the report states them in full
+    // (the record count, the overall rates), so they are never withheld and the
+    // group counts are protected against them.
     let mut grid = Grid::new();
-    let total = grid.cell(n.iter().sum(), true);
+    let total = grid.public_cell(n.iter().sum());
     let n_cells: Vec<usize> = n.iter().map(|&v| grid.cell(v, true)).collect();
     grid.relate(total, n_cells.clone());
     let mut count_cells: Vec<Vec<usize>> = Vec::new(); // [figure][group]
@@ -820,10 +822,10 @@ fn group_report(
         .chain((0..4).map(|j| fig.iter().map(|f| f[j]).collect()))
         .collect();
     for v in &values {
-        let overall = grid.cell(v.iter().sum(), true);
+        let overall = grid.public_cell(v.iter().sum());
         let cells: Vec<usize> = v.iter().map(|&c| grid.cell(c, true)).collect();
         grid.relate(overall, cells.clone());
-        let comp_overall = grid.cell(n.iter().sum::<u64>() - v.iter().sum::<u64>(), false);
+        let comp_overall = grid.public_cell(n.iter().sum::<u64>() - v.iter().sum::<u64>());
         let mut comps = Vec::with_capacity(k);
         for (gi, &c) in cells.iter().enumerate() {
             let comp = grid.cell(n[gi] - v[gi], false);

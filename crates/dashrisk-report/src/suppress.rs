@@ -51,6 +51,7 @@ impl Status {
 pub struct Grid {
     values: Vec<u64>,
     published: Vec<bool>,
+    public: Vec<bool>,
     relations: Vec<(usize, Vec<usize>)>,
 }
 
@@ -86,7 +87,18 @@ impl Grid {
     pub fn cell(&mut self, value: u64, published: bool) -> usize {
         self.values.push(value);
         self.published.push(published);
+        self.public.push(false);
         self.values.len() - 1
+    }
+
+    /// Adds a count that is published elsewhere without suppression (an overall
+    /// total the report states in full, or one worked back from such totals): it is
+    /// never withheld, even when small, and the counts it sums are protected
+    /// against it. Returns its index.
+    pub fn public_cell(&mut self, value: u64) -> usize {
+        let i = self.cell(value, true);
+        self.public[i] = true;
+        i
     }
 
     /// Records that cell `total` is the sum of cells `parts`.
@@ -117,8 +129,9 @@ impl Grid {
         let mut status: Vec<Status> = self
             .values
             .iter()
-            .map(|&v| {
-                if v >= 1 && v < min_cell {
+            .zip(&self.public)
+            .map(|(&v, &public)| {
+                if v >= 1 && v < min_cell && !public {
                     Status::Small
                 } else {
                     Status::Shown
@@ -164,6 +177,18 @@ impl Grid {
     /// those is already withheld or zero) from the relations one unknown further
     /// out, and so on.
     fn widen(&self, x: usize, status: &[Status], by_cell: &[Vec<usize>]) -> Option<usize> {
+        self.widen_with(x, status, by_cell, false)
+            .or_else(|| self.widen_with(x, status, by_cell, true))
+    }
+
+    /// [`Grid::widen`], with or without zero cells as candidates.
+    fn widen_with(
+        &self,
+        x: usize,
+        status: &[Status],
+        by_cell: &[Vec<usize>],
+        zeros: bool,
+    ) -> Option<usize> {
         let unknown = |i: usize| status[i].suppressed() || !self.published[i];
         let mut seen_rel = vec![false; self.relations.len()];
         let mut seen_cell = vec![false; self.values.len()];
@@ -179,7 +204,7 @@ impl Grid {
                 .iter()
                 .filter_map(|&r| {
                     let (total, parts) = &self.relations[r];
-                    self.pick(*total, parts, status).map(|p| (r, p))
+                    self.pick(*total, parts, status, zeros).map(|p| (r, p))
                 })
                 .min_by_key(|&(r, p)| (self.values[p], r));
             if let Some((_, p)) = best {
@@ -221,13 +246,17 @@ impl Grid {
                 continue;
             }
             let hidden_sum: u64 = hidden_parts.iter().map(|&p| self.values[p]).sum();
-            // (A withheld part is never 0, so a shown total over withheld parts has a
-            // positive sum beneath it.)
-            let exposed = n_hidden == 1 || (!hidden(*total) && hidden_sum < min_cell);
+            // Withheld parts that add up to 0 reveal only zeros.
+            let exposed =
+                n_hidden == 1 || (!hidden(*total) && hidden_sum > 0 && hidden_sum < min_cell);
             if !exposed {
                 continue;
             }
-            let Some(pick) = self.pick(*total, parts, status) else {
+            let public = self.public[*total] || parts.iter().any(|&p| self.public[p]);
+            let Some(pick) = self
+                .pick(*total, parts, status, false)
+                .or_else(|| self.pick(*total, parts, status, public).filter(|_| public))
+            else {
                 continue;
             };
             status[pick] = Status::Secondary;
@@ -276,9 +305,13 @@ impl Grid {
             .collect()
     }
     /// The member of a relation to suppress next: a non-zero shown cell, an implied
-    /// one first, then the smallest published part, then the total.
-    fn pick(&self, total: usize, parts: &[usize], status: &[Status]) -> Option<usize> {
-        let open = |i: &usize| !status[*i].suppressed() && self.values[*i] > 0;
+    /// one first, then the smallest published part, then the total; never a public
+    /// cell. With `zeros`, when there is none, a zero part (withholding a zero
+    /// costs the reader little, and a public total over one withheld part would
+    /// otherwise give it away): only for relations with a public member, and when
+    /// widening finds nothing else.
+    fn pick(&self, total: usize, parts: &[usize], status: &[Status], zeros: bool) -> Option<usize> {
+        let open = |i: &usize| !status[*i].suppressed() && !self.public[*i] && self.values[*i] > 0;
         let implied = parts
             .iter()
             .chain(std::iter::once(&total))
@@ -294,6 +327,12 @@ impl Grid {
                     .copied()
             })
             .or_else(|| open(&total).then_some(total))
+            .or_else(|| {
+                parts
+                    .iter()
+                    .find(|&&i| zeros && !status[i].suppressed() && !self.public[i])
+                    .copied()
+            })
     }
 }
 
@@ -620,5 +659,27 @@ mod tests {
         let t = g.cell(2, true);
         g.relate(t, vec![a]);
         assert!(g.check().is_err());
+    }
+
+    #[test]
+    fn a_public_total_is_never_withheld_and_its_parts_are_protected_against_it() {
+        // The total 5 is published elsewhere in full; parts 5 and 0.
+        let mut g = Grid::new();
+        let t = g.public_cell(5);
+        let a = g.cell(5, true);
+        let b = g.cell(0, true);
+        g.relate(t, vec![a, b]);
+        let s = g.suppress(10);
+        assert!(!s.is_suppressed(t), "public");
+        assert!(s.is_suppressed(a));
+        assert!(s.is_suppressed(b), "the zero is withheld too, or a = 5 - 0");
+        // Parts 3 and 50 under a public 53: both withheld.
+        let mut g = Grid::new();
+        let t = g.public_cell(53);
+        let a = g.cell(3, true);
+        let b = g.cell(50, true);
+        g.relate(t, vec![a, b]);
+        let s = g.suppress(10);
+        assert!(s.is_suppressed(a) && s.is_suppressed(b) && !s.is_suppressed(t));
     }
 }
