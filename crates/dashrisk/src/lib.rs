@@ -9,6 +9,8 @@
 //! - [`grading`]: yes-count bands, professional judgement (raise only), MARAC.
 //! - [`scorer`]: hard safety gates, a points score, a calibrated `p_abuse`, the
 //!   conflict-vs-abuse decision, pathways, children, recording category, reasons.
+//! - [`ask`]: "ask next": the unanswered questions whose answer would change the
+//!   outcome ([`Scorer::decisive_questions`]).
 //! - [`calibration`]: isotonic calibration, shipped as a versioned artefact.
 //! - [`artefact`]: format versions and checksums of artefact files.
 //! - [`limits`]: the size and nesting limits on one input record.
@@ -39,6 +41,7 @@
 mod strings;
 pub mod answers;
 pub mod artefact;
+pub mod ask;
 #[cfg(feature = "batch")]
 pub mod batch;
 pub mod calibration;
@@ -54,6 +57,7 @@ pub mod policy;
 pub mod predictor;
 pub mod result;
 pub mod scorer;
+pub mod services;
 mod stage;
 mod strict_json;
 pub mod synth;

@@ -1,0 +1,308 @@
+//! `dashrisk-serve`: a local web app on top of the `dashrisk` core, for officers and
+//! trainers, and a JSON API beside the pages. It is the only part of dashrisk that
+//! opens a socket (docs/security.md); it binds loopback unless told otherwise.
+//!
+//! - `/` the officer page: the form's questions grouped by domain, the conflict
+//!   screen and the context; the result (classification, level, MARAC, children and
+//!   notifications, pathways with local services, reasons, "ask next") as a page and
+//!   as a text block to copy into the force's record. It works without JavaScript (a
+//!   submit button); with it, the result updates as the officer answers.
+//! - `/train` trainer mode: scenario exercises, scored for the session (the score
+//!   travels in the form, not in a cookie), each with a printable handout.
+//! - `/services` the local services directory.
+//! - `POST /api/assess`, `POST /api/ask-next`, `GET /api/instruments`,
+//!   `GET /api/scenarios`.
+//!
+//! Nothing is stored, logged or written: a request's answers live only while it is
+//! answered.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod html;
+pub mod scenarios;
+
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Form, Json, Router};
+use dashrisk::error::RecordError;
+use dashrisk::services::Services;
+use dashrisk::{AssessOptions, Assessment, AssessmentResult, Scorer};
+use std::sync::Arc;
+
+/// The default request body limit: 1 MiB.
+pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
+
+/// The Content-Security-Policy of every response: nothing from another host, no
+/// inline script or style.
+pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+/// What the server serves.
+#[derive(Debug)]
+pub struct AppState {
+    /// The scorer (policy, calibration, instruments).
+    pub scorer: Scorer,
+    /// The local services directory, if one was given.
+    pub services: Option<Services>,
+    /// The scenario exercises.
+    pub exercises: Vec<scenarios::Exercise>,
+}
+
+/// The app: every page and API route, with the body limit and the security headers.
+pub fn app(state: AppState, body_limit: usize) -> Router {
+    Router::new()
+        .route("/", get(officer_page).post(officer_submit))
+        .route("/fragment", post(officer_fragment))
+        .route("/services", get(services_page))
+        .route("/train", get(train_index))
+        .route("/train/{n}", get(train_page).post(train_submit))
+        .route("/train/{n}/handout", get(train_handout))
+        .route("/static/app.js", get(app_js))
+        .route("/static/app.css", get(app_css))
+        .route("/api/assess", post(api_assess))
+        .route("/api/ask-next", post(api_ask_next))
+        .route("/api/instruments", get(api_instruments))
+        .route("/api/scenarios", get(api_scenarios))
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(axum::middleware::map_response(security_headers))
+        .with_state(Arc::new(state))
+}
+
+async fn security_headers(mut r: Response) -> Response {
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    // Results are about people: never kept in a cache.
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+type St = State<Arc<AppState>>;
+
+async fn app_js() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        include_str!("../static/app.js"),
+    )
+}
+
+async fn app_css() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+        include_str!("../static/app.css"),
+    )
+}
+
+/// The form's fields as a flat record (the CSV columns of the input contract).
+fn parse_form(scorer: &Scorer, fields: &[(String, String)]) -> Result<Assessment, RecordError> {
+    // Checkbox groups (recent transitions) arrive as repeated fields: joined with ';'
+    // as in CSV. "none" alone means none; with others it is ignored.
+    let mut row: Vec<(String, String)> = Vec::new();
+    for (k, v) in fields {
+        if k.starts_with('_') {
+            continue; // the page's own fields
+        }
+        match row.iter_mut().find(|(rk, _)| rk == k) {
+            Some((_, rv)) if k == "recent_transitions" => {
+                if rv == "none" {
+                    *rv = v.clone();
+                } else if v != "none" {
+                    rv.push(';');
+                    rv.push_str(v);
+                }
+            }
+            Some(_) => {}
+            None => row.push((k.clone(), v.clone())),
+        }
+    }
+    let pairs: Vec<(&str, &str)> = row.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    scorer
+        .parse_flat(&pairs)
+        .map(|(a, _)| a)
+        .map_err(|error| RecordError {
+            line: 1,
+            id: None,
+            error,
+        })
+}
+
+/// A record's result, with "ask next" and the services for its pathways.
+pub struct Assessed {
+    /// The record.
+    pub record: Assessment,
+    /// Its result.
+    pub result: AssessmentResult,
+    /// The unanswered questions that would change it.
+    pub ask_next: Vec<dashrisk::ask::DecisiveQuestion>,
+}
+
+fn assess(scorer: &Scorer, a: Assessment) -> Result<Assessed, RecordError> {
+    let fail = |error| RecordError {
+        line: 1,
+        id: a.id.clone(),
+        error,
+    };
+    let result = scorer.assess(&a).map_err(fail)?;
+    let ask_next = scorer.decisive_questions(&a).map_err(fail)?;
+    Ok(Assessed {
+        record: a,
+        result,
+        ask_next,
+    })
+}
+
+async fn officer_page(State(s): St) -> Html<String> {
+    Html(html::officer_page(&s, &[], None))
+}
+
+async fn officer_submit(State(s): St, Form(fields): Form<Vec<(String, String)>>) -> Response {
+    let outcome = parse_form(&s.scorer, &fields).and_then(|a| assess(&s.scorer, a));
+    let status = if outcome.is_ok() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    (
+        status,
+        Html(html::officer_page(&s, &fields, Some(&outcome))),
+    )
+        .into_response()
+}
+
+async fn officer_fragment(State(s): St, Form(fields): Form<Vec<(String, String)>>) -> Response {
+    let outcome = parse_form(&s.scorer, &fields).and_then(|a| assess(&s.scorer, a));
+    Html(html::result_panel(&s, &outcome)).into_response()
+}
+
+async fn services_page(State(s): St) -> Html<String> {
+    Html(html::services_page(&s))
+}
+
+async fn train_index(State(s): St) -> Html<String> {
+    Html(html::train_index(&s))
+}
+
+/// The session's score, carried in links and forms (no cookie, nothing stored).
+#[derive(Debug, Default, Clone, Copy, serde::Deserialize)]
+pub struct Score {
+    /// Parts answered right so far.
+    #[serde(default)]
+    pub right: u32,
+    /// Parts answered so far.
+    #[serde(default)]
+    pub asked: u32,
+}
+
+fn exercise(s: &AppState, n: usize) -> Result<&scenarios::Exercise, Response> {
+    n.checked_sub(1)
+        .and_then(|i| s.exercises.get(i))
+        .ok_or_else(|| {
+            (
+                StatusCode::NOT_FOUND,
+                Html(html::not_found(&format!(
+                    "There is no scenario {n}; there are {}.",
+                    s.exercises.len()
+                ))),
+            )
+                .into_response()
+        })
+}
+
+async fn train_page(State(s): St, Path(n): Path<usize>, Query(score): Query<Score>) -> Response {
+    match exercise(&s, n) {
+        Ok(e) => Html(html::train_page(&s, n, e, score)).into_response(),
+        Err(r) => r,
+    }
+}
+
+async fn train_submit(
+    State(s): St,
+    Path(n): Path<usize>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    match exercise(&s, n) {
+        Ok(e) => Html(html::train_feedback(&s, n, e, &fields)).into_response(),
+        Err(r) => r,
+    }
+}
+
+async fn train_handout(State(s): St, Path(n): Path<usize>) -> Response {
+    match exercise(&s, n) {
+        Ok(e) => Html(html::handout(&s, n, e)).into_response(),
+        Err(r) => r,
+    }
+}
+
+fn record_error(e: RecordError) -> Response {
+    (StatusCode::UNPROCESSABLE_ENTITY, Json(e)).into_response()
+}
+
+fn parse_body(scorer: &Scorer, body: &[u8]) -> Result<Assessment, RecordError> {
+    scorer.parse_json_line(1, body)
+}
+
+async fn api_assess(State(s): St, body: axum::body::Bytes) -> Response {
+    let a = match parse_body(&s.scorer, &body) {
+        Ok(a) => a,
+        Err(e) => return record_error(e),
+    };
+    match s.scorer.assess_with(&a, &AssessOptions::default()) {
+        Ok(r) => Json(r).into_response(),
+        Err(error) => record_error(RecordError {
+            line: 1,
+            id: a.id,
+            error,
+        }),
+    }
+}
+
+async fn api_ask_next(State(s): St, body: axum::body::Bytes) -> Response {
+    let a = match parse_body(&s.scorer, &body) {
+        Ok(a) => a,
+        Err(e) => return record_error(e),
+    };
+    match s.scorer.decisive_questions(&a) {
+        Ok(q) => Json(q).into_response(),
+        Err(error) => record_error(RecordError {
+            line: 1,
+            id: a.id,
+            error,
+        }),
+    }
+}
+
+async fn api_instruments(State(s): St) -> Response {
+    Json(s.scorer.instruments()).into_response()
+}
+
+async fn api_scenarios(State(s): St) -> Response {
+    let list: Vec<serde_json::Value> = s
+        .exercises
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            serde_json::json!({
+                "number": i + 1,
+                "file": e.scenario.file,
+                "name": e.scenario.name,
+                "story": e.scenario.story,
+                "rationale": e.scenario.rationale,
+                "input": e.scenario.input,
+                "expect": e.scenario.expect,
+            })
+        })
+        .collect();
+    Json(list).into_response()
+}
