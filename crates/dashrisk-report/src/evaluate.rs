@@ -757,17 +757,25 @@ fn limits_at(n: u64, p0: f64) -> FunnelLimit {
     }
 }
 
-/// Where `k` of `n` sits against the limits around `p0`.
+/// Where `k` of `n` sits against the rate `p0`, by exact binomial tail
+/// probabilities: above the 99.8% limit when P(X ≥ k) < 0.001, above the 95%
+/// limit when P(X ≥ k) < 0.025, and below likewise with P(X ≤ k). (The drawn
+/// limits are Spiegelhalter's interpolated ones, which at small `n` can lie inside
+/// the most extreme count; the tails never flag a count that is not unusual.)
 pub fn funnel_position(k: u64, n: u64, p0: f64) -> FunnelPosition {
-    let l = limits_at(n, p0);
-    let r = k as f64 / n as f64;
-    if r > l.upper998 {
+    let Ok(b) = Binomial::new(p0.clamp(0.0, 1.0), n) else {
+        return FunnelPosition::Within;
+    };
+    let k = k.min(n);
+    let at_least = if k == 0 { 1.0 } else { b.sf(k - 1) };
+    let at_most = b.cdf(k);
+    if at_least < 0.001 {
         FunnelPosition::Above998
-    } else if r < l.lower998 {
+    } else if at_most < 0.001 {
         FunnelPosition::Below998
-    } else if r > l.upper95 {
+    } else if at_least < 0.025 {
         FunnelPosition::Above95
-    } else if r < l.lower95 {
+    } else if at_most < 0.025 {
         FunnelPosition::Below95
     } else {
         FunnelPosition::Within
@@ -1107,11 +1115,22 @@ mod tests {
         let half = 1.96 * (p0 * (1.0 - p0) / 10_000.0f64).sqrt();
         assert!((l.upper95 - (p0 + half)).abs() < 5e-4, "{}", l.upper95);
         assert!((l.lower95 - (p0 - half)).abs() < 5e-4, "{}", l.lower95);
-        // Positions.
+        // Positions, by the exact tails (scipy.stats.binom, scipy 1.17.1): P(X >= 28 | 100,
+        // 0.2) = 0.0342, P(X >= 29) = 0.0200, P(X >= 33) = 0.00155, P(X >= 34) =
+        // 0.000737; P(X <= 12) = 0.0253, P(X <= 11) = 0.0126, P(X <= 9) = 0.00233,
+        // P(X <= 8) = 0.000855.
         assert_eq!(funnel_position(20, 100, 0.2), FunnelPosition::Within);
-        assert_eq!(funnel_position(35, 100, 0.2), FunnelPosition::Above998);
+        assert_eq!(funnel_position(28, 100, 0.2), FunnelPosition::Within);
         assert_eq!(funnel_position(29, 100, 0.2), FunnelPosition::Above95);
-        assert_eq!(funnel_position(5, 100, 0.2), FunnelPosition::Below998);
+        assert_eq!(funnel_position(33, 100, 0.2), FunnelPosition::Above95);
+        assert_eq!(funnel_position(34, 100, 0.2), FunnelPosition::Above998);
+        assert_eq!(funnel_position(12, 100, 0.2), FunnelPosition::Within);
+        assert_eq!(funnel_position(11, 100, 0.2), FunnelPosition::Below95);
+        assert_eq!(funnel_position(9, 100, 0.2), FunnelPosition::Below95);
+        assert_eq!(funnel_position(8, 100, 0.2), FunnelPosition::Below998);
+        // A single record is never unusual, whatever it shows.
+        assert_eq!(funnel_position(1, 1, 0.5), FunnelPosition::Within);
+        assert_eq!(funnel_position(0, 1, 0.5), FunnelPosition::Within);
     }
 
     #[test]
@@ -1141,6 +1160,43 @@ mod tests {
             .windows(2)
             .all(|w| w[1][0] >= w[0][0] && w[1][1] >= w[0][1]));
         assert_eq!(r[1], [0.0, 1.0 / 3.0]);
+    }
+
+    #[test]
+    fn routing_safety_counts_each_part_from_the_right_records() {
+        use fact::*;
+        // Today notifies records 0, 1, 2, 4 (children, or not known); the tool
+        // notifies 1, 3, 5. Abuse: 0, 1, 2, 3.
+        let labels = [true, true, true, true, false, false, false];
+        let facts = [
+            CHILDREN | CONFLICT,
+            CHILDREN | CSC,
+            CHILDREN_NOT_KNOWN,
+            CSC,
+            CHILDREN | RPC | CONFLICT,
+            CSC | RPC,
+            0,
+        ];
+        let r = routing_safety(&labels, &facts);
+        assert_eq!((r.csc_today, r.csc_tool), (4, 3));
+        assert_eq!(r.csc_avoided, 1);
+        assert!((r.csc_avoided_per_1000 - 1000.0 / 7.0).abs() < 1e-9);
+        // Abuse records notified today and not by the tool: 0 and 2.
+        assert_eq!(r.abuse_with_children_losing_notification, 2);
+        assert_eq!(
+            (
+                r.abuse_labelled_conflict.count,
+                r.abuse_labelled_conflict.of
+            ),
+            (1, 4)
+        );
+        assert_eq!((r.non_abuse_to_rpc.count, r.non_abuse_to_rpc.of), (2, 3));
+        // The tool notifying more is a negative saving, per 1,000 too.
+        let r = routing_safety(&[true, false], &[CSC, CSC | CHILDREN]);
+        assert_eq!((r.csc_today, r.csc_tool, r.csc_avoided), (1, 2, -1));
+        assert!((r.csc_avoided_per_1000 + 500.0).abs() < 1e-9);
+        let empty = routing_safety(&[], &[]);
+        assert_eq!(empty.csc_avoided_per_1000, 0.0);
     }
 
     #[test]
