@@ -57,19 +57,27 @@ pub fn settle_format(
 /// Assesses every record of `input` (a path, or `-` for standard input), writing
 /// results to `out` and a line per failed record to `log`; returns the number of
 /// failed records.
+#[allow(clippy::too_many_arguments)]
 pub fn run(
     scorer: &Scorer,
     input: &str,
     input_args: &InputArgs,
     output_format: Option<Format>,
     reason_text: bool,
+    extras: Option<Extras>,
     out: &mut dyn Write,
     log: &mut dyn Write,
 ) -> Result<u64, Fatal> {
     let opened = crate::input::open(input, input_args)?;
+    if extras.is_some() && output_format.unwrap_or(opened.format) != Format::Jsonl {
+        return Err(Fatal(
+            "--ask-next and --services add nested lists to each result: they need JSON Lines output (--output-format jsonl)".into(),
+        ));
+    }
     let output = OutputOptions {
         format: output_format,
         reason_text,
+        extras: extras.map(std::sync::Arc::new),
     };
     run_reader_with(
         scorer,
@@ -83,13 +91,55 @@ pub fn run(
 }
 
 /// What the output holds.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct OutputOptions {
     /// The output format (default: the input's).
     pub format: Option<Format>,
     /// CSV only: add the `reasons` column of sentences beside `reason_codes`
     /// (JSON Lines always carries both).
     pub reason_text: bool,
+    /// JSON Lines only: "ask next" and the local services, beside each result.
+    pub extras: Option<std::sync::Arc<Extras>>,
+}
+
+/// What `--ask-next` and `--services` add to each JSON Lines result: `ask_next`
+/// (the unanswered questions that would change it, `Scorer::decisive_questions`)
+/// and `services` (the local services for each of its pathways).
+#[derive(Debug, Clone)]
+pub struct Extras {
+    /// Add `ask_next`.
+    pub ask_next: bool,
+    /// Add `services` from this directory.
+    pub services: Option<dashrisk::services::Services>,
+}
+
+impl Extras {
+    /// The keys to add for a record and its result.
+    fn keys(
+        &self,
+        scorer: &Scorer,
+        a: &dashrisk::Assessment,
+        r: &AssessmentResult,
+    ) -> serde_json::Map<String, serde_json::Value> {
+        let mut m = serde_json::Map::new();
+        if self.ask_next {
+            // The record was just assessed, so this cannot fail; were it to, the
+            // key is null rather than a guess.
+            let q = scorer.decisive_questions(a).ok();
+            m.insert(
+                "ask_next".into(),
+                serde_json::to_value(q).unwrap_or(serde_json::Value::Null),
+            );
+        }
+        if let Some(dir) = &self.services {
+            m.insert(
+                "services".into(),
+                serde_json::to_value(dir.for_pathways(&r.pathways))
+                    .unwrap_or(serde_json::Value::Null),
+            );
+        }
+        m
+    }
 }
 
 /// [`run`] on an open reader whose format is settled: one output record (a result or
@@ -106,6 +156,7 @@ pub fn run_reader(
     let output = OutputOptions {
         format: output_format,
         reason_text: true,
+        extras: None,
     };
     run_reader_with(scorer, reader, format, b',', output, out, log)
 }
@@ -120,12 +171,13 @@ pub fn run_reader_with(
     out: &mut dyn Write,
     log: &mut dyn Write,
 ) -> Result<u64, Fatal> {
-    let out = Output::new(
+    let mut out = Output::new(
         output.format.unwrap_or(format),
         output.reason_text,
         out,
         log,
     );
+    out.fmt.extras = output.extras;
     match format {
         Format::Jsonl => run_jsonl(scorer, reader, out),
         Format::Csv => run_csv(scorer, reader, delimiter, out),
@@ -318,17 +370,20 @@ fn run_jsonl(scorer: &Scorer, mut reader: Box<dyn BufRead>, mut out: Output) -> 
     let work = |part: &[LineJob]| {
         let mut chunk = fmt.chunk(part.len());
         for (line, too_long, buf) in part {
+            let mut extra = None;
             let res = if *too_long {
                 Err(too_large(limits, *line))
             } else {
                 scorer.parse_json_line(*line, buf).and_then(|a| {
-                    scorer
+                    let r = scorer
                         .assess_with(&a, &options)
                         .map_err(|error| RecordError {
                             line: *line,
                             id: a.id.as_deref().map(dashrisk::error::truncate_value),
                             error,
-                        })
+                        })?;
+                    extra = fmt.extras.as_ref().map(|x| x.keys(scorer, &a, &r));
+                    Ok(r)
                 })
             };
             let meta = res
@@ -336,7 +391,7 @@ fn run_jsonl(scorer: &Scorer, mut reader: Box<dyn BufRead>, mut out: Output) -> 
                 .ok()
                 .and_then(|r| r.meta.as_ref())
                 .map(|m| m.to_string());
-            chunk.record(&fmt, res, &[meta.as_deref().unwrap_or("")]);
+            chunk.record_with(&fmt, res, &[meta.as_deref().unwrap_or("")], extra);
         }
         chunk
     };
@@ -393,9 +448,25 @@ fn run_csv(
         let mut chunk = fmt.chunk(part.len());
         let mut pass_vals: Vec<std::borrow::Cow<'_, str>> = Vec::with_capacity(pass_idx.len());
         for (line, row, rec) in part {
-            let res = match row {
-                Row::TooLarge => Err(too_large(limits, *line)),
-                Row::Read => assess_row(scorer, &header, rec, *line, id_idx, &options),
+            let mut extra = None;
+            let res = match (row, &fmt.extras) {
+                (Row::TooLarge, _) => Err(too_large(limits, *line)),
+                (Row::Read, None) => assess_row(scorer, &header, rec, *line, id_idx, &options),
+                (Row::Read, Some(x)) => {
+                    let fail = |error: InputError| RecordError {
+                        line: *line,
+                        id: row_id(rec, id_idx),
+                        error,
+                    };
+                    row_cells(&header, rec)
+                        .and_then(|cells| scorer.parse_flat_row(&header, &cells))
+                        .and_then(|a| {
+                            let r = scorer.assess_with(&a, &options)?;
+                            extra = Some(x.keys(scorer, &a, &r));
+                            Ok(r)
+                        })
+                        .map_err(fail)
+                }
             };
             pass_vals.clear();
             pass_vals.extend(
@@ -404,7 +475,7 @@ fn run_csv(
                     .map(|&i| String::from_utf8_lossy(rec.get(i).unwrap_or(b""))),
             );
             let pass: Vec<&str> = pass_vals.iter().map(|c| c.as_ref()).collect();
-            chunk.record(&fmt, res, &pass);
+            chunk.record_with(&fmt, res, &pass, extra);
         }
         chunk
     };
@@ -602,6 +673,8 @@ struct Formatter {
     meta_only: bool,
     /// CSV: write the `reasons` column of sentences.
     reason_text: bool,
+    /// JSON Lines: "ask next" and services beside each result.
+    extras: Option<std::sync::Arc<Extras>>,
 }
 
 impl Formatter {
@@ -649,7 +722,18 @@ impl Chunk {
         res: Result<AssessmentResult, RecordError>,
         pass: &[&str],
     ) {
-        if let Err(e) = self.try_record(fmt, res, pass) {
+        self.record_with(fmt, res, pass, None);
+    }
+
+    /// [`Chunk::record`] with keys to add to a JSON Lines result.
+    fn record_with(
+        &mut self,
+        fmt: &Formatter,
+        res: Result<AssessmentResult, RecordError>,
+        pass: &[&str],
+        extra: Option<serde_json::Map<String, serde_json::Value>>,
+    ) {
+        if let Err(e) = self.try_record(fmt, res, pass, extra) {
             self.error.get_or_insert(e.to_string());
         }
     }
@@ -659,6 +743,7 @@ impl Chunk {
         fmt: &Formatter,
         res: Result<AssessmentResult, RecordError>,
         pass: &[&str],
+        extra: Option<serde_json::Map<String, serde_json::Value>>,
     ) -> Result<(), Box<dyn std::error::Error>> {
         if let Err(e) = &res {
             self.failed += 1;
@@ -688,6 +773,9 @@ impl Chunk {
                         .map(|(k, v)| (k.clone(), serde_json::Value::String(v.to_string())))
                         .collect();
                     value["passthrough"] = serde_json::Value::Object(map);
+                }
+                if let (Some(extra), serde_json::Value::Object(obj)) = (extra, &mut value) {
+                    obj.extend(extra);
                 }
                 serde_json::to_writer(&mut self.json, &value)?;
                 self.json.push(b'\n');
@@ -720,6 +808,7 @@ impl<'w> Output<'w> {
                 pass_names: Vec::new(),
                 meta_only: false,
                 reason_text,
+                extras: None,
             },
             out,
             failed: 0,

@@ -118,6 +118,16 @@ enum Command {
         /// Write results here instead of standard output.
         #[arg(long, short)]
         out: Option<PathBuf>,
+        /// Add `ask_next` to each result: the unanswered questions whose answer
+        /// would change the classification, the level, MARAC or a notification
+        /// (JSON Lines output).
+        #[arg(long = "ask-next")]
+        ask_next: bool,
+        /// Add `services` to each result: the local services for each of its
+        /// pathways, from this directory (JSON, dashrisk-services/1; JSON Lines
+        /// output).
+        #[arg(long, value_name = "FILE")]
+        services: Option<PathBuf>,
         #[command(flatten)]
         scorer: ScorerArgs,
         #[command(flatten)]
@@ -323,10 +333,20 @@ fn run(cli: Cli) -> Result<ExitCode, Fatal> {
             output_format,
             reasons,
             out,
+            ask_next,
+            services,
             scorer,
             limits,
         } => {
             let scorer = build_scorer(&scorer)?.with_limits(limits.limits()?)?;
+            let services = services
+                .map(|p| {
+                    dashrisk::services::Services::from_json(&read_file(&p)?)
+                        .map_err(|e| Fatal(format!("{}: {e}", p.display())))
+                })
+                .transpose()?;
+            let extras =
+                (ask_next || services.is_some()).then_some(assess::Extras { ask_next, services });
             let input_path = PathBuf::from(&input);
             let mut w = open_out(&out, &[input_path.as_path()])?;
             let failed = assess::run(
@@ -335,6 +355,7 @@ fn run(cli: Cli) -> Result<ExitCode, Fatal> {
                 &input_args,
                 output_format,
                 reasons == ReasonsArg::Text,
+                extras,
                 &mut w,
                 &mut io::stderr(),
             )?;

@@ -140,7 +140,7 @@ fn form(o: &mut String, inst: &Instrument, fields: &[(String, String)]) {
         let d = q
             .domains
             .first()
-            .map(|d| words(d))
+            .map(words)
             .unwrap_or_else(|| "other".into());
         match domains.iter_mut().find(|(n, _)| *n == d) {
             Some((_, v)) => v.push(q),
@@ -151,9 +151,9 @@ fn form(o: &mut String, inst: &Instrument, fields: &[(String, String)]) {
         "<section aria-labelledby=\"h-questions\"><h2 id=\"h-questions\">Risk questions</h2>\n",
     );
     for (d, qs) in &domains {
-        let _ = write!(
+        let _ = writeln!(
             o,
-            "<details open><summary>{}</summary>\n",
+            "<details open><summary>{}</summary>",
             esc(&capitalise(d))
         );
         for q in qs {

@@ -205,25 +205,27 @@ pub struct Score {
     pub asked: u32,
 }
 
-fn exercise(s: &AppState, n: usize) -> Result<&scenarios::Exercise, Response> {
+fn exercise(s: &AppState, n: usize) -> Result<&scenarios::Exercise, Box<Response>> {
     n.checked_sub(1)
         .and_then(|i| s.exercises.get(i))
         .ok_or_else(|| {
-            (
-                StatusCode::NOT_FOUND,
-                Html(html::not_found(&format!(
-                    "There is no scenario {n}; there are {}.",
-                    s.exercises.len()
-                ))),
+            Box::new(
+                (
+                    StatusCode::NOT_FOUND,
+                    Html(html::not_found(&format!(
+                        "There is no scenario {n}; there are {}.",
+                        s.exercises.len()
+                    ))),
+                )
+                    .into_response(),
             )
-                .into_response()
         })
 }
 
 async fn train_page(State(s): St, Path(n): Path<usize>, Query(score): Query<Score>) -> Response {
     match exercise(&s, n) {
         Ok(e) => Html(html::train_page(&s, n, e, score)).into_response(),
-        Err(r) => r,
+        Err(r) => *r,
     }
 }
 
@@ -234,14 +236,14 @@ async fn train_submit(
 ) -> Response {
     match exercise(&s, n) {
         Ok(e) => Html(html::train_feedback(&s, n, e, &fields)).into_response(),
-        Err(r) => r,
+        Err(r) => *r,
     }
 }
 
 async fn train_handout(State(s): St, Path(n): Path<usize>) -> Response {
     match exercise(&s, n) {
         Ok(e) => Html(html::handout(&s, n, e)).into_response(),
-        Err(r) => r,
+        Err(r) => *r,
     }
 }
 

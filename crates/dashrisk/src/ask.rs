@@ -107,6 +107,9 @@ pub struct DecisiveQuestion {
     pub if_no: Outcome,
 }
 
+/// Records a candidate's "yes" (`true`) or "no" (`false`) on a record.
+type Setter = Box<dyn Fn(&mut Assessment, bool)>;
+
 /// One candidate: its field, text, the two values, and how to record each.
 struct Candidate {
     field: String,
@@ -114,7 +117,7 @@ struct Candidate {
     order: usize,
     yes_value: serde_json::Value,
     no_value: serde_json::Value,
-    set: Box<dyn Fn(&mut Assessment, bool)>,
+    set: Setter,
 }
 
 impl Scorer {
