@@ -65,6 +65,7 @@ pub fn app(state: AppState, body_limit: usize) -> Router {
         .route("/api/instruments", get(api_instruments))
         .route("/api/scenarios", get(api_scenarios))
         .layer(DefaultBodyLimit::max(body_limit))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(body_limit))
         .layer(axum::middleware::map_response(security_headers))
         .with_state(Arc::new(state))
 }

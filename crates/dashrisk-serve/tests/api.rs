@@ -1,0 +1,341 @@
+//! `dashrisk-serve` over real HTTP: the binary on a free loopback port.
+//!
+//! - every scenario through `POST /api/assess` equals the library's result;
+//! - bad records get 422 with the error record the library (and the CLI) gives;
+//! - a 12 MB body is refused; 200 concurrent requests are all answered correctly;
+//! - a non-loopback `--bind` needs `--allow-remote`;
+//! - every response carries the security headers and sets no cookie;
+//! - the pages work without JavaScript: a form post gives the result, trainer mode
+//!   scores an answer, handouts print, an unknown scenario is 404.
+
+use dashrisk::Scorer;
+use serde_json::Value;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn start(extra: &[&str]) -> Server {
+    let services = repo().join("crates/dashrisk/assets/services-example.json");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dashrisk-serve"))
+        .args([
+            "--bind",
+            "127.0.0.1:0",
+            "--services",
+            services.to_str().unwrap(),
+        ])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let base = line
+        .trim()
+        .rsplit(' ')
+        .next()
+        .unwrap()
+        .trim_end_matches('/')
+        .to_string();
+    assert!(base.starts_with("http://127.0.0.1:"), "{line}");
+    Server { child, base }
+}
+
+fn scenarios() -> Vec<Value> {
+    let mut files: Vec<_> = std::fs::read_dir(repo().join("fixtures/scenarios"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .map(|f| serde_json::from_str(&std::fs::read_to_string(f).unwrap()).unwrap())
+        .collect()
+}
+
+fn post_json(base: &str, path: &str, body: &str) -> (u16, String) {
+    match ureq::post(&format!("{base}{path}"))
+        .set("Content-Type", "application/json")
+        .send_string(body)
+    {
+        Ok(r) => (r.status(), r.into_string().unwrap()),
+        Err(ureq::Error::Status(code, r)) => (code, r.into_string().unwrap_or_default()),
+        Err(e) => panic!("{e}"),
+    }
+}
+
+#[test]
+fn every_scenario_through_the_api_equals_the_library() {
+    let s = start(&[]);
+    let scorer = Scorer::default();
+    for sc in scenarios() {
+        let (status, body) = post_json(&s.base, "/api/assess", &sc["input"].to_string());
+        assert_eq!(status, 200, "{}", sc["name"]);
+        let got: Value = serde_json::from_str(&body).unwrap();
+        let a = scorer.parse_value(&sc["input"]).unwrap();
+        let want = serde_json::to_value(scorer.assess(&a).unwrap()).unwrap();
+        assert_eq!(got, want, "{}", sc["name"]);
+        let (status, body) = post_json(&s.base, "/api/ask-next", &sc["input"].to_string());
+        assert_eq!(status, 200);
+        let got: Value = serde_json::from_str(&body).unwrap();
+        let want = serde_json::to_value(scorer.decisive_questions(&a).unwrap()).unwrap();
+        assert_eq!(got, want, "{}", sc["name"]);
+    }
+    let instruments: Value = ureq::get(&format!("{}/api/instruments", s.base))
+        .call()
+        .unwrap()
+        .into_json()
+        .unwrap();
+    assert_eq!(instruments.as_array().unwrap().len(), 2);
+    let listed: Value = ureq::get(&format!("{}/api/scenarios", s.base))
+        .call()
+        .unwrap()
+        .into_json()
+        .unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), scenarios().len());
+}
+
+#[test]
+fn bad_records_get_422_with_the_error_record_and_big_bodies_are_refused() {
+    let s = start(&[]);
+    let scorer = Scorer::default();
+    for bad in [
+        r#"{"answers": {"q18": "maybe"}}"#,
+        r#"{"answers": {"q99": "yes"}}"#,
+        r#"{"answers": {"q1": "yes", "q1": "no"}}"#,
+        "not json",
+        r#"{"context": {"prior_incidents_12m": -1}}"#,
+    ] {
+        let (status, body) = post_json(&s.base, "/api/assess", bad);
+        assert_eq!(status, 422, "{bad}");
+        let got: Value = serde_json::from_str(&body).unwrap();
+        let want = match scorer.parse_json_line(1, bad.as_bytes()) {
+            Err(e) => serde_json::to_value(e).unwrap(),
+            Ok(a) => {
+                let e = scorer.assess(&a).unwrap_err();
+                serde_json::to_value(dashrisk::RecordError {
+                    line: 1,
+                    id: a.id,
+                    error: e,
+                })
+                .unwrap()
+            }
+        };
+        assert_eq!(got, want, "{bad}");
+    }
+    // A 12 MB body: refused with 413 as soon as its length is announced, before
+    // the server reads any of it (so the client sees the answer without having to
+    // send 12 MB into a closed connection).
+    {
+        use std::io::{Read, Write};
+        let addr = s.base.trim_start_matches("http://");
+        let mut c = std::net::TcpStream::connect(addr).unwrap();
+        write!(
+            c,
+            "POST /api/assess HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            12 * 1024 * 1024
+        )
+        .unwrap();
+        let _ = c.write_all(&vec![b' '; 64 * 1024]);
+        let mut head = [0u8; 12];
+        c.read_exact(&mut head).unwrap();
+        assert_eq!(&head, b"HTTP/1.1 413", "a 12 MB body is refused");
+    }
+    // The server is still there.
+    let (status, _) = post_json(&s.base, "/api/assess", "{}");
+    assert_eq!(status, 200);
+}
+
+#[test]
+fn two_hundred_concurrent_requests_are_all_answered_correctly() {
+    let s = start(&[]);
+    let scorer = Scorer::default();
+    let cases: Vec<(String, Value)> = scenarios()
+        .iter()
+        .map(|sc| {
+            let a = scorer.parse_value(&sc["input"]).unwrap();
+            (
+                sc["input"].to_string(),
+                serde_json::to_value(scorer.assess(&a).unwrap()).unwrap(),
+            )
+        })
+        .collect();
+    let handles: Vec<_> = (0..200)
+        .map(|i| {
+            let (body, want) = cases[i % cases.len()].clone();
+            let base = s.base.clone();
+            std::thread::spawn(move || {
+                let (status, got) = post_json(&base, "/api/assess", &body);
+                assert_eq!(status, 200);
+                let got: Value = serde_json::from_str(&got).unwrap();
+                assert_eq!(got, want);
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().expect("every request answered correctly");
+    }
+}
+
+#[test]
+fn a_remote_bind_needs_allow_remote() {
+    let out = Command::new(env!("CARGO_BIN_EXE_dashrisk-serve"))
+        .args(["--bind", "0.0.0.0:0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--allow-remote"));
+}
+
+#[test]
+fn pages_work_without_javascript_and_carry_the_security_headers() {
+    let s = start(&[]);
+    let r = ureq::get(&format!("{}/", s.base)).call().unwrap();
+    let csp = r.header("content-security-policy").unwrap().to_string();
+    assert!(csp.contains("default-src 'none'") && csp.contains("script-src 'self'"));
+    assert_eq!(r.header("cache-control"), Some("no-store"));
+    assert!(r.header("set-cookie").is_none(), "no cookie");
+    let page = r.into_string().unwrap();
+    assert!(page.contains("<form id=\"assess\" method=\"post\" action=\"/\""));
+    // A form post, as a browser without JavaScript sends it.
+    let r = ureq::post(&format!("{}/", s.base))
+        .send_form(&[
+            ("instrument", "dash-2009"),
+            ("q18", "yes"),
+            ("children_in_household", "true"),
+        ])
+        .unwrap();
+    let page = r.into_string().unwrap();
+    assert!(
+        page.contains("data-classification=\"domestic_abuse\""),
+        "strangulation is abuse"
+    );
+    let scorer = Scorer::default();
+    let a = scorer
+        .parse_json(r#"{"answers": {"q18": "yes"}, "context": {"children_in_household": true}}"#)
+        .unwrap();
+    for p in scorer.assess(&a).unwrap().pathways {
+        let code = serde_json::to_value(p).unwrap();
+        assert!(page.contains(&format!("data-pathway={code}")), "{code}");
+    }
+    assert!(
+        page.contains("PLACEHOLDER"),
+        "services listed under pathways"
+    );
+    assert!(page.contains("id=\"record-text\""));
+    // A bad value is shown, not lost.
+    let r = ureq::post(&format!("{}/", s.base)).send_form(&[("q18", "maybe")]);
+    let Err(ureq::Error::Status(422, r)) = r else {
+        panic!("a bad value is 422")
+    };
+    assert!(r.into_string().unwrap().contains("maybe"));
+    // Trainer mode: scenario 1 is parental conflict, standard, RPC support only.
+    let sc = &scenarios()[0];
+    let class = sc["expect"]["classification"].as_str().unwrap();
+    let level = sc["expect"]["risk_level"].as_str().unwrap();
+    let mut form: Vec<(&str, &str)> = vec![
+        ("_right", "2"),
+        ("_asked", "3"),
+        ("classification", class),
+        ("risk_level", level),
+    ];
+    for p in sc["expect"]["pathways"].as_array().unwrap() {
+        form.push(("pathways", p.as_str().unwrap()));
+    }
+    let page = ureq::post(&format!("{}/train/1", s.base))
+        .send_form(&form)
+        .unwrap()
+        .into_string()
+        .unwrap();
+    assert!(
+        page.contains("data-right=\"5\" data-asked=\"6\""),
+        "three of three added"
+    );
+    assert!(page.contains(
+        &sc["rationale"]
+            .as_str()
+            .unwrap()
+            .replace('\'', "&#39;")
+            .replace('"', "&quot;")[..40]
+    ));
+    let page = ureq::post(&format!("{}/train/1", s.base))
+        .send_form(&[("classification", "domestic_abuse")])
+        .unwrap()
+        .into_string()
+        .unwrap();
+    assert!(
+        page.contains("data-right=\"0\" data-asked=\"3\""),
+        "nothing right"
+    );
+    let handout = ureq::get(&format!("{}/train/1/handout", s.base))
+        .call()
+        .unwrap()
+        .into_string()
+        .unwrap();
+    assert!(handout.contains("class=\"handout\""));
+    assert!(
+        !handout.contains(sc["rationale"].as_str().unwrap()),
+        "no answers on the handout"
+    );
+    match ureq::get(&format!("{}/train/999", s.base)).call() {
+        Err(ureq::Error::Status(404, _)) => {}
+        other => panic!("{other:?}"),
+    }
+    let services = ureq::get(&format!("{}/services", s.base))
+        .call()
+        .unwrap()
+        .into_string()
+        .unwrap();
+    assert!(services.contains("PLACEHOLDERS"));
+    assert!(services.contains("Children and young people"));
+}
+
+#[test]
+fn a_trainers_own_scenarios_replace_the_shipped_ones_and_bad_ones_are_named() {
+    let dir = std::env::temp_dir().join(format!("dashrisk-serve-scenarios-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let one = &scenarios()[7];
+    std::fs::write(dir.join("a.json"), one.to_string()).unwrap();
+    let s = start(&["--scenarios", dir.to_str().unwrap()]);
+    let listed: Value = ureq::get(&format!("{}/api/scenarios", s.base))
+        .call()
+        .unwrap()
+        .into_json()
+        .unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    assert_eq!(listed[0]["name"], one["name"]);
+    drop(s);
+    let mut bad = one.clone();
+    bad["input"]["answers"]["q1"] = "perhaps".into();
+    std::fs::write(dir.join("b.json"), bad.to_string()).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_dashrisk-serve"))
+        .args([
+            "--bind",
+            "127.0.0.1:0",
+            "--scenarios",
+            dir.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("b.json") && err.contains("perhaps"), "{err}");
+}
