@@ -4,12 +4,14 @@
 #      Playwright's own browser download does not work on this kind of machine, so
 #      the tests point Playwright at the system browser.
 #   2. Playwright's Python package (the driver only) in .venv (made by
-#      scripts/python-setup.sh first).
+#      scripts/python-setup.sh first), and axe-playwright-python, which carries
+#      axe-core (4.12.1) for the accessibility checks of the web app's pages.
 # Needs root (or sudo) the first time, to install the package.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PLAYWRIGHT=playwright==1.65.2
+AXE=axe-playwright-python==0.1.8
 
 if [ ! -x /usr/bin/chromium ]; then
   echo "== installing Debian's chromium (headless page tests)"
@@ -24,5 +26,5 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 /usr/bin/chromium --version
 
-echo "== $PLAYWRIGHT in .venv"
-.venv/bin/python -m pip install --quiet --disable-pip-version-check "$PLAYWRIGHT"
+echo "== $PLAYWRIGHT and $AXE in .venv"
+.venv/bin/python -m pip install --quiet --disable-pip-version-check "$PLAYWRIGHT" "$AXE"

@@ -34,7 +34,18 @@ else
   export DASHRISK_CLI="$root/target/debug/dashrisk"
 fi
 
-# Chromium and Playwright for the page tests (python/tests/test_report_browser.py).
+# The web app for its page tests (python/tests/test_serve_browser.py), likewise.
+if [ -n "${DASHRISK_SERVE:-}" ]; then
+  echo "using DASHRISK_SERVE=$DASHRISK_SERVE"
+elif [ "${DASHRISK_PY_PROFILE:-dev}" = release ]; then
+  cargo build --locked --release -p dashrisk-serve
+  export DASHRISK_SERVE="$root/target/release/dashrisk-serve"
+else
+  cargo build --locked -p dashrisk-serve
+  export DASHRISK_SERVE="$root/target/debug/dashrisk-serve"
+fi
+
+# Chromium, Playwright and axe-core for the page tests (python/tests/test_*_browser.py).
 bash scripts/browser-setup.sh
 
 echo "== stubtest: python/dashrisk/_native.pyi against the compiled module"

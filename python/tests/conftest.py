@@ -42,6 +42,21 @@ def cli() -> Path:
     return p
 
 
+@pytest.fixture(scope="session")
+def serve_binary() -> Path:
+    """The `dashrisk-serve` binary built from this checkout (DASHRISK_SERVE, set by
+    scripts/python-test.sh and scripts/test)."""
+    path = os.environ.get("DASHRISK_SERVE")
+    if not path:
+        pytest.skip("DASHRISK_SERVE is not set: scripts/python-test.sh builds dashrisk-serve and sets it")
+    p = Path(path)
+    if not p.is_absolute():
+        p = REPO / p
+    if not p.exists():
+        pytest.fail(f"DASHRISK_SERVE={path} does not exist")
+    return p
+
+
 #: A record that is parental conflict under the default policy: every question and
 #: both screen gates asked and answered no.
 _CALM: dict = {

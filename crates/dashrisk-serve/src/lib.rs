@@ -60,6 +60,7 @@ pub fn app(state: AppState, body_limit: usize) -> Router {
         .route("/train/{n}/handout", get(train_handout))
         .route("/static/app.js", get(app_js))
         .route("/static/app.css", get(app_css))
+        .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
         .route("/api/assess", post(api_assess))
         .route("/api/ask-next", post(api_ask_next))
         .route("/api/instruments", get(api_instruments))
