@@ -1,6 +1,8 @@
-//! No network access and no logging framework anywhere in what ships: the core, the
-//! command line, the comparison model and the Python binding (docs/security.md). The
-//! dependency tree is checked with `cargo tree`, and the sources for socket use.
+//! No network access and no logging framework anywhere in what ships offline: the
+//! core, the command line, the comparison model, the reports and the Python binding
+//! (docs/security.md). The dependency tree is checked with `cargo tree`, and the
+//! sources for socket use. `dashrisk-serve`, the web app, is the one networked crate
+//! and is deliberately not in [`SHIPPED`]; its own tests hold it to loopback.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

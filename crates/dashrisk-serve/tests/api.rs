@@ -339,3 +339,64 @@ fn a_trainers_own_scenarios_replace_the_shipped_ones_and_bad_ones_are_named() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("b.json") && err.contains("perhaps"), "{err}");
 }
+
+/// docs/guide-officer-trainer.md: its `sh` command starts the server (here on a free
+/// port), and its JSON examples are a valid services file and a valid scenario.
+#[test]
+fn the_guides_command_and_examples_work() {
+    let guide = std::fs::read_to_string(repo().join("docs/guide-officer-trainer.md")).unwrap();
+    let mut blocks: Vec<(String, String)> = Vec::new();
+    let mut cur: Option<(String, String)> = None;
+    for line in guide.lines() {
+        if let Some(lang) = line.strip_prefix("```") {
+            match cur.take() {
+                Some(b) => blocks.push(b),
+                None => cur = Some((lang.to_string(), String::new())),
+            }
+            continue;
+        }
+        if let Some((_, text)) = cur.as_mut() {
+            text.push_str(line);
+            text.push('\n');
+        }
+    }
+    let sh: Vec<&String> = blocks
+        .iter()
+        .filter(|b| b.0 == "sh")
+        .map(|b| &b.1)
+        .collect();
+    assert_eq!(sh.len(), 1);
+    let args: Vec<&str> = sh[0].split_whitespace().collect();
+    assert_eq!(args[0], "dashrisk-serve");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dashrisk-serve"))
+        .args(&args[1..])
+        .args(["--bind", "127.0.0.1:0"])
+        .current_dir(repo())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(line.contains("listening on http://127.0.0.1:"), "{line}");
+    let json: Vec<&String> = blocks
+        .iter()
+        .filter(|b| b.0 == "json")
+        .map(|b| &b.1)
+        .collect();
+    assert_eq!(json.len(), 2);
+    let scenario: dashrisk_serve::scenarios::Scenario = serde_json::from_str(json[0]).unwrap();
+    let scorer = Scorer::default();
+    scorer
+        .assess(&scorer.parse_value(&scenario.input).unwrap())
+        .unwrap();
+    let services = dashrisk::services::Services::from_json(json[1]).unwrap();
+    assert_eq!(
+        services.services[0].audience,
+        dashrisk::services::Audience::ChildrenAndYoungPeople
+    );
+}
