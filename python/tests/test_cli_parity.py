@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import dashrisk
+import pytest
 from conftest import SCENARIOS
 
 
@@ -148,3 +149,22 @@ def test_flat_columns_and_values_match_the_cli_csv(cli: Path, tmp_path: Path, sc
         errors += error
         assert row == [_as_cli_text(c, flat[c], error) for c in header], result.get("id")
     assert errors == 5
+
+
+def test_ask_next_matches_the_cli(cli: Path, tmp_path: Path, scorer: dashrisk.Scorer) -> None:
+    lines = [json.dumps(json.loads(p.read_text())["input"]) for p in sorted(SCENARIOS.glob("*.json"))]
+    lines += [json.dumps(r) for r in dashrisk.synth(100, seed=9)]
+    path = tmp_path / "in.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    expected = run_cli(cli, "assess", str(path), "--ask-next")
+    assert len(expected) == len(lines)
+    nonempty = 0
+    for line, want in zip(lines, expected):
+        got = scorer.ask_next(line)
+        assert got == want["ask_next"]
+        assert scorer.ask_next(json.loads(line)) == got
+        nonempty += bool(got)
+    assert nonempty > 10, "unclear cases have questions to ask"
+    with pytest.raises(dashrisk.InputError) as e:
+        scorer.ask_next({"answers": {"q18": "maybe"}})
+    assert e.value.field == "answers.q18"

@@ -463,6 +463,32 @@ impl PyScorer {
         }
     }
 
+    /// "Ask next": the unanswered questions whose answer alone would change the
+    /// classification, the risk level, the MARAC referral or a notification, most
+    /// decisive first, as a list of dicts (`field`, `text`, `decides`, `yes_value`,
+    /// `if_yes`, `no_value`, `if_no`), as `dashrisk assess --ask-next` writes them.
+    /// Empty when no single answer would change anything. A bad record raises
+    /// `InputError`, as `assess` does.
+    fn ask_next<'py>(
+        &self,
+        py: Python<'py>,
+        record: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let scorer = self.scorer();
+        let parsed = match job_of(record) {
+            Job::Text(bytes) => match std::str::from_utf8(&bytes) {
+                Ok(text) => scorer.parse_json(text),
+                Err(_) => scorer.parse_json_line(1, &bytes).map_err(|e| e.error),
+            },
+            Job::Value(v) => scorer.parse_value(&v),
+            Job::Failed(_, e) => Err(e),
+        };
+        match parsed.and_then(|a| scorer.decisive_questions(&a)) {
+            Ok(q) => to_py(py, &q),
+            Err(e) => Err(input_error(py, &e)),
+        }
+    }
+
     /// Assesses many records (dicts or JSON texts) and returns one dict per record,
     /// in order.
     ///
