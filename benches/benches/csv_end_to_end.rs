@@ -30,6 +30,7 @@ fn bench(c: &mut Criterion) {
                     OutputOptions {
                         format: None,
                         reason_text,
+                        extras: None,
                     },
                     &mut out,
                     &mut io::sink(),
