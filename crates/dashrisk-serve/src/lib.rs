@@ -165,8 +165,19 @@ fn assess(scorer: &Scorer, a: Assessment) -> Result<Assessed, RecordError> {
     })
 }
 
-async fn officer_page(State(s): St) -> Html<String> {
-    Html(html::officer_page(&s, &[], None))
+/// `/?instrument=ID` opens the page on another form (the partner-agency form).
+#[derive(Debug, serde::Deserialize)]
+struct PageQuery {
+    instrument: Option<String>,
+}
+
+async fn officer_page(State(s): St, Query(q): Query<PageQuery>) -> Html<String> {
+    let fields: Vec<(String, String)> = q
+        .instrument
+        .filter(|id| s.scorer.instrument(id).is_some())
+        .map(|id| vec![("instrument".to_string(), id)])
+        .unwrap_or_default();
+    Html(html::officer_page(&s, &fields, None))
 }
 
 async fn officer_submit(State(s): St, Form(fields): Form<Vec<(String, String)>>) -> Response {

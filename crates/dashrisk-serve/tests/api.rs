@@ -215,6 +215,14 @@ fn pages_work_without_javascript_and_carry_the_security_headers() {
     assert!(r.header("set-cookie").is_none(), "no cookie");
     let page = r.into_string().unwrap();
     assert!(page.contains("<form id=\"assess\" method=\"post\" action=\"/\""));
+    // The partner-agency form has no q10 to q12.
+    let partner = ureq::get(&format!("{}/?instrument=dash-2009-partner", s.base))
+        .call()
+        .unwrap()
+        .into_string()
+        .unwrap();
+    assert!(partner.contains("value=\"dash-2009-partner\"") && !partner.contains("id=\"q10-yes\""));
+    assert!(page.contains("id=\"q10-yes\""));
     // A form post, as a browser without JavaScript sends it.
     let r = ureq::post(&format!("{}/", s.base))
         .send_form(&[
