@@ -69,6 +69,7 @@ from dashrisk._native import (
     synth,
 )
 from dashrisk._frame import RESULT_COLUMNS, assess_dataframe, flatten_result
+from dashrisk import metrics
 
 __all__ = [
     "RESULT_COLUMNS",
@@ -83,5 +84,6 @@ __all__ = [
     "flatten_result",
     "instrument",
     "instruments",
+    "metrics",
     "synth",
 ]

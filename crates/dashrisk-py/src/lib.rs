@@ -8,6 +8,8 @@
 //!   picklable through its JSON artefacts.
 //! - [`functions`]: module functions (`instruments`, `instrument`, `default_policy`,
 //!   `synth`).
+//! - [`metrics`]: the evaluation metrics of `dashrisk::metrics`, for
+//!   `dashrisk.metrics`.
 //! - [`convert`]: Python objects to the JSON input contract and flat cells, and
 //!   results back to plain Python objects.
 //! - [`errors`]: every core error mapped to `dashrisk.InputError` /
@@ -23,6 +25,7 @@
 pub mod convert;
 pub mod errors;
 pub mod functions;
+pub mod metrics;
 pub mod scorer;
 
 use pyo3::prelude::*;
@@ -37,6 +40,12 @@ mod native {
 
     #[pymodule_export]
     use super::functions::{default_policy, flatten_result, instrument, instruments, synth};
+
+    #[pymodule_export]
+    use super::metrics::{
+        average_precision, brier, calibration_intercept, calibration_slope, confusion,
+        decision_curve, delong_paired, ece, log_loss, reliability, roc_auc, roc_auc_delong,
+    };
 
     /// Version of the scorer rules, reported in every result.
     #[pymodule_export]
