@@ -66,10 +66,10 @@ from dashrisk._native import (
     default_policy,
     instrument,
     instruments,
-    synth,
 )
 from dashrisk._frame import RESULT_COLUMNS, assess_dataframe, flatten_result
 from dashrisk import metrics
+from dashrisk._synth import synth
 
 __all__ = [
     "RESULT_COLUMNS",

@@ -27,6 +27,7 @@ def test_all_is_the_public_surface() -> None:
             "flatten_result",
             "instrument",
             "instruments",
+            "metrics",
             "synth",
         ]
     )

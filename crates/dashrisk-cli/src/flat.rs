@@ -3,7 +3,7 @@
 use crate::Format;
 use dashrisk::flat::{error_row, result_row, Cell, Column, RESULT_COLUMNS};
 use dashrisk::synth::{Generator, SynthParams};
-use dashrisk::{Answer, AssessmentResult, RecordError};
+use dashrisk::{AssessmentResult, RecordError};
 use std::io::Write;
 
 /// The snake_case name serde gives an enum value.
@@ -76,28 +76,9 @@ pub fn write_row<W: Write>(
     Ok(())
 }
 
-/// Column names of the synthetic CSV; with officers set, the call-out columns
-/// `incident_date`, `area` and `officer` follow `prior_incidents_12m`.
+/// Column names of the synthetic CSV (`dashrisk::synth::flat_header`).
 pub fn synth_header(params: &SynthParams) -> Vec<String> {
-    let mut h = vec!["id".to_string(), "instrument".to_string()];
-    h.extend((1..=27).map(|i| format!("q{i}")));
-    for c in [
-        "fear",
-        "power_imbalance",
-        "argument_frequency",
-        "resolution",
-        "children_exposed",
-        "recent_transitions",
-        "children_in_household",
-        "prior_incidents_12m",
-    ] {
-        h.push(c.to_string());
-    }
-    if params.officers > 0 {
-        h.extend(["incident_date", "area", "officer"].map(String::from));
-    }
-    h.extend(["label_abuse", "label_serious_harm"].map(String::from));
-    h
+    dashrisk::synth::flat_header(params)
 }
 
 /// Streams `n` synthetic records in the input contract.
@@ -114,71 +95,14 @@ pub fn write_synth(
             let mut cw = csv::Writer::from_writer(w);
             cw.write_record(synth_header(params))?;
             for i in 0..n {
-                let r = gen.record(i);
-                let a = &r.assessment;
-                let s = &a.conflict_screen;
-                let mut row = vec![a.id.clone().unwrap_or_default(), a.instrument.clone()];
-                for q in 1..=27 {
-                    // Left-out questions stay empty: not known.
-                    row.push(
-                        a.answers
-                            .get(&format!("q{q}"))
-                            .map(|x: &Answer| x.as_str().to_string())
-                            .unwrap_or_default(),
-                    );
-                }
-                row.push(s.fear.as_str().into());
-                row.push(s.power_imbalance.as_str().into());
-                row.push(s.argument_frequency.as_str().into());
-                row.push(s.resolution.as_str().into());
-                row.push(s.children_exposed.as_str().into());
-                row.push(match &s.recent_transitions {
-                    None => String::new(),
-                    Some(t) if t.is_empty() => "none".into(),
-                    Some(t) => t.iter().map(|x| x.as_str()).collect::<Vec<_>>().join(";"),
-                });
-                row.push(
-                    a.context
-                        .children_in_household
-                        .map(|b| b.to_string())
-                        .unwrap_or_default(),
-                );
-                row.push(
-                    a.context
-                        .prior_incidents_12m
-                        .map(|n| n.to_string())
-                        .unwrap_or_default(),
-                );
-                if let Some(c) = &r.call_out {
-                    row.push(
-                        a.context
-                            .incident_date
-                            .map(|d| d.to_string())
-                            .unwrap_or_default(),
-                    );
-                    row.push(c.area.clone());
-                    row.push(c.officer.clone());
-                }
-                row.push(u8::from(r.abuse).to_string());
-                row.push(u8::from(r.serious_harm).to_string());
+                let row = gen.record(i).flat_row();
                 cw.write_record(&row)?;
             }
             cw.flush()?;
         }
         Format::Jsonl => {
             for i in 0..n {
-                let r = gen.record(i);
-                let mut a = r.assessment;
-                let mut meta = serde_json::json!({
-                    "synthetic": true,
-                    "label_abuse": u8::from(r.abuse),
-                    "label_serious_harm": u8::from(r.serious_harm),
-                });
-                if let Some(c) = &r.call_out {
-                    meta["area"] = c.area.clone().into();
-                    meta["officer"] = c.officer.clone().into();
-                }
-                a.meta = Some(meta);
+                let a = gen.record(i).with_meta();
                 serde_json::to_writer(&mut *w, &a)?;
                 w.write_all(b"\n")?;
             }

@@ -46,17 +46,21 @@ pub fn default_policy(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
 ///
 /// Each record is a dict in the JSON input contract (pass it to `Scorer.assess` or
 /// `Scorer.assess_many`), with `meta` holding `synthetic` (True), `label_abuse` and
-/// `label_serious_harm` (1 or 0). The same `seed` always gives the same records,
-/// identical to `dashrisk synth --format jsonl --seed SEED` on the command line.
+/// `label_serious_harm` (1 or 0), and `officer` and `area` when `settings` sets
+/// officers. `settings` are the generator's `key=value` settings
+/// (docs/synthetic-data.md). The same `seed` and settings always give the same
+/// records, identical to `dashrisk synth --format jsonl --seed SEED --set ...`.
 #[pyfunction]
-#[pyo3(signature = (n, seed = 1))]
-pub fn synth<'py>(py: Python<'py>, n: i64, seed: i64) -> PyResult<Bound<'py, PyList>> {
-    let n = usize::try_from(n)
-        .map_err(|_| PyValueError::new_err(format!("n must be 0 or more, not {n}")))?;
-    let seed = u64::try_from(seed)
-        .map_err(|_| PyValueError::new_err(format!("seed must be 0 or more, not {seed}")))?;
+#[pyo3(signature = (n, seed = 1, settings = None))]
+pub fn synth<'py>(
+    py: Python<'py>,
+    n: i64,
+    seed: i64,
+    settings: Option<Vec<String>>,
+) -> PyResult<Bound<'py, PyList>> {
+    let (n, seed, params) = synth_args(n, seed, settings)?;
     let out = PyList::empty(py);
-    let mut generator = Generator::new(seed, SynthParams::default());
+    let mut generator = Generator::new(seed, params);
     let mut done = 0usize;
     while done < n {
         let take = SYNTH_CHUNK.min(n - done);
@@ -65,13 +69,7 @@ pub fn synth<'py>(py: Python<'py>, n: i64, seed: i64) -> PyResult<Bound<'py, PyL
             .detach(|| -> Result<String, serde_json::Error> {
                 let mut text = String::from("[");
                 for i in start..start + take {
-                    let r = generator.record(i);
-                    let mut a = r.assessment;
-                    a.meta = Some(serde_json::json!({
-                        "synthetic": true,
-                        "label_abuse": u8::from(r.abuse),
-                        "label_serious_harm": u8::from(r.serious_harm),
-                    }));
+                    let a = generator.record(i).with_meta();
                     if i > start {
                         text.push(',');
                     }
@@ -86,6 +84,40 @@ pub fn synth<'py>(py: Python<'py>, n: i64, seed: i64) -> PyResult<Bound<'py, PyL
         done += take;
     }
     Ok(out)
+}
+
+fn synth_args(
+    n: i64,
+    seed: i64,
+    settings: Option<Vec<String>>,
+) -> PyResult<(usize, u64, SynthParams)> {
+    let n = usize::try_from(n)
+        .map_err(|_| PyValueError::new_err(format!("n must be 0 or more, not {n}")))?;
+    let seed = u64::try_from(seed)
+        .map_err(|_| PyValueError::new_err(format!("seed must be 0 or more, not {seed}")))?;
+    let params =
+        SynthParams::with_settings(&settings.unwrap_or_default()).map_err(PyValueError::new_err)?;
+    Ok((n, seed, params))
+}
+
+/// The synthetic population as a table: the column names and one row of text
+/// cells per record, exactly as `dashrisk synth --format csv` writes them (the
+/// package builds its DataFrame from this).
+#[pyfunction]
+#[pyo3(signature = (n, seed = 1, settings = None))]
+pub fn synth_table(
+    py: Python<'_>,
+    n: i64,
+    seed: i64,
+    settings: Option<Vec<String>>,
+) -> PyResult<(Vec<String>, Vec<Vec<String>>)> {
+    let (n, seed, params) = synth_args(n, seed, settings)?;
+    let header = dashrisk::synth::flat_header(&params);
+    let rows = py.detach(|| {
+        let mut generator = Generator::new(seed, params);
+        (0..n).map(|i| generator.record(i).flat_row()).collect()
+    });
+    Ok((header, rows))
 }
 
 /// One result or error record (a dict as `Scorer.assess`, `assess_many` and

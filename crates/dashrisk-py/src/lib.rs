@@ -39,7 +39,9 @@ mod native {
     use super::scorer::PyScorer;
 
     #[pymodule_export]
-    use super::functions::{default_policy, flatten_result, instrument, instruments, synth};
+    use super::functions::{
+        default_policy, flatten_result, instrument, instruments, synth, synth_table,
+    };
 
     #[pymodule_export]
     use super::metrics::{

@@ -233,6 +233,102 @@ pub struct SynthRecord {
     pub call_out: Option<CallOut>,
 }
 
+/// Column names of the synthetic CSV (`dashrisk synth --format csv`, and Python's
+/// `synth(as_frame=True)`); with officers set, the call-out columns `incident_date`,
+/// `area` and `officer` follow `prior_incidents_12m`.
+pub fn flat_header(params: &SynthParams) -> Vec<String> {
+    let mut h = vec!["id".to_string(), "instrument".to_string()];
+    h.extend((1..=27).map(|i| format!("q{i}")));
+    for c in [
+        "fear",
+        "power_imbalance",
+        "argument_frequency",
+        "resolution",
+        "children_exposed",
+        "recent_transitions",
+        "children_in_household",
+        "prior_incidents_12m",
+    ] {
+        h.push(c.to_string());
+    }
+    if params.officers > 0 {
+        h.extend(["incident_date", "area", "officer"].map(String::from));
+    }
+    h.extend(["label_abuse", "label_serious_harm"].map(String::from));
+    h
+}
+
+impl SynthRecord {
+    /// The record as CSV cells under [`flat_header`]: answers as written, a
+    /// question left out empty (not known), `recent_transitions` `;`-joined
+    /// (`none` for an empty list), labels 1 or 0.
+    pub fn flat_row(&self) -> Vec<String> {
+        let a = &self.assessment;
+        let s = &a.conflict_screen;
+        let mut row = vec![a.id.clone().unwrap_or_default(), a.instrument.clone()];
+        for q in 1..=27 {
+            row.push(
+                a.answers
+                    .get(&format!("q{q}"))
+                    .map(|x| x.as_str().to_string())
+                    .unwrap_or_default(),
+            );
+        }
+        row.push(s.fear.as_str().into());
+        row.push(s.power_imbalance.as_str().into());
+        row.push(s.argument_frequency.as_str().into());
+        row.push(s.resolution.as_str().into());
+        row.push(s.children_exposed.as_str().into());
+        row.push(match &s.recent_transitions {
+            None => String::new(),
+            Some(t) if t.is_empty() => "none".into(),
+            Some(t) => t.iter().map(|x| x.as_str()).collect::<Vec<_>>().join(";"),
+        });
+        row.push(
+            a.context
+                .children_in_household
+                .map(|b| b.to_string())
+                .unwrap_or_default(),
+        );
+        row.push(
+            a.context
+                .prior_incidents_12m
+                .map(|n| n.to_string())
+                .unwrap_or_default(),
+        );
+        if let Some(c) = &self.call_out {
+            row.push(
+                a.context
+                    .incident_date
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
+            );
+            row.push(c.area.clone());
+            row.push(c.officer.clone());
+        }
+        row.push(u8::from(self.abuse).to_string());
+        row.push(u8::from(self.serious_harm).to_string());
+        row
+    }
+
+    /// The assessment with its `meta` as `dashrisk synth --format jsonl` writes it:
+    /// `synthetic`, the labels, and the officer and area when set.
+    pub fn with_meta(self) -> Assessment {
+        let mut a = self.assessment;
+        let mut meta = serde_json::json!({
+            "synthetic": true,
+            "label_abuse": u8::from(self.abuse),
+            "label_serious_harm": u8::from(self.serious_harm),
+        });
+        if let Some(c) = &self.call_out {
+            meta["area"] = c.area.clone().into();
+            meta["officer"] = c.officer.clone().into();
+        }
+        a.meta = Some(meta);
+        a
+    }
+}
+
 /// The call-out columns of a synthetic record: its area and officer (the incident
 /// date is in the assessment's context).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
