@@ -10,7 +10,7 @@
 //! `--model-max-train-rows` rows of 136 floats (about 109 MB at the default
 //! 100,000).
 
-use crate::learn::{for_each_record_par, looks_synthetic, parse_label, ReadRecord};
+use crate::learn::{for_each_record_par, is_synth_id, looks_synthetic, parse_label, ReadRecord};
 use crate::out::Output;
 use crate::{Fatal, LimitArgs, ScorerArgs};
 use clap::ValueEnum;
@@ -310,10 +310,7 @@ impl Job<'_> {
             groups,
             features,
             instrument: inst.id.clone(),
-            synthetic_id: a.id.as_deref().is_some_and(|s| {
-                s.strip_prefix("syn-")
-                    .is_some_and(|d| d.len() == 7 && d.bytes().all(|b| b.is_ascii_digit()))
-            }),
+            synthetic_id: a.id.as_deref().is_some_and(is_synth_id),
         })
     }
 }

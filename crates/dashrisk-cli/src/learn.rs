@@ -332,14 +332,14 @@ pub(crate) fn with_label(
 /// Whether the records look like `dashrisk synth` output: its ids (`syn-0000001`)
 /// on every record, or its label columns.
 pub(crate) fn looks_synthetic(ids: &[Option<String>], label: &str) -> bool {
-    let synth_id = |id: &Option<String>| {
-        id.as_deref().is_some_and(|s| {
-            s.strip_prefix("syn-")
-                .is_some_and(|d| d.len() == 7 && d.bytes().all(|b| b.is_ascii_digit()))
-        })
-    };
-    (!ids.is_empty() && ids.iter().all(synth_id))
+    (!ids.is_empty() && ids.iter().all(|id| id.as_deref().is_some_and(is_synth_id)))
         || matches!(label, "label_abuse" | "label_serious_harm")
+}
+
+/// Whether an id is one `dashrisk synth` writes (`syn-0000001`).
+pub(crate) fn is_synth_id(id: &str) -> bool {
+    id.strip_prefix("syn-")
+        .is_some_and(|d| d.len() == 7 && d.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// `dashrisk train`.
