@@ -58,6 +58,8 @@ In a batch a bad record does not stop the others; it becomes an error record:
 For tables (CSV, pandas) see ``Scorer.assess_rows`` and ``assess_dataframe``.
 """
 
+from typing import Any, Iterable
+
 from dashrisk._errors import ArtefactError, DashriskError, InputError
 from dashrisk._native import (
     SCORER_VERSION,
@@ -71,6 +73,32 @@ from dashrisk._frame import RESULT_COLUMNS, assess_dataframe, flatten_result
 from dashrisk import metrics
 from dashrisk._synth import synth
 
+
+def _default_scorer() -> Scorer:
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = Scorer()
+    return _DEFAULT
+
+
+_DEFAULT: "Scorer | None" = None
+
+
+def assess(record: Any) -> dict[str, Any]:
+    """Assesses one record with the default scorer (``Scorer().assess``): a dict in
+    the JSON input contract, or its JSON text. A bad record raises ``InputError``.
+
+    >>> assess({"answers": {"q18": "yes"}})["classification"]
+    'domestic_abuse'
+    """
+    return _default_scorer().assess(record)
+
+
+def assess_many(records: Iterable[Any]) -> list[dict[str, Any]]:
+    """Assesses many records with the default scorer (``Scorer().assess_many``): one
+    result or error record per record, in order; never raises for a bad record."""
+    return _default_scorer().assess_many(records)
+
 __all__ = [
     "RESULT_COLUMNS",
     "SCORER_VERSION",
@@ -79,7 +107,9 @@ __all__ = [
     "InputError",
     "Scorer",
     "__version__",
+    "assess",
     "assess_dataframe",
+    "assess_many",
     "default_policy",
     "flatten_result",
     "instrument",

@@ -56,3 +56,22 @@ def test_dtypes_and_arguments() -> None:
         dashrisk.synth(3, seed=2, random_state=4)
     with pytest.raises(ValueError, match="ofifcers"):
         dashrisk.synth(3, ofifcers=4)
+
+
+def test_the_hint_for_a_dataframe_leads_to_results(scorer: dashrisk.Scorer) -> None:
+    df = dashrisk.synth(200, seed=8, as_frame=True)
+    with pytest.raises(TypeError) as e:
+        scorer.assess_many(df)  # type: ignore[arg-type]
+    hint = str(e.value)
+    assert "assess_dataframe(df, scorer)" in hint and "assess_rows(df.to_dict" in hint
+    # Both hints, followed as written, give the records' results.
+    want = [r["classification"] for r in scorer.assess_many(dashrisk.synth(200, seed=8))]
+    assert list(dashrisk.assess_dataframe(df, scorer)["classification"]) == want
+    rows = scorer.assess_rows(df.to_dict("records"))
+    assert [r["classification"] for r in rows] == want
+
+
+def test_module_level_assess_mirrors_the_default_scorer(scorer: dashrisk.Scorer) -> None:
+    recs = dashrisk.synth(20, seed=2)
+    assert dashrisk.assess(recs[0]) == scorer.assess(recs[0])
+    assert dashrisk.assess_many(recs) == scorer.assess_many(recs)

@@ -143,8 +143,10 @@ fn check_batch(obj: &Bound<'_, PyAny>, method: &str, one: &str) -> PyResult<()> 
     }
     let has = |name: &str| obj.hasattr(name).unwrap_or(false);
     if has("to_dict") && has("columns") {
+        // A DataFrame holds flat rows (the CSV columns), not JSON records: both
+        // hints take flat rows.
         return Err(PyTypeError::new_err(format!(
-            "{method}: expected an iterable of records, found a DataFrame; use dashrisk.assess_dataframe(df, scorer) or {method}(df.to_dict(\"records\"))"
+            "{method}: expected an iterable of records, found a DataFrame; use dashrisk.assess_dataframe(df, scorer), or scorer.assess_rows(df.to_dict(\"records\")) for a list of dicts"
         )));
     }
     if has("to_dict") && has("index") && has("items") {
