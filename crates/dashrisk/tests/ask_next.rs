@@ -8,7 +8,8 @@
 //!   the outcome now;
 //! - every not-known question of the form, not-known screen question and unknown
 //!   context field that is *not* listed changes nothing either way;
-//! - the list is ordered by the most important thing decided;
+//! - the list is ordered by the most important thing decided, then by how many
+//!   things, then in the form's order;
 //! - only unanswered questions are listed.
 
 #[path = "support/arb.rs"]
@@ -83,8 +84,25 @@ fn candidates(s: &Scorer, a: &Assessment) -> Vec<(String, Value, Value)> {
     c
 }
 
+/// What differs between two outcomes, written out here rather than through
+/// `Outcome::differences`, so that the test does not lean on the code it checks.
 fn differs(now: &Outcome, other: &Outcome) -> Vec<Decides> {
-    now.differences(other)
+    let mut d = Vec::new();
+    if now.classification != other.classification {
+        d.push(Decides::Classification);
+    }
+    if now.risk_level != other.risk_level {
+        d.push(Decides::RiskLevel);
+    }
+    if now.marac_referral != other.marac_referral {
+        d.push(Decides::Marac);
+    }
+    if (now.csc_notification, now.school_notification)
+        != (other.csc_notification, other.school_notification)
+    {
+        d.push(Decides::Notifications);
+    }
+    d
 }
 
 proptest! {
@@ -124,8 +142,26 @@ proptest! {
             prop_assert_eq!(outcome_with(&s, &a, field, yes), now, "{} = yes changes the outcome but is not listed", field);
             prop_assert_eq!(outcome_with(&s, &a, field, no), now, "{} = no changes the outcome but is not listed", field);
         }
+        // Ordered by the most important thing decided, then by how many things,
+        // then in the form's order: the form's questions, the screen (fear, power,
+        // exposure), children in the household, earlier incidents.
+        let inst = s.instrument(&a.instrument).unwrap();
+        let n = inst.questions.len();
+        let rank = |field: &str| -> usize {
+            match field.split_once('.').unwrap() {
+                ("answers", q) => inst.questions.iter().position(|x| x.id == q).unwrap(),
+                (_, "fear") => n,
+                (_, "power_imbalance") => n + 1,
+                (_, "children_exposed") => n + 2,
+                (_, "children_in_household") => n + 3,
+                _ => n + 4,
+            }
+        };
         for w in listed.windows(2) {
-            prop_assert!(w[0].decides[0] <= w[1].decides[0], "ordered by what they decide");
+            let key = |q: &dashrisk::ask::DecisiveQuestion| {
+                (q.decides[0], std::cmp::Reverse(q.decides.len()), rank(&q.field))
+            };
+            prop_assert!(key(&w[0]) < key(&w[1]), "{} before {}", w[0].field, w[1].field);
         }
     }
 }
