@@ -194,3 +194,26 @@ fn an_unclear_record_with_gate_questions_open_lists_them_first() {
     full.conflict_screen.children_exposed = Answer::No;
     assert!(s.decisive_questions(&full).unwrap().is_empty());
 }
+
+#[test]
+fn screen_questions_that_decide_alike_come_in_the_forms_order() {
+    // Every question answered no; fear, power and exposure not known. Each of the
+    // first two alone decides the classification: fear comes first, then power,
+    // after every form question that decides alike.
+    let s = Scorer::default();
+    let mut a = Assessment::default();
+    for q in &s.instrument("dash-2009").unwrap().questions {
+        a.answers.insert(q.id.clone(), Answer::No);
+    }
+    a.context.children_in_household = Some(true);
+    a.context.prior_incidents_12m = Some(0);
+    let next = s.decisive_questions(&a).unwrap();
+    let fields: Vec<&str> = next.iter().map(|q| q.field.as_str()).collect();
+    let fear = fields.iter().position(|f| *f == "conflict_screen.fear").unwrap();
+    let power = fields
+        .iter()
+        .position(|f| *f == "conflict_screen.power_imbalance")
+        .unwrap();
+    assert_eq!(next[fear].decides, next[power].decides);
+    assert!(fear < power, "{fields:?}");
+}
