@@ -209,7 +209,10 @@ fn screen_questions_that_decide_alike_come_in_the_forms_order() {
     a.context.prior_incidents_12m = Some(0);
     let next = s.decisive_questions(&a).unwrap();
     let fields: Vec<&str> = next.iter().map(|q| q.field.as_str()).collect();
-    let fear = fields.iter().position(|f| *f == "conflict_screen.fear").unwrap();
+    let fear = fields
+        .iter()
+        .position(|f| *f == "conflict_screen.fear")
+        .unwrap();
     let power = fields
         .iter()
         .position(|f| *f == "conflict_screen.power_imbalance")
