@@ -521,30 +521,8 @@ fn outputs_never_overwrite_the_input_and_json_lines_read_meta() {
 /// folder, and the figures the guide quotes are the ones they produce.
 #[test]
 fn guide_commands_run() {
-    let guide = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/guide-evaluate.md"),
-    )
-    .unwrap();
     let dir = tmp("evaluate", "guide");
-    std::fs::create_dir_all(&dir).unwrap();
-    let mut in_sh = false;
-    let mut ran = 0;
-    for line in guide.lines() {
-        if line.starts_with("```") {
-            in_sh = line == "```sh";
-            continue;
-        }
-        let Some(args) = line.strip_prefix("dashrisk ").filter(|_| in_sh) else {
-            continue;
-        };
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_dashrisk"))
-            .args(args.split_whitespace())
-            .current_dir(&dir)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{line}: {}", text(&out.stderr));
-        ran += 1;
-    }
+    let ran = common::run_guide_commands("guide-evaluate.md", &dir);
     assert_eq!(ran, 2, "the worked example's two commands");
     let page = std::fs::read_to_string(dir.join("evaluation.html")).unwrap();
     assert!(page.contains("SYNTHETIC DATA"));

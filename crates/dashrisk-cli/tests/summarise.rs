@@ -400,34 +400,8 @@ fn the_page_is_self_contained_and_escapes_what_the_data_says() {
 /// fresh folder, and succeed.
 #[test]
 fn guide_commands_run() {
-    let guide = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/guide-partnerships.md"),
-    )
-    .unwrap();
     let dir = tmp("summarise", "guide");
-    std::fs::create_dir_all(&dir).unwrap();
-    let mut in_sh = false;
-    let mut ran = 0;
-    for line in guide.lines() {
-        if line.starts_with("```") {
-            in_sh = line == "```sh";
-            continue;
-        }
-        let Some(args) = line.strip_prefix("dashrisk ").filter(|_| in_sh) else {
-            continue;
-        };
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_dashrisk"))
-            .args(args.split_whitespace())
-            .current_dir(&dir)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{line}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        ran += 1;
-    }
+    let ran = common::run_guide_commands("guide-partnerships.md", &dir);
     assert_eq!(ran, 2, "the worked example's two commands");
     let page = std::fs::read_to_string(dir.join("summary.html")).unwrap();
     assert!(page.contains("SYNTHETIC DATA"));

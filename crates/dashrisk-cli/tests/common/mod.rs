@@ -40,3 +40,38 @@ pub fn lines(out: &Output) -> Vec<serde_json::Value> {
         .map(|l| serde_json::from_str(l).unwrap())
         .collect()
 }
+
+/// Runs, in order and in `dir` (made fresh), every `dashrisk …` line of the `sh`
+/// blocks of the guide `docs/NAME`, asserting each succeeds; returns how many ran.
+pub fn run_guide_commands(name: &str, dir: &std::path::Path) -> usize {
+    let guide = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../docs")
+            .join(name),
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir).unwrap();
+    let mut in_sh = false;
+    let mut ran = 0;
+    for line in guide.lines() {
+        if line.starts_with("```") {
+            in_sh = line == "```sh";
+            continue;
+        }
+        let Some(args) = line.strip_prefix("dashrisk ").filter(|_| in_sh) else {
+            continue;
+        };
+        let out = Command::new(env!("CARGO_BIN_EXE_dashrisk"))
+            .args(args.split_whitespace())
+            .current_dir(dir)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{line}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        ran += 1;
+    }
+    ran
+}
