@@ -2,7 +2,7 @@
 //! the guaranteed conflict threshold) on the synthetic reference population, or
 //! with `--data` on a force's own labelled records.
 
-use crate::learn::{for_each_record, looks_synthetic, with_label};
+use crate::learn::{for_each_record, looks_synthetic, report_unlabelled, with_label};
 use crate::{build_scorer, open_out, Fatal, LimitArgs, ScorerArgs};
 use dashrisk::calibration::{FormScore, MapMethod};
 use dashrisk::error::RecordError;
@@ -187,12 +187,7 @@ pub fn calibrate(args: CalibrateArgs) -> Result<ExitCode, Fatal> {
         }
         Ok(())
     })?;
-    if unlabelled > 0 {
-        let _ = writeln!(
-            stderr,
-            "dashrisk: {unlabelled} record(s) have no {label:?} label and were left out"
-        );
-    }
+    report_unlabelled(&mut stderr, unlabelled, label);
     let ids: Vec<Option<String>> = records.iter().map(|(a, _)| a.id.clone()).collect();
     let synthetic = looks_synthetic(&ids, label);
     let positives = records.iter().filter(|r| r.1).count() as u64;

@@ -10,7 +10,9 @@
 //! `--model-max-train-rows` rows of 136 floats (about 109 MB at the default
 //! 100,000).
 
-use crate::learn::{for_each_record_par, is_synth_id, looks_synthetic, parse_label, ReadRecord};
+use crate::learn::{
+    for_each_record_par, is_synth_id, looks_synthetic, parse_label, report_unlabelled, ReadRecord,
+};
 use crate::out::Output;
 use crate::{Fatal, LimitArgs, ScorerArgs};
 use clap::ValueEnum;
@@ -432,13 +434,7 @@ pub fn run(args: EvaluateArgs) -> Result<ExitCode, Fatal> {
             Ok(())
         },
     )?;
-    if unlabelled > 0 {
-        let _ = writeln!(
-            stderr,
-            "dashrisk: {unlabelled} record(s) have no {:?} label and were left out",
-            args.label
-        );
-    }
+    report_unlabelled(&mut stderr, unlabelled, &args.label);
     if failed > 0 {
         let _ = writeln!(
             stderr,

@@ -336,6 +336,17 @@ pub(crate) fn looks_synthetic(ids: &[Option<String>], label: &str) -> bool {
         || matches!(label, "label_abuse" | "label_serious_harm")
 }
 
+/// Says on `log` how many records had no label and were left out (nothing when
+/// none), as `train`, `calibrate` and `evaluate` all do.
+pub(crate) fn report_unlabelled(log: &mut dyn Write, unlabelled: u64, label: &str) {
+    if unlabelled > 0 {
+        let _ = writeln!(
+            log,
+            "dashrisk: {unlabelled} record(s) have no {label:?} label and were left out"
+        );
+    }
+}
+
 /// Whether an id is one `dashrisk synth` writes (`syn-0000001`).
 pub(crate) fn is_synth_id(id: &str) -> bool {
     id.strip_prefix("syn-")
@@ -374,13 +385,7 @@ pub fn train(args: TrainArgs) -> Result<ExitCode, Fatal> {
             Ok(())
         },
     )?;
-    if unlabelled > 0 {
-        let _ = writeln!(
-            stderr,
-            "dashrisk: {unlabelled} record(s) have no {:?} label and were left out",
-            args.label
-        );
-    }
+    report_unlabelled(&mut stderr, unlabelled, &args.label);
     if failed > 0 {
         let _ = writeln!(
             stderr,
