@@ -99,7 +99,23 @@ def assess_many(records: Iterable[Any]) -> list[dict[str, Any]]:
     result or error record per record, in order; never raises for a bad record."""
     return _default_scorer().assess_many(records)
 
+# The scikit-learn estimators need numpy and scikit-learn: loaded on first use, so
+# that ``import dashrisk`` needs neither.
+_LEARN = ("ConflictAbuseScorer", "Featuriser", "LogisticComparison", "feature_names_out", "featurise")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LEARN:
+        from dashrisk import _learn
+
+        return getattr(_learn, name)
+    raise AttributeError(f"module 'dashrisk' has no attribute {name!r}")
+
+
 __all__ = [
+    "ConflictAbuseScorer",
+    "Featuriser",
+    "LogisticComparison",
     "RESULT_COLUMNS",
     "SCORER_VERSION",
     "ArtefactError",
@@ -111,6 +127,8 @@ __all__ = [
     "assess_dataframe",
     "assess_many",
     "default_policy",
+    "feature_names_out",
+    "featurise",
     "flatten_result",
     "instrument",
     "instruments",

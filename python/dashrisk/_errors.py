@@ -19,12 +19,17 @@ class DashriskError(Exception):
         code: A stable snake_case code (part of the contract; the message is not).
         field: The field at fault, or ``""``.
         value: The offending value as given (truncated), or ``None``.
+        row: In a batch (a frame, a list of records), the 0-based position of the
+            record at fault; ``None`` for a single record or an artefact.
+        record_id: In a batch, the ``id`` of the record at fault, if it has one.
     """
 
     message: str
     code: str
     field: str
     value: str | None
+    row: int | None = None
+    record_id: str | None = None
 
     def __init__(
         self, message: str, *, code: str = "", field: str = "", value: str | None = None

@@ -68,6 +68,12 @@ def assess_dataframe(df: pd.DataFrame, scorer: Scorer | None = None) -> pd.DataF
 
     Columns are those of ``Scorer.assess_rows``: ``q1``…``q27``, ``fear``,
     ``power_imbalance``, ``children_in_household``, ``prior_incidents_12m``, ….
+    Nested names from ``pandas.json_normalize`` of JSON records
+    (``answers.q18``, ``conflict_screen.fear``, ``context.incident_date``) are
+    read as their flat names. A column whose name is close to a contract name
+    (``power_imbalence``, ``prior_incidents``, ``Fear``), a nested name its
+    section does not have, or a repeated column raises ``InputError`` naming the
+    column (and the contract column it probably meant) before any row is read.
     Missing cells (NaN, ``None``, ``pd.NA``, ``""``) are *not known*, never *no*;
     ``True``/``False`` and whole numbers (also as floats, such as ``2.0``) are read
     as you would expect. Columns that are not part of the contract are ignored
@@ -100,14 +106,6 @@ def assess_dataframe(df: pd.DataFrame, scorer: Scorer | None = None) -> pd.DataF
     if scorer is None:
         scorer = _default_scorer()
     columns = df.columns
-    if not columns.is_unique:
-        dup = str(columns[columns.duplicated()][0])
-        raise InputError(
-            f"column {dup!r} appears more than once",
-            code="duplicate_field",
-            field=dup,
-            value=dup,
-        )
     for c in columns:
         if not isinstance(c, str):
             raise InputError(
@@ -117,6 +115,11 @@ def assess_dataframe(df: pd.DataFrame, scorer: Scorer | None = None) -> pd.DataF
                 field=str(c),
                 value=type(c).__name__,
             )
+    # Once for the frame, as the CSV reader does for its header: a repeated
+    # column, a name close to a contract name (``power_imbalence``) or a nested
+    # name its section does not have would otherwise make every row an error, or
+    # worse, be read as not known.
+    _native.check_columns([str(c) for c in columns])
     results = scorer.assess_rows(df.to_dict("records"))
     flat = [flatten_result(r) for r in results]
     data: dict[str, Any] = {}

@@ -12,7 +12,10 @@ __all__ = [
     "RESULT_COLUMN_KINDS",
     "SCORER_VERSION",
     "Scorer",
+    "check_columns",
     "default_policy",
+    "feature_names",
+    "featurise_batch",
     "flatten_result",
     "instrument",
     "instruments",
@@ -28,6 +31,8 @@ __all__ = [
     "delong_paired",
     "ece",
     "log_loss",
+    "logistic_fit",
+    "recalibrate",
     "reliability",
     "roc_auc",
     "roc_auc_delong",
@@ -77,6 +82,7 @@ def synth_table(
     n: int, seed: int = 1, settings: list[str] | None = None
 ) -> tuple[list[str], list[list[str]]]: ...
 def flatten_result(result: Mapping[str, Any]) -> dict[str, Any]: ...
+def check_columns(names: list[str]) -> None: ...
 def roc_auc(y_true: list[bool], y_score: list[float]) -> float | None: ...
 def roc_auc_delong(y_true: list[bool], y_score: list[float]) -> dict[str, Any] | None: ...
 def delong_paired(
@@ -93,3 +99,28 @@ def confusion(y_true: list[bool], y_score: list[float], threshold: float) -> dic
 def decision_curve(
     y_true: list[bool], y_prob: list[float], thresholds: list[float]
 ) -> list[dict[str, Any]]: ...
+def feature_names() -> list[str]: ...
+def featurise_batch(
+    scorer: Scorer, items: Any, rows: bool = True
+) -> tuple[bytes, int, list[dict[str, Any]]]: ...
+def logistic_fit(
+    x: bytes,
+    n_rows: int,
+    n_cols: int,
+    y: list[bool],
+    alpha: float,
+    max_iter: int,
+    tol: float,
+    class_weight: str | tuple[int, int],
+) -> dict[str, Any]: ...
+def recalibrate(
+    scorer: Scorer,
+    items: Any,
+    labels: list[bool],
+    rows: bool = True,
+    refit: str | None = None,
+    method: str = "isotonic",
+    max_abuse_as_conflict: float = 0.005,
+    version: str = "cal-python",
+    synthetic: bool = False,
+) -> tuple[Scorer, str | None]: ...

@@ -6,7 +6,7 @@ use crate::learn::{for_each_record, looks_synthetic, report_unlabelled, with_lab
 use crate::{build_scorer, open_out, Fatal, LimitArgs, ScorerArgs};
 use dashrisk::calibration::{FormScore, MapMethod};
 use dashrisk::error::RecordError;
-use dashrisk::fit::{self, FitOptions, FormData, Refit};
+use dashrisk::fit::{self, FitOptions, Refit};
 use dashrisk::{Assessment, Calibration, Provenance};
 use std::io::{self, Read, Write};
 use std::path::PathBuf;
@@ -209,52 +209,34 @@ pub fn calibrate(args: CalibrateArgs) -> Result<ExitCode, Fatal> {
         method: method(args.method),
         ..FitOptions::default()
     };
-    let instruments = base.instruments().to_vec();
-    // The default refit: points where every form with records has enough of them.
     let refit = match args.refit {
-        Some(RefitArg::Points) => Refit::Points,
-        Some(RefitArg::Map) => Refit::Map,
-        None => {
-            let short: Vec<String> = instruments
-                .iter()
-                .map(|i| (i, FormData::new(i, records.iter().map(|(a, y)| (a, *y)))))
-                .filter(|(_, d)| !d.is_empty() && !fit::enough_for_points(d))
-                .map(|(i, d)| format!("{} ({} records, {} abuse)", i.id, d.len(), d.positives()))
-                .collect();
-            if short.is_empty() {
-                Refit::Points
-            } else {
-                let _ = writeln!(
-                    stderr,
-                    "dashrisk: too few labelled records to refit the points of {} (need {} with {} of each class): refitting the map only, keeping the points",
-                    short.join(", "),
-                    fit::MIN_RECORDS_FOR_POINTS,
-                    fit::MIN_PER_CLASS_FOR_POINTS
-                );
-                Refit::Map
-            }
-        }
+        Some(RefitArg::Points) => Some(Refit::Points),
+        Some(RefitArg::Map) => Some(Refit::Map),
+        None => None,
     };
     let version = args
         .version
         .clone()
         .unwrap_or_else(|| format!("cal-local-{}", today()));
-    let cal = fit::calibrate(
-        &instruments,
+    let fitted = fit::recalibrate(
+        &base,
         &records,
-        base.calibration(),
         refit,
         &opts,
+        args.max_abuse_as_conflict,
         &version,
         provenance,
     )?;
-    let mut scorer = dashrisk::Scorer::new(base.policy().clone(), cal.clone())?;
-    for inst in base.instruments() {
-        if dashrisk::Instrument::builtin_by_id(&inst.id).is_none() {
-            scorer = scorer.with_instrument(inst.clone())?;
-        }
+    if args.refit.is_none() && !fitted.too_few_for_points.is_empty() {
+        let _ = writeln!(
+            stderr,
+            "dashrisk: too few labelled records to refit the points of {} (need {} with {} of each class): refitting the map only, keeping the points",
+            fitted.too_few_for_points.join(", "),
+            fit::MIN_RECORDS_FOR_POINTS,
+            fit::MIN_PER_CLASS_FOR_POINTS
+        );
     }
-    let cal = fit::with_guarantee(cal, &scorer, &records, args.max_abuse_as_conflict, 0.95)?;
+    let cal = fitted.calibration;
     let mut inputs: Vec<&std::path::Path> = vec![data.as_path()];
     inputs.extend(args.scorer.calibration.as_deref());
     write_artefact(&cal, &args.out, &inputs)?;

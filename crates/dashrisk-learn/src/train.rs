@@ -57,6 +57,10 @@ pub struct FitDiagnostics {
     /// L2 norm of the gradient of the mean objective at the solution; at most the
     /// tolerance, or the fit would have been an error.
     pub gradient_norm: f64,
+    /// L-BFGS iterations of the fit on all rows (scikit-learn's `n_iter_`); the
+    /// warm start's fit on a subsample, when there is one, is not counted.
+    #[serde(default)]
+    pub iterations: u64,
 }
 
 /// A fitted logistic regression on raw arrays, oriented so that its probability is
@@ -303,6 +307,7 @@ impl ValidLogisticParams {
             None,
         )
         .ok()
+        .map(|(w, b, _)| (w, b))
         .filter(|(w, b)| b.is_finite() && w.iter().all(|v| v.is_finite()))
     }
 
@@ -321,7 +326,7 @@ impl ValidLogisticParams {
         alpha: f64,
         tolerance: f64,
         start: Option<(Array1<f64>, f64)>,
-    ) -> Result<(Array1<f64>, f64), LearnError> {
+    ) -> Result<(Array1<f64>, f64, u64), LearnError> {
         // No sample weights in linfa-logistic: a class weight k enters each row of
         // that class k times, which is the weighted loss exactly.
         let all: Vec<usize>;
@@ -379,6 +384,7 @@ impl ValidLogisticParams {
         Ok((
             fitted.params().mapv(|v| sign * v),
             sign * fitted.intercept(),
+            fitted.iterations(),
         ))
     }
 }
@@ -407,12 +413,28 @@ impl ValidLogisticParams {
         x: ArrayView2<'_, f64>,
         y: &[bool],
     ) -> Result<FittedLogistic, LearnError> {
+        match self.fit_arrays_lenient(x, y)? {
+            (fit, None) => Ok(fit),
+            (_, Some(not_converged)) => Err(not_converged),
+        }
+    }
+
+    /// [`ValidLogisticParams::fit_arrays`], but a fit that stopped short of the
+    /// tolerance (the iteration limit, or separated classes with `alpha = 0`) is
+    /// returned with the [`LearnError::NotConverged`] it would have been, as
+    /// scikit-learn returns its last iterate with a `ConvergenceWarning`. A fit
+    /// whose coefficients are not finite is still an error.
+    pub fn fit_arrays_lenient(
+        &self,
+        x: ArrayView2<'_, f64>,
+        y: &[bool],
+    ) -> Result<(FittedLogistic, Option<LearnError>), LearnError> {
         let (positives, negatives) = check_data(x, y)?;
         let (wn, wp) = self.class_weight.resolve(negatives, positives);
         let n_eff = weighted_count(negatives, positives, (wn, wp));
 
         let start = self.warm_start(x, y, (wn, wp), (negatives, positives), n_eff);
-        let (w, b) = self.solve(
+        let (w, b, iterations) = self.solve(
             x,
             y,
             None,
@@ -436,20 +458,20 @@ impl ValidLogisticParams {
         // A relative slack of 1e-9 absorbs rounding between linfa's gradient and
         // this one (summed in another order); it is far below any tolerance.
         // NaN (a diverged solver) counts as not converged.
+        let mut warning = None;
         if norm.is_nan() || norm > self.tolerance * (1.0 + 1e-9) {
-            return Err(not_converged(NonConvergence::GradientAboveTolerance, norm));
-        }
-        if self.alpha == 0.0 {
+            warning = Some(not_converged(NonConvergence::GradientAboveTolerance, norm));
+        } else if self.alpha == 0.0 {
             let z = x.dot(&w) + b;
             let separated = z
                 .iter()
                 .zip(y)
                 .all(|(&z, &yi)| if yi { z > 0.0 } else { z < 0.0 });
             if separated {
-                return Err(not_converged(NonConvergence::Separated, norm));
+                warning = Some(not_converged(NonConvergence::Separated, norm));
             }
         }
-        Ok(FittedLogistic {
+        let fit = FittedLogistic {
             coefficients: w.to_vec(),
             intercept: b,
             diagnostics: FitDiagnostics {
@@ -460,8 +482,10 @@ impl ValidLogisticParams {
                     positive: wp,
                 },
                 gradient_norm: norm,
+                iterations,
             },
-        })
+        };
+        Ok((fit, warning))
     }
 
     /// Stratified k-fold cross-validation: folds from [`stratified_folds`], one fit
@@ -723,7 +747,7 @@ mod tests {
             "these data are large enough for a warm start"
         );
         let warm = p.fit_arrays(x, y).unwrap();
-        let (w, b) = p
+        let (w, b, _) = p
             .solve(x, y, None, weights, p.alpha, p.tolerance * n_eff, None)
             .unwrap();
         let worst = warm

@@ -51,6 +51,31 @@ pub fn input_error(py: Python<'_>, e: &InputError) -> PyErr {
     )
 }
 
+/// `dashrisk.InputError` for a record of a batch, with its 0-based `row` and the
+/// record's `id` when it has one.
+pub fn record_error(py: Python<'_>, e: &dashrisk::RecordError, row: usize) -> PyErr {
+    let message = match &e.id {
+        Some(id) => format!("row {row} (id {id:?}): {}", e.error.message),
+        None => format!("row {row}: {}", e.error.message),
+    };
+    let err = raise(
+        py,
+        &INPUT_ERROR,
+        "InputError",
+        &message,
+        &[
+            ("code", Some(e.error.code.code())),
+            ("field", Some(&e.error.field)),
+            ("value", e.error.value.as_deref()),
+        ],
+    );
+    let value = err.value(py);
+    // Best effort: the error is raised whether or not the attributes can be set.
+    let _ = value.setattr("row", row);
+    let _ = value.setattr("record_id", e.id.as_deref());
+    err
+}
+
 /// The stable code, field, offending value and artefact name of an artefact error.
 pub struct ArtefactParts {
     /// Stable snake_case code.

@@ -185,3 +185,17 @@ pub fn result_columns() -> Vec<(&'static str, &'static str)> {
         })
         .collect()
 }
+
+/// Checks a table's column names once, as the flat (CSV) reader does: raises
+/// `InputError` for a repeated column, a name close to a contract name
+/// (`power_imbalence`, `prior_incidents`) naming the column it probably meant, or a
+/// nested `json_normalize` name its section does not have (`conflict_screen.feer`).
+/// Nested names the contract has (`answers.q18`, `context.incident_date`) are read
+/// as their flat names and pass.
+#[pyfunction]
+pub fn check_columns(py: Python<'_>, names: Vec<String>) -> PyResult<()> {
+    match dashrisk::parse::FlatHeader::new(&names).problem() {
+        Some(e) => Err(input_error(py, &e)),
+        None => Ok(()),
+    }
+}

@@ -8,6 +8,8 @@
 //!   picklable through its JSON artefacts.
 //! - [`functions`]: module functions (`instruments`, `instrument`, `default_policy`,
 //!   `synth`).
+//! - [`learn`]: the comparison model (featurising, fitting) and the
+//!   recalibration, for `LogisticComparison`, `featurise` and `ConflictAbuseScorer`.
 //! - [`metrics`]: the evaluation metrics of `dashrisk::metrics`, for
 //!   `dashrisk.metrics`.
 //! - [`convert`]: Python objects to the JSON input contract and flat cells, and
@@ -25,6 +27,7 @@
 pub mod convert;
 pub mod errors;
 pub mod functions;
+pub mod learn;
 pub mod metrics;
 pub mod scorer;
 
@@ -40,8 +43,11 @@ mod native {
 
     #[pymodule_export]
     use super::functions::{
-        default_policy, flatten_result, instrument, instruments, synth, synth_table,
+        check_columns, default_policy, flatten_result, instrument, instruments, synth, synth_table,
     };
+
+    #[pymodule_export]
+    use super::learn::{feature_names, featurise_batch, logistic_fit, recalibrate};
 
     #[pymodule_export]
     use super::metrics::{

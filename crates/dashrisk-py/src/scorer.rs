@@ -9,7 +9,7 @@ use crate::convert::{cell_text, json_loads, peek_py_id, to_py, to_value, type_na
 use crate::default_scorer;
 use crate::errors::{artefact_error, artefact_error_from, input_error, internal, ArtefactParts};
 use dashrisk::error::{truncate_value, ErrorKind, InputError, RecordError};
-use dashrisk::parse::{is_passthrough_column, peek_id};
+use dashrisk::parse::{passes_through, peek_id};
 use dashrisk::{AssessmentResult, Calibration, Instrument, Policy, Scorer};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -274,7 +274,7 @@ fn row_job(row: &Bound<'_, PyAny>) -> (RowJob, Passthrough) {
                 continue;
             }
         };
-        if is_passthrough_column(&name) {
+        if passes_through(&name) {
             pass.push((name, v.unbind()));
             continue;
         }
@@ -393,6 +393,102 @@ impl PyScorer {
         }
         jobs.clear();
         Ok(())
+    }
+}
+
+/// A parsed record of a batch, or its error record.
+pub(crate) type Parsed = Result<dashrisk::Assessment, RecordError>;
+
+impl PyScorer {
+    /// The scorer in force (a cheap clone of the `Arc`).
+    pub(crate) fn inner(&self) -> Arc<Scorer> {
+        self.scorer()
+    }
+
+    /// Parses a batch, flat rows (`rows`) or JSON-contract records, without
+    /// assessing: converted while attached, parsed with the GIL released. Lines
+    /// count from 1.
+    pub(crate) fn parse_batch(
+        &self,
+        py: Python<'_>,
+        items: &Bound<'_, PyAny>,
+        rows: bool,
+    ) -> PyResult<Vec<Parsed>> {
+        let scorer = self.scorer();
+        let mut out = Vec::new();
+        if rows {
+            let jobs: Vec<RowJob> = items
+                .try_iter()?
+                .map(|item| item.map(|item| row_job(&item).0))
+                .collect::<PyResult<_>>()?;
+            py.detach(|| {
+                for (i, job) in jobs.iter().enumerate() {
+                    let line = i as u64 + 1;
+                    let fail = |error: InputError| RecordError {
+                        line,
+                        id: job.id.clone(),
+                        error,
+                    };
+                    out.push(
+                        job.cells
+                            .as_ref()
+                            .map_err(|e| fail(e.clone()))
+                            .and_then(|cells| {
+                                let row: Vec<(&str, &str)> = cells
+                                    .iter()
+                                    .map(|(k, v)| (k.as_str(), v.as_str()))
+                                    .collect();
+                                scorer.parse_flat(&row).map(|(a, _)| a).map_err(fail)
+                            }),
+                    );
+                }
+            });
+        } else {
+            let jobs: Vec<Job> = items
+                .try_iter()?
+                .map(|item| item.map(|item| job_of(&item)))
+                .collect::<PyResult<_>>()?;
+            py.detach(|| {
+                for (i, job) in jobs.iter().enumerate() {
+                    let line = i as u64 + 1;
+                    out.push(match job {
+                        Job::Text(bytes) => scorer.parse_json_line(line, bytes),
+                        Job::Value(value) => {
+                            scorer.parse_value(value).map_err(|error| RecordError {
+                                line,
+                                id: peek_id(value),
+                                error,
+                            })
+                        }
+                        Job::Failed(id, error) => Err(RecordError {
+                            line,
+                            id: id.clone(),
+                            error: error.clone(),
+                        }),
+                    });
+                }
+            });
+        }
+        Ok(out)
+    }
+
+    /// A scorer with another calibration and this one's policy, instruments and
+    /// limits.
+    pub(crate) fn with_calibration(
+        &self,
+        calibration: Calibration,
+    ) -> Result<Self, dashrisk::ArtefactError> {
+        let s = self.scorer();
+        let mut scorer = Scorer::new(s.policy().clone(), calibration)?;
+        for inst in s.instruments() {
+            if Instrument::builtin_by_id(&inst.id).is_none() {
+                scorer = scorer.with_instrument(inst.clone())?;
+            }
+        }
+        scorer = scorer.with_limits(*s.limits())?;
+        Ok(PyScorer {
+            inner: RwLock::new(Arc::new(scorer)),
+        })
     }
 }
 

@@ -836,3 +836,77 @@ pub fn with_guarantee(
     cal.seal();
     Ok(cal)
 }
+
+/// What [`recalibrate`] refits, decided as `dashrisk calibrate --data` decides it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Recalibration {
+    /// The new calibration, with its conflict threshold and guarantee.
+    pub calibration: crate::Calibration,
+    /// What was refitted.
+    pub refit: Refit,
+    /// When the points could not be refitted for want of records: the forms and
+    /// their counts (`dash-2009 (150 records, 40 abuse)`), for a note to the user.
+    pub too_few_for_points: Vec<String>,
+}
+
+/// Recalibrates `base` on labelled records: the whole recipe of
+/// `dashrisk calibrate --data`, shared by the CLI and Python's
+/// `ConflictAbuseScorer.fit`.
+///
+/// 1. `refit` as given, or by default the points where every form with records
+///    has enough of them ([`enough_for_points`]), else the map only.
+/// 2. [`calibrate`] on `base`'s instruments, keeping `base`'s forms without records.
+/// 3. The conflict threshold with its guarantee ([`with_guarantee`], 95%
+///    confidence), computed under a scorer with `base`'s policy and custom forms.
+///
+/// Records the scorer refuses must be left out by the caller (the CLI reports
+/// them per line).
+pub fn recalibrate(
+    base: &crate::Scorer,
+    records: &[(Assessment, bool)],
+    refit: Option<Refit>,
+    opts: &FitOptions,
+    max_abuse_as_conflict: f64,
+    version: &str,
+    provenance: crate::calibration::Provenance,
+) -> Result<Recalibration, ArtefactError> {
+    if !(max_abuse_as_conflict > 0.0 && max_abuse_as_conflict < 1.0) {
+        return Err(invalid(format!(
+            "max_abuse_as_conflict: {max_abuse_as_conflict} is not a rate; expected a number above 0 and below 1"
+        )));
+    }
+    let instruments = base.instruments().to_vec();
+    let too_few_for_points: Vec<String> = instruments
+        .iter()
+        .map(|i| (i, FormData::new(i, records.iter().map(|(a, y)| (a, *y)))))
+        .filter(|(_, d)| !d.is_empty() && !enough_for_points(d))
+        .map(|(i, d)| format!("{} ({} records, {} abuse)", i.id, d.len(), d.positives()))
+        .collect();
+    let refit = refit.unwrap_or(if too_few_for_points.is_empty() {
+        Refit::Points
+    } else {
+        Refit::Map
+    });
+    let cal = calibrate(
+        &instruments,
+        records,
+        base.calibration(),
+        refit,
+        opts,
+        version,
+        provenance,
+    )?;
+    let mut scorer = crate::Scorer::new(base.policy().clone(), cal.clone())?;
+    for inst in base.instruments() {
+        if crate::Instrument::builtin_by_id(&inst.id).is_none() {
+            scorer = scorer.with_instrument(inst.clone())?;
+        }
+    }
+    scorer = scorer.with_limits(*base.limits())?;
+    let calibration = with_guarantee(cal, &scorer, records, max_abuse_as_conflict, 0.95)?;
+    Ok(Recalibration {
+        calibration,
+        refit,
+        too_few_for_points,
+    })
+}

@@ -69,7 +69,49 @@ pub type FlatRecord<'a> = (Assessment, Vec<(&'a str, &'a str)>);
 /// Whether a flat column passes through untouched (ids, labels, notes): it is not a
 /// contract column and does not look like a question.
 pub fn is_passthrough_column(name: &str) -> bool {
-    !(FLAT_COLUMNS.contains(&name) || is_question_id(name) || looks_like_question(name))
+    !(FLAT_COLUMNS.contains(&name)
+        || is_question_id(name)
+        || looks_like_question(name)
+        || nested_section(name).is_some())
+}
+
+/// Whether a flat column is ignored by the parser and only carried through: a
+/// pass-through column ([`is_passthrough_column`]) that is not close to a contract
+/// name either. Front ends that hand the parser only the cells it reads (Python's
+/// rows) use this, so that a misspelt contract column (`power_imbalence`) still
+/// reaches the parser and is refused rather than dropped.
+///
+/// ```
+/// use dashrisk::parse::passes_through;
+/// assert!(passes_through("label_abuse"));
+/// assert!(!passes_through("power_imbalence")); // close to power_imbalance: refused
+/// assert!(!passes_through("answers.q18"));     // a nested name: read as q18
+/// assert!(!passes_through("fear"));
+/// ```
+pub fn passes_through(name: &str) -> bool {
+    is_passthrough_column(name) && close_contract_name(name).is_none()
+}
+
+/// The sections of the JSON record that `pandas.json_normalize` turns into dotted
+/// column names (`answers.q18`, `conflict_screen.fear`, `context.incident_date`).
+pub const NESTED_SECTIONS: [&str; 3] = ["answers", "conflict_screen", "context"];
+
+/// A dotted column name from a flattened JSON record: its section and key
+/// (`("answers", "q18")` for `answers.q18`), or `None` for any other name.
+/// `meta.*` columns are not a contract section: they pass through.
+///
+/// ```
+/// use dashrisk::parse::nested_section;
+/// assert_eq!(nested_section("conflict_screen.fear"), Some(("conflict_screen", "fear")));
+/// assert_eq!(nested_section("meta.area"), None);
+/// assert_eq!(nested_section("fear"), None);
+/// ```
+pub fn nested_section(name: &str) -> Option<(&'static str, &str)> {
+    let (section, key) = name.split_once('.')?;
+    NESTED_SECTIONS
+        .iter()
+        .find(|s| **s == section)
+        .map(|s| (*s, key))
 }
 
 /// Lower-case letters and digits only: `Power Imbalance`, `power-imbalance` and
@@ -582,8 +624,16 @@ impl Scorer {
         let inst = &self.instruments()[idx];
         let mut answers = vec![Answer::NotKnown; inst.questions.len()];
         let mut given = vec![false; inst.questions.len()];
-        for (i, (k, role)) in header.names.iter().zip(&header.roles).enumerate() {
-            let k = k.as_str();
+        for (i, ((name, key), role)) in header
+            .names
+            .iter()
+            .zip(&header.keys)
+            .zip(&header.roles)
+            .enumerate()
+        {
+            // `k` names the field in errors (the column as given); `key` is its
+            // name in the flat layout, which decides what it sets.
+            let (k, key) = (name.as_str(), key.as_str());
             let raw = cell(i);
             let v = trim(raw);
             let empty = v.is_empty();
@@ -594,7 +644,7 @@ impl Scorer {
                     otherwise,
                 } => {
                     if *qid {
-                        if let Some(q) = inst.position(k) {
+                        if let Some(q) = inst.position(key) {
                             if !empty {
                                 answers[q] =
                                     enum_value(v, k, &Answer::QUESTION_VALUES, Answer::parse)?;
@@ -604,7 +654,7 @@ impl Scorer {
                         }
                     }
                     if *looks {
-                        return Err(unknown_question(inst, k, k));
+                        return Err(unknown_question(inst, k, key));
                     }
                     otherwise.as_deref().unwrap_or(&Role::Passthrough)
                 }
@@ -621,7 +671,7 @@ impl Scorer {
                 }
                 Role::Screen => {
                     if !empty {
-                        set_screen(sc, k, v, k)?;
+                        set_screen(sc, key, v, k)?;
                     }
                 }
                 Role::Transitions => {
@@ -673,16 +723,10 @@ impl Scorer {
                             Some(enum_value(v, k, &RiskLevel::VALUES, RiskLevel::parse)?);
                     }
                 }
-                Role::CloseName(meant) => {
-                    return Err(InputError::new(
-                        ErrorKind::UnknownField,
-                        truncate_value(k),
-                        Some(k),
-                        format!(
-                            "column {:?} is not a column of the input contract but looks like {meant:?}; rename it (as it is, its values would be ignored and read as not known)",
-                            truncate_value(k)
-                        ),
-                    ));
+                Role::BadNested(..) | Role::CloseName(_) => {
+                    if let Some(e) = column_error(k, key, role) {
+                        return Err(e);
+                    }
                 }
             }
         }
@@ -744,6 +788,9 @@ enum Role {
     OfficerJudgement,
     /// Close to this contract name: an error for every row.
     CloseName(&'static str),
+    /// A dotted name under a contract section without that key: an error for
+    /// every row (the section and its keys).
+    BadNested(&'static str, &'static [&'static str]),
     Passthrough,
 }
 
@@ -763,6 +810,8 @@ enum Role {
 #[derive(Debug, Clone)]
 pub struct FlatHeader {
     names: Vec<String>,
+    /// The names in the flat layout: `q18` for `answers.q18`; otherwise the name.
+    keys: Vec<String>,
     roles: Vec<Role>,
     instrument: Option<usize>,
     passthrough: Vec<usize>,
@@ -783,40 +832,89 @@ impl FlatHeader {
                 format!("column {:?} appears more than once", truncate_value(k)),
             )
         });
-        let named = |k: &str| -> Role {
-            match k {
-                "instrument" => Role::Instrument,
-                "id" => Role::Id,
-                "fear" | "power_imbalance" | "argument_frequency" | "resolution"
-                | "children_exposed" => Role::Screen,
-                "recent_transitions" => Role::Transitions,
-                "children_in_household" => Role::Children,
-                "prior_incidents_12m" => Role::Prior,
-                "prior_incident_dates" => Role::PriorDates,
-                "incident_date" => Role::IncidentDate,
-                "last_marac_date" => Role::LastMarac,
-                "officer_judgement" => Role::OfficerJudgement,
-                _ => match close_contract_name(k) {
-                    Some(meant) => Role::CloseName(meant),
-                    None => Role::Passthrough,
-                },
+        let flat_role = |k: &str| -> Role {
+            let named = |k: &str| -> Role {
+                match k {
+                    "instrument" => Role::Instrument,
+                    "id" => Role::Id,
+                    "fear" | "power_imbalance" | "argument_frequency" | "resolution"
+                    | "children_exposed" => Role::Screen,
+                    "recent_transitions" => Role::Transitions,
+                    "children_in_household" => Role::Children,
+                    "prior_incidents_12m" => Role::Prior,
+                    "prior_incident_dates" => Role::PriorDates,
+                    "incident_date" => Role::IncidentDate,
+                    "last_marac_date" => Role::LastMarac,
+                    "officer_judgement" => Role::OfficerJudgement,
+                    _ => match close_contract_name(k) {
+                        Some(meant) => Role::CloseName(meant),
+                        None => Role::Passthrough,
+                    },
+                }
+            };
+            let (qid, looks) = (is_question_id(k), looks_like_question(k));
+            if qid || looks {
+                Role::QuestionLike {
+                    qid,
+                    looks,
+                    otherwise: (!looks).then(|| Box::new(named(k))),
+                }
+            } else {
+                named(k)
             }
         };
+        // A dotted name from `json_normalize` is read under its key in the flat
+        // layout (`answers.q18` as `q18`), or refused when its section has no such
+        // key: never passed through and read as not known.
+        let mut keys: Vec<String> = Vec::with_capacity(names.len());
         let roles: Vec<Role> = names
             .iter()
-            .map(|k| {
-                let (qid, looks) = (is_question_id(k), looks_like_question(k));
-                if qid || looks {
-                    Role::QuestionLike {
-                        qid,
-                        looks,
-                        otherwise: (!looks).then(|| Box::new(named(k))),
+            .map(|k| match nested_section(k) {
+                None => {
+                    keys.push(k.clone());
+                    flat_role(k)
+                }
+                Some((section, key)) => {
+                    keys.push(key.to_string());
+                    let allowed: &'static [&'static str] = match section {
+                        "conflict_screen" => &SCREEN_KEYS,
+                        "context" => &CONTEXT_KEYS,
+                        _ => &[],
+                    };
+                    if section == "answers" {
+                        // Any key is a question id of the row's instrument, or an error.
+                        Role::QuestionLike {
+                            qid: true,
+                            looks: true,
+                            otherwise: None,
+                        }
+                    } else if allowed.contains(&key) {
+                        flat_role(key)
+                    } else {
+                        Role::BadNested(section, allowed)
                     }
-                } else {
-                    named(k)
                 }
             })
             .collect();
+        // `q18` beside `answers.q18` is one field given twice.
+        let duplicate = duplicate.or_else(|| {
+            let mut seen = std::collections::HashSet::with_capacity(keys.len());
+            keys.iter()
+                .zip(&names)
+                .find(|(k, _)| !seen.insert(k.as_str()))
+                .map(|(k, n)| {
+                    InputError::new(
+                        ErrorKind::DuplicateField,
+                        truncate_value(n),
+                        Some(n),
+                        format!(
+                            "column {:?} gives {:?} a second time (nested and flat names of one field)",
+                            truncate_value(n),
+                            truncate_value(k)
+                        ),
+                    )
+                })
+        });
         let instrument = names.iter().position(|k| k == "instrument");
         let passthrough = roles
             .iter()
@@ -832,11 +930,36 @@ impl FlatHeader {
             .collect();
         FlatHeader {
             names,
+            keys,
             roles,
             instrument,
             passthrough,
             duplicate,
         }
+    }
+
+    /// The error every row under this header would give because of a column
+    /// name, if there is one: a repeated column, a name close to a contract name
+    /// (`power_imbalence`), or a nested name its section does not have
+    /// (`conflict_screen.feer`). Front ends that read a whole table (a DataFrame)
+    /// refuse it once with this, instead of an error per row.
+    ///
+    /// ```
+    /// use dashrisk::parse::FlatHeader;
+    /// let e = FlatHeader::new(&["q18", "power_imbalence"]).problem().unwrap();
+    /// assert_eq!((e.code.code(), e.field.as_str()), ("unknown_field", "power_imbalence"));
+    /// assert!(e.message.contains("\"power_imbalance\""));
+    /// assert!(FlatHeader::new(&["q18", "answers.q2", "area"]).problem().is_none());
+    /// ```
+    pub fn problem(&self) -> Option<InputError> {
+        if let Some(e) = &self.duplicate {
+            return Some(e.clone());
+        }
+        self.names
+            .iter()
+            .zip(&self.keys)
+            .zip(&self.roles)
+            .find_map(|((name, key), role)| column_error(name, key, role))
     }
 
     /// The indexes of the pass-through columns (not part of the contract).
@@ -848,6 +971,29 @@ impl FlatHeader {
     pub fn names(&self) -> &[String] {
         &self.names
     }
+}
+
+/// The error a column's name gives on every row, for the roles that are errors.
+fn column_error(name: &str, key: &str, role: &Role) -> Option<InputError> {
+    let message = match role {
+        Role::CloseName(meant) => format!(
+            "column {:?} is not a column of the input contract but looks like {meant:?}; rename it (as it is, its values would be ignored and read as not known)",
+            truncate_value(name)
+        ),
+        Role::BadNested(section, allowed) => format!(
+            "column {:?}: {:?} is not a key of {section}; expected one of: {} (as {section}.<key>, or the key alone)",
+            truncate_value(name),
+            truncate_value(key),
+            allowed.join(", ")
+        ),
+        _ => return None,
+    };
+    Some(InputError::new(
+        ErrorKind::UnknownField,
+        truncate_value(name),
+        Some(name),
+        message,
+    ))
 }
 
 fn set_screen(sc: &mut ConflictScreen, key: &str, s: &str, field: &str) -> Result<(), InputError> {

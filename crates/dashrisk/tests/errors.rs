@@ -397,3 +397,65 @@ fn misspelt_contract_columns_are_errors_naming_what_they_meant() {
         .unwrap();
     assert_eq!(pass.len(), 3);
 }
+
+/// Nested names from a flattened JSON record (`json_normalize`) are read as their
+/// flat names, giving the JSON record's result; a key its section lacks is refused,
+/// and a field given both nested and flat is a duplicate. None is passed through
+/// and read as not known.
+#[test]
+fn nested_column_names_are_read_or_refused_never_dropped() {
+    let s = Scorer::default();
+    let nested = [
+        ("id", "n1"),
+        ("answers.q18", "yes"),
+        ("answers.q2", "no"),
+        ("conflict_screen.fear", "no"),
+        ("conflict_screen.recent_transitions", "separation"),
+        ("context.children_in_household", "true"),
+        ("context.incident_date", "2026-03-01"),
+        ("meta.area", "north"),
+    ];
+    let (a, pass) = s.parse_flat(&nested).unwrap();
+    let json = s
+        .parse_json(
+            r#"{"id": "n1", "answers": {"q18": "yes", "q2": "no"},
+                "conflict_screen": {"fear": "no", "recent_transitions": ["separation"]},
+                "context": {"children_in_household": true, "incident_date": "2026-03-01"}}"#,
+        )
+        .unwrap();
+    assert_eq!(a, json);
+    assert_eq!(pass, vec![("meta.area", "north")]);
+    let r = s.assess(&a).unwrap();
+    assert_eq!(r.classification, dashrisk::Classification::DomesticAbuse);
+
+    for (col, field, code) in [
+        (
+            "conflict_screen.feer",
+            "conflict_screen.feer",
+            "unknown_field",
+        ),
+        (
+            "context.prior_incidents",
+            "context.prior_incidents",
+            "unknown_field",
+        ),
+        ("answers.q99", "answers.q99", "unknown_question"),
+        ("answers.q18", "answers.q18", "duplicate_field"),
+    ] {
+        let e = s.parse_flat(&[("q18", "no"), (col, "yes")]).unwrap_err();
+        assert_eq!((e.code.code(), e.field.as_str()), (code, field), "{col}");
+        let header = dashrisk::parse::FlatHeader::new(&["q18", col]);
+        // Whole-table front ends refuse the header once (a question id is checked
+        // against each row's instrument, so it is a row error only).
+        assert_eq!(
+            header.problem().map(|e| e.code.code()),
+            (code != "unknown_question").then_some(code),
+            "{col}"
+        );
+    }
+    assert!(
+        dashrisk::parse::FlatHeader::new(&["q18", "answers.q2", "meta.x"])
+            .problem()
+            .is_none()
+    );
+}

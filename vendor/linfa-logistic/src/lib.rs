@@ -19,7 +19,9 @@
 pub mod error;
 
 use crate::error::{Error, Result};
-use argmin::core::{CostFunction, Executor, Gradient, IterState, OptimizationResult, Solver};
+use argmin::core::{
+    CostFunction, Executor, Gradient, IterState, OptimizationResult, Solver, State, // dashrisk patch: State
+};
 use argmin::solver::linesearch::MoreThuenteLineSearch;
 use argmin::solver::quasinewton::LBFGS;
 use linfa::dataset::AsSingleTargets;
@@ -246,16 +248,17 @@ impl<C: Ord + Clone, F: Float, D: Data<Elem = F>, T: AsSingleTargets<Elem = C>>
         let init_params = self.setup_init_params(x.ncols());
         let result = self.run_solver(problem, solver, init_params)?;
 
+        // dashrisk patch: the solver's iteration count, kept for `iterations()`.
+        let iterations = result.state.get_iter();
         let params = result
             .state
             .best_param
             .unwrap_or(self.setup_init_params(x.ncols()));
         let (w, intercept) = convert_params(x.ncols(), params.as_array());
-        Ok(FittedLogisticRegression::new(
-            *intercept.view().into_scalar(),
-            w.to_owned(),
-            labels,
-        ))
+        let mut fitted =
+            FittedLogisticRegression::new(*intercept.view().into_scalar(), w.to_owned(), labels);
+        fitted.iterations = iterations;
+        Ok(fitted)
     }
 }
 
@@ -698,6 +701,9 @@ pub struct FittedLogisticRegression<F: Float, C: PartialOrd + Clone> {
     intercept: F,
     params: Array1<F>,
     labels: BinaryClassLabels<F, C>,
+    /// dashrisk patch: iterations the L-BFGS solver ran (0 when not fitted here).
+    #[cfg_attr(feature = "serde", serde(default))]
+    iterations: u64,
 }
 
 impl<F: Float, C: PartialOrd + Clone> FittedLogisticRegression<F, C> {
@@ -711,7 +717,14 @@ impl<F: Float, C: PartialOrd + Clone> FittedLogisticRegression<F, C> {
             intercept,
             params,
             labels,
+            iterations: 0,
         }
+    }
+
+    /// dashrisk patch: the number of L-BFGS iterations the fit ran (argmin's
+    /// iteration count), as scikit-learn reports `n_iter_`.
+    pub fn iterations(&self) -> u64 {
+        self.iterations
     }
 
     /// Set the probability threshold for which the 'positive' class will be

@@ -1,0 +1,263 @@
+//! The comparison model and the recalibration, for `dashrisk.LogisticComparison`,
+//! `dashrisk.featurise` and `dashrisk.ConflictAbuseScorer` (python/dashrisk/_learn.py).
+//!
+//! Matrices cross the boundary as the bytes of a C-ordered float64 array (NumPy's
+//! `tobytes()`, read back with `numpy.frombuffer`): one copy, no per-number Python
+//! objects, and no NumPy dependency in the extension. The work runs with the GIL
+//! released.
+
+use crate::convert::to_py;
+use crate::errors::artefact_error;
+use crate::scorer::PyScorer;
+use dashrisk::calibration::{MapMethod, Provenance};
+use dashrisk::fit::{self, FitOptions, Refit};
+use dashrisk_learn::{ClassWeight, LearnError, LogisticParams, ParamGuard, N_FEATURES};
+use ndarray::{ArrayView2, ArrayViewMut1};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict, PyList};
+
+/// The feature names of the comparison model's feature set, in column order.
+#[pyfunction]
+pub fn feature_names() -> Vec<String> {
+    dashrisk_learn::feature_names().to_vec()
+}
+
+/// Featurises a batch (flat rows when `rows`, else JSON-contract records):
+/// `(bytes of an n × N_FEATURES float64 C-ordered matrix, n, errors)`, where
+/// `errors` lists the error records (`line`, `id`, `error`) of rows that could not
+/// be featurised (their matrix rows are zeros).
+#[pyfunction]
+#[pyo3(signature = (scorer, items, rows = true))]
+pub fn featurise_batch<'py>(
+    py: Python<'py>,
+    scorer: &PyScorer,
+    items: &Bound<'py, PyAny>,
+    rows: bool,
+) -> PyResult<(Bound<'py, PyBytes>, usize, Bound<'py, PyList>)> {
+    let parsed = scorer.parse_batch(py, items, rows)?;
+    let n = parsed.len();
+    let (matrix, failed) = py.detach(|| {
+        let mut matrix = vec![0.0f64; n * N_FEATURES];
+        let mut failed = Vec::new();
+        for (i, p) in parsed.into_iter().enumerate() {
+            let row = ArrayViewMut1::from(&mut matrix[i * N_FEATURES..(i + 1) * N_FEATURES]);
+            let res = p.and_then(|a| {
+                dashrisk_learn::featurise_into(&a, row).map_err(|error| dashrisk::RecordError {
+                    line: i as u64 + 1,
+                    id: a.id.clone(),
+                    error,
+                })
+            });
+            if let Err(e) = res {
+                failed.push(e);
+            }
+        }
+        let bytes: Vec<u8> = matrix.iter().flat_map(|v| v.to_ne_bytes()).collect();
+        (bytes, failed)
+    });
+    let errors = PyList::empty(py);
+    for e in &failed {
+        errors.append(to_py(py, e)?)?;
+    }
+    Ok((PyBytes::new(py, &matrix), n, errors))
+}
+
+fn learn_error(e: &LearnError) -> PyErr {
+    PyValueError::new_err(e.to_string())
+}
+
+/// Fits the comparison model's logistic regression (dashrisk-learn, linfa-logistic
+/// L-BFGS) on `x` (the bytes of an `n_rows × n_cols` C-ordered float64 matrix) and
+/// 0/1 labels `y` (`True` = positive). `class_weight` is `"unweighted"`,
+/// `"balanced"`, or `(negative, positive)` whole-number weights.
+///
+/// Returns a dict: `coef` (list), `intercept`, `n_iter`, `gradient_norm`,
+/// `class_weight` (the applied `(negative, positive)`) and `warning`: `None`, or why
+/// the fit stopped short of the tolerance (scikit-learn's `ConvergenceWarning`).
+#[pyfunction]
+#[pyo3(signature = (x, n_rows, n_cols, y, alpha, max_iter, tol, class_weight))]
+#[allow(clippy::too_many_arguments)]
+pub fn logistic_fit<'py>(
+    py: Python<'py>,
+    x: &[u8],
+    n_rows: usize,
+    n_cols: usize,
+    y: Vec<bool>,
+    alpha: f64,
+    max_iter: u64,
+    tol: f64,
+    class_weight: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let width = std::mem::size_of::<f64>();
+    if n_rows
+        .checked_mul(n_cols)
+        .and_then(|c| c.checked_mul(width))
+        != Some(x.len())
+    {
+        return Err(PyValueError::new_err(format!(
+            "logistic_fit: {} bytes are not a {n_rows} × {n_cols} float64 matrix",
+            x.len()
+        )));
+    }
+    if y.len() != n_rows {
+        return Err(PyValueError::new_err(format!(
+            "logistic_fit: {} labels for {n_rows} rows",
+            y.len()
+        )));
+    }
+    let weight = if let Ok(s) = class_weight.extract::<String>() {
+        match s.as_str() {
+            "unweighted" => ClassWeight::Unweighted,
+            "balanced" => ClassWeight::Balanced,
+            other => {
+                return Err(PyValueError::new_err(format!(
+                    "class_weight: {other:?} is not allowed; expected None, \"balanced\" or a dict of whole-number weights"
+                )))
+            }
+        }
+    } else {
+        let (negative, positive): (u32, u32) = class_weight.extract()?;
+        ClassWeight::Integer { negative, positive }
+    };
+    let params = LogisticParams::new()
+        .alpha(alpha)
+        .max_iterations(max_iter)
+        .tolerance(tol)
+        .class_weight(weight)
+        .check()
+        .map_err(|e| learn_error(&e))?;
+    let values: Vec<f64> = x
+        .chunks_exact(width)
+        .map(|c| f64::from_ne_bytes(c.try_into().unwrap_or([0; 8])))
+        .collect();
+    let (fit, warning) = py
+        .detach(|| {
+            let view = ArrayView2::from_shape((n_rows, n_cols), &values)
+                .map_err(|e| LearnError::InvalidData(e.to_string()))?;
+            params.fit_arrays_lenient(view, &y)
+        })
+        .map_err(|e| learn_error(&e))?;
+    let d = PyDict::new(py);
+    d.set_item("coef", fit.coefficients)?;
+    d.set_item("intercept", fit.intercept)?;
+    d.set_item("n_iter", fit.diagnostics.iterations)?;
+    d.set_item("gradient_norm", fit.diagnostics.gradient_norm)?;
+    d.set_item(
+        "class_weight",
+        (
+            fit.diagnostics.class_weight.negative,
+            fit.diagnostics.class_weight.positive,
+        ),
+    )?;
+    d.set_item("warning", warning.map(|w| w.to_string()))?;
+    Ok(d)
+}
+
+/// Recalibrates `scorer` on labelled records (flat rows when `rows`, else
+/// JSON-contract records) through the recipe of `dashrisk calibrate --data`
+/// (`dashrisk::fit::recalibrate`): returns `(scorer, note)`, a new scorer with the
+/// new calibration and a note when the points could not be refitted for want of
+/// records. A record that cannot be parsed or assessed raises `InputError` with
+/// its `row` (0-based); `labels` must be one per record.
+#[pyfunction]
+#[pyo3(signature = (scorer, items, labels, rows = true, refit = None, method = "isotonic", max_abuse_as_conflict = 0.005, version = "cal-python", synthetic = false))]
+#[allow(clippy::too_many_arguments)]
+pub fn recalibrate<'py>(
+    py: Python<'py>,
+    scorer: &PyScorer,
+    items: &Bound<'py, PyAny>,
+    labels: Vec<bool>,
+    rows: bool,
+    refit: Option<&str>,
+    method: &str,
+    max_abuse_as_conflict: f64,
+    version: &str,
+    synthetic: bool,
+) -> PyResult<(PyScorer, Option<String>)> {
+    let refit = match refit {
+        None => None,
+        Some("points") => Some(Refit::Points),
+        Some("map") => Some(Refit::Map),
+        Some(other) => {
+            return Err(PyValueError::new_err(format!(
+                "refit: {other:?} is not allowed; expected None, \"points\" or \"map\""
+            )))
+        }
+    };
+    let method = match method {
+        "isotonic" => MapMethod::Isotonic,
+        "platt" => MapMethod::Platt,
+        other => {
+            return Err(PyValueError::new_err(format!(
+                "method: {other:?} is not allowed; expected \"isotonic\" or \"platt\""
+            )))
+        }
+    };
+    let parsed = scorer.parse_batch(py, items, rows)?;
+    if parsed.len() != labels.len() {
+        return Err(PyValueError::new_err(format!(
+            "{} labels for {} records; expected one label per record",
+            labels.len(),
+            parsed.len()
+        )));
+    }
+    let base = scorer.inner();
+    let mut records = Vec::with_capacity(parsed.len());
+    for (i, (p, y)) in parsed.into_iter().zip(labels).enumerate() {
+        // As `calibrate --data`: a record the scorer refuses is not fitted on.
+        let checked = p.and_then(|a| match base.assess(&a) {
+            Ok(_) => Ok(a),
+            Err(error) => Err(dashrisk::RecordError {
+                line: i as u64 + 1,
+                id: a.id.clone(),
+                error,
+            }),
+        });
+        match checked {
+            Ok(a) => records.push((a, y)),
+            Err(e) => return Err(crate::errors::record_error(py, &e, i)),
+        }
+    }
+    let positives = records.iter().filter(|r| r.1).count() as u64;
+    let provenance = Provenance {
+        data: "a Python fit (ConflictAbuseScorer.fit)".into(),
+        seed: None,
+        n: records.len() as u64,
+        positives,
+        synthetic,
+        input_sha256: None,
+        fitted_on: None,
+        unlabelled: 0,
+        bad_records: 0,
+    };
+    let opts = FitOptions {
+        method,
+        ..FitOptions::default()
+    };
+    let fitted = py
+        .detach(|| {
+            fit::recalibrate(
+                &base,
+                &records,
+                refit,
+                &opts,
+                max_abuse_as_conflict,
+                version,
+                provenance,
+            )
+        })
+        .map_err(|e| artefact_error(py, &e, None))?;
+    let note = (refit.is_none() && !fitted.too_few_for_points.is_empty()).then(|| {
+        format!(
+            "too few labelled records to refit the points of {} (need {} with {} of each class): refitted the map only, keeping the points",
+            fitted.too_few_for_points.join(", "),
+            fit::MIN_RECORDS_FOR_POINTS,
+            fit::MIN_PER_CLASS_FOR_POINTS
+        )
+    });
+    let new = scorer
+        .with_calibration(fitted.calibration)
+        .map_err(|e| artefact_error(py, &e, None))?;
+    Ok((new, note))
+}

@@ -1,0 +1,453 @@
+"""scikit-learn estimators: the linfa comparison model (``LogisticComparison``), the
+comparison model's features (``featurise``, ``Featuriser``) and the scorer as an
+estimator over frames (``ConflictAbuseScorer``).
+
+numpy and scikit-learn are needed here only; ``import dashrisk`` does not import
+them (``dashrisk.LogisticComparison`` loads this module on first use).
+
+Both estimators follow scikit-learn's conventions: parameters are stored as given
+in ``__init__``, fitted state ends in ``_``, ``classes_`` holds the two labels with
+the positive class at index 1, and everything pickles, deep-copies and clones.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from dashrisk import _native
+from dashrisk._errors import InputError
+from dashrisk._native import Scorer
+
+__all__ = [
+    "ConflictAbuseScorer",
+    "Featuriser",
+    "LogisticComparison",
+    "feature_names_out",
+    "featurise",
+]
+
+_NOT_BINARY = "Only binary classification is supported."
+
+
+def feature_names_out() -> np.ndarray:
+    """The comparison model's feature names (feature set ``dashrisk-features/1``,
+    136 columns), in column order, as scikit-learn's ``get_feature_names_out``
+    returns them: ``q1=yes``, ``q1=no``, …, ``screen.fear=yes``, …,
+    ``context.prior_incidents_12m``, ``context.prior_incidents_12m=not_known``.
+    The encoding is documented in docs/model-card-comparison.md."""
+    names: np.ndarray = np.asarray(_native.feature_names(), dtype=object)
+    return names
+
+
+def _is_frame(data: Any) -> bool:
+    return hasattr(data, "columns") and hasattr(data, "to_dict")
+
+
+def _batch(data: Any) -> tuple[list[Any], bool, Any]:
+    """The records of ``data`` for the native batch functions: ``(items, rows,
+    index)``. A pandas DataFrame gives its rows (flat layout, columns checked once);
+    any other iterable gives JSON-contract records (dicts or JSON text)."""
+    if _is_frame(data):
+        columns = [str(c) for c in data.columns]
+        _native.check_columns(columns)
+        return data.to_dict("records"), True, data.index
+    if isinstance(data, (str, bytes, Mapping)):
+        raise TypeError(
+            "expected a DataFrame of flat rows or a list of records, found a single "
+            f"{type(data).__name__}; wrap one record in a list"
+        )
+    if hasattr(data, "to_pandas") and hasattr(data, "columns"):
+        raise TypeError(
+            "a polars (or Arrow) frame: convert it with .to_pandas() first; "
+            "Arrow frames are read directly in a later release"
+        )
+    return list(data), False, None
+
+
+def _raise_first(errors: list[dict[str, Any]]) -> None:
+    if not errors:
+        return
+    e = errors[0]
+    err = e["error"]
+    row = int(e["line"]) - 1
+    where = f"row {row}" + (f" (id {e['id']!r})" if e.get("id") else "")
+    exc = InputError(
+        f"{where}: {err['message']}",
+        code=err["code"],
+        field=err["field"],
+        value=err.get("value"),
+    )
+    exc.row = row
+    exc.record_id = e.get("id")
+    raise exc
+
+
+def featurise(data: Any, scorer: Scorer | None = None) -> np.ndarray:
+    """The comparison model's features for every record: an ``(n, 136)`` float64
+    array whose columns are :func:`feature_names_out`.
+
+    ``data`` is a pandas DataFrame in the flat layout (the columns of
+    ``assess_dataframe``; nested ``json_normalize`` names are read too) or a list of
+    records in the JSON input contract. Questions left out are *not known*, as
+    everywhere. A bad record raises ``InputError`` with its ``row`` (0-based),
+    ``code``, ``field`` and ``value``; a misspelt contract column raises before any
+    row is read.
+
+    >>> import dashrisk
+    >>> X = dashrisk.featurise([{"answers": {"q1": "yes"}}])
+    >>> X.shape, list(dashrisk.feature_names_out()[:2]), X[0, :2].tolist()
+    ((1, 136), ['q1=yes', 'q1=no'], [1.0, 0.0])
+    """
+    items, rows, _ = _batch(data)
+    blob, n, errors = _native.featurise_batch(scorer or _default(), items, rows)
+    _raise_first(errors)
+    return np.frombuffer(blob, dtype=np.float64).reshape(n, len(_native.feature_names())).copy()
+
+
+_DEFAULT_SCORER: Scorer | None = None
+
+
+def _default() -> Scorer:
+    global _DEFAULT_SCORER
+    if _DEFAULT_SCORER is None:
+        _DEFAULT_SCORER = Scorer()
+    return _DEFAULT_SCORER
+
+
+class Featuriser(TransformerMixin, BaseEstimator):
+    """:func:`featurise` as a scikit-learn transformer, for a ``Pipeline`` from
+    records to :class:`LogisticComparison`. Stateless: ``fit`` learns nothing.
+
+    >>> import dashrisk
+    >>> from sklearn.pipeline import make_pipeline
+    >>> df = dashrisk.synth(400, random_state=2, as_frame=True)
+    >>> model = make_pipeline(dashrisk.Featuriser(), dashrisk.LogisticComparison())
+    >>> model = model.fit(df, df["label_abuse"])
+    >>> model.predict_proba(df.head(2)).shape
+    (2, 2)
+    """
+
+    def fit(self, X: Any, y: Any = None) -> Featuriser:
+        """Nothing to learn; returns ``self``."""
+        self.n_features_out_ = len(_native.feature_names())
+        return self
+
+    def transform(self, X: Any) -> np.ndarray:
+        """:func:`featurise` of ``X``."""
+        return featurise(X)
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        """:func:`feature_names_out`."""
+        return feature_names_out()
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.dict = True
+        tags.input_tags.string = True
+        tags.requires_fit = False
+        return tags
+
+
+def _binary_targets(y: Any) -> tuple[np.ndarray, np.ndarray]:
+    """``classes_`` and the boolean "is the positive class" per row."""
+    check_classification_targets(y)
+    kind = type_of_target(y)
+    classes, idx = np.unique(y, return_inverse=True)
+    if kind != "binary" and len(classes) != 1:
+        raise ValueError(f"{_NOT_BINARY} y has {len(classes)} classes.")
+    if len(classes) < 2:
+        raise ValueError(
+            f"y has only one class ({classes[0]!r}); a classifier needs samples of "
+            "at least 2 classes"
+        )
+    return classes, idx.astype(bool)
+
+
+def _weights(class_weight: Any, classes: np.ndarray) -> Any:
+    if class_weight is None:
+        return "unweighted"
+    if isinstance(class_weight, str):
+        if class_weight != "balanced":
+            raise ValueError(
+                f"class_weight: {class_weight!r} is not allowed; expected None, "
+                "'balanced' or a dict {class: whole-number weight}"
+            )
+        return "balanced"
+    if isinstance(class_weight, Mapping):
+        out = []
+        for c in classes:
+            w = class_weight.get(c, 1)
+            if not float(w).is_integer() or w < 1:
+                raise ValueError(
+                    f"class_weight[{c!r}] = {w!r}: weights are whole numbers of 1 or "
+                    "more (each row of a class enters the loss that many times)"
+                )
+            out.append(int(w))
+        return (out[0], out[1])
+    raise ValueError(
+        f"class_weight: {class_weight!r} is not allowed; expected None, 'balanced' "
+        "or a dict {class: whole-number weight}"
+    )
+
+
+class LogisticComparison(ClassifierMixin, BaseEstimator):
+    """The comparison model of dashrisk-learn as a scikit-learn classifier: an
+    L2-penalised logistic regression fitted by linfa-logistic's L-BFGS, the same
+    fit as ``dashrisk train``. For comparison with the scorer only.
+
+    The objective is the summed log-loss plus ``alpha / 2 · |coef|²`` (intercept not
+    penalised): scikit-learn's ``LogisticRegression(C=1 / alpha)``. ``tol`` bounds
+    the L2 norm of the gradient of the mean objective. ``class_weight`` is
+    ``None``, ``"balanced"`` (the rarer class weighted by the rounded ratio of the
+    class counts) or ``{class: whole-number weight}``; weights enter by repeating
+    rows, so they are whole numbers. A fit that stops at ``max_iter`` returns its
+    last iterate with a ``ConvergenceWarning``, as scikit-learn does.
+
+    Takes any numeric ``X`` (use :func:`featurise` or :class:`Featuriser` for
+    records) and two classes in ``y``; ``classes_[1]`` is the positive class.
+
+    >>> import numpy as np
+    >>> import dashrisk
+    >>> X = np.array([[0.0], [1.0], [2.0], [3.0], [4.0], [5.0]])
+    >>> m = dashrisk.LogisticComparison().fit(X, ["no", "no", "yes", "no", "yes", "yes"])
+    >>> m.classes_.tolist(), m.coef_.shape, bool(m.coef_[0, 0] > 0)
+    (['no', 'yes'], (1, 1), True)
+    """
+
+    def __init__(
+        self,
+        alpha: float = 1.0,
+        class_weight: Any = None,
+        max_iter: int = 1000,
+        tol: float = 1e-4,
+    ) -> None:
+        self.alpha = alpha
+        self.class_weight = class_weight
+        self.max_iter = max_iter
+        self.tol = tol
+
+    def fit(self, X: Any, y: Any) -> LogisticComparison:
+        """Fits on numeric ``X`` (n_samples, n_features) and binary ``y``."""
+        X, y = validate_data(self, X, y, dtype=np.float64, order="C")
+        classes, positive = _binary_targets(y)
+        weight = _weights(self.class_weight, classes)
+        if not (isinstance(self.max_iter, (int, np.integer)) and self.max_iter >= 1):
+            raise ValueError(f"max_iter: {self.max_iter!r}; expected a whole number of 1 or more")
+        X = np.ascontiguousarray(X, dtype=np.float64)
+        out = _native.logistic_fit(
+            X.tobytes(),
+            X.shape[0],
+            X.shape[1],
+            positive.tolist(),
+            float(self.alpha),
+            int(self.max_iter),
+            float(self.tol),
+            weight,
+        )
+        if out["warning"]:
+            warnings.warn(out["warning"], ConvergenceWarning, stacklevel=2)
+        self.classes_ = classes
+        self.coef_ = np.asarray(out["coef"], dtype=np.float64).reshape(1, -1)
+        self.intercept_ = np.asarray([out["intercept"]], dtype=np.float64)
+        self.n_iter_ = np.asarray([out["n_iter"]], dtype=np.int32)
+        self.class_weight_ = tuple(out["class_weight"])
+        self.gradient_norm_ = float(out["gradient_norm"])
+        return self
+
+    def decision_function(self, X: Any) -> np.ndarray:
+        """The log-odds of the positive class, one per row."""
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        return np.asarray(X @ self.coef_[0] + self.intercept_[0], dtype=np.float64)
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """``[P(classes_[0]), P(classes_[1])]`` per row."""
+        z = self.decision_function(X)
+        p = np.empty_like(z)
+        pos = z >= 0
+        p[pos] = 1.0 / (1.0 + np.exp(-z[pos]))
+        e = np.exp(z[~pos])
+        p[~pos] = e / (1.0 + e)
+        return np.column_stack([1.0 - p, p])
+
+    def predict(self, X: Any) -> np.ndarray:
+        """``classes_[1]`` where the log-odds are above 0, else ``classes_[0]``."""
+        check_is_fitted(self)
+        labels: np.ndarray = self.classes_[(self.decision_function(X) > 0).astype(int)]
+        return labels
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False
+        return tags
+
+
+_CLASSIFICATIONS = ("parental_conflict", "unclear", "domestic_abuse")
+
+
+class ConflictAbuseScorer(ClassifierMixin, BaseEstimator):
+    """The dashrisk scorer as a scikit-learn classifier over records.
+
+    ``X`` is a pandas DataFrame in the flat layout (the columns of
+    ``assess_dataframe``) or a list of records in the JSON input contract; ``y``
+    holds two classes, the positive one (abuse) being ``classes_[1]``.
+
+    - ``fit(X, y)`` recalibrates the scorer on the labelled records through the
+      recipe of ``dashrisk calibrate --data`` (points where there are enough
+      records, else the map; then the conflict threshold with its guarantee), on
+      top of ``calibration`` (the shipped one by default). With
+      ``recalibrate=False`` it keeps the calibration as it is and only records
+      ``classes_``: the scorer as shipped, for comparison.
+    - ``predict_proba(X)[:, 1]`` is ``p_abuse``, the calibrated estimate.
+    - ``predict(X)`` is the label of ``p_abuse > 0.5`` (so that scikit-learn's
+      default scoring works). It is **not** the scorer's decision: use
+      :meth:`classify` for the three-way classification under the safety rules
+      (``parental_conflict`` only when abuse was asked about and screened out).
+
+    ``policy``, ``calibration`` and ``instruments`` are as for ``Scorer``
+    (JSON text or dicts); ``refit`` (``None``, ``"points"``, ``"map"``),
+    ``method`` (``"isotonic"``, ``"platt"``) and ``max_abuse_as_conflict`` are
+    the options of ``dashrisk calibrate``.
+
+    >>> import dashrisk
+    >>> df = dashrisk.synth(3000, random_state=4, as_frame=True)
+    >>> est = dashrisk.ConflictAbuseScorer().fit(df, df["label_abuse"])
+    >>> est.classes_.tolist(), est.predict_proba(df.head(3)).shape
+    ([0, 1], (3, 2))
+    >>> sorted(set(est.classify(df)))
+    ['domestic_abuse', 'parental_conflict', 'unclear']
+    """
+
+    def __init__(
+        self,
+        policy: Any = None,
+        calibration: Any = None,
+        instruments: Any = None,
+        recalibrate: bool = True,
+        refit: str | None = None,
+        method: str = "isotonic",
+        max_abuse_as_conflict: float = 0.005,
+    ) -> None:
+        self.policy = policy
+        self.calibration = calibration
+        self.instruments = instruments
+        self.recalibrate = recalibrate
+        self.refit = refit
+        self.method = method
+        self.max_abuse_as_conflict = max_abuse_as_conflict
+
+    def _base(self) -> Scorer:
+        return Scorer(self.policy, self.calibration, self.instruments)
+
+    def fit(self, X: Any, y: Any) -> ConflictAbuseScorer:
+        """Recalibrates on the labelled records ``X`` with labels ``y``."""
+        if y is None:
+            raise ValueError(
+                "ConflictAbuseScorer requires y to be passed, but the target y is None"
+            )
+        y_given = y
+        y = np.asarray(y)
+        if y.ndim != 1:
+            raise ValueError(f"y must be one label per record, found shape {y.shape}")
+        items, rows, _ = _batch(X)
+        if len(items) != len(y):
+            raise ValueError(f"{len(y)} labels for {len(items)} records; expected one label per record")
+        classes, positive = _binary_targets(y)
+        base = self._base()
+        self.note_: str | None = None
+        if self.recalibrate:
+            synthetic = bool(rows and _synthetic_frame(X, y_given))
+            scorer, note = _native.recalibrate(
+                base,
+                items,
+                positive.tolist(),
+                rows,
+                self.refit,
+                self.method,
+                float(self.max_abuse_as_conflict),
+                "cal-python",
+                synthetic,
+            )
+            self.note_ = note
+            if note:
+                warnings.warn(note, UserWarning, stacklevel=2)
+        else:
+            scorer = base
+        self.scorer_ = scorer
+        self.classes_ = classes
+        if rows:
+            self.feature_names_in_ = np.asarray([str(c) for c in X.columns], dtype=object)
+            self.n_features_in_ = len(self.feature_names_in_)
+        return self
+
+    def _results(self, X: Any) -> list[dict[str, Any]]:
+        check_is_fitted(self, "scorer_")
+        items, rows, _ = _batch(X)
+        out = self.scorer_.assess_rows(items) if rows else self.scorer_.assess_many(items)
+        errors = [r for r in out if "error" in r]
+        _raise_first(errors)
+        return out
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """``[1 - p_abuse, p_abuse]`` per record. A record whose form has no
+        estimate (a custom form without fitted points) raises ``ValueError``."""
+        results = self._results(X)
+        p = np.empty(len(results), dtype=np.float64)
+        for i, r in enumerate(results):
+            if r["p_abuse"] is None:
+                raise ValueError(
+                    f"row {i}: form {r['instrument']!r} has no statistical estimate "
+                    "(no fitted points); fit on labelled records of that form"
+                )
+            p[i] = r["p_abuse"]
+        return np.column_stack([1.0 - p, p])
+
+    def predict(self, X: Any) -> np.ndarray:
+        """The label of ``p_abuse > 0.5``; not the scorer's decision (see
+        :meth:`classify`)."""
+        check_is_fitted(self, "scorer_")
+        proba = self.predict_proba(X)
+        labels: np.ndarray = self.classes_[(proba[:, 1] > 0.5).astype(int)]
+        return labels
+
+    def classify(self, X: Any) -> np.ndarray:
+        """The three-way classification under the safety rules, per record:
+        ``parental_conflict``, ``unclear`` or ``domestic_abuse``."""
+        out: np.ndarray = np.asarray(
+            [r["classification"] for r in self._results(X)], dtype=object
+        )
+        return out
+
+    def assess(self, X: Any) -> list[dict[str, Any]]:
+        """The whole result per record (reasons, pathways, notifications), from
+        the fitted scorer."""
+        return self._results(X)
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False
+        tags.input_tags.two_d_array = False
+        tags.input_tags.dict = True
+        tags.input_tags.string = True
+        tags.input_tags.categorical = True
+        tags.input_tags.allow_nan = True
+        return tags
+
+
+def _synthetic_frame(X: Any, y: Any) -> bool:
+    """Whether labelled records look like ``dashrisk.synth`` output, as the CLI
+    decides it: its ids (``syn-0000001``) on every row, or its label names."""
+    if getattr(y, "name", None) in ("label_abuse", "label_serious_harm"):
+        return True
+    if "id" not in X.columns or len(X) == 0:
+        return False
+    return bool(X["id"].astype(str).str.fullmatch(r"syn-\d+").all())
