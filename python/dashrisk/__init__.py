@@ -72,6 +72,7 @@ from dashrisk._native import (
 from dashrisk._frame import RESULT_COLUMNS, assess_dataframe, flatten_result
 from dashrisk import metrics
 from dashrisk._synth import synth
+from dashrisk._evaluate import Evaluation, evaluate
 
 
 def _default_scorer() -> Scorer:
@@ -114,6 +115,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "ConflictAbuseScorer",
+    "Evaluation",
     "Featuriser",
     "LogisticComparison",
     "RESULT_COLUMNS",
@@ -127,6 +129,7 @@ __all__ = [
     "assess_dataframe",
     "assess_many",
     "default_policy",
+    "evaluate",
     "feature_names_out",
     "featurise",
     "flatten_result",

@@ -30,6 +30,7 @@ __all__ = [
     "decision_curve",
     "delong_paired",
     "ece",
+    "evaluate_batch",
     "log_loss",
     "logistic_fit",
     "recalibrate",
@@ -124,3 +125,19 @@ def recalibrate(
     version: str = "cal-python",
     synthetic: bool = False,
 ) -> tuple[Scorer, str | None]: ...
+def evaluate_batch(
+    scorer: Scorer,
+    items: Any,
+    rows: bool,
+    labels: list[bool | None],
+    tools: list[str],
+    external: list[tuple[str, list[float]]],
+    groups: list[tuple[str, list[str | None]]],
+    label: str,
+    threshold: float,
+    min_cell: int,
+    synthetic: bool,
+    source: str,
+    errors_raise: bool,
+    notes: list[str],
+) -> tuple[str, str, str, list[dict[str, Any]]]: ...

@@ -11,6 +11,7 @@ import pytest
 import dashrisk
 import dashrisk._errors
 import dashrisk._frame
+import dashrisk._learn
 import dashrisk._synth
 import dashrisk.metrics
 
@@ -19,7 +20,7 @@ REPO = Path(__file__).resolve().parents[2]
 GUIDE = REPO / "docs" / "guide-python.md"
 
 
-@pytest.mark.parametrize("module", [dashrisk, dashrisk._frame, dashrisk._errors, dashrisk._synth, dashrisk.metrics], ids=lambda m: m.__name__)
+@pytest.mark.parametrize("module", [dashrisk, dashrisk._frame, dashrisk._errors, dashrisk._learn, dashrisk._synth, dashrisk.metrics], ids=lambda m: m.__name__)
 def test_docstring_examples(module: object) -> None:
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS, raise_on_error=False)  # type: ignore[arg-type]
     assert result.attempted > 0, "no examples found"

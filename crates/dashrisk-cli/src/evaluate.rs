@@ -17,16 +17,14 @@ use crate::out::Output;
 use crate::{Fatal, LimitArgs, ScorerArgs};
 use clap::ValueEnum;
 use dashrisk::error::{ErrorKind, InputError, RecordError};
-use dashrisk::{AssessOptions, Classification, Pathway, RiskLevel};
+use dashrisk::AssessOptions;
 use dashrisk_learn::{LogisticParams, N_FEATURES};
+use dashrisk_report::eval_records::{self, Builtin, Columns};
 use dashrisk_report::eval_render;
-use dashrisk_report::evaluate::{
-    fact, Data, GroupColumn, Options, ScreenCoverage, Tool, ToolKind, WorkloadBasis,
-};
-use dashrisk_report::screen::{MissingItem, Screen};
+use dashrisk_report::evaluate::Options;
+use dashrisk_report::screen::Screen;
 use linfa::ParamGuard;
 use ndarray::{Array1, Array2};
-use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -51,15 +49,20 @@ pub enum ToolArg {
 }
 
 impl ToolArg {
-    fn name(self) -> &'static str {
+    /// The shared tool (`dashrisk_report::eval_records`).
+    fn builtin(self) -> Builtin {
         match self {
-            ToolArg::DashCount => "dash_count",
-            ToolArg::DashGrade => "dash_grade",
-            ToolArg::PAbuse => "p_abuse",
-            ToolArg::Classification => "classification",
-            ToolArg::LapScreen => "lap_screen",
-            ToolArg::Model => "model",
+            ToolArg::DashCount => Builtin::DashCount,
+            ToolArg::DashGrade => Builtin::DashGrade,
+            ToolArg::PAbuse => Builtin::PAbuse,
+            ToolArg::Classification => Builtin::Classification,
+            ToolArg::LapScreen => Builtin::LapScreen,
+            ToolArg::Model => Builtin::Model,
         }
+    }
+
+    fn name(self) -> &'static str {
+        self.builtin().name()
     }
 }
 
@@ -165,32 +168,13 @@ pub(crate) fn parse_score(text: Option<&str>, column: &str) -> Result<f64, Input
     }
 }
 
-/// The group value of a cell (`(not recorded)` when empty).
-const NOT_RECORDED: &str = "(not recorded)";
-
-fn level_score(l: RiskLevel) -> f64 {
-    match l {
-        RiskLevel::Standard => 0.0,
-        RiskLevel::Medium => 1.0,
-        RiskLevel::High => 2.0,
-    }
-}
-
-fn class_score(c: Classification) -> f64 {
-    match c {
-        Classification::ParentalConflict => 0.0,
-        Classification::Unclear => 1.0,
-        Classification::DomesticAbuse => 2.0,
-    }
-}
-
 /// One record, ready to be added to the columns.
 struct EvalRow {
     label: bool,
     facts: u16,
     builtin: Vec<f64>,
     external: Vec<f64>,
-    groups: Vec<String>,
+    groups: Vec<Option<String>>,
     features: Vec<u8>,
     instrument: String,
     synthetic_id: bool,
@@ -259,51 +243,17 @@ impl Job<'_> {
             .scorer
             .instrument(&a.instrument)
             .expect("an assessed record's instrument is known");
+        let screened_in =
+            self.tools.contains(&ToolArg::LapScreen) && self.screen.screened_in(inst, &a);
         let builtin = self
             .tools
             .iter()
-            .map(|t| match t {
-                ToolArg::DashCount => f64::from(result.yes_count),
-                ToolArg::DashGrade => level_score(result.risk_level),
-                ToolArg::PAbuse => result.p_abuse.unwrap_or(f64::NAN),
-                ToolArg::Classification => class_score(result.classification),
-                ToolArg::LapScreen => f64::from(u8::from(self.screen.screened_in(inst, &a))),
-                ToolArg::Model => f64::NAN, // filled in out of fold later
-            })
+            .map(|t| t.builtin().score(&result, screened_in))
             .collect();
         let groups = (0..self.groups)
-            .map(|k| {
-                values[1 + n_scores + k]
-                    .as_deref()
-                    .map(str::trim)
-                    .filter(|v| !v.is_empty() && *v != "null")
-                    .unwrap_or(NOT_RECORDED)
-                    .to_string()
-            })
+            .map(|k| values[1 + n_scores + k].clone())
             .collect();
-        let mut f = 0u16;
-        let p = &result.pathways;
-        for (on, bit) in [
-            (result.marac_referral, fact::MARAC),
-            (result.csc_notification, fact::CSC),
-            (result.school_notification, fact::SCHOOL),
-            (p.contains(&Pathway::RpcSupport), fact::RPC),
-            (p.contains(&Pathway::EarlyHelp), fact::EARLY_HELP),
-            (
-                result.classification == Classification::ParentalConflict,
-                fact::CONFLICT,
-            ),
-            (result.children.linked == Some(true), fact::CHILDREN),
-            (result.children.linked.is_none(), fact::CHILDREN_NOT_KNOWN),
-            (
-                result.risk_level != RiskLevel::Standard,
-                fact::MEDIUM_OR_HIGH,
-            ),
-        ] {
-            if on {
-                f |= bit;
-            }
-        }
+        let f = eval_records::facts(&result);
         Outcome::Row(EvalRow {
             label,
             facts: f,
@@ -365,15 +315,8 @@ pub fn run(args: EvaluateArgs) -> Result<ExitCode, Fatal> {
     columns.extend(args.group_by.iter().map(String::as_str));
     let n_scores = args.score_columns.len();
 
-    let mut labels: Vec<bool> = Vec::new();
-    let mut facts: Vec<u16> = Vec::new();
-    let mut builtin: Vec<Vec<f64>> = vec![Vec::new(); tools.len()];
-    let mut external: Vec<Vec<f64>> = vec![Vec::new(); n_scores];
-    let mut group_index: Vec<HashMap<String, u32>> = vec![HashMap::new(); args.group_by.len()];
-    let mut group_names: Vec<Vec<String>> = vec![Vec::new(); args.group_by.len()];
-    let mut group_rows: Vec<Vec<u32>> = vec![Vec::new(); args.group_by.len()];
+    let mut columns_out = Columns::new(tools.len(), n_scores, args.group_by.len());
     let mut features: Vec<u8> = Vec::new();
-    let mut forms: BTreeMap<String, ()> = BTreeMap::new();
     let (mut read, mut failed, mut unlabelled) = (0u64, 0u64, 0u64);
     let mut all_synthetic_ids = true;
     let mut stderr = io::stderr();
@@ -409,28 +352,15 @@ pub fn run(args: EvaluateArgs) -> Result<ExitCode, Fatal> {
                 Outcome::Row(r) => r,
             };
             all_synthetic_ids &= r.synthetic_id;
-            forms.entry(r.instrument).or_insert(());
-            for (k, v) in r.builtin.into_iter().enumerate() {
-                builtin[k].push(v);
-            }
-            for (k, v) in r.external.into_iter().enumerate() {
-                external[k].push(v);
-            }
-            for (k, v) in r.groups.into_iter().enumerate() {
-                let idx = match group_index[k].get(&v) {
-                    Some(&i) => i,
-                    None => {
-                        let i = group_names[k].len() as u32;
-                        group_index[k].insert(v.clone(), i);
-                        group_names[k].push(v);
-                        i
-                    }
-                };
-                group_rows[k].push(idx);
-            }
+            columns_out.push(
+                r.label,
+                r.facts,
+                r.builtin,
+                r.external,
+                r.groups,
+                &r.instrument,
+            );
             features.extend_from_slice(&r.features);
-            facts.push(r.facts);
-            labels.push(r.label);
             Ok(())
         },
     )?;
@@ -441,7 +371,7 @@ pub fn run(args: EvaluateArgs) -> Result<ExitCode, Fatal> {
             "dashrisk: {failed} record(s) could not be evaluated (above); the others were"
         );
     }
-    if labels.is_empty() {
+    if columns_out.is_empty() {
         return Err(Fatal(format!(
             "{}: no labelled record could be evaluated",
             args.data
@@ -451,9 +381,9 @@ pub fn run(args: EvaluateArgs) -> Result<ExitCode, Fatal> {
     let mut notes = Vec::new();
     if let Some(k) = tools.iter().position(|&t| t == ToolArg::Model) {
         let start = Instant::now();
-        match out_of_fold(&features, &labels, &args) {
+        match out_of_fold(&features, columns_out.labels(), &args) {
             Ok(p) => {
-                builtin[k] = p;
+                columns_out.set_builtin(k, p);
                 let _ = writeln!(
                     stderr,
                     "dashrisk: the comparison model was trained out of fold in {:.1} s",
@@ -479,90 +409,24 @@ pub fn run(args: EvaluateArgs) -> Result<ExitCode, Fatal> {
     drop(features);
 
     let threshold = args.threshold;
-    let mut data_tools = Vec::new();
-    for (k, t) in tools.iter().enumerate() {
-        let scores = std::mem::take(&mut builtin[k]);
-        data_tools.push(builtin_tool(*t, scores, threshold, scorer.policy()));
-    }
-    for (k, c) in args.score_columns.iter().enumerate() {
-        let scores = std::mem::take(&mut external[k]);
-        let probability = scores
-            .iter()
-            .filter(|v| v.is_finite())
-            .all(|v| (0.0..=1.0).contains(v));
-        data_tools.push(Tool {
-            name: c.clone(),
-            description: format!("The score column {c:?} from the input."),
-            kind: if probability {
-                ToolKind::Probability
-            } else {
-                ToolKind::Ranking
-            },
-            kind_note: (!probability).then(|| {
-                "its values lie outside [0, 1], so it is a ranking score, not a probability"
-                    .to_string()
-            }),
-            scores,
-            positive_from: probability.then_some(threshold),
-            positive_rule: if probability {
-                format!("probability ≥ {threshold}")
-            } else {
-                "no positive call: a ranking score with no known threshold".into()
-            },
-            workload: None,
-            conflict_label: false,
-        });
-    }
-    let groups = args
-        .group_by
-        .iter()
-        .enumerate()
-        .map(|(k, c)| GroupColumn {
-            column: c.clone(),
-            names: std::mem::take(&mut group_names[k]),
-            of_row: std::mem::take(&mut group_rows[k]),
-        })
-        .collect();
-    let synthetic = args.synthetic || all_synthetic_ids || looks_synthetic(&[], &args.label);
     let screen_coverage = want(ToolArg::LapScreen).then(|| {
-        let missing: Vec<MissingItem> = forms
-            .keys()
-            .filter_map(|id| scorer.instrument(id))
-            .flat_map(|inst| screen.missing_items(inst))
-            .collect();
-        ScreenCoverage {
-            tool: "lap_screen".into(),
-            name: screen.name.clone(),
-            rule: format!(
-                "screened in on any of items {}, or on {} or more of items {}; an item counts when a DASH question mapped to it is answered yes. {}",
-                join(&screen.rule.any_of),
-                screen.rule.at_least,
-                join(&screen.rule.of),
-                screen.source
-            ),
-            missing_items: missing,
-        }
+        eval_records::screen_coverage(&screen, &scorer, columns_out.forms(), "lap_screen")
     });
-    if want(ToolArg::PAbuse) {
-        notes.push(format!(
-            "p_abuse: calibration {}{}. On a force's own records, recalibrate with dashrisk calibrate --data before reading its calibration figures.",
-            scorer.calibration().version,
-            if scorer.calibration().provenance.synthetic {
-                ", fitted on SYNTHETIC data"
-            } else {
-                ""
-            }
-        ));
-    }
-    if want(ToolArg::DashGrade) {
-        notes.push("dash_grade workload is today's practice: MARAC on the DASH criteria (high grade, professional judgement, potential escalation, repeat MARAC), every incident with children, or where that is not known, notified to children's social care (as the scorer does when it is not known), and the school told when a child is linked.".into());
-    }
-    let data = Data {
-        labels,
-        facts,
-        tools: data_tools,
-        groups,
-    };
+    let builtins: Vec<Builtin> = tools.iter().map(|t| t.builtin()).collect();
+    notes.extend(eval_records::builtin_notes(&builtins, &scorer));
+    let external: Vec<(String, String)> = args
+        .score_columns
+        .iter()
+        .map(|c| (c.clone(), format!("The score column {c:?} from the input.")))
+        .collect();
+    let data = columns_out.into_data(
+        &builtins,
+        &external,
+        &args.group_by,
+        threshold,
+        scorer.policy(),
+    );
+    let synthetic = args.synthetic || all_synthetic_ids || looks_synthetic(&[], &args.label);
     let opts = Options {
         label: args.label.clone(),
         source: if args.data == "-" {
@@ -581,12 +445,7 @@ pub fn run(args: EvaluateArgs) -> Result<ExitCode, Fatal> {
         errors: failed,
         scorer_version: dashrisk::SCORER_VERSION.into(),
         calibration_version: scorer.calibration().version.clone(),
-        reference: data
-            .tools
-            .iter()
-            .find(|t| t.name == "p_abuse")
-            .or(data.tools.first())
-            .map(|t| t.name.clone()),
+        reference: eval_records::reference(&data),
         screen: screen_coverage,
         notes,
     };
@@ -610,95 +469,6 @@ pub fn run(args: EvaluateArgs) -> Result<ExitCode, Fatal> {
     })
 }
 
-fn join(v: &[u32]) -> String {
-    match v {
-        [] => "none".into(),
-        [a] => a.to_string(),
-        _ if v.windows(2).all(|w| w[1] == w[0] + 1) => format!("{}–{}", v[0], v[v.len() - 1]),
-        _ => v.iter().map(u32::to_string).collect::<Vec<_>>().join(", "),
-    }
-}
-
-fn builtin_tool(t: ToolArg, scores: Vec<f64>, threshold: f64, policy: &dashrisk::Policy) -> Tool {
-    let high = policy.grading.high_from;
-    let (description, kind, note, from, rule, workload, conflict): (
-        String,
-        ToolKind,
-        Option<&str>,
-        Option<f64>,
-        String,
-        Option<WorkloadBasis>,
-        bool,
-    ) = match t {
-        ToolArg::DashCount => (
-            "The DASH yes-count: how many questions were answered yes.".into(),
-            ToolKind::Ranking,
-            Some("a count of yes answers orders records but is not a probability"),
-            Some(f64::from(high)),
-            format!("{high} or more yes answers (the high band)"),
-            None,
-            false,
-        ),
-        ToolArg::DashGrade => (
-            "The DASH grade: standard 0, medium 1, high 2, the count's band raised by the officer's judgement.".into(),
-            ToolKind::Ranking,
-            Some("a grade of three levels orders records but is not a probability"),
-            Some(2.0),
-            "graded high".into(),
-            Some(WorkloadBasis::TodaysPractice),
-            false,
-        ),
-        ToolArg::PAbuse => (
-            "The scorer's calibrated probability that the incident is domestic abuse rather than parental conflict.".into(),
-            ToolKind::Probability,
-            None,
-            Some(threshold),
-            format!("p_abuse ≥ {threshold}"),
-            None,
-            false,
-        ),
-        ToolArg::Classification => (
-            "The scorer's classification under its safety rules: parental conflict 0, unclear 1, domestic abuse 2.".into(),
-            ToolKind::Ranking,
-            Some("three ordered labels, not a probability"),
-            Some(1.0),
-            "anything but parental conflict (abuse or unclear: kept on the abuse route)".into(),
-            Some(WorkloadBasis::Scorer),
-            true,
-        ),
-        ToolArg::LapScreen => (
-            "The Lethality Assessment Program screen, on the DASH answers that stand for its items (1 screened in, 0 not).".into(),
-            ToolKind::Decision,
-            Some("a yes/no screen, not a probability"),
-            Some(1.0),
-            "screened in".into(),
-            None,
-            false,
-        ),
-        ToolArg::Model => (
-            "The linfa logistic comparison model (dashrisk-learn), its probability out of fold.".into(),
-            ToolKind::Probability,
-            None,
-            Some(threshold),
-            format!("probability ≥ {threshold}"),
-            None,
-            false,
-        ),
-    };
-    Tool {
-        name: t.name().into(),
-        description,
-        kind,
-        kind_note: note.map(str::to_string),
-        scores,
-        positive_from: from,
-        positive_rule: rule,
-        workload,
-        conflict_label: conflict,
-    }
-}
-
-/// A seeded 64-bit mix (splitmix64), for the training sample.
 fn mix(mut z: u64) -> u64 {
     z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -764,12 +534,5 @@ mod tests {
             assert!(e.to_string().contains("risk"), "{e}");
             assert!(e.to_string().contains(bad), "{e}");
         }
-    }
-
-    #[test]
-    fn item_lists_read_as_ranges() {
-        assert_eq!(join(&[1, 2, 3]), "1–3");
-        assert_eq!(join(&[1, 3]), "1, 3");
-        assert_eq!(join(&[4]), "4");
     }
 }

@@ -261,3 +261,166 @@ pub fn recalibrate<'py>(
         .map_err(|e| artefact_error(py, &e, None))?;
     Ok((new, note))
 }
+
+/// Evaluates tools side by side on labelled records, as `dashrisk evaluate` does
+/// (`dashrisk_report::eval_records`, the same per-record code): the built-in
+/// `tools` by name (`dash_count`, `dash_grade`, `p_abuse`, `classification`,
+/// `lap_screen`), the `external` scores `(name, scores)` (one per record, NaN for
+/// none) and the `groups` `(column, values)` (one per record, `None` when not
+/// recorded). `labels` holds one label per record, `None` for a record without one
+/// (left out and counted).
+///
+/// A record that cannot be read raises `InputError` with its `row` when
+/// `errors_raise`; otherwise it is left out and returned among the error records.
+/// Returns `(json, html, text, errors)`: the evaluation as JSON text
+/// (`dashrisk-evaluation/1`), the self-contained HTML report, the text table and
+/// the error records (`line`, `id`, `error`).
+#[pyfunction]
+#[pyo3(signature = (scorer, items, rows, labels, tools, external, groups, label, threshold, min_cell, synthetic, source, errors_raise, notes))]
+#[allow(clippy::too_many_arguments)]
+pub fn evaluate_batch<'py>(
+    py: Python<'py>,
+    scorer: &PyScorer,
+    items: &Bound<'py, PyAny>,
+    rows: bool,
+    labels: Vec<Option<bool>>,
+    tools: Vec<String>,
+    external: Vec<(String, Vec<f64>)>,
+    groups: Vec<(String, Vec<Option<String>>)>,
+    label: &str,
+    threshold: f64,
+    min_cell: u64,
+    synthetic: bool,
+    source: &str,
+    errors_raise: bool,
+    notes: Vec<String>,
+) -> PyResult<(String, String, String, Bound<'py, PyList>)> {
+    use dashrisk_report::eval_records::{self, Builtin, Columns};
+    use dashrisk_report::evaluate::Options;
+    let mut builtins = Vec::new();
+    for t in &tools {
+        match Builtin::from_name(t) {
+            Some(Builtin::Model) => {
+                return Err(PyValueError::new_err(
+                    "tools: \"model\" is trained out of fold by the command line; in Python pass its out-of-fold scores, e.g. scores={\"model\": cross_val_predict(make_pipeline(Featuriser(), LogisticComparison()), frame, y, method=\"predict_proba\")[:, 1]}",
+                ))
+            }
+            Some(b) => builtins.push(b),
+            None => {
+                let known: Vec<&str> = Builtin::ALL[..5].iter().map(|b| b.name()).collect();
+                return Err(PyValueError::new_err(format!(
+                    "tools: {t:?} is not a built-in tool; expected some of: {}",
+                    known.join(", ")
+                )));
+            }
+        }
+    }
+    let parsed = scorer.parse_batch(py, items, rows)?;
+    let n = parsed.len();
+    if labels.len() != n
+        || external.iter().any(|(_, v)| v.len() != n)
+        || groups.iter().any(|(_, v)| v.len() != n)
+    {
+        return Err(PyValueError::new_err(format!(
+            "evaluate: {n} records, but the labels, scores and groups must have one value per record"
+        )));
+    }
+    let base = scorer.inner();
+    let screen = dashrisk_report::screen::Screen::lap();
+    let want_screen = builtins.contains(&Builtin::LapScreen);
+    let (outcome, failed) = py.detach(|| {
+        let mut columns = Columns::new(builtins.len(), external.len(), groups.len());
+        let mut failed = Vec::new();
+        let mut missing_label = 0u64;
+        let options = dashrisk::AssessOptions { reason_text: false };
+        for (i, (p, y)) in parsed.into_iter().zip(&labels).enumerate() {
+            let line = i as u64 + 1;
+            let assessed = p.and_then(|a| match base.assess_with(&a, &options) {
+                Ok(r) => Ok((a, r)),
+                Err(error) => Err(dashrisk::RecordError {
+                    line,
+                    id: a.id.clone(),
+                    error,
+                }),
+            });
+            let (a, result) = match assessed {
+                Ok(v) => v,
+                Err(e) => {
+                    failed.push(e);
+                    continue;
+                }
+            };
+            let Some(y) = *y else {
+                missing_label += 1;
+                continue;
+            };
+            let Some(inst) = base.instrument(&a.instrument) else {
+                continue; // an assessed record's instrument is known
+            };
+            let screened_in = want_screen && screen.screened_in(inst, &a);
+            columns.push(
+                y,
+                eval_records::facts(&result),
+                builtins.iter().map(|t| t.score(&result, screened_in)),
+                external.iter().map(|(_, v)| v[i]),
+                groups.iter().map(|(_, v)| v[i].as_deref()),
+                &inst.id,
+            );
+        }
+        ((columns, missing_label), failed)
+    });
+    if errors_raise {
+        if let Some(e) = failed.first() {
+            let row = (e.line - 1) as usize;
+            return Err(crate::errors::record_error(py, e, row));
+        }
+    }
+    let (columns, missing_label) = outcome;
+    if columns.is_empty() {
+        return Err(PyValueError::new_err(
+            "evaluate: no labelled record could be evaluated",
+        ));
+    }
+    let evaluation = py.detach(|| {
+        let coverage = want_screen
+            .then(|| eval_records::screen_coverage(&screen, &base, columns.forms(), "lap_screen"));
+        let mut all_notes = notes;
+        all_notes.extend(eval_records::builtin_notes(&builtins, &base));
+        let external: Vec<(String, String)> = external
+            .iter()
+            .map(|(name, _)| {
+                (
+                    name.clone(),
+                    format!("The score {name:?} given to evaluate()."),
+                )
+            })
+            .collect();
+        let group_by: Vec<String> = groups.iter().map(|(c, _)| c.clone()).collect();
+        let data = columns.into_data(&builtins, &external, &group_by, threshold, base.policy());
+        let opts = Options {
+            label: label.to_string(),
+            source: source.to_string(),
+            synthetic,
+            threshold,
+            min_cell,
+            records_read: n as u64,
+            missing_label,
+            errors: failed.len() as u64,
+            scorer_version: dashrisk::SCORER_VERSION.into(),
+            calibration_version: base.calibration().version.clone(),
+            reference: eval_records::reference(&data),
+            screen: coverage,
+            notes: all_notes,
+        };
+        dashrisk_report::evaluate::evaluate(&data, &opts)
+    });
+    let json = serde_json::to_string(&dashrisk_report::eval_render::json(&evaluation))
+        .map_err(|e| crate::errors::internal("serialising the evaluation", e))?;
+    let html = dashrisk_report::eval_render::html(&evaluation);
+    let text = dashrisk_report::eval_render::text(&evaluation);
+    let errors = PyList::empty(py);
+    for e in &failed {
+        errors.append(to_py(py, e)?)?;
+    }
+    Ok((json, html, text, errors))
+}

@@ -47,7 +47,7 @@ mod native {
     };
 
     #[pymodule_export]
-    use super::learn::{feature_names, featurise_batch, logistic_fit, recalibrate};
+    use super::learn::{evaluate_batch, feature_names, featurise_batch, logistic_fit, recalibrate};
 
     #[pymodule_export]
     use super::metrics::{

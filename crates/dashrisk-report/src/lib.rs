@@ -16,6 +16,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod eval_records;
 pub mod eval_render;
 pub mod evaluate;
 pub mod render;

@@ -1,0 +1,111 @@
+"""``dashrisk.evaluate``: the CLI's evaluation from a notebook. The figures are the
+CLI's own (one shared Rust path per record and for the metrics), checked here by
+running both on the same records; bad records raise or are counted, as asked."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import dashrisk
+
+np = pytest.importorskip("numpy")
+pd = pytest.importorskip("pandas")
+
+
+@pytest.fixture(scope="module")
+def frame() -> pd.DataFrame:
+    df = dashrisk.synth(3000, random_state=9, as_frame=True, officers=12, areas=3)
+    # A score the force brings: noisy, so that it is neither perfect nor useless.
+    rng = np.random.default_rng(1)
+    df["force_score"] = np.clip(0.3 + 0.4 * df["label_abuse"] + rng.normal(0, 0.25, len(df)), 0, 1)
+    return df
+
+
+def test_the_figures_are_the_clis(frame: pd.DataFrame, cli: Path, tmp_path: Path) -> None:
+    data = tmp_path / "labelled.csv"
+    frame.to_csv(data, index=False)
+    out = tmp_path / "ev.json"
+    tools = ["dash_count", "dash_grade", "p_abuse", "classification", "lap_screen"]
+    args = [str(cli), "evaluate", "--data", str(data), "--label", "label_abuse", "--json", str(out)]
+    for t in tools:
+        args += ["--tool", t]
+    args += ["--score-column", "force_score", "--group-by", "officer", "--group-by", "area"]
+    subprocess.run(args, check=True, capture_output=True)
+    cli_json = json.loads(out.read_text())
+    ev = dashrisk.evaluate(frame, "label_abuse", scores=["force_score"], group_by=["officer", "area"])
+    ours = ev.to_dict()
+    # Everything but where the records came from and how the score was described.
+    for d in (cli_json, ours):
+        d.pop("source")
+        for t in d["tools"]:
+            if t["tool"] == "force_score":
+                t.pop("description")
+    assert ours == cli_json
+    assert ours["records"]["evaluated"] == 3000 and ours["synthetic"] is True
+
+
+def test_the_evaluation_object(frame: pd.DataFrame) -> None:
+    p = frame["force_score"].to_numpy()
+    ev = dashrisk.evaluate(frame, scores={"mine": p}, group_by={"area": frame["area"]})
+    table = ev.to_frame()
+    assert list(table.index) == [*dashrisk._evaluate.BUILTIN_TOOLS, "mine"]
+    assert table.loc["p_abuse", "kind"] == "probability"
+    assert np.isnan(table.loc["dash_count", "brier"])  # a count is not a probability
+    low, auc, high = table.loc["p_abuse", ["auc_ci_low", "auc", "auc_ci_high"]]
+    assert low < auc < high
+    ref = dashrisk.metrics.roc_auc(frame["label_abuse"], p)
+    assert table.loc["mine", "auc"] == pytest.approx(ref, abs=1e-12)
+    groups = ev.group_frame("area")
+    assert groups["n"].sum() == 3000 and len(groups) == 3
+    with pytest.raises(KeyError, match="officer"):
+        ev.group_frame("officer")
+    html = ev._repr_html_()
+    assert html.startswith("<!DOCTYPE html>") and "SYNTHETIC" in html
+    assert "SYNTHETIC DATA" in str(ev)
+    assert json.loads(ev.to_json(indent=2)) == ev.to_dict()
+
+
+def test_records_with_labels_in_meta(frame: pd.DataFrame) -> None:
+    records = dashrisk.synth(3000, seed=9, officers=12, areas=3)
+    a = dashrisk.evaluate(records, group_by=["officer"]).to_dict()
+    b = dashrisk.evaluate(frame, group_by=["officer"]).to_dict()
+    a.pop("source"), b.pop("source")
+    assert a == b
+
+
+def test_bad_records_raise_or_are_counted(frame: pd.DataFrame) -> None:
+    bad = frame.head(400).copy()
+    bad.loc[bad.index[5], "q2"] = "maybe"
+    bad.loc[bad.index[9], "label_abuse"] = 7
+    bad["label_abuse"] = bad["label_abuse"].astype(object)
+    bad.loc[bad.index[11], "label_abuse"] = None
+    with pytest.raises(dashrisk.InputError) as e:
+        dashrisk.evaluate(bad)
+    assert (e.value.code, e.value.field, e.value.row) == ("invalid_value", "label_abuse", 9)
+    ev = dashrisk.evaluate(bad, errors="coerce")
+    r = ev.to_dict()["records"]
+    assert (r["read"], r["errors"], r["missing_label"], r["evaluated"]) == (400, 1, 2, 397)
+    assert [x["line"] for x in ev.errors] == [6]
+    assert any("not a label" in n for n in ev.to_dict()["notes"])
+    with pytest.raises(dashrisk.InputError) as e:
+        dashrisk.evaluate(bad.assign(label_abuse=bad["label_abuse"].fillna(0).replace(7, 1)))
+    assert (e.value.code, e.value.field, e.value.row) == ("invalid_value", "q2", 5)
+
+
+def test_wrong_arguments_are_refused(frame: pd.DataFrame) -> None:
+    with pytest.raises(KeyError, match="label_abus"):
+        dashrisk.evaluate(frame, "label_abus")
+    with pytest.raises(ValueError, match="model"):
+        dashrisk.evaluate(frame, tools=["model"])
+    with pytest.raises(ValueError, match="not a built-in tool"):
+        dashrisk.evaluate(frame, tools=["p_abus"])
+    with pytest.raises(ValueError, match="values for"):
+        dashrisk.evaluate(frame, scores={"x": [0.5] * 10})
+    with pytest.raises(dashrisk.InputError, match="not a score"):
+        dashrisk.evaluate(frame, scores={"x": ["high"] * len(frame)})
+    with pytest.raises(ValueError, match="errors"):
+        dashrisk.evaluate(frame, errors="ignore")
