@@ -61,6 +61,8 @@ For tables (CSV, pandas) see ``Scorer.assess_rows`` and ``assess_dataframe``.
 from typing import Any, Iterable
 
 from dashrisk._errors import ArtefactError, DashriskError, InputError
+from dashrisk import types
+from dashrisk.types import AssessmentResult, ErrorRecord
 from dashrisk._native import (
     SCORER_VERSION,
     Scorer,
@@ -85,7 +87,7 @@ def _default_scorer() -> Scorer:
 _DEFAULT: "Scorer | None" = None
 
 
-def assess(record: Any) -> dict[str, Any]:
+def assess(record: Any) -> AssessmentResult:
     """Assesses one record with the default scorer (``Scorer().assess``): a dict in
     the JSON input contract, or its JSON text. A bad record raises ``InputError``.
 
@@ -95,7 +97,7 @@ def assess(record: Any) -> dict[str, Any]:
     return _default_scorer().assess(record)
 
 
-def assess_many(records: Iterable[Any]) -> list[dict[str, Any]]:
+def assess_many(records: Iterable[Any]) -> list[AssessmentResult | ErrorRecord]:
     """Assesses many records with the default scorer (``Scorer().assess_many``): one
     result or error record per record, in order; never raises for a bad record."""
     return _default_scorer().assess_many(records)
@@ -137,4 +139,5 @@ __all__ = [
     "instruments",
     "metrics",
     "synth",
+    "types",
 ]

@@ -3,7 +3,7 @@ scorer, and the first error of a batch as an exception. No heavy imports."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from dashrisk import _native
@@ -36,7 +36,7 @@ def _batch(data: Any) -> tuple[list[Any], bool, Any]:
     return list(data), False, None
 
 
-def _raise_first(errors: list[dict[str, Any]]) -> None:
+def _raise_first(errors: Sequence[Mapping[str, Any]]) -> None:
     if not errors:
         return
     e = errors[0]

@@ -25,6 +25,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from dashrisk import _native
 from dashrisk._batch import _batch, _default, _raise_first
 from dashrisk._native import Scorer
+from dashrisk.types import AssessmentResult
 
 __all__ = [
     "ConflictAbuseScorer",
@@ -336,13 +337,12 @@ class ConflictAbuseScorer(ClassifierMixin, BaseEstimator):
             self.n_features_in_ = len(self.feature_names_in_)
         return self
 
-    def _results(self, X: Any) -> list[dict[str, Any]]:
+    def _results(self, X: Any) -> list[AssessmentResult]:
         check_is_fitted(self, "scorer_")
         items, rows, _ = _batch(X)
         out = self.scorer_.assess_rows(items) if rows else self.scorer_.assess_many(items)
-        errors = [r for r in out if "error" in r]
-        _raise_first(errors)
-        return out
+        _raise_first([r for r in out if "error" in r])
+        return [r for r in out if "error" not in r]
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """``[1 - p_abuse, p_abuse]`` per record. A record whose form has no
@@ -374,7 +374,7 @@ class ConflictAbuseScorer(ClassifierMixin, BaseEstimator):
         )
         return out
 
-    def assess(self, X: Any) -> list[dict[str, Any]]:
+    def assess(self, X: Any) -> list[AssessmentResult]:
         """The whole result per record (reasons, pathways, notifications), from
         the fitted scorer."""
         return self._results(X)

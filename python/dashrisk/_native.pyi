@@ -7,11 +7,14 @@ Checked against the compiled module by ``python -m mypy.stubtest dashrisk._nativ
 from collections.abc import Iterable, Mapping
 from typing import Any, final
 
+from dashrisk.types import AssessmentResult, ErrorRecord
+
 __all__ = [
     "RESULT_COLUMNS",
     "RESULT_COLUMN_KINDS",
     "SCORER_VERSION",
     "Scorer",
+    "VOCABULARY",
     "check_columns",
     "default_policy",
     "feature_names",
@@ -39,6 +42,9 @@ __all__ = [
     "roc_auc_delong",
 ]
 
+#: Every string of each vocabulary of a result, and every error code, in the
+#: core's order (``dashrisk.types`` types them).
+VOCABULARY: dict[str, tuple[str, ...]]
 #: Version of the scorer rules, reported in every result.
 SCORER_VERSION: str
 #: The flat result columns, in order (the core's one list).
@@ -63,10 +69,12 @@ class Scorer:
         calibration: _Artefact | None = None,
         instruments: Iterable[_Artefact] | None = (),
     ) -> Scorer: ...
-    def assess(self, record: _Record) -> dict[str, Any]: ...
+    def assess(self, record: _Record) -> AssessmentResult: ...
     def ask_next(self, record: _Record) -> list[dict[str, Any]]: ...
-    def assess_many(self, records: Iterable[_Record]) -> list[dict[str, Any]]: ...
-    def assess_rows(self, rows: Iterable[Mapping[str, object]]) -> list[dict[str, Any]]: ...
+    def assess_many(self, records: Iterable[_Record]) -> list[AssessmentResult | ErrorRecord]: ...
+    def assess_rows(
+        self, rows: Iterable[Mapping[str, object]]
+    ) -> list[AssessmentResult | ErrorRecord]: ...
     def instruments(self) -> list[dict[str, Any]]: ...
     def instrument(self, id: str) -> dict[str, Any]: ...
     def policy(self) -> dict[str, Any]: ...

@@ -38,6 +38,7 @@ def test_all_is_the_public_surface() -> None:
             "instruments",
             "metrics",
             "synth",
+            "types",
         ]
     )
     for name in dashrisk.__all__:

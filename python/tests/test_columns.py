@@ -114,3 +114,18 @@ def test_meta_and_other_columns_still_pass_through() -> None:
     assert out.loc[0, "classification"] == "domestic_abuse"
     row = dashrisk.Scorer().assess_rows(frame.to_dict("records"))[0]
     assert row["passthrough"] == {"meta.area": "north", "label_abuse": 1}
+
+
+def test_pass_through_cells_of_any_type_do_not_break_the_frame() -> None:
+    # A force's export has dates and odd objects in its own columns: they are not
+    # the scorer's business, and once made assess_dataframe fail.
+    frame = pd.DataFrame(
+        {
+            "q18": ["yes", "no"],
+            "call_time": pd.to_datetime(["2026-03-01 10:00", "2026-03-02 11:30"]),
+            "raw": [b"\x00\xff", "\ud800"],
+        }
+    )
+    out = dashrisk.assess_dataframe(frame)
+    assert list(out["classification"]) == ["domestic_abuse", "unclear"]
+    assert out["error_code"].isna().all()

@@ -137,6 +137,16 @@ pub fn flatten_result<'py>(
             "flatten_result takes one result or error record (a dict from Scorer.assess, assess_many or assess_rows)",
         )
     };
+    // The pass-through cells are the caller's own objects (dates, bytes, …): they
+    // are no part of the flat result, and need not be JSON.
+    let result = match result.cast::<PyDict>() {
+        Ok(d) if d.contains("passthrough")? => {
+            let copy = d.copy()?;
+            copy.del_item("passthrough")?;
+            copy.into_any()
+        }
+        _ => result.clone(),
+    };
     let text: String = py
         .import("json")?
         .getattr("dumps")?
@@ -198,4 +208,32 @@ pub fn check_columns(py: Python<'_>, names: Vec<String>) -> PyResult<()> {
         Some(e) => Err(input_error(py, &e)),
         None => Ok(()),
     }
+}
+
+/// The contract's vocabularies: every string each enum of a result can take, and
+/// every error code, in the core's order (`dashrisk.types` types them as
+/// `Literal`s; a test checks that both agree).
+pub fn vocabulary(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
+    use dashrisk::result::{
+        ChildLink, Classification, ConflictBlocker, DecisionBasis, Flag, MaracCriterion, Pathway,
+        ReasonCode, RecordingCategory, RiskLevel,
+    };
+    let d = PyDict::new(py);
+    let lists: [(&str, &[&str]); 11] = [
+        ("classification", &Classification::VALUES),
+        ("risk_level", &RiskLevel::VALUES),
+        ("decision_basis", &DecisionBasis::VALUES),
+        ("conflict_blocker", &ConflictBlocker::VALUES),
+        ("marac_criterion", &MaracCriterion::VALUES),
+        ("pathway", &Pathway::VALUES),
+        ("recording_category", &RecordingCategory::VALUES),
+        ("flag", &Flag::VALUES),
+        ("child_link", &ChildLink::VALUES),
+        ("reason_code", &ReasonCode::VALUES),
+        ("error_code", &dashrisk::ErrorKind::CODES),
+    ];
+    for (name, values) in lists {
+        d.set_item(name, pyo3::types::PyTuple::new(py, values)?)?;
+    }
+    Ok(d)
 }

@@ -70,6 +70,7 @@ mod native {
             kinds.set_item(name, kind)?;
         }
         m.add("RESULT_COLUMN_KINDS", kinds)?;
+        m.add("VOCABULARY", super::functions::vocabulary(m.py())?)?;
         Ok(())
     }
 }

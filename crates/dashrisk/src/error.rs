@@ -52,6 +52,24 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
+    /// Every code, in declaration order (the Python stubs' `ErrorCode` lists them;
+    /// a test checks that they agree).
+    pub const CODES: [&'static str; 13] = [
+        "invalid_json",
+        "invalid_utf8",
+        "empty_input",
+        "wrong_type",
+        "unknown_field",
+        "unknown_question",
+        "invalid_value",
+        "invalid_count",
+        "invalid_date",
+        "unknown_instrument",
+        "duplicate_field",
+        "row_length",
+        "too_large",
+    ];
+
     /// The stable snake_case code used in error records.
     pub fn code(self) -> &'static str {
         match self {
@@ -290,6 +308,30 @@ impl ArtefactError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn codes_list_every_kind_as_serde_names_it() {
+        use ErrorKind::*;
+        let all = [
+            InvalidJson,
+            InvalidUtf8,
+            EmptyInput,
+            WrongType,
+            UnknownField,
+            UnknownQuestion,
+            InvalidValue,
+            InvalidCount,
+            InvalidDate,
+            UnknownInstrument,
+            DuplicateField,
+            RowLength,
+            TooLarge,
+        ];
+        for (k, code) in all.iter().zip(ErrorKind::CODES) {
+            assert_eq!(k.code(), code);
+            assert_eq!(serde_json::to_value(k).unwrap(), code);
+        }
+    }
 
     #[test]
     fn record_errors_are_std_errors_with_their_input_error_as_source() {
