@@ -33,6 +33,10 @@ MYPY=mypy==2.4.1
 NUMPY=numpy==2.4.6
 SCIPY=scipy==1.17.1
 SKLEARN=scikit-learn==1.9.1
+# For the Hypothesis tests and the executed notebook (python/tests/test_hostile.py,
+# test_notebook.py).
+HYPOTHESIS=hypothesis==6.170.17
+NOTEBOOK=(nbclient==0.11.0 nbformat==5.11.1 ipykernel==7.4.0 matplotlib==3.11.2)
 
 python=${PYTHON:-python3}
 profile=${DASHRISK_PY_PROFILE:-release}
@@ -56,9 +60,9 @@ if [ ! -x .venv/bin/python ]; then
   "$python" -m venv .venv
 fi
 
-echo "== tools in .venv: $MATURIN $PYTEST $PANDAS $MYPY $NUMPY $SCIPY $SKLEARN"
+echo "== tools in .venv: $MATURIN $PYTEST $PANDAS $MYPY $NUMPY $SCIPY $SKLEARN $HYPOTHESIS ${NOTEBOOK[*]}"
 .venv/bin/python -m pip install --quiet --disable-pip-version-check \
-  "$MATURIN" "$PYTEST" "$PANDAS" "$MYPY" "$NUMPY" "$SCIPY" "$SKLEARN"
+  "$MATURIN" "$PYTEST" "$PANDAS" "$MYPY" "$NUMPY" "$SCIPY" "$SKLEARN" "$HYPOTHESIS" "${NOTEBOOK[@]}"
 
 echo "== building and installing the dashrisk package ($profile)"
 (
