@@ -37,6 +37,9 @@ SKLEARN=scikit-learn==1.9.1
 # test_notebook.py).
 HYPOTHESIS=hypothesis==6.170.17
 NOTEBOOK=(nbclient==0.11.0 nbformat==5.11.1 ipykernel==7.4.0 matplotlib==3.11.2)
+# Arrow frames (assess_frame, python/tests/test_arrow_frames.py): pandas exports
+# Arrow through pyarrow; polars is the other frame library researchers use.
+FRAMES=(pyarrow==22.0.0 polars==1.35.2)
 
 python=${PYTHON:-python3}
 profile=${DASHRISK_PY_PROFILE:-release}
@@ -60,9 +63,9 @@ if [ ! -x .venv/bin/python ]; then
   "$python" -m venv .venv
 fi
 
-echo "== tools in .venv: $MATURIN $PYTEST $PANDAS $MYPY $NUMPY $SCIPY $SKLEARN $HYPOTHESIS ${NOTEBOOK[*]}"
+echo "== tools in .venv: $MATURIN $PYTEST $PANDAS $MYPY $NUMPY $SCIPY $SKLEARN $HYPOTHESIS ${NOTEBOOK[*]} ${FRAMES[*]}"
 .venv/bin/python -m pip install --quiet --disable-pip-version-check \
-  "$MATURIN" "$PYTEST" "$PANDAS" "$MYPY" "$NUMPY" "$SCIPY" "$SKLEARN" "$HYPOTHESIS" "${NOTEBOOK[@]}"
+  "$MATURIN" "$PYTEST" "$PANDAS" "$MYPY" "$NUMPY" "$SCIPY" "$SKLEARN" "$HYPOTHESIS" "${NOTEBOOK[@]}" "${FRAMES[@]}"
 
 echo "== building and installing the dashrisk package ($profile)"
 (

@@ -72,6 +72,7 @@ from dashrisk._native import (
     instruments,
 )
 from dashrisk._frame import RESULT_COLUMNS, assess_dataframe, flatten_result
+from dashrisk._arrow import assess_frame
 from dashrisk import metrics
 from dashrisk._synth import synth
 from dashrisk._evaluate import Evaluation, evaluate
@@ -129,6 +130,7 @@ __all__ = [
     "__version__",
     "assess",
     "assess_dataframe",
+    "assess_frame",
     "assess_many",
     "default_policy",
     "evaluate",

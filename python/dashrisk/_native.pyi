@@ -15,6 +15,7 @@ __all__ = [
     "SCORER_VERSION",
     "Scorer",
     "VOCABULARY",
+    "assess_arrow",
     "check_columns",
     "default_policy",
     "feature_names",
@@ -36,6 +37,7 @@ __all__ = [
     "evaluate_batch",
     "log_loss",
     "logistic_fit",
+    "read_columns",
     "recalibrate",
     "reliability",
     "roc_auc",
@@ -149,3 +151,5 @@ def evaluate_batch(
     errors_raise: bool,
     notes: list[str],
 ) -> tuple[str, str, str, list[dict[str, Any]]]: ...
+def read_columns(names: list[str]) -> list[str]: ...
+def assess_arrow(scorer: Scorer, data: Any, reasons: bool = False) -> tuple[Any, int]: ...

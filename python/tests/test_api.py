@@ -28,6 +28,7 @@ def test_all_is_the_public_surface() -> None:
             "__version__",
             "assess",
             "assess_dataframe",
+            "assess_frame",
             "assess_many",
             "default_policy",
             "evaluate",

@@ -237,3 +237,14 @@ pub fn vocabulary(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     }
     Ok(d)
 }
+
+/// The columns of a table the flat reader reads (every column that is not only
+/// passed through), in order: a front end hands the scorer these and keeps the
+/// rest. Close-to-contract names are included, so that they are refused.
+#[pyfunction]
+pub fn read_columns(names: Vec<String>) -> Vec<String> {
+    names
+        .into_iter()
+        .filter(|n| !dashrisk::parse::passes_through(n))
+        .collect()
+}

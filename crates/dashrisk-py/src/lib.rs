@@ -6,6 +6,7 @@
 //!
 //! - [`scorer`]: the `Scorer` class (one record, batches of JSON records, flat rows),
 //!   picklable through its JSON artefacts.
+//! - [`frame`]: frames read and written as Arrow columns (`assess_frame`).
 //! - [`functions`]: module functions (`instruments`, `instrument`, `default_policy`,
 //!   `synth`).
 //! - [`learn`]: the comparison model (featurising, fitting) and the
@@ -26,6 +27,7 @@
 
 pub mod convert;
 pub mod errors;
+pub mod frame;
 pub mod functions;
 pub mod learn;
 pub mod metrics;
@@ -43,8 +45,12 @@ mod native {
 
     #[pymodule_export]
     use super::functions::{
-        check_columns, default_policy, flatten_result, instrument, instruments, synth, synth_table,
+        check_columns, default_policy, flatten_result, instrument, instruments, read_columns,
+        synth, synth_table,
     };
+
+    #[pymodule_export]
+    use super::frame::assess_arrow;
 
     #[pymodule_export]
     use super::learn::{evaluate_batch, feature_names, featurise_batch, logistic_fit, recalibrate};

@@ -1,0 +1,66 @@
+"""assess_frame against pandas on the same frame, in one run: prints the times and
+the ratio (pandas ÷ dashrisk; above 1 means dashrisk is faster).
+
+pandas computes only the DASH yes-count and its bands (standard, medium, high);
+assess_frame makes the whole assessment of every row (classification, p_abuse,
+grade, MARAC criteria, notifications, pathways, reason codes), without the reason
+sentences. Data: SYNTHETIC records from dashrisk.synth (not real data).
+
+    .venv/bin/python benches/frame_vs_pandas.py --n 1000000
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import time
+
+import numpy as np
+import pandas as pd
+
+import dashrisk
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=1_000_000)
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    base = dashrisk.synth(min(args.n, 100_000), random_state=1, as_frame=True)
+    reps = -(-args.n // len(base))
+    df = pd.concat([base] * reps, ignore_index=True).head(args.n)
+    q = [f"q{i}" for i in range(1, 28)]
+    print(f"{len(df):,} SYNTHETIC rows, {df.shape[1]} columns; answers as {df['q1'].dtype}; "
+          f"{os.cpu_count()} cores")
+
+    def pandas_count() -> object:
+        count = (df[q] == "yes").sum(axis=1)
+        return np.where(count >= 14, "high", np.where(count >= 10, "medium", "standard"))
+
+    def ours() -> object:
+        return dashrisk.assess_frame(df)
+
+    times = {}
+    for name, fn in [("pandas: DASH count and bands", pandas_count), ("dashrisk.assess_frame: whole assessment", ours)]:
+        fn()  # warm up
+        before = peak_mb()
+        best = min(_timed(fn) for _ in range(args.repeat))
+        times[name] = best
+        print(f"{name:45s} {best:8.3f} s   peak RSS {peak_mb():.0f} MB (was {before:.0f} MB)")
+    p, d = times.values()
+    print(f"ratio pandas ÷ dashrisk: {p / d:.2f} (target ≥ 5, aim 10)")
+
+
+def _timed(fn: object) -> float:
+    t = time.perf_counter()
+    fn()  # type: ignore[operator]
+    return time.perf_counter() - t
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,421 @@
+//! Frames read column by column through the Arrow PyCapsule interface
+//! (`__arrow_c_stream__`: pandas with pyarrow, polars, pyarrow tables, DuckDB
+//! results), assessed on every core with the GIL released, and returned as Arrow
+//! columns: no Python object per row or per cell (`dashrisk.assess_frame`).
+//!
+//! Cells are read as the CSV text they stand for, exactly as `Scorer.assess_rows`
+//! reads Python cells (`convert::cell_text`): nulls and NaN are *not known*;
+//! booleans are `yes`/`no` in answer columns and `true`/`false` elsewhere; whole
+//! floats are counts; dates and timestamps are `YYYY-MM-DD`; lists are joined
+//! with `;` (an empty list of transitions is `none`). A column of another type is
+//! refused, naming it.
+
+use crate::errors::{input_error, internal};
+use crate::scorer::PyScorer;
+use arrow_array::builder::{
+    BooleanBuilder, Float64Builder, ListBuilder, StringBuilder, UInt32Builder, UInt64Builder,
+};
+use arrow_array::cast::AsArray;
+use arrow_array::types::{Date32Type, Float32Type, Float64Type};
+use arrow_array::{Array, ArrayRef, RecordBatch, RecordBatchReader, StringArray};
+use arrow_schema::{DataType, Field, Schema};
+use dashrisk::error::{ErrorKind, InputError, RecordError};
+use dashrisk::flat::{self, Cell, ColumnKind};
+use dashrisk::parse::{nested_section, FlatHeader};
+use dashrisk::{AssessOptions, AssessmentResult, Scorer};
+use pyo3::prelude::*;
+use pyo3_arrow::{PyRecordBatchReader, PyTable};
+use std::sync::Arc;
+
+/// Rows per unit of work on one core.
+const CHUNK: usize = 4096;
+
+/// Whether a boolean in column `name` is an answer (`yes`/`no`) or a fact
+/// (`true`/`false`), as `convert::cell_text` decides it.
+fn answer_column(name: &str) -> bool {
+    let key = nested_section(name).map_or(name, |(_, k)| k);
+    dashrisk::instrument::looks_like_question(key)
+        || matches!(key, "fear" | "power_imbalance" | "children_exposed")
+        || nested_section(name).is_some_and(|(s, _)| s == "answers")
+}
+
+fn wrong_type(column: &str, found: &DataType) -> InputError {
+    InputError::new(
+        ErrorKind::WrongType,
+        column,
+        Some(&found.to_string()),
+        format!(
+            "column {column:?} holds {found}; expected text, booleans, numbers, dates, or lists of them"
+        ),
+    )
+}
+
+/// A float as `convert::float_text` writes it: NaN is empty, `2.0` is `2`.
+fn float_text(x: f64) -> String {
+    if x.is_nan() {
+        String::new()
+    } else {
+        x.to_string()
+    }
+}
+
+/// One contract column as text cells (null for a null), in row order: one Arrow
+/// string array, so that a row's cells are borrowed, never allocated one by one.
+fn column_text(name: &str, array: &ArrayRef) -> Result<StringArray, InputError> {
+    let n = array.len();
+    let nulls = |i: usize| array.is_null(i);
+    let out: StringArray = match array.data_type() {
+        DataType::Null => StringArray::new_null(n),
+        DataType::Boolean => {
+            let a = array.as_boolean();
+            let answer = answer_column(name);
+            (0..n)
+                .map(|i| {
+                    (!nulls(i)).then(|| {
+                        match (answer, a.value(i)) {
+                            (true, true) => "yes",
+                            (true, false) => "no",
+                            (false, true) => "true",
+                            (false, false) => "false",
+                        }
+                        .to_string()
+                    })
+                })
+                .collect()
+        }
+        DataType::Float64 => {
+            let a = array.as_primitive::<Float64Type>();
+            (0..n)
+                .map(|i| (!nulls(i)).then(|| float_text(a.value(i))))
+                .collect()
+        }
+        DataType::Float32 => {
+            let a = array.as_primitive::<Float32Type>();
+            (0..n)
+                .map(|i| (!nulls(i)).then(|| float_text(f64::from(a.value(i)))))
+                .collect()
+        }
+        DataType::Timestamp(_, _) | DataType::Date64 => {
+            let days = arrow_cast::cast(array, &DataType::Date32)
+                .map_err(|_| wrong_type(name, array.data_type()))?;
+            return column_text(name, &days);
+        }
+        DataType::Date32 => {
+            let a = array.as_primitive::<Date32Type>();
+            (0..n)
+                .map(|i| {
+                    (!nulls(i)).then(|| {
+                        a.value_as_date(i)
+                            .map(|d| d.format("%Y-%m-%d").to_string())
+                            .unwrap_or_default()
+                    })
+                })
+                .collect()
+        }
+        DataType::List(_) | DataType::LargeList(_) | DataType::ListView(_) => {
+            let list = arrow_cast::cast(
+                array,
+                &DataType::List(Arc::new(Field::new("item", DataType::Utf8, true))),
+            )
+            .map_err(|_| wrong_type(name, array.data_type()))?;
+            let list = list.as_list::<i32>();
+            let key = nested_section(name).map_or(name, |(_, k)| k);
+            (0..n)
+                .map(|i| {
+                    (!nulls(i)).then(|| {
+                        let items = list.value(i);
+                        let items = items.as_string::<i32>();
+                        let parts: Vec<&str> = (0..items.len())
+                            .filter(|&j| !items.is_null(j))
+                            .map(|j| items.value(j))
+                            .collect();
+                        if parts.is_empty() && key == "recent_transitions" {
+                            "none".to_string()
+                        } else {
+                            parts.join(";")
+                        }
+                    })
+                })
+                .collect()
+        }
+        DataType::Utf8
+        | DataType::LargeUtf8
+        | DataType::Utf8View
+        | DataType::Dictionary(_, _)
+        | DataType::Int8
+        | DataType::Int16
+        | DataType::Int32
+        | DataType::Int64
+        | DataType::UInt8
+        | DataType::UInt16
+        | DataType::UInt32
+        | DataType::UInt64 => {
+            let text = arrow_cast::cast(array, &DataType::Utf8)
+                .map_err(|_| wrong_type(name, array.data_type()))?;
+            text.as_string::<i32>().clone()
+        }
+        other => return Err(wrong_type(name, other)),
+    };
+    Ok(out)
+}
+
+/// The output columns, filled a chunk at a time.
+struct Builders {
+    kinds: Vec<ColumnKind>,
+    text: Vec<Option<StringBuilder>>,
+    boolean: Vec<Option<BooleanBuilder>>,
+    count: Vec<Option<UInt32Builder>>,
+    float: Vec<Option<Float64Builder>>,
+    list: Vec<Option<ListBuilder<StringBuilder>>>,
+    /// The input row of each output row (0-based).
+    row: UInt64Builder,
+}
+
+impl Builders {
+    fn new() -> Builders {
+        let kinds: Vec<ColumnKind> = flat::RESULT_COLUMNS.iter().map(|c| c.kind).collect();
+        let make = |k: ColumnKind, want: ColumnKind| k == want;
+        Builders {
+            text: kinds
+                .iter()
+                .map(|&k| make(k, ColumnKind::Text).then(StringBuilder::new))
+                .collect(),
+            boolean: kinds
+                .iter()
+                .map(|&k| make(k, ColumnKind::Bool).then(BooleanBuilder::new))
+                .collect(),
+            count: kinds
+                .iter()
+                .map(|&k| make(k, ColumnKind::Count).then(UInt32Builder::new))
+                .collect(),
+            float: kinds
+                .iter()
+                .map(|&k| make(k, ColumnKind::Float).then(Float64Builder::new))
+                .collect(),
+            list: kinds
+                .iter()
+                .map(|&k| make(k, ColumnKind::List).then(|| ListBuilder::new(StringBuilder::new())))
+                .collect(),
+            kinds,
+            row: UInt64Builder::new(),
+        }
+    }
+
+    fn push(&mut self, row: u64, cells: Vec<Cell<'_>>) {
+        self.row.append_value(row);
+        for (k, cell) in cells.into_iter().enumerate() {
+            match self.kinds[k] {
+                ColumnKind::Text => {
+                    let b = self.text[k].as_mut().expect("a text builder");
+                    match cell {
+                        Cell::Text(s) => b.append_value(s),
+                        _ => b.append_null(),
+                    }
+                }
+                ColumnKind::Bool => {
+                    let b = self.boolean[k].as_mut().expect("a bool builder");
+                    match cell {
+                        Cell::Bool(v) => b.append_value(v),
+                        _ => b.append_null(),
+                    }
+                }
+                ColumnKind::Count => {
+                    let b = self.count[k].as_mut().expect("a count builder");
+                    match cell {
+                        Cell::Count(v) => b.append_value(v),
+                        _ => b.append_null(),
+                    }
+                }
+                ColumnKind::Float => {
+                    let b = self.float[k].as_mut().expect("a float builder");
+                    match cell {
+                        Cell::Float(v) => b.append_value(v),
+                        _ => b.append_null(),
+                    }
+                }
+                ColumnKind::List => {
+                    let b = self.list[k].as_mut().expect("a list builder");
+                    match cell {
+                        Cell::List(items) => {
+                            for s in items {
+                                b.values().append_value(s);
+                            }
+                            b.append(true);
+                        }
+                        _ => b.append(false),
+                    }
+                }
+            }
+        }
+    }
+
+    fn finish(mut self) -> Result<RecordBatch, arrow_schema::ArrowError> {
+        let mut fields = vec![Field::new("__row", DataType::UInt64, false)];
+        let mut columns: Vec<ArrayRef> = vec![Arc::new(self.row.finish())];
+        for (k, col) in flat::RESULT_COLUMNS.iter().enumerate() {
+            let array: ArrayRef = match col.kind {
+                ColumnKind::Text => Arc::new(self.text[k].as_mut().expect("text").finish()),
+                ColumnKind::Bool => Arc::new(self.boolean[k].as_mut().expect("bool").finish()),
+                ColumnKind::Count => Arc::new(self.count[k].as_mut().expect("count").finish()),
+                ColumnKind::Float => Arc::new(self.float[k].as_mut().expect("float").finish()),
+                ColumnKind::List => Arc::new(self.list[k].as_mut().expect("list").finish()),
+            };
+            fields.push(Field::new(col.name, array.data_type().clone(), true));
+            columns.push(array);
+        }
+        RecordBatch::try_new(Arc::new(Schema::new(fields)), columns)
+    }
+}
+
+/// One chunk's outcomes, in row order (`id` is the index of the `id` column).
+fn assess_chunk(
+    scorer: &Scorer,
+    header: &FlatHeader,
+    columns: &[Option<StringArray>],
+    id: Option<usize>,
+    rows: std::ops::Range<usize>,
+    first_row: u64,
+    options: &AssessOptions,
+) -> Vec<Result<AssessmentResult, RecordError>> {
+    let mut cells: Vec<&str> = vec![""; columns.len()];
+    rows.map(|i| {
+        for (c, col) in columns.iter().enumerate() {
+            cells[c] = match col {
+                Some(v) if !v.is_null(i) => v.value(i),
+                _ => "",
+            };
+        }
+        scorer
+            .assess_flat_row(header, &cells, options)
+            .map_err(|error| RecordError {
+                line: first_row + i as u64 + 1,
+                id: id
+                    .map(|c| cells[c])
+                    .filter(|v| !v.is_empty())
+                    .map(dashrisk::error::truncate_value),
+                error,
+            })
+    })
+    .collect()
+}
+
+/// Assesses every row of an Arrow stream (any object with `__arrow_c_stream__`) in
+/// the flat layout. Returns `(table, errors)`: an Arrow table (`__arrow_c_stream__`)
+/// with the input row number `__row` and the flat result columns, lists as real
+/// list columns, error rows with their `error_*` columns; and the number of error
+/// rows. A column name the contract refuses (close to a contract name, a repeated
+/// column, a nested name its section lacks) or a column of a type that cannot be
+/// read raises `InputError` before any row is assessed.
+#[pyfunction]
+#[pyo3(signature = (scorer, data, reasons = false))]
+pub fn assess_arrow(
+    py: Python<'_>,
+    scorer: &PyScorer,
+    data: PyRecordBatchReader,
+    reasons: bool,
+) -> PyResult<(PyTable, u64)> {
+    let reader = data.into_reader()?;
+    let schema = reader.schema();
+    let names: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
+    let header = FlatHeader::new(&names);
+    if let Some(e) = header.problem() {
+        return Err(input_error(py, &e));
+    }
+    let id_column = names.iter().position(|n| n == "id");
+    let passthrough: std::collections::HashSet<usize> =
+        header.passthrough().iter().copied().collect();
+    let scorer = scorer.inner();
+    let options = AssessOptions {
+        reason_text: reasons,
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let outcome = py.detach(|| -> Result<(RecordBatch, u64), InputError> {
+        let mut builders = Builders::new();
+        let mut first_row = 0u64;
+        let mut errors = 0u64;
+        for batch in reader {
+            let batch = batch.map_err(|e| {
+                InputError::new(
+                    ErrorKind::WrongType,
+                    "",
+                    None,
+                    format!("reading the frame: {e}"),
+                )
+            })?;
+            let mut columns: Vec<Option<StringArray>> = Vec::with_capacity(names.len());
+            for (c, name) in names.iter().enumerate() {
+                columns.push(if passthrough.contains(&c) {
+                    None
+                } else {
+                    Some(column_text(name, batch.column(c))?)
+                });
+            }
+            let n = batch.num_rows();
+            let mut start = 0;
+            while start < n {
+                // One round: a chunk per core, assessed in parallel, added in order.
+                let ends: Vec<std::ops::Range<usize>> = (0..threads)
+                    .map(|t| {
+                        let s = (start + t * CHUNK).min(n);
+                        s..(s + CHUNK).min(n)
+                    })
+                    .filter(|r| !r.is_empty())
+                    .collect();
+                let done: Vec<Vec<Result<AssessmentResult, RecordError>>> =
+                    std::thread::scope(|s| {
+                        let handles: Vec<_> = ends
+                            .iter()
+                            .map(|r| {
+                                let (scorer, header, columns, options) =
+                                    (&scorer, &header, &columns, &options);
+                                let r = r.clone();
+                                s.spawn(move || {
+                                    assess_chunk(
+                                        scorer, header, columns, id_column, r, first_row, options,
+                                    )
+                                })
+                            })
+                            .collect();
+                        // A worker that panicked is an error for the whole call:
+                        // its rows are never silently missing.
+                        handles
+                            .into_iter()
+                            .map(|h| h.join().map_err(|_| ()))
+                            .collect::<Result<_, ()>>()
+                    })
+                    .map_err(|()| {
+                        InputError::new(
+                            ErrorKind::WrongType,
+                            "",
+                            None,
+                            "internal error: a worker stopped; no result was returned",
+                        )
+                    })?;
+                let mut row = first_row + start as u64;
+                for outcomes in done {
+                    for o in outcomes {
+                        match &o {
+                            Ok(r) => builders.push(row, flat::result_row(r)),
+                            Err(e) => {
+                                errors += 1;
+                                builders.push(row, flat::error_row(e));
+                            }
+                        }
+                        row += 1;
+                    }
+                }
+                start = ends.last().map_or(n, |r| r.end);
+            }
+            first_row += n as u64;
+        }
+        let batch = builders
+            .finish()
+            .map_err(|e| InputError::new(ErrorKind::WrongType, "", None, e.to_string()))?;
+        Ok((batch, errors))
+    });
+    let (batch, errors) = outcome.map_err(|e| input_error(py, &e))?;
+    let schema = batch.schema();
+    let table = PyTable::try_new(vec![batch], schema)
+        .map_err(|e| internal("building the result table", e))?;
+    Ok((table, errors))
+}

@@ -1,0 +1,148 @@
+"""``assess_frame``: pandas, polars and pyarrow frames read as Arrow columns in Rust,
+with results of the same kind. The results are the scorer's, checked against
+``assess_many`` on the same records; the frame conventions (ordered categoricals,
+real lists, nullable dtypes, no colliding names, the errors switch) are checked
+one by one."""
+
+from __future__ import annotations
+
+import pytest
+
+import dashrisk
+
+pd = pytest.importorskip("pandas")
+pa = pytest.importorskip("pyarrow")
+pl = pytest.importorskip("polars")
+np = pytest.importorskip("numpy")
+
+
+@pytest.fixture(scope="module")
+def records() -> list[dict[str, object]]:
+    return dashrisk.synth(3000, seed=31, officers=10)
+
+
+@pytest.fixture(scope="module")
+def frame() -> pd.DataFrame:
+    return dashrisk.synth(3000, random_state=31, as_frame=True, officers=10)
+
+
+def _want(scorer: dashrisk.Scorer, records: list[dict[str, object]]) -> list[dict[str, object]]:
+    return [r for r in scorer.assess_many(records)]
+
+
+def test_pandas_results_are_the_scorers(
+    frame: pd.DataFrame, records: list[dict[str, object]], scorer: dashrisk.Scorer
+) -> None:
+    out = dashrisk.assess_frame(frame)
+    want = _want(scorer, records)
+    assert out.index.equals(frame.index)
+    assert list(out["classification"].astype(str)) == [r["classification"] for r in want]
+    assert list(out["p_abuse"].astype(float)) == [r["p_abuse"] for r in want]
+    assert list(out["risk_level"].astype(str)) == [r["risk_level"] for r in want]
+    assert [list(p) for p in out["pathways"]] == [r["pathways"] for r in want]
+    assert [list(p) for p in out["reason_codes"]] == [[x["code"] for x in r["reasons"]] for r in want]
+    assert list(out["yes_count"]) == [r["yes_count"] for r in want]
+    assert list(out["children_in_household_result"]) == [
+        r["children"]["in_household"] if r["children"]["in_household"] is not None else pd.NA
+        for r in want
+    ]
+    assert out["classification"].nunique() == 3
+
+
+def test_nested_json_normalize_frames(records: list[dict[str, object]], scorer: dashrisk.Scorer) -> None:
+    nested = pd.json_normalize(records)
+    out = dashrisk.assess_frame(nested)
+    assert list(out["classification"].astype(str)) == [r["classification"] for r in _want(scorer, records)]
+
+
+def test_dtypes_are_typed_and_nullable(frame: pd.DataFrame) -> None:
+    out = dashrisk.assess_frame(frame)
+    assert out["risk_level"].dtype.ordered
+    assert list(out["risk_level"].cat.categories) == ["standard", "medium", "high"]
+    assert list(out["classification"].cat.categories) == ["parental_conflict", "unclear", "domestic_abuse"]
+    assert (out["risk_level"] >= "medium").sum() == (out["risk_level"] != "standard").sum()
+    assert str(out["yes_count"].dtype) == "Int64"
+    assert str(out["marac_referral"].dtype) == "boolean"
+    assert str(out["p_abuse"].dtype) == "Float64"
+    assert isinstance(out["pathways"].dtype, pd.ArrowDtype)
+    assert "reasons" not in out.columns
+    # Pandas and the row-by-row function agree on every row.
+    old = dashrisk.assess_dataframe(frame.head(500))
+    assert list(out["classification"].head(500).astype(str)) == list(old["classification"])
+
+
+def test_no_name_collides_so_join_works(frame: pd.DataFrame) -> None:
+    out = dashrisk.assess_frame(frame)
+    assert not set(out.columns) & set(frame.columns)
+    assert "children_in_household_result" in out.columns and "id" not in out.columns
+    joined = frame.join(out)
+    assert joined.shape == (len(frame), frame.shape[1] + out.shape[1])
+
+
+def test_polars_and_pyarrow_give_their_own_kind(frame: pd.DataFrame) -> None:
+    want = dashrisk.assess_frame(frame)
+    pframe = pl.from_pandas(frame)
+    out = dashrisk.assess_frame(pframe)
+    assert isinstance(out, pl.DataFrame)
+    assert out["risk_level"].dtype == pl.Enum(["standard", "medium", "high"])
+    assert out["pathways"].dtype == pl.List(pl.String)
+    assert out["classification"].cast(pl.String).to_list() == list(want["classification"].astype(str))
+    assert pl.concat([pframe, out], how="horizontal").shape[0] == len(frame)
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    out_t = dashrisk.assess_frame(table)
+    assert isinstance(out_t, pa.Table)
+    assert out_t.column("classification").to_pylist() == list(want["classification"].astype(str))
+
+
+def test_cells_of_every_type_are_read_as_the_rows_path_reads_them(scorer: dashrisk.Scorer) -> None:
+    frame = pd.DataFrame(
+        {
+            "q18": pd.array([True, False, None], dtype="boolean"),
+            "fear": [True, False, None],
+            "children_in_household": pd.array([True, None, False], dtype="boolean"),
+            "prior_incidents_12m": [2.0, float("nan"), 0.0],
+            "incident_date": pd.to_datetime(["2026-03-01 21:15", None, "2026-02-01 00:00"]),
+            "recent_transitions": [["separation"], [], None],
+            "area": [object(), "x", 3],  # passed through, never converted
+        }
+    )
+    out = dashrisk.assess_frame(frame, errors="coerce")
+    want = scorer.assess_rows(frame.drop(columns=["area"]).to_dict("records"))
+    assert list(out["classification"].astype(str)) == [r["classification"] for r in want]
+    assert list(out["error_code"].isna()) == [True, True, True]
+
+
+def test_errors_raise_or_coerce(frame: pd.DataFrame) -> None:
+    bad = frame.head(50).copy()
+    bad.loc[bad.index[7], "q3"] = "maybe"
+    with pytest.raises(dashrisk.InputError) as e:
+        dashrisk.assess_frame(bad)
+    assert (e.value.code, e.value.field, e.value.row) == ("invalid_value", "q3", 7)
+    out = dashrisk.assess_frame(bad, errors="coerce")
+    assert out["error_code"].notna().sum() == 1
+    assert out.iloc[7]["error_field"] == "q3" and pd.isna(out.iloc[7]["classification"])
+    assert out.drop(index=bad.index[7])["classification"].notna().all()
+    with pytest.raises(ValueError, match="errors"):
+        dashrisk.assess_frame(bad, errors="ignore")
+
+
+def test_column_problems_are_refused_before_any_row(frame: pd.DataFrame) -> None:
+    with pytest.raises(dashrisk.InputError) as e:
+        dashrisk.assess_frame(frame.rename(columns={"power_imbalance": "power_imbalence"}))
+    assert (e.value.code, e.value.field) == ("unknown_field", "power_imbalence")
+    mixed = frame.head(5).assign(q2=["yes", 1, 2.5, None, "no"])
+    with pytest.raises(dashrisk.InputError) as e:
+        dashrisk.assess_frame(mixed)
+    assert (e.value.code, e.value.field) == ("wrong_type", "q2")
+    struct = pa.table({"q18": pa.array([{"a": 1}])})
+    with pytest.raises(dashrisk.InputError) as e:
+        dashrisk.assess_frame(struct)
+    assert (e.value.code, e.value.field) == ("wrong_type", "q18")
+    with pytest.raises(TypeError, match="assess_frame takes"):
+        dashrisk.assess_frame([{"q18": "yes"}])
+
+
+def test_reasons_on_request(frame: pd.DataFrame, scorer: dashrisk.Scorer) -> None:
+    out = dashrisk.assess_frame(frame.head(20), reasons=True)
+    want = scorer.assess_rows(frame.head(20).to_dict("records"))
+    assert list(out["reasons"]) == [" ".join(x["text"] for x in r["reasons"]) for r in want]
