@@ -652,6 +652,12 @@ impl Scorer {
                             }
                             continue;
                         }
+                        // A table of several forms has columns one form does not
+                        // ask (q10 on the partner form): empty there, nothing is
+                        // lost. An answer in it is still an error.
+                        if empty {
+                            continue;
+                        }
                     }
                     if *looks {
                         return Err(unknown_question(inst, k, key));

@@ -459,3 +459,29 @@ fn nested_column_names_are_read_or_refused_never_dropped() {
             .is_none()
     );
 }
+
+/// A table of several forms: a question column the row's form does not ask is
+/// fine when empty (not asked, nothing lost), and an error when it holds an answer.
+#[test]
+fn a_question_the_form_does_not_ask_is_an_error_only_with_an_answer() {
+    let s = Scorer::default();
+    let (a, _) = s
+        .parse_flat(&[
+            ("instrument", "dash-2009-partner"),
+            ("q10", ""),
+            ("q18", "yes"),
+        ])
+        .unwrap();
+    assert_eq!(a.answers.len(), 1);
+    assert_eq!(s.assess(&a).unwrap().instrument, "dash-2009-partner");
+    let e = s
+        .parse_flat(&[("instrument", "dash-2009-partner"), ("q10", "no")])
+        .unwrap_err();
+    assert_eq!(
+        (e.code.code(), e.field.as_str()),
+        ("unknown_question", "q10")
+    );
+    // A misspelt question column is refused even when empty.
+    let e = s.parse_flat(&[("Q18", ""), ("q2", "no")]).unwrap_err();
+    assert_eq!(e.code.code(), "unknown_question");
+}
