@@ -11,27 +11,55 @@ from dashrisk._errors import InputError
 from dashrisk._native import Scorer
 
 
+def _library(data: Any) -> str:
+    return type(data).__module__.split(".")[0]
+
+
 def _is_frame(data: Any) -> bool:
+    """A pandas, polars or pyarrow table (or anything with pandas' frame API)."""
+    if _library(data) in ("polars", "pyarrow") and hasattr(data, "columns"):
+        return True
     return hasattr(data, "columns") and hasattr(data, "to_dict")
+
+
+def _frame_columns(data: Any) -> list[str]:
+    """A frame's column names."""
+    if _library(data) == "pyarrow":
+        return [str(c) for c in data.column_names]
+    return [str(c) for c in data.columns]
+
+
+def _frame_column(data: Any, name: str) -> list[Any]:
+    """One column of a frame as a list; ``KeyError`` naming the columns when it has
+    no such column."""
+    names = _frame_columns(data)
+    if name not in names:
+        raise KeyError(f"{name!r} is not a column of the frame; its columns are {', '.join(names)}")
+    lib = _library(data)
+    if lib == "polars":
+        return list(data[name].to_list())
+    if lib == "pyarrow":
+        return list(data.column(name).to_pylist())
+    return list(data[name].tolist())
 
 
 def _batch(data: Any) -> tuple[list[Any], bool, Any]:
     """The records of ``data`` for the native batch functions: ``(items, rows,
-    index)``. A pandas DataFrame gives its rows (flat layout, columns checked once);
-    any other iterable gives JSON-contract records (dicts or JSON text)."""
+    index)``. A frame (pandas, polars, pyarrow) gives its rows (flat layout, columns
+    checked once); any other iterable gives JSON-contract records (dicts or JSON
+    text)."""
     if _is_frame(data):
-        columns = [str(c) for c in data.columns]
-        _native.check_columns(columns)
+        _native.check_columns(_frame_columns(data))
+        lib = _library(data)
+        if lib == "polars":
+            return data.to_dicts(), True, None
+        if lib == "pyarrow":
+            return data.to_pylist(), True, None
         return data.to_dict("records"), True, data.index
     if isinstance(data, (str, bytes, Mapping)):
         raise TypeError(
             "expected a DataFrame of flat rows or a list of records, found a single "
             f"{type(data).__name__}; wrap one record in a list"
-        )
-    if hasattr(data, "to_pandas") and hasattr(data, "columns"):
-        raise TypeError(
-            "a polars (or Arrow) frame: convert it with .to_pandas() first; "
-            "Arrow frames are read directly in a later release"
         )
     return list(data), False, None
 

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from dashrisk import _native
+from dashrisk._batch import _batch, _default, _frame_column, _frame_columns
 from dashrisk._errors import InputError
 from dashrisk._native import Scorer
 
@@ -218,10 +219,7 @@ def _column(data: Any, rows: bool, records: list[Any], name: str) -> list[Any]:
     """A column of a frame, or a ``meta`` value of JSON records (as the CLI reads
     labels and groups from JSON Lines)."""
     if rows:
-        if name not in data.columns:
-            known = ", ".join(map(str, data.columns))
-            raise KeyError(f"{name!r} is not a column of the frame; its columns are {known}")
-        return list(data[name].tolist())
+        return _frame_column(data, name)
     out = []
     for r in records:
         meta = r.get("meta") if isinstance(r, Mapping) else None
@@ -278,7 +276,6 @@ def evaluate(
     """
     if errors not in ("raise", "coerce"):
         raise ValueError(f"errors: {errors!r} is not allowed; expected 'raise' or 'coerce'")
-    from dashrisk._batch import _batch, _default
 
     items, rows, _ = _batch(data)
     n = len(items)
@@ -323,7 +320,7 @@ def evaluate(
                 raise ValueError(f"group_by[{name!r}]: {len(values)} values for {n} records")
             groups.append((name, [_group(v) for v in values]))
     if synthetic is None:
-        ids = _column(data, rows, items, "id") if (not rows or "id" in data.columns) else []
+        ids = _column(data, rows, items, "id") if (not rows or "id" in _frame_columns(data)) else []
         if not rows:
             ids = [r.get("id") if isinstance(r, Mapping) else None for r in items]
         synthetic = label in ("label_abuse", "label_serious_harm") or (

@@ -23,7 +23,7 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from dashrisk import _native
-from dashrisk._batch import _batch, _default, _raise_first
+from dashrisk._batch import _batch, _default, _frame_column, _frame_columns, _raise_first
 from dashrisk._native import Scorer
 from dashrisk.types import AssessmentResult
 
@@ -333,7 +333,7 @@ class ConflictAbuseScorer(ClassifierMixin, BaseEstimator):
         self.scorer_ = scorer
         self.classes_ = classes
         if rows:
-            self.feature_names_in_ = np.asarray([str(c) for c in X.columns], dtype=object)
+            self.feature_names_in_ = np.asarray(_frame_columns(X), dtype=object)
             self.n_features_in_ = len(self.feature_names_in_)
         return self
 
@@ -395,6 +395,9 @@ def _synthetic_frame(X: Any, y: Any) -> bool:
     decides it: its ids (``syn-0000001``) on every row, or its label names."""
     if getattr(y, "name", None) in ("label_abuse", "label_serious_harm"):
         return True
-    if "id" not in X.columns or len(X) == 0:
+    if "id" not in _frame_columns(X):
         return False
-    return bool(X["id"].astype(str).str.fullmatch(r"syn-\d+").all())
+    ids = _frame_column(X, "id")
+    return bool(ids) and all(
+        isinstance(i, str) and i.startswith("syn-") and i[4:].isdigit() for i in ids
+    )

@@ -146,3 +146,23 @@ def test_reasons_on_request(frame: pd.DataFrame, scorer: dashrisk.Scorer) -> Non
     out = dashrisk.assess_frame(frame.head(20), reasons=True)
     want = scorer.assess_rows(frame.head(20).to_dict("records"))
     assert list(out["reasons"]) == [" ".join(x["text"] for x in r["reasons"]) for r in want]
+
+
+def test_polars_and_pyarrow_frames_in_every_route(frame: pd.DataFrame) -> None:
+    """featurise, evaluate and the estimators read polars and pyarrow frames as
+    they read the pandas frame."""
+    pframe = pl.from_pandas(frame)
+    tframe = pa.Table.from_pandas(frame, preserve_index=False)
+    X = dashrisk.featurise(frame)
+    assert np.array_equal(dashrisk.featurise(pframe), X)
+    assert np.array_equal(dashrisk.featurise(tframe), X)
+    want = dashrisk.evaluate(frame, group_by=["officer"]).to_dict()
+    for other in (pframe, tframe):
+        got = dashrisk.evaluate(other, group_by=["officer"]).to_dict()
+        got.pop("source"), want.pop("source", None)
+        assert got == want
+    est = dashrisk.ConflictAbuseScorer(recalibrate=False).fit(pframe, pframe["label_abuse"].to_numpy())
+    assert np.array_equal(
+        est.predict_proba(pframe),
+        dashrisk.ConflictAbuseScorer(recalibrate=False).fit(frame, frame["label_abuse"]).predict_proba(frame),
+    )
