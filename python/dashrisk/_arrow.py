@@ -40,17 +40,21 @@ class _Stream:
 
 def _kind(frame: Any) -> str:
     module = type(frame).__module__.split(".")[0]
-    if module == "pandas" and hasattr(frame, "columns"):
+    name = type(frame).__name__
+    if module == "pandas" and name == "DataFrame":
         return "pandas"
-    if module == "polars" and hasattr(frame, "columns"):
+    if module == "polars" and name == "DataFrame":
         return "polars"
-    if module == "pyarrow":
+    if module == "polars" and name == "LazyFrame":
+        raise TypeError("a polars LazyFrame: collect() it first, then pass the DataFrame")
+    if module == "pyarrow" and name in ("Table", "RecordBatch"):
         return "pyarrow"
     if hasattr(frame, "__arrow_c_stream__"):
         return "arrow"
     raise TypeError(
         f"assess_frame takes a pandas or polars DataFrame, a pyarrow Table, or any "
-        f"object with __arrow_c_stream__ (DuckDB results, …); found {type(frame).__name__}"
+        f"object with __arrow_c_stream__ (a RecordBatchReader, DuckDB results, …); "
+        f"found {type(frame).__name__}"
     )
 
 
@@ -99,10 +103,15 @@ def _contract_part(frame: Any, kind: str) -> Any:
                             field=c,
                             value=str(part[c].dtype),
                         ) from None
-            return _Stream(part)
+            # The index is not data: pandas would export a named index as a column.
+            # The result is put back on the index by row number.
+            return _Stream(part.reset_index(drop=True))
         if kind == "polars":
+            if not read:
+                # No column the scorer reads: one it ignores keeps the row count.
+                return _Stream(frame.with_row_index("__dashrisk_rows").select("__dashrisk_rows"))
             return _Stream(frame.select(read))
-        return _Stream(frame.select(read))  # pyarrow.Table
+        return _Stream(frame.select(read))  # pyarrow.Table or RecordBatch
     return frame
 
 
@@ -166,27 +175,49 @@ def assess_frame(
         else set()
     )
     if kind == "pandas":
-        out = _to_pandas(table, frame, inputs, reasons)
+        out = _to_pandas(table, frame)
     elif kind == "polars":
-        out = _to_polars(table, inputs, reasons)
+        out = _to_polars(table)
     else:
-        out = _to_pyarrow(table, inputs, reasons)
+        out = _to_pyarrow(table)
+    # Before any renaming, so that the error columns are the scorer's own.
     if n_errors and errors == "raise":
         _raise_first_error(out, kind)
-    return out
+    drop, rename = _renames(_columns_of(out, kind), inputs, reasons)
+    if kind == "pandas":
+        return out.drop(columns=drop).rename(columns=rename)
+    if kind == "polars":
+        return out.drop(drop).rename(rename)
+    out = out.drop_columns(drop)
+    return out.rename_columns([rename.get(c, c) for c in out.column_names])
+
+
+def _columns_of(out: Any, kind: str) -> list[str]:
+    return list(out.column_names) if kind not in ("pandas", "polars") else list(out.columns)
 
 
 def _renames(columns: list[str], inputs: set[str], reasons: bool) -> tuple[list[str], dict[str, str]]:
+    """The result columns to leave out (``__row``; ``id`` when the input has one;
+    the empty ``reasons``) and the new names of those named like an input column:
+    ``_result`` added, again if that name is taken too."""
     drop = ["__row"]
     if "id" in inputs:
         drop.append("id")
     if not reasons:
         drop.append("reasons")
-    rename = {c: f"{c}_result" for c in columns if c in inputs and c not in drop}
+    taken = set(inputs) | {c for c in columns if c not in drop}
+    rename: dict[str, str] = {}
+    for c in columns:
+        if c in inputs and c not in drop:
+            new = f"{c}_result"
+            while new in taken:
+                new = f"{new}_result"
+            taken.add(new)
+            rename[c] = new
     return drop, rename
 
 
-def _to_pandas(table: Any, frame: Any, inputs: set[str], reasons: bool) -> Any:
+def _to_pandas(table: Any, frame: Any) -> Any:
     import pandas as pd
     import pyarrow as pa
 
@@ -210,11 +241,10 @@ def _to_pandas(table: Any, frame: Any, inputs: set[str], reasons: bool) -> Any:
     for c, cats in _ORDERED.items():
         out[c] = out[c].cat.set_categories(list(cats), ordered=True)
     out.index = frame.index[rows]
-    drop, rename = _renames(list(out.columns), inputs, reasons)
-    return out.drop(columns=drop).rename(columns=rename)
+    return out
 
 
-def _to_polars(table: Any, inputs: set[str], reasons: bool) -> Any:
+def _to_polars(table: Any) -> Any:
     import polars as pl
 
     out = pl.DataFrame(_Stream(table))
@@ -222,17 +252,13 @@ def _to_polars(table: Any, inputs: set[str], reasons: bool) -> Any:
         [pl.col(c).cast(pl.Enum(list(cats))) for c, cats in _ORDERED.items()]
         + [pl.col(c).cast(pl.Int64) for c in out.columns if _KINDS.get(c) == "count"]
     )
-    drop, rename = _renames(out.columns, inputs, reasons)
-    return out.drop(drop).rename(rename)
+    return out
 
 
-def _to_pyarrow(table: Any, inputs: set[str], reasons: bool) -> Any:
+def _to_pyarrow(table: Any) -> Any:
     import pyarrow as pa
 
-    t = pa.table(_Stream(table))
-    drop, rename = _renames(t.column_names, inputs, reasons)
-    t = t.drop_columns(drop)
-    return t.rename_columns([rename.get(c, c) for c in t.column_names])
+    return pa.table(_Stream(table))
 
 
 def _raise_first_error(out: Any, kind: str) -> None:
@@ -252,11 +278,14 @@ def _raise_first_error(out: Any, kind: str) -> None:
         pos = next(i for i, c in enumerate(codes) if c is not None)
         first_row = {c: out.column(c)[pos].as_py() for c in out.column_names}
         get = first_row.get
+    record_id = get("id")
+    where = f"row {pos}" + (f" (id {record_id!r})" if record_id else "")
     exc = InputError(
-        f"row {pos}: {get('error_message')}",
+        f"{where}: {get('error_message')}",
         code=str(get("error_code")),
         field=str(get("error_field")),
         value=get("error_value"),
     )
     exc.row = pos
+    exc.record_id = record_id
     raise exc

@@ -64,6 +64,15 @@ def _batch(data: Any) -> tuple[list[Any], bool, Any]:
     return list(data), False, None
 
 
+def _is_synth_id(value: Any) -> bool:
+    """An id ``dashrisk synth`` writes (``syn-`` and seven ASCII digits), as the
+    CLI tells synthetic records."""
+    if not isinstance(value, str) or not value.startswith("syn-"):
+        return False
+    digits = value[4:]
+    return len(digits) == 7 and all("0" <= ch <= "9" for ch in digits)
+
+
 def _raise_first(errors: Sequence[Mapping[str, Any]]) -> None:
     if not errors:
         return

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from dashrisk import _native
-from dashrisk._batch import _batch, _default, _frame_column, _frame_columns
+from dashrisk._batch import _batch, _default, _frame_column, _frame_columns, _is_synth_id
 from dashrisk._errors import InputError
 from dashrisk._native import Scorer
 
@@ -155,10 +155,10 @@ class Evaluation:
 
 
 def _label(v: Any, row: int, field: str) -> bool | None:
-    if v is None or v is False or v is True:
-        return v if v is None else bool(v)
-    if isinstance(v, float) and math.isnan(v):
+    if _missing(v):
         return None
+    if v is False or v is True:
+        return bool(v)
     if isinstance(v, (int, float)) and not isinstance(v, bool) and v in (0, 1):
         return bool(v)
     text = str(v).strip().lower()
@@ -179,8 +179,17 @@ def _label(v: Any, row: int, field: str) -> bool | None:
     raise exc
 
 
-def _score(v: Any, row: int, field: str) -> float:
+def _missing(v: Any) -> bool:
+    """None, NaN, pandas' NA and NaT: no value."""
     if v is None:
+        return True
+    if isinstance(v, float) and math.isnan(v):
+        return True
+    return type(v).__name__ in ("NAType", "NaTType")
+
+
+def _score(v: Any, row: int, field: str) -> float:
+    if _missing(v):
         return math.nan
     try:
         x = float(v)
@@ -209,7 +218,7 @@ def _score(v: Any, row: int, field: str) -> float:
 
 
 def _group(v: Any) -> str | None:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
+    if _missing(v):
         return None
     text = str(v)
     return None if text in ("", "nan", "<NA>", "None") else text
@@ -295,6 +304,9 @@ def evaluate(
         notes.append(
             f"{bad_labels} record(s) had a {label} value that is not a label and were left out."
         )
+    for name, arg in (("scores", scores), ("group_by", group_by)):
+        if isinstance(arg, (str, bytes)):
+            raise TypeError(f"{name}: give a list of column names or a mapping, not one string ({arg!r}); e.g. {name}=[{arg!r}]")
     external: list[tuple[str, list[float]]] = []
     if scores is not None:
         pairs = (
@@ -324,7 +336,7 @@ def evaluate(
         if not rows:
             ids = [r.get("id") if isinstance(r, Mapping) else None for r in items]
         synthetic = label in ("label_abuse", "label_serious_harm") or (
-            bool(ids) and all(isinstance(i, str) and i.startswith("syn-") and i[4:].isdigit() for i in ids)
+            bool(ids) and all(_is_synth_id(i) for i in ids)
         )
     if source is None:
         source = "a DataFrame" if rows else "a list of records"

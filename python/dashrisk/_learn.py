@@ -23,7 +23,14 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from dashrisk import _native
-from dashrisk._batch import _batch, _default, _frame_column, _frame_columns, _raise_first
+from dashrisk._batch import (
+    _batch,
+    _default,
+    _frame_column,
+    _frame_columns,
+    _is_synth_id,
+    _raise_first,
+)
 from dashrisk._native import Scorer
 from dashrisk.types import AssessmentResult
 
@@ -120,6 +127,29 @@ def _binary_targets(y: Any) -> tuple[np.ndarray, np.ndarray]:
     return classes, idx.astype(bool)
 
 
+def _abuse_targets(y: np.ndarray, pos_label: Any) -> tuple[np.ndarray, np.ndarray]:
+    """``classes_`` (the abuse label last) and "is abuse" per row, for the scorer.
+
+    Labels 0/1 or booleans need nothing more: 1 (``True``) is abuse. Any other
+    labels must say which one is abuse with ``pos_label``: sorting text labels
+    would otherwise make, say, ``"conflict"`` the positive class and fit
+    ``p_abuse`` to the wrong outcome."""
+    classes, positive = _binary_targets(y)
+    if pos_label is None:
+        values = set(classes.tolist())
+        if values <= {0, 1} or values <= {False, True}:
+            return classes, positive
+        raise ValueError(
+            f"y has the labels {classes.tolist()}: say which one means domestic abuse "
+            "with pos_label=… (0/1 and boolean labels need nothing: 1 is abuse)"
+        )
+    if pos_label not in set(classes.tolist()):
+        raise ValueError(f"pos_label {pos_label!r} is not a label of y; the labels are {classes.tolist()}")
+    other = next(c for c in classes.tolist() if c != pos_label)
+    ordered = np.asarray([other, pos_label], dtype=classes.dtype)
+    return ordered, np.asarray(y) == pos_label
+
+
 def _weights(class_weight: Any, classes: np.ndarray) -> Any:
     if class_weight is None:
         return "unweighted"
@@ -132,6 +162,12 @@ def _weights(class_weight: Any, classes: np.ndarray) -> Any:
         return "balanced"
     if isinstance(class_weight, Mapping):
         out = []
+        unknown = [k for k in class_weight if k not in set(classes.tolist())]
+        if unknown:
+            raise ValueError(
+                f"class_weight: {unknown[0]!r} is not a class of y; the classes are "
+                f"{classes.tolist()}"
+            )
         for c in classes:
             w = class_weight.get(c, 1)
             if not float(w).is_integer() or w < 1:
@@ -261,6 +297,9 @@ class ConflictAbuseScorer(ClassifierMixin, BaseEstimator):
       :meth:`classify` for the three-way classification under the safety rules
       (``parental_conflict`` only when abuse was asked about and screened out).
 
+    Labels 0/1 or booleans need nothing more (1 is abuse); with other labels,
+    ``pos_label`` names the one that means abuse, and ``classes_`` puts it last.
+
     ``policy``, ``calibration`` and ``instruments`` are as for ``Scorer``
     (JSON text or dicts); ``refit`` (``None``, ``"points"``, ``"map"``),
     ``method`` (``"isotonic"``, ``"platt"``) and ``max_abuse_as_conflict`` are
@@ -284,6 +323,7 @@ class ConflictAbuseScorer(ClassifierMixin, BaseEstimator):
         refit: str | None = None,
         method: str = "isotonic",
         max_abuse_as_conflict: float = 0.005,
+        pos_label: Any = None,
     ) -> None:
         self.policy = policy
         self.calibration = calibration
@@ -292,6 +332,7 @@ class ConflictAbuseScorer(ClassifierMixin, BaseEstimator):
         self.refit = refit
         self.method = method
         self.max_abuse_as_conflict = max_abuse_as_conflict
+        self.pos_label = pos_label
 
     def _base(self) -> Scorer:
         return Scorer(self.policy, self.calibration, self.instruments)
@@ -309,11 +350,15 @@ class ConflictAbuseScorer(ClassifierMixin, BaseEstimator):
         items, rows, _ = _batch(X)
         if len(items) != len(y):
             raise ValueError(f"{len(y)} labels for {len(items)} records; expected one label per record")
-        classes, positive = _binary_targets(y)
+        classes, positive = _abuse_targets(y, self.pos_label)
+        if self.refit not in (None, "points", "map"):
+            raise ValueError(f"refit: {self.refit!r} is not allowed; expected None, 'points' or 'map'")
+        if self.method not in ("isotonic", "platt"):
+            raise ValueError(f"method: {self.method!r} is not allowed; expected 'isotonic' or 'platt'")
         base = self._base()
         self.note_: str | None = None
         if self.recalibrate:
-            synthetic = bool(rows and _synthetic_frame(X, y_given))
+            synthetic = _synthetic(X, items, rows, y_given)
             scorer, note = _native.recalibrate(
                 base,
                 items,
@@ -390,14 +435,13 @@ class ConflictAbuseScorer(ClassifierMixin, BaseEstimator):
         return tags
 
 
-def _synthetic_frame(X: Any, y: Any) -> bool:
+def _synthetic(X: Any, items: list[Any], rows: bool, y: Any) -> bool:
     """Whether labelled records look like ``dashrisk.synth`` output, as the CLI
-    decides it: its ids (``syn-0000001``) on every row, or its label names."""
+    decides it: its label names, or its ids (``syn-0000001``) on every record."""
     if getattr(y, "name", None) in ("label_abuse", "label_serious_harm"):
         return True
-    if "id" not in _frame_columns(X):
-        return False
-    ids = _frame_column(X, "id")
-    return bool(ids) and all(
-        isinstance(i, str) and i.startswith("syn-") and i[4:].isdigit() for i in ids
-    )
+    if rows:
+        ids = _frame_column(X, "id") if "id" in _frame_columns(X) else []
+    else:
+        ids = [r.get("id") if isinstance(r, Mapping) else None for r in items]
+    return bool(ids) and all(_is_synth_id(i) for i in ids)

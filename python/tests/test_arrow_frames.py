@@ -166,3 +166,46 @@ def test_polars_and_pyarrow_frames_in_every_route(frame: pd.DataFrame) -> None:
         est.predict_proba(pframe),
         dashrisk.ConflictAbuseScorer(recalibrate=False).fit(frame, frame["label_abuse"]).predict_proba(frame),
     )
+
+
+def test_review_findings_on_frames(frame: pd.DataFrame, scorer: dashrisk.Scorer) -> None:
+    """Cases a review found: a named index is not data; a polars frame with no
+    contract column keeps its rows; an input column named like an error column or
+    like a renamed result does not break errors or names; a RecordBatchReader is a
+    stream; a LazyFrame is refused; lists of timestamps and categorical booleans
+    are read as their values."""
+    indexed = pd.DataFrame({"q18": ["yes", "no"], "q1": ["no", "no"]}).set_index("q18")
+    out = dashrisk.assess_frame(indexed)
+    assert list(out["classification"].astype(str)) == list(
+        dashrisk.assess_dataframe(indexed)["classification"]
+    )
+    assert list(out.index) == ["yes", "no"]
+    bare = pd.DataFrame({"area": ["n", "s", "e"]})
+    assert len(dashrisk.assess_frame(pl.from_pandas(bare))) == 3
+    clash = frame.head(20).assign(error_code="x", risk_level_result="y", risk_level="z")
+    clash.loc[clash.index[4], "q2"] = "maybe"
+    with pytest.raises(dashrisk.InputError) as e:
+        dashrisk.assess_frame(clash)
+    assert (e.value.code, e.value.field, e.value.row) == ("invalid_value", "q2", 4)
+    out = dashrisk.assess_frame(clash, errors="coerce")
+    assert not set(out.columns) & set(clash.columns)
+    assert "risk_level_result_result" in out.columns and "error_code_result" in out.columns
+    reader = pa.Table.from_pandas(frame.head(50), preserve_index=False).to_reader()
+    out_r = dashrisk.assess_frame(reader)
+    assert isinstance(out_r, pa.Table) and out_r.num_rows == 50
+    with pytest.raises(TypeError, match="LazyFrame"):
+        dashrisk.assess_frame(pl.from_pandas(frame.head(5)).lazy())
+    typed = pd.DataFrame(
+        {
+            "q18": pd.Categorical([True, False]),
+            "incident_date": pd.to_datetime(["2026-03-01", "2026-03-02"]),
+            "prior_incident_dates": [
+                [pd.Timestamp("2026-01-05"), pd.Timestamp("2025-12-01")],
+                [pd.Timestamp("2026-02-01")],
+            ],
+        }
+    )
+    out_t = dashrisk.assess_frame(typed)
+    want = scorer.assess_rows(typed.to_dict("records"))
+    assert list(out_t["classification"].astype(str)) == [r["classification"] for r in want]
+    assert out_t["error_code"].isna().all()

@@ -40,6 +40,10 @@ def test_the_correct_frame_is_parental_conflict() -> None:
         ("prior_incidents", "prior_incidents_12m"),
         ("Power Imbalance", "power_imbalance"),
         ("children_in_houshold", "children_in_household"),
+        # Short names in another case or with a stray space were once passed
+        # through, their answers read as not known.
+        ("Fear", "fear"),
+        ("fear ", "fear"),
     ],
 )
 def test_a_misspelt_contract_column_is_refused_naming_the_right_one(
@@ -129,3 +133,24 @@ def test_pass_through_cells_of_any_type_do_not_break_the_frame() -> None:
     out = dashrisk.assess_dataframe(frame)
     assert list(out["classification"]) == ["domestic_abuse", "unclear"]
     assert out["error_code"].isna().all()
+
+
+def test_nested_booleans_and_empty_lists_read_by_their_key(scorer: dashrisk.Scorer) -> None:
+    frame = pd.DataFrame(
+        {
+            "answers.q18": [True, False],
+            "conflict_screen.fear": [False, True],
+            "conflict_screen.recent_transitions": [[], ["separation"]],
+        }
+    )
+    rows = scorer.assess_rows(frame.to_dict("records"))
+    want = scorer.assess_many(
+        [
+            {"answers": {"q18": "yes"}, "conflict_screen": {"fear": "no", "recent_transitions": []}},
+            {"answers": {"q18": "no"}, "conflict_screen": {"fear": "yes", "recent_transitions": ["separation"]}},
+        ]
+    )
+    for got, w in zip(rows, want):
+        assert "error" not in got, got
+        got.pop("passthrough", None)
+        assert got == w

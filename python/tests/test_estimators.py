@@ -269,3 +269,24 @@ def test_the_scorer_refuses_what_it_cannot_fit(frame: pd.DataFrame) -> None:
     with pytest.raises(dashrisk.InputError) as e:
         est.fit(renamed, renamed["label_abuse"])
     assert e.value.code == "unknown_field" and "power_imbalance" in str(e.value)
+
+
+def test_text_labels_need_pos_label(frame: pd.DataFrame) -> None:
+    text = np.where(frame["label_abuse"] == 1, "abuse", "conflict")
+    with pytest.raises(ValueError, match="pos_label"):
+        dashrisk.ConflictAbuseScorer().fit(frame, text)
+    est = dashrisk.ConflictAbuseScorer(pos_label="abuse").fit(frame, text)
+    assert est.classes_.tolist() == ["conflict", "abuse"]
+    numeric = dashrisk.ConflictAbuseScorer().fit(frame, frame["label_abuse"].to_numpy())
+    assert np.array_equal(est.predict_proba(frame.head(200)), numeric.predict_proba(frame.head(200)))
+    assert set(est.predict(frame.head(200))) <= {"conflict", "abuse"}
+    with pytest.raises(ValueError, match="not a label"):
+        dashrisk.ConflictAbuseScorer(pos_label="yes").fit(frame, text)
+    with pytest.raises(ValueError, match="method"):
+        dashrisk.ConflictAbuseScorer(recalibrate=False, method="sigmoid").fit(frame, frame["label_abuse"])
+
+
+def test_class_weight_for_a_class_y_lacks_is_refused(frame: pd.DataFrame) -> None:
+    X = dashrisk.featurise(frame.head(500))
+    with pytest.raises(ValueError, match="not a class"):
+        dashrisk.LogisticComparison(class_weight={"abuse": 5}).fit(X, frame["label_abuse"].head(500))

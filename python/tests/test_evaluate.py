@@ -109,3 +109,14 @@ def test_wrong_arguments_are_refused(frame: pd.DataFrame) -> None:
         dashrisk.evaluate(frame, scores={"x": ["high"] * len(frame)})
     with pytest.raises(ValueError, match="errors"):
         dashrisk.evaluate(frame, errors="ignore")
+
+
+def test_nullable_scores_and_argument_shapes(frame: pd.DataFrame) -> None:
+    s = pd.array(frame["force_score"].to_numpy(), dtype="Float64")
+    s[3] = pd.NA
+    ev = dashrisk.evaluate(frame, scores={"mine": s})
+    assert [t for t in ev.to_dict()["tools"] if t["tool"] == "mine"][0]["missing_scores"] == 1
+    with pytest.raises(TypeError, match="not one string"):
+        dashrisk.evaluate(frame, scores="force_score")
+    with pytest.raises(TypeError, match="not one string"):
+        dashrisk.evaluate(frame, group_by="officer")

@@ -360,8 +360,12 @@ pub fn cell_text(obj: &Bound<'_, PyAny>, column: &str) -> Result<String, InputEr
 /// answer column (a column of ticks), `true`/`false` elsewhere
 /// (`children_in_household`).
 fn bool_text(b: bool, column: &str) -> String {
-    let answer = looks_like_question(column)
-        || matches!(column, "fear" | "power_imbalance" | "children_exposed");
+    // A nested name (`answers.q18`, `conflict_screen.fear`) is read by its key.
+    let nested = dashrisk::parse::nested_section(column);
+    let key = nested.map_or(column, |(_, k)| k);
+    let answer = looks_like_question(key)
+        || nested.is_some_and(|(s, _)| s == "answers")
+        || matches!(key, "fear" | "power_imbalance" | "children_exposed");
     match (answer, b) {
         (true, true) => "yes".into(),
         (true, false) => "no".into(),
@@ -371,7 +375,8 @@ fn bool_text(b: bool, column: &str) -> String {
 
 fn list_text(items: &[Bound<'_, PyAny>], column: &str) -> Result<String, InputError> {
     if items.is_empty() {
-        return Ok(if column == "recent_transitions" {
+        let key = dashrisk::parse::nested_section(column).map_or(column, |(_, k)| k);
+        return Ok(if key == "recent_transitions" {
             "none".into()
         } else {
             String::new()

@@ -112,20 +112,23 @@ fn column_text(name: &str, array: &ArrayRef) -> Result<StringArray, InputError> 
                 })
                 .collect()
         }
-        DataType::List(_) | DataType::LargeList(_) | DataType::ListView(_) => {
+        DataType::List(item) | DataType::LargeList(item) | DataType::ListView(item) => {
+            // Items go through this same conversion (timestamps become dates,
+            // categoricals their values), then are joined with `;`.
             let list = arrow_cast::cast(
                 array,
-                &DataType::List(Arc::new(Field::new("item", DataType::Utf8, true))),
+                &DataType::List(Arc::new(Field::new("item", item.data_type().clone(), true))),
             )
             .map_err(|_| wrong_type(name, array.data_type()))?;
             let list = list.as_list::<i32>();
+            let items = column_text(name, list.values())?;
+            let offsets = list.value_offsets();
             let key = nested_section(name).map_or(name, |(_, k)| k);
             (0..n)
                 .map(|i| {
                     (!nulls(i)).then(|| {
-                        let items = list.value(i);
-                        let items = items.as_string::<i32>();
-                        let parts: Vec<&str> = (0..items.len())
+                        let (from, to) = (offsets[i] as usize, offsets[i + 1] as usize);
+                        let parts: Vec<&str> = (from..to)
                             .filter(|&j| !items.is_null(j))
                             .map(|j| items.value(j))
                             .collect();
@@ -138,10 +141,15 @@ fn column_text(name: &str, array: &ArrayRef) -> Result<StringArray, InputError> 
                 })
                 .collect()
         }
+        DataType::Dictionary(_, value) => {
+            // A categorical: its values, read as a column of their own type.
+            let decoded =
+                arrow_cast::cast(array, value).map_err(|_| wrong_type(name, array.data_type()))?;
+            return column_text(name, &decoded);
+        }
         DataType::Utf8
         | DataType::LargeUtf8
         | DataType::Utf8View
-        | DataType::Dictionary(_, _)
         | DataType::Int8
         | DataType::Int16
         | DataType::Int32

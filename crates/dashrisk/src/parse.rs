@@ -149,6 +149,8 @@ fn edit_distance(a: &str, b: &str) -> usize {
 /// assert_eq!(close_contract_name("power_imbalence"), Some("power_imbalance"));
 /// assert_eq!(close_contract_name("prior_incidents"), Some("prior_incidents_12m"));
 /// assert_eq!(close_contract_name("Children In Household"), Some("children_in_household"));
+/// assert_eq!(close_contract_name("Fear"), Some("fear"));
+/// assert_eq!(close_contract_name("fear "), Some("fear"));
 /// assert_eq!(close_contract_name("label_abuse"), None);
 /// assert_eq!(close_contract_name("incident"), None);
 /// assert_eq!(close_contract_name("power_imbalance"), None); // the name itself
@@ -180,6 +182,11 @@ pub fn close_contract_name(name: &str) -> Option<&'static str> {
 
 fn close_contract_name_uncached(name: &str) -> Option<&'static str> {
     let n = normalise(name);
+    // The same letters in another case or with other separators (`Fear`, `fear `,
+    // `ID`): whatever the length, the column was meant.
+    if let Some(c) = FLAT_COLUMNS.iter().copied().find(|c| normalise(c) == n) {
+        return Some(c);
+    }
     if n.chars().count() < 5 {
         return None;
     }

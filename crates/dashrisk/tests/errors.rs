@@ -386,6 +386,12 @@ fn misspelt_contract_columns_are_errors_naming_what_they_meant() {
         ("prior_incidents", "prior_incidents_12m"),
         ("Children In Household", "children_in_household"),
         ("officer_judgment", "officer_judgement"),
+        // Short names in another case or with a stray space were once passed
+        // through: `Fear` read as not known turned abuse into unclear.
+        ("Fear", "fear"),
+        ("FEAR", "fear"),
+        ("fear ", "fear"),
+        ("ID", "id"),
     ] {
         let e = s.parse_flat(&[(col, "no"), ("q2", "no")]).unwrap_err();
         assert_eq!((e.code.code(), e.field.as_str()), ("unknown_field", col));
