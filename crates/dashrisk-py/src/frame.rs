@@ -22,7 +22,7 @@ use arrow_schema::{DataType, Field, Schema};
 use dashrisk::error::{ErrorKind, InputError, RecordError};
 use dashrisk::flat::{self, Cell, ColumnKind};
 use dashrisk::parse::{nested_section, FlatHeader};
-use dashrisk::{AssessOptions, AssessmentResult, Scorer};
+use dashrisk::{AssessOptions, Scorer};
 use pyo3::prelude::*;
 use pyo3_arrow::{PyRecordBatchReader, PyTable};
 use std::sync::Arc;
@@ -275,7 +275,9 @@ impl Builders {
     }
 }
 
-/// One chunk's outcomes, in row order (`id` is the index of the `id` column).
+/// One chunk, assessed and written into its own result columns (so that no
+/// per-row work is left to one thread): the batch and its number of error rows
+/// (`id` is the index of the `id` column).
 fn assess_chunk(
     scorer: &Scorer,
     header: &FlatHeader,
@@ -284,27 +286,35 @@ fn assess_chunk(
     rows: std::ops::Range<usize>,
     first_row: u64,
     options: &AssessOptions,
-) -> Vec<Result<AssessmentResult, RecordError>> {
+) -> Result<(RecordBatch, u64), arrow_schema::ArrowError> {
     let mut cells: Vec<&str> = vec![""; columns.len()];
-    rows.map(|i| {
+    let mut builders = Builders::new();
+    let mut errors = 0u64;
+    for i in rows {
         for (c, col) in columns.iter().enumerate() {
             cells[c] = match col {
                 Some(v) if !v.is_null(i) => v.value(i),
                 _ => "",
             };
         }
-        scorer
-            .assess_flat_row(header, &cells, options)
-            .map_err(|error| RecordError {
-                line: first_row + i as u64 + 1,
-                id: id
-                    .map(|c| cells[c])
-                    .filter(|v| !v.is_empty())
-                    .map(dashrisk::error::truncate_value),
-                error,
-            })
-    })
-    .collect()
+        let row = first_row + i as u64;
+        match scorer.assess_flat_row(header, &cells, options) {
+            Ok(r) => builders.push(row, flat::result_row(&r)),
+            Err(error) => {
+                errors += 1;
+                let e = RecordError {
+                    line: row + 1,
+                    id: id
+                        .map(|c| cells[c])
+                        .filter(|v| !v.is_empty())
+                        .map(dashrisk::error::truncate_value),
+                    error,
+                };
+                builders.push(row, flat::error_row(&e));
+            }
+        }
+    }
+    Ok((builders.finish()?, errors))
 }
 
 /// Assesses every row of an Arrow stream (any object with `__arrow_c_stream__`) in
@@ -337,19 +347,20 @@ pub fn assess_arrow(
         reason_text: reasons,
     };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let outcome = py.detach(|| -> Result<(RecordBatch, u64), InputError> {
-        let mut builders = Builders::new();
+    let outcome = py.detach(|| -> Result<(Vec<RecordBatch>, u64), InputError> {
+        let failed = |e: arrow_schema::ArrowError| {
+            InputError::new(
+                ErrorKind::WrongType,
+                "",
+                None,
+                format!("reading the frame: {e}"),
+            )
+        };
+        let mut batches = Vec::new();
         let mut first_row = 0u64;
         let mut errors = 0u64;
         for batch in reader {
-            let batch = batch.map_err(|e| {
-                InputError::new(
-                    ErrorKind::WrongType,
-                    "",
-                    None,
-                    format!("reading the frame: {e}"),
-                )
-            })?;
+            let batch = batch.map_err(failed)?;
             let mut columns: Vec<Option<StringArray>> = Vec::with_capacity(names.len());
             for (c, name) in names.iter().enumerate() {
                 columns.push(if passthrough.contains(&c) {
@@ -361,7 +372,7 @@ pub fn assess_arrow(
             let n = batch.num_rows();
             let mut start = 0;
             while start < n {
-                // One round: a chunk per core, assessed in parallel, added in order.
+                // One round: a chunk per core, assessed in parallel, kept in order.
                 let ends: Vec<std::ops::Range<usize>> = (0..threads)
                     .map(|t| {
                         let s = (start + t * CHUNK).min(n);
@@ -369,61 +380,52 @@ pub fn assess_arrow(
                     })
                     .filter(|r| !r.is_empty())
                     .collect();
-                let done: Vec<Vec<Result<AssessmentResult, RecordError>>> =
-                    std::thread::scope(|s| {
-                        let handles: Vec<_> = ends
-                            .iter()
-                            .map(|r| {
-                                let (scorer, header, columns, options) =
-                                    (&scorer, &header, &columns, &options);
-                                let r = r.clone();
-                                s.spawn(move || {
-                                    assess_chunk(
-                                        scorer, header, columns, id_column, r, first_row, options,
-                                    )
-                                })
+                let done = std::thread::scope(|s| {
+                    let handles: Vec<_> = ends
+                        .iter()
+                        .map(|r| {
+                            let (scorer, header, columns, options) =
+                                (&scorer, &header, &columns, &options);
+                            let r = r.clone();
+                            s.spawn(move || {
+                                assess_chunk(
+                                    scorer, header, columns, id_column, r, first_row, options,
+                                )
                             })
-                            .collect();
-                        // A worker that panicked is an error for the whole call:
-                        // its rows are never silently missing.
-                        handles
-                            .into_iter()
-                            .map(|h| h.join().map_err(|_| ()))
-                            .collect::<Result<_, ()>>()
-                    })
-                    .map_err(|()| {
-                        InputError::new(
-                            ErrorKind::WrongType,
-                            "",
-                            None,
-                            "internal error: a worker stopped; no result was returned",
-                        )
-                    })?;
-                let mut row = first_row + start as u64;
-                for outcomes in done {
-                    for o in outcomes {
-                        match &o {
-                            Ok(r) => builders.push(row, flat::result_row(r)),
-                            Err(e) => {
-                                errors += 1;
-                                builders.push(row, flat::error_row(e));
-                            }
-                        }
-                        row += 1;
-                    }
+                        })
+                        .collect();
+                    // A worker that panicked is an error for the whole call: its
+                    // rows are never silently missing.
+                    handles
+                        .into_iter()
+                        .map(|h| h.join().map_err(|_| ()))
+                        .collect::<Result<Vec<_>, ()>>()
+                })
+                .map_err(|()| {
+                    InputError::new(
+                        ErrorKind::WrongType,
+                        "",
+                        None,
+                        "internal error: a worker stopped; no result was returned",
+                    )
+                })?;
+                for chunk in done {
+                    let (b, e) = chunk.map_err(failed)?;
+                    errors += e;
+                    batches.push(b);
                 }
                 start = ends.last().map_or(n, |r| r.end);
             }
             first_row += n as u64;
         }
-        let batch = builders
-            .finish()
-            .map_err(|e| InputError::new(ErrorKind::WrongType, "", None, e.to_string()))?;
-        Ok((batch, errors))
+        if batches.is_empty() {
+            batches.push(Builders::new().finish().map_err(failed)?);
+        }
+        Ok((batches, errors))
     });
-    let (batch, errors) = outcome.map_err(|e| input_error(py, &e))?;
-    let schema = batch.schema();
-    let table = PyTable::try_new(vec![batch], schema)
-        .map_err(|e| internal("building the result table", e))?;
+    let (batches, errors) = outcome.map_err(|e| input_error(py, &e))?;
+    let schema = batches[0].schema();
+    let table =
+        PyTable::try_new(batches, schema).map_err(|e| internal("building the result table", e))?;
     Ok((table, errors))
 }
