@@ -192,16 +192,29 @@ fn job_of(obj: &Bound<'_, PyAny>) -> Job {
 }
 
 fn run_job(scorer: &Scorer, line: u64, job: &Job) -> Result<AssessmentResult, RecordError> {
+    if let Job::Text(bytes) = job {
+        return scorer.assess_json_line(line, bytes);
+    }
+    let a = parse_job(scorer, line, job)?;
+    scorer.assess(&a).map_err(|error| RecordError {
+        line,
+        id: match job {
+            Job::Value(value) => peek_id(value),
+            _ => None,
+        },
+        error,
+    })
+}
+
+/// The record of a JSON job, parsed (not assessed).
+fn parse_job(scorer: &Scorer, line: u64, job: &Job) -> Result<dashrisk::Assessment, RecordError> {
     match job {
-        Job::Text(bytes) => scorer.assess_json_line(line, bytes),
-        Job::Value(value) => scorer
-            .parse_value(value)
-            .and_then(|a| scorer.assess(&a))
-            .map_err(|error| RecordError {
-                line,
-                id: peek_id(value),
-                error,
-            }),
+        Job::Text(bytes) => scorer.parse_json_line(line, bytes),
+        Job::Value(value) => scorer.parse_value(value).map_err(|error| RecordError {
+            line,
+            id: peek_id(value),
+            error,
+        }),
         Job::Failed(id, error) => Err(RecordError {
             line,
             id: id.clone(),
@@ -297,7 +310,12 @@ fn row_job(row: &Bound<'_, PyAny>) -> (RowJob, Passthrough) {
     (RowJob { id, cells }, pass)
 }
 
-fn run_row(scorer: &Scorer, line: u64, job: &RowJob) -> Result<AssessmentResult, RecordError> {
+/// The record of a flat row, parsed (not assessed).
+fn parse_row(
+    scorer: &Scorer,
+    line: u64,
+    job: &RowJob,
+) -> Result<dashrisk::Assessment, RecordError> {
     let fail = |error: InputError| RecordError {
         line,
         id: job.id.clone(),
@@ -308,7 +326,11 @@ fn run_row(scorer: &Scorer, line: u64, job: &RowJob) -> Result<AssessmentResult,
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
-    let (a, _) = scorer.parse_flat(&row).map_err(fail)?;
+    scorer.parse_flat(&row).map(|(a, _)| a).map_err(fail)
+}
+
+fn run_row(scorer: &Scorer, line: u64, job: &RowJob) -> Result<AssessmentResult, RecordError> {
+    let a = parse_row(scorer, line, job)?;
     scorer.assess(&a).map_err(|error| RecordError {
         line,
         id: a.id.clone().or_else(|| job.id.clone()),
@@ -423,24 +445,7 @@ impl PyScorer {
                 .collect::<PyResult<_>>()?;
             py.detach(|| {
                 for (i, job) in jobs.iter().enumerate() {
-                    let line = i as u64 + 1;
-                    let fail = |error: InputError| RecordError {
-                        line,
-                        id: job.id.clone(),
-                        error,
-                    };
-                    out.push(
-                        job.cells
-                            .as_ref()
-                            .map_err(|e| fail(e.clone()))
-                            .and_then(|cells| {
-                                let row: Vec<(&str, &str)> = cells
-                                    .iter()
-                                    .map(|(k, v)| (k.as_str(), v.as_str()))
-                                    .collect();
-                                scorer.parse_flat(&row).map(|(a, _)| a).map_err(fail)
-                            }),
-                    );
+                    out.push(parse_row(&scorer, i as u64 + 1, job));
                 }
             });
         } else {
@@ -450,22 +455,7 @@ impl PyScorer {
                 .collect::<PyResult<_>>()?;
             py.detach(|| {
                 for (i, job) in jobs.iter().enumerate() {
-                    let line = i as u64 + 1;
-                    out.push(match job {
-                        Job::Text(bytes) => scorer.parse_json_line(line, bytes),
-                        Job::Value(value) => {
-                            scorer.parse_value(value).map_err(|error| RecordError {
-                                line,
-                                id: peek_id(value),
-                                error,
-                            })
-                        }
-                        Job::Failed(id, error) => Err(RecordError {
-                            line,
-                            id: id.clone(),
-                            error: error.clone(),
-                        }),
-                    });
+                    out.push(parse_job(&scorer, i as u64 + 1, job));
                 }
             });
         }

@@ -52,26 +52,37 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
-    /// Every code, in declaration order (the Python stubs' `ErrorCode` lists them;
-    /// a test checks that they agree).
-    pub const CODES: [&'static str; 13] = [
-        "invalid_json",
-        "invalid_utf8",
-        "empty_input",
-        "wrong_type",
-        "unknown_field",
-        "unknown_question",
-        "invalid_value",
-        "invalid_count",
-        "invalid_date",
-        "unknown_instrument",
-        "duplicate_field",
-        "row_length",
-        "too_large",
+    /// Every kind, in declaration order.
+    pub const ALL: [ErrorKind; 13] = [
+        ErrorKind::InvalidJson,
+        ErrorKind::InvalidUtf8,
+        ErrorKind::EmptyInput,
+        ErrorKind::WrongType,
+        ErrorKind::UnknownField,
+        ErrorKind::UnknownQuestion,
+        ErrorKind::InvalidValue,
+        ErrorKind::InvalidCount,
+        ErrorKind::InvalidDate,
+        ErrorKind::UnknownInstrument,
+        ErrorKind::DuplicateField,
+        ErrorKind::RowLength,
+        ErrorKind::TooLarge,
     ];
 
+    /// Every code, in declaration order: [`ErrorKind::code`] of [`ErrorKind::ALL`]
+    /// (the Python stubs' `ErrorCode` lists them; a test checks that they agree).
+    pub const CODES: [&'static str; 13] = {
+        let mut codes = [""; 13];
+        let mut i = 0;
+        while i < codes.len() {
+            codes[i] = ErrorKind::ALL[i].code();
+            i += 1;
+        }
+        codes
+    };
+
     /// The stable snake_case code used in error records.
-    pub fn code(self) -> &'static str {
+    pub const fn code(self) -> &'static str {
         match self {
             ErrorKind::InvalidJson => "invalid_json",
             ErrorKind::InvalidUtf8 => "invalid_utf8",
@@ -311,25 +322,29 @@ mod tests {
 
     #[test]
     fn codes_list_every_kind_as_serde_names_it() {
-        use ErrorKind::*;
-        let all = [
-            InvalidJson,
-            InvalidUtf8,
-            EmptyInput,
-            WrongType,
-            UnknownField,
-            UnknownQuestion,
-            InvalidValue,
-            InvalidCount,
-            InvalidDate,
-            UnknownInstrument,
-            DuplicateField,
-            RowLength,
-            TooLarge,
-        ];
-        for (k, code) in all.iter().zip(ErrorKind::CODES) {
+        for (k, code) in ErrorKind::ALL.iter().zip(ErrorKind::CODES) {
             assert_eq!(k.code(), code);
             assert_eq!(serde_json::to_value(k).unwrap(), code);
+        }
+        // Every kind is listed once: a kind missing from ALL would be missing from
+        // the codes Python types.
+        let distinct: std::collections::HashSet<_> = ErrorKind::CODES.iter().collect();
+        assert_eq!(distinct.len(), ErrorKind::ALL.len());
+        match ErrorKind::InvalidJson {
+            // A new kind fails to compile here until it is added to ALL.
+            ErrorKind::InvalidJson
+            | ErrorKind::InvalidUtf8
+            | ErrorKind::EmptyInput
+            | ErrorKind::WrongType
+            | ErrorKind::UnknownField
+            | ErrorKind::UnknownQuestion
+            | ErrorKind::InvalidValue
+            | ErrorKind::InvalidCount
+            | ErrorKind::InvalidDate
+            | ErrorKind::UnknownInstrument
+            | ErrorKind::DuplicateField
+            | ErrorKind::RowLength
+            | ErrorKind::TooLarge => {}
         }
     }
 
