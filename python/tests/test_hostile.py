@@ -7,7 +7,6 @@ crash would end this test run)."""
 from __future__ import annotations
 
 import datetime as dt
-import math
 from typing import Any, get_args
 
 import pytest
@@ -176,8 +175,7 @@ def test_hostile_record_batches_name_the_row(batch: list[Any]) -> None:
         assert X.shape == (len(batch), 136)
     except dashrisk.InputError as e:
         check_error(e, len(batch))
-        assert e.row is not None
-        assert not math.isnan(float(e.row))
+        assert isinstance(e.row, int)
     except TypeError as e:
         # A batch of one string or mapping is refused as a single record.
         assert "single" in str(e), e
