@@ -491,3 +491,30 @@ fn a_question_the_form_does_not_ask_is_an_error_only_with_an_answer() {
     let e = s.parse_flat(&[("Q18", ""), ("q2", "no")]).unwrap_err();
     assert_eq!(e.code.code(), "unknown_question");
 }
+
+/// Which columns pass through: exactly those outside the contract. A close name is
+/// echoed with the output (`is_passthrough_column`) but still reaches the parser,
+/// which refuses it (`passes_through` is false). From a cargo mutants run, which
+/// found `is_passthrough_column` tested only through the CLI.
+#[test]
+fn pass_through_columns_are_exactly_those_outside_the_contract() {
+    use dashrisk::parse::{is_passthrough_column, passes_through};
+    for name in ["label_abuse", "officer", "meta.area", "notes"] {
+        assert!(is_passthrough_column(name), "{name}");
+        assert!(passes_through(name), "{name}");
+    }
+    for name in [
+        "q18",
+        "Q18",
+        "fear",
+        "id",
+        "answers.q2",
+        "conflict_screen.feer",
+        "context.x",
+    ] {
+        assert!(!is_passthrough_column(name), "{name}");
+        assert!(!passes_through(name), "{name}");
+    }
+    assert!(is_passthrough_column("power_imbalence"));
+    assert!(!passes_through("power_imbalence"));
+}
