@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from dashrisk import _native
-from dashrisk._batch import _default
+from dashrisk._batch import _check_column_names, _default
 from dashrisk._errors import InputError
 from dashrisk._native import Scorer
 
@@ -69,16 +69,7 @@ def _contract_part(frame: Any, kind: str) -> Any:
         else None
     )
     if names is not None:
-        _native.check_columns(names)
-        if kind == "pandas" and any(not isinstance(c, str) for c in frame.columns):
-            bad = next(c for c in frame.columns if not isinstance(c, str))
-            raise InputError(
-                f"column names must be strings, found {bad!r} ({type(bad).__name__}); "
-                "rename the columns (df.columns = df.columns.map(str))",
-                code="wrong_type",
-                field=str(bad),
-                value=type(bad).__name__,
-            )
+        _check_column_names(frame.column_names if kind == "pyarrow" else frame.columns)
         read = _native.read_columns(names)
         if kind == "pandas":
             try:

@@ -43,13 +43,34 @@ def _frame_column(data: Any, name: str) -> list[Any]:
     return list(data[name].tolist())
 
 
+def _check_column_names(columns: Any) -> list[str]:
+    """A frame's column names, checked once as the CSV reader checks a header:
+    names must be strings, and a repeated column, a name close to a contract name
+    (``power_imbalence``) or a nested name its section lacks raise ``InputError``.
+    Returns the names."""
+    for c in columns:
+        if not isinstance(c, str):
+            raise InputError(
+                f"column names must be strings, found {c!r} ({type(c).__name__}); "
+                "rename the columns (df.columns = df.columns.map(str))",
+                code="wrong_type",
+                field=str(c),
+                value=type(c).__name__,
+            )
+    names = list(columns)
+    _native.check_columns(names)
+    return names
+
+
 def _batch(data: Any) -> tuple[list[Any], bool, Any]:
     """The records of ``data`` for the native batch functions: ``(items, rows,
     index)``. A frame (pandas, polars, pyarrow) gives its rows (flat layout, columns
     checked once); any other iterable gives JSON-contract records (dicts or JSON
     text)."""
     if _is_frame(data):
-        _native.check_columns(_frame_columns(data))
+        _check_column_names(
+            data.column_names if _library(data) == "pyarrow" else data.columns
+        )
         lib = _library(data)
         if lib == "polars":
             return data.to_dicts(), True, None

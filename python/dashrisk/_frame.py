@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from dashrisk._errors import InputError
+from dashrisk._batch import _check_column_names
 from dashrisk import _native
 from dashrisk._native import Scorer
 
@@ -105,21 +105,8 @@ def assess_dataframe(df: pd.DataFrame, scorer: Scorer | None = None) -> pd.DataF
 
     if scorer is None:
         scorer = _default_scorer()
-    columns = df.columns
-    for c in columns:
-        if not isinstance(c, str):
-            raise InputError(
-                f"column names must be strings, found {c!r} ({type(c).__name__}); "
-                "rename the columns (df.columns = df.columns.map(str))",
-                code="wrong_type",
-                field=str(c),
-                value=type(c).__name__,
-            )
-    # Once for the frame, as the CSV reader does for its header: a repeated
-    # column, a name close to a contract name (``power_imbalence``) or a nested
-    # name its section does not have would otherwise make every row an error, or
-    # worse, be read as not known.
-    _native.check_columns([str(c) for c in columns])
+    # Once for the frame, as the CSV reader does for its header.
+    _check_column_names(df.columns)
     results = scorer.assess_rows(df.to_dict("records"))
     flat = [flatten_result(r) for r in results]
     data: dict[str, Any] = {}

@@ -360,27 +360,38 @@ pub fn cell_text(obj: &Bound<'_, PyAny>, column: &str) -> Result<String, InputEr
 /// answer column (a column of ticks), `true`/`false` elsewhere
 /// (`children_in_household`).
 fn bool_text(b: bool, column: &str) -> String {
-    // A nested name (`answers.q18`, `conflict_screen.fear`) is read by its key.
-    let nested = dashrisk::parse::nested_section(column);
-    let key = nested.map_or(column, |(_, k)| k);
-    let answer = looks_like_question(key)
-        || nested.is_some_and(|(s, _)| s == "answers")
-        || matches!(key, "fear" | "power_imbalance" | "children_exposed");
-    match (answer, b) {
+    match (answer_column(column), b) {
         (true, true) => "yes".into(),
         (true, false) => "no".into(),
         (false, b) => b.to_string(),
     }
 }
 
+/// Whether a boolean in `column` is an answer (`yes`/`no`: a question or a screen
+/// answer) or a fact (`true`/`false`). A nested name (`answers.q18`,
+/// `conflict_screen.fear`) is read by its key. Shared by the row and Arrow paths.
+pub(crate) fn answer_column(column: &str) -> bool {
+    let nested = dashrisk::parse::nested_section(column);
+    let key = nested.map_or(column, |(_, k)| k);
+    looks_like_question(key)
+        || nested.is_some_and(|(s, _)| s == "answers")
+        || matches!(key, "fear" | "power_imbalance" | "children_exposed")
+}
+
+/// The text of an empty list in `column`: `none` for the transitions (known to be
+/// none), else empty (not known). Shared by the row and Arrow paths.
+pub(crate) fn empty_list_text(column: &str) -> &'static str {
+    let key = dashrisk::parse::nested_section(column).map_or(column, |(_, k)| k);
+    if key == "recent_transitions" {
+        "none"
+    } else {
+        ""
+    }
+}
+
 fn list_text(items: &[Bound<'_, PyAny>], column: &str) -> Result<String, InputError> {
     if items.is_empty() {
-        let key = dashrisk::parse::nested_section(column).map_or(column, |(_, k)| k);
-        return Ok(if key == "recent_transitions" {
-            "none".into()
-        } else {
-            String::new()
-        });
+        return Ok(empty_list_text(column).to_string());
     }
     let mut parts = Vec::with_capacity(items.len());
     for item in items {

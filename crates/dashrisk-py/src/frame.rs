@@ -10,6 +10,7 @@
 //! with `;` (an empty list of transitions is `none`). A column of another type is
 //! refused, naming it.
 
+use crate::convert::{answer_column, empty_list_text};
 use crate::errors::{input_error, internal};
 use crate::scorer::PyScorer;
 use arrow_array::builder::{
@@ -21,7 +22,7 @@ use arrow_array::{Array, ArrayRef, RecordBatch, RecordBatchReader, StringArray};
 use arrow_schema::{DataType, Field, Schema};
 use dashrisk::error::{ErrorKind, InputError, RecordError};
 use dashrisk::flat::{self, Cell, ColumnKind};
-use dashrisk::parse::{nested_section, FlatHeader};
+use dashrisk::parse::FlatHeader;
 use dashrisk::{AssessOptions, Scorer};
 use pyo3::prelude::*;
 use pyo3_arrow::{PyRecordBatchReader, PyTable};
@@ -29,15 +30,6 @@ use std::sync::Arc;
 
 /// Rows per unit of work on one core.
 const CHUNK: usize = 4096;
-
-/// Whether a boolean in column `name` is an answer (`yes`/`no`) or a fact
-/// (`true`/`false`), as `convert::cell_text` decides it.
-fn answer_column(name: &str) -> bool {
-    let key = nested_section(name).map_or(name, |(_, k)| k);
-    dashrisk::instrument::looks_like_question(key)
-        || matches!(key, "fear" | "power_imbalance" | "children_exposed")
-        || nested_section(name).is_some_and(|(s, _)| s == "answers")
-}
 
 fn wrong_type(column: &str, found: &DataType) -> InputError {
     InputError::new(
@@ -123,7 +115,6 @@ fn column_text(name: &str, array: &ArrayRef) -> Result<StringArray, InputError> 
             let list = list.as_list::<i32>();
             let items = column_text(name, list.values())?;
             let offsets = list.value_offsets();
-            let key = nested_section(name).map_or(name, |(_, k)| k);
             (0..n)
                 .map(|i| {
                     (!nulls(i)).then(|| {
@@ -132,8 +123,8 @@ fn column_text(name: &str, array: &ArrayRef) -> Result<StringArray, InputError> 
                             .filter(|&j| !items.is_null(j))
                             .map(|j| items.value(j))
                             .collect();
-                        if parts.is_empty() && key == "recent_transitions" {
-                            "none".to_string()
+                        if parts.is_empty() {
+                            empty_list_text(name).to_string()
                         } else {
                             parts.join(";")
                         }
@@ -167,111 +158,92 @@ fn column_text(name: &str, array: &ArrayRef) -> Result<StringArray, InputError> 
     Ok(out)
 }
 
-/// The output columns, filled a chunk at a time.
+/// One output column's builder, of the column's kind.
+enum Column {
+    Text(StringBuilder),
+    Bool(BooleanBuilder),
+    Count(UInt32Builder),
+    Float(Float64Builder),
+    List(ListBuilder<StringBuilder>),
+}
+
+impl Column {
+    fn new(kind: ColumnKind) -> Column {
+        match kind {
+            ColumnKind::Text => Column::Text(StringBuilder::new()),
+            ColumnKind::Bool => Column::Bool(BooleanBuilder::new()),
+            ColumnKind::Count => Column::Count(UInt32Builder::new()),
+            ColumnKind::Float => Column::Float(Float64Builder::new()),
+            ColumnKind::List => Column::List(ListBuilder::new(StringBuilder::new())),
+        }
+    }
+
+    /// Appends a cell; a cell of another kind (`Missing`) is a null.
+    fn push(&mut self, cell: Cell<'_>) {
+        match (self, cell) {
+            (Column::Text(b), Cell::Text(s)) => b.append_value(s),
+            (Column::Text(b), _) => b.append_null(),
+            (Column::Bool(b), Cell::Bool(v)) => b.append_value(v),
+            (Column::Bool(b), _) => b.append_null(),
+            (Column::Count(b), Cell::Count(v)) => b.append_value(v),
+            (Column::Count(b), _) => b.append_null(),
+            (Column::Float(b), Cell::Float(v)) => b.append_value(v),
+            (Column::Float(b), _) => b.append_null(),
+            (Column::List(b), Cell::List(items)) => {
+                for s in items {
+                    b.values().append_value(s);
+                }
+                b.append(true);
+            }
+            (Column::List(b), _) => b.append(false),
+        }
+    }
+
+    fn finish(&mut self) -> ArrayRef {
+        match self {
+            Column::Text(b) => Arc::new(b.finish()),
+            Column::Bool(b) => Arc::new(b.finish()),
+            Column::Count(b) => Arc::new(b.finish()),
+            Column::Float(b) => Arc::new(b.finish()),
+            Column::List(b) => Arc::new(b.finish()),
+        }
+    }
+}
+
+/// The output columns (`flat::RESULT_COLUMNS`), filled a chunk at a time.
 struct Builders {
-    kinds: Vec<ColumnKind>,
-    text: Vec<Option<StringBuilder>>,
-    boolean: Vec<Option<BooleanBuilder>>,
-    count: Vec<Option<UInt32Builder>>,
-    float: Vec<Option<Float64Builder>>,
-    list: Vec<Option<ListBuilder<StringBuilder>>>,
+    columns: Vec<Column>,
     /// The input row of each output row (0-based).
     row: UInt64Builder,
 }
 
 impl Builders {
     fn new() -> Builders {
-        let kinds: Vec<ColumnKind> = flat::RESULT_COLUMNS.iter().map(|c| c.kind).collect();
-        let make = |k: ColumnKind, want: ColumnKind| k == want;
         Builders {
-            text: kinds
+            columns: flat::RESULT_COLUMNS
                 .iter()
-                .map(|&k| make(k, ColumnKind::Text).then(StringBuilder::new))
+                .map(|c| Column::new(c.kind))
                 .collect(),
-            boolean: kinds
-                .iter()
-                .map(|&k| make(k, ColumnKind::Bool).then(BooleanBuilder::new))
-                .collect(),
-            count: kinds
-                .iter()
-                .map(|&k| make(k, ColumnKind::Count).then(UInt32Builder::new))
-                .collect(),
-            float: kinds
-                .iter()
-                .map(|&k| make(k, ColumnKind::Float).then(Float64Builder::new))
-                .collect(),
-            list: kinds
-                .iter()
-                .map(|&k| make(k, ColumnKind::List).then(|| ListBuilder::new(StringBuilder::new())))
-                .collect(),
-            kinds,
             row: UInt64Builder::new(),
         }
     }
 
     fn push(&mut self, row: u64, cells: Vec<Cell<'_>>) {
         self.row.append_value(row);
-        for (k, cell) in cells.into_iter().enumerate() {
-            match self.kinds[k] {
-                ColumnKind::Text => {
-                    let b = self.text[k].as_mut().expect("a text builder");
-                    match cell {
-                        Cell::Text(s) => b.append_value(s),
-                        _ => b.append_null(),
-                    }
-                }
-                ColumnKind::Bool => {
-                    let b = self.boolean[k].as_mut().expect("a bool builder");
-                    match cell {
-                        Cell::Bool(v) => b.append_value(v),
-                        _ => b.append_null(),
-                    }
-                }
-                ColumnKind::Count => {
-                    let b = self.count[k].as_mut().expect("a count builder");
-                    match cell {
-                        Cell::Count(v) => b.append_value(v),
-                        _ => b.append_null(),
-                    }
-                }
-                ColumnKind::Float => {
-                    let b = self.float[k].as_mut().expect("a float builder");
-                    match cell {
-                        Cell::Float(v) => b.append_value(v),
-                        _ => b.append_null(),
-                    }
-                }
-                ColumnKind::List => {
-                    let b = self.list[k].as_mut().expect("a list builder");
-                    match cell {
-                        Cell::List(items) => {
-                            for s in items {
-                                b.values().append_value(s);
-                            }
-                            b.append(true);
-                        }
-                        _ => b.append(false),
-                    }
-                }
-            }
+        for (column, cell) in self.columns.iter_mut().zip(cells) {
+            column.push(cell);
         }
     }
 
     fn finish(mut self) -> Result<RecordBatch, arrow_schema::ArrowError> {
         let mut fields = vec![Field::new("__row", DataType::UInt64, false)];
-        let mut columns: Vec<ArrayRef> = vec![Arc::new(self.row.finish())];
-        for (k, col) in flat::RESULT_COLUMNS.iter().enumerate() {
-            let array: ArrayRef = match col.kind {
-                ColumnKind::Text => Arc::new(self.text[k].as_mut().expect("text").finish()),
-                ColumnKind::Bool => Arc::new(self.boolean[k].as_mut().expect("bool").finish()),
-                ColumnKind::Count => Arc::new(self.count[k].as_mut().expect("count").finish()),
-                ColumnKind::Float => Arc::new(self.float[k].as_mut().expect("float").finish()),
-                ColumnKind::List => Arc::new(self.list[k].as_mut().expect("list").finish()),
-            };
+        let mut arrays: Vec<ArrayRef> = vec![Arc::new(self.row.finish())];
+        for (col, column) in flat::RESULT_COLUMNS.iter().zip(&mut self.columns) {
+            let array = column.finish();
             fields.push(Field::new(col.name, array.data_type().clone(), true));
-            columns.push(array);
+            arrays.push(array);
         }
-        RecordBatch::try_new(Arc::new(Schema::new(fields)), columns)
+        RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays)
     }
 }
 
