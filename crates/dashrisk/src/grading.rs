@@ -6,6 +6,7 @@ use crate::answers::{Answer, Assessment, Context};
 use crate::instrument::Instrument;
 use crate::policy::GradingPolicy;
 use crate::result::{MaracCriterion, RiskLevel};
+use crate::set::Set;
 use chrono::{Months, NaiveDate};
 
 /// Answer counts over an instrument's questions.
@@ -28,12 +29,16 @@ impl Counts {
 
 /// Counts answers over the instrument's questions (left-out questions are not known).
 pub fn count(instrument: &Instrument, assessment: &Assessment) -> Counts {
-    let answers: Vec<Answer> = instrument
-        .questions
-        .iter()
-        .map(|q| assessment.answer(&q.id))
-        .collect();
-    count_answers(&answers)
+    let mut c = Counts::default();
+    for q in &instrument.questions {
+        match assessment.answer(&q.id) {
+            Answer::Yes => c.yes += 1,
+            Answer::No => {}
+            Answer::NotKnown => c.not_known += 1,
+            Answer::Declined => c.declined += 1,
+        }
+    }
+    c
 }
 
 /// Counts a list of answers.
@@ -230,8 +235,8 @@ pub struct Grade {
     pub actuarial: RiskLevel,
     /// The final level (raised, never lowered, by judgement).
     pub level: RiskLevel,
-    /// The MARAC criteria that count as met, in a fixed order.
-    pub criteria: Vec<MaracCriterion>,
+    /// The MARAC criteria that count as met (listed in declaration order).
+    pub criteria: Set<MaracCriterion>,
     /// Potential escalation.
     pub escalation: Check,
     /// Repeat MARAC.
@@ -259,19 +264,20 @@ pub fn grade(policy: &GradingPolicy, answers: &[Answer], a: &Assessment) -> Grad
     let level = final_level(actuarial, a.officer_judgement);
     let escalation = escalation(policy, &a.context);
     let repeat = repeat_marac(policy, &a.context);
-    let mut criteria = Vec::new();
-    if counts.yes >= policy.high_from {
-        criteria.push(MaracCriterion::VisibleHighRisk);
-    }
-    if a.officer_judgement == Some(RiskLevel::High) {
-        criteria.push(MaracCriterion::ProfessionalJudgement);
-    }
-    if escalation.counts_as_met() {
-        criteria.push(MaracCriterion::PotentialEscalation);
-    }
-    if repeat.counts_as_met() {
-        criteria.push(MaracCriterion::RepeatMarac);
-    }
+    let mut criteria = Set::new();
+    criteria.insert_if(
+        counts.yes >= policy.high_from,
+        MaracCriterion::VisibleHighRisk,
+    );
+    criteria.insert_if(
+        a.officer_judgement == Some(RiskLevel::High),
+        MaracCriterion::ProfessionalJudgement,
+    );
+    criteria.insert_if(
+        escalation.counts_as_met(),
+        MaracCriterion::PotentialEscalation,
+    );
+    criteria.insert_if(repeat.counts_as_met(), MaracCriterion::RepeatMarac);
     Grade {
         counts,
         actuarial,

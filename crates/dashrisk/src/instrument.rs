@@ -24,6 +24,10 @@ pub const DASH_2009_PARTNER: &str = "dash-2009-partner";
 /// The current format version of instrument files.
 pub const INSTRUMENT_FORMAT_VERSION: u32 = 1;
 
+/// The most questions a form may have (DASH has 27). The scorer lays a record's
+/// answers out in a fixed array of this size, so that assessing allocates nothing.
+pub const MAX_QUESTIONS: usize = 128;
+
 /// What a question is about. Used for reporting and for the scorer's points.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -292,6 +296,15 @@ impl Instrument {
         }
         if self.questions.is_empty() {
             return Err(invalid("questions".into(), "must not be empty".into()));
+        }
+        if self.questions.len() > MAX_QUESTIONS {
+            return Err(invalid(
+                "questions".into(),
+                format!(
+                    "has {} questions; a form may have at most {MAX_QUESTIONS} (DASH has 27)",
+                    self.questions.len()
+                ),
+            ));
         }
         let mut ids = BTreeSet::new();
         let mut numbers = BTreeSet::new();

@@ -45,6 +45,7 @@ pub mod ask;
 #[cfg(feature = "batch")]
 pub mod batch;
 pub mod calibration;
+pub mod compact;
 pub mod error;
 pub mod fit;
 pub mod flat;
@@ -58,6 +59,7 @@ pub mod predictor;
 pub mod result;
 pub mod scorer;
 pub mod services;
+pub mod set;
 mod stage;
 mod strict_json;
 pub mod synth;
@@ -69,6 +71,7 @@ pub use calibration::{Calibration, MapMethod, Provenance};
 /// Dates in [`Context`] are `chrono` dates; re-exported so that callers need not
 /// depend on `chrono` themselves.
 pub use chrono::NaiveDate;
+pub use compact::{CompactResult, ReasonCodes};
 pub use error::{ArtefactError, ErrorKind, InputError, RecordError};
 pub use instrument::{Domain, Gate, Instrument, Marker, Question};
 pub use limits::Limits;

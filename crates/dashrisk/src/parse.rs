@@ -596,7 +596,7 @@ impl Scorer {
         options: &crate::AssessOptions,
     ) -> Result<crate::AssessmentResult, InputError> {
         let (a, (idx, answers, _)) = self.flat_parts(header, cells)?;
-        Ok(self.assess_parts(&a, idx, answers, options))
+        Ok(self.assess_parts(&a, idx, &answers, options))
     }
 
     /// The row as an assessment with an empty answers map, and its answers in

@@ -13,16 +13,18 @@
 //!    abuse; anything else is **unclear**. Unknown answers never by themselves
 //!    establish abuse: an empty record is unclear, not abuse.
 
-use crate::answers::Assessment;
+use crate::answers::{Answer, Assessment};
 use crate::calibration::{Calibration, FormScore, SCREEN_FEAR, SCREEN_POWER};
+use crate::compact::{CompactResult, ReasonCodes};
 use crate::error::{ArtefactError, InputError};
 use crate::grading;
 use crate::instrument::Instrument;
 use crate::limits::Limits;
 use crate::parse::unknown_instrument;
 use crate::policy::Policy;
-use crate::result::{AssessmentResult, ChildrenImpact};
-use crate::stage::resolve::{self, Resolved};
+use crate::result::{AssessmentResult, ChildrenImpact, Flag, Pathway};
+use crate::set::Set;
+use crate::stage::resolve::{self, AnswerBuf, Resolved};
 use crate::stage::{decision, estimate, evidence, pathways, reasons, safeguarding};
 
 /// Version of the scorer rules, reported in every result.
@@ -212,17 +214,23 @@ impl Scorer {
         &'a self,
         assessment: &Assessment,
     ) -> Result<&'a Instrument, InputError> {
-        Ok(self.resolve(assessment)?.inst)
+        self.resolve(assessment, &mut resolve::answer_buf())?;
+        self.instrument_for(&assessment.instrument)
     }
 
-    fn resolve<'a>(&'a self, a: &Assessment) -> Result<Resolved<'a>, InputError> {
-        resolve::resolve(&self.instruments, &self.forms, a)
+    fn resolve<'a>(
+        &'a self,
+        a: &Assessment,
+        buf: &'a mut AnswerBuf,
+    ) -> Result<Resolved<'a>, InputError> {
+        resolve::resolve(&self.instruments, &self.forms, a, buf)
     }
 
     /// The points score alone: what the calibration maps to `p_abuse`. `None` for a
     /// form the calibration has no points for.
     pub fn points(&self, assessment: &Assessment) -> Result<Option<f64>, InputError> {
-        let r = self.resolve(assessment)?;
+        let mut buf = resolve::answer_buf();
+        let r = self.resolve(assessment, &mut buf)?;
         Ok(r.form.map(|f| estimate::points(&r, assessment, f, true)))
     }
 
@@ -245,9 +253,12 @@ impl Scorer {
         &self,
         a: &Assessment,
     ) -> Result<Vec<UnansweredQuestion>, InputError> {
-        let res = self.resolve(a)?;
+        let mut buf = resolve::answer_buf();
+        let res = self.resolve(a, &mut buf)?;
         let ev = evidence::evidence(&res, a);
-        let items = ev.fear_power_unanswered.iter().chain(&ev.harm_unanswered);
+        let items = ev
+            .items(ev.fear_power_unanswered)
+            .chain(ev.items(ev.harm_unanswered));
         let mut out: Vec<UnansweredQuestion> = items
             .map(|item| {
                 let (id, text) = match evidence::screen_column(item.id) {
@@ -310,8 +321,40 @@ impl Scorer {
         a: &Assessment,
         options: &AssessOptions,
     ) -> Result<AssessmentResult, InputError> {
-        let res = self.resolve(a)?;
-        Ok(self.assess_resolved(a, res, options))
+        let mut buf = resolve::answer_buf();
+        let res = self.resolve(a, &mut buf)?;
+        Ok(self.full_result(a, &self.stages(a, res), options))
+    }
+
+    /// Assesses one incident into a [`CompactResult`]: every decision of
+    /// [`Scorer::assess`], with the reasons as codes, and no heap allocation (the
+    /// record's answers are laid out on the stack). The path for bulk work.
+    ///
+    /// ```
+    /// use dashrisk::{Answer, Assessment, Classification, ReasonCode, Scorer};
+    /// let scorer = Scorer::default();
+    /// let mut a = Assessment::default();
+    /// a.answers.insert("q18".into(), Answer::Yes);
+    /// let c = scorer.assess_compact(&a).unwrap();
+    /// let full = scorer.assess(&a).unwrap();
+    /// assert_eq!(c.classification, Classification::DomesticAbuse);
+    /// assert_eq!(c.pathways.to_vec(), full.pathways);
+    /// assert!(c.reasons.contains(ReasonCode::DecisionAbuseSafetyGate));
+    /// ```
+    pub fn assess_compact(&self, a: &Assessment) -> Result<CompactResult, InputError> {
+        let mut buf = resolve::answer_buf();
+        let res = self.resolve(a, &mut buf)?;
+        Ok(self.compact_result(a, &self.stages(a, res)))
+    }
+
+    /// The resolved record for instrument `idx` with `answers` in question order
+    /// (the flat rows' path, whose dates were checked when parsed).
+    fn resolved<'a>(&'a self, idx: usize, answers: &'a [Answer]) -> Resolved<'a> {
+        Resolved {
+            inst: &self.instruments[idx],
+            form: self.forms[idx].as_ref(),
+            answers,
+        }
     }
 
     /// [`Scorer::assess_with`] on a record whose answers are already in question
@@ -321,24 +364,28 @@ impl Scorer {
         &self,
         a: &Assessment,
         idx: usize,
-        answers: Vec<crate::answers::Answer>,
+        answers: &[Answer],
         options: &AssessOptions,
     ) -> AssessmentResult {
-        let res = resolve::Resolved {
-            inst: &self.instruments[idx],
-            form: self.forms[idx].as_ref(),
-            answers,
-        };
-        self.assess_resolved(a, res, options)
+        let st = self.stages(a, self.resolved(idx, answers));
+        self.full_result(a, &st, options)
     }
 
-    fn assess_resolved(
+    /// [`Scorer::assess_compact`] on the flat rows' path, as
+    /// [`Scorer::assess_parts`].
+    pub(crate) fn assess_compact_parts(
         &self,
         a: &Assessment,
-        res: resolve::Resolved<'_>,
-        options: &AssessOptions,
-    ) -> AssessmentResult {
-        let grade = grading::grade(&self.policy.grading, &res.answers, a);
+        idx: usize,
+        answers: &[Answer],
+    ) -> CompactResult {
+        let st = self.stages(a, self.resolved(idx, answers));
+        self.compact_result(a, &st)
+    }
+
+    /// Runs every stage but the reasons; allocates nothing.
+    fn stages<'a>(&'a self, a: &Assessment, res: Resolved<'a>) -> Stages<'a> {
+        let grade = grading::grade(&self.policy.grading, res.answers, a);
         let ev = evidence::evidence(&res, a);
         let est = estimate::estimate(&res, a, &self.calibration);
         let d = decision::decide(
@@ -351,27 +398,88 @@ impl Scorer {
         let sg = safeguarding::safeguard(a, &ev, d.classification);
         let pathways = pathways::pathways(d.classification, &grade, &sg);
         let prompts = evidence::judgement_prompts(&ev, grade.level);
-        let reasons = reasons::reasons(&reasons::Facts {
+        Stages {
+            res,
+            grade,
+            ev,
+            est,
+            d,
+            sg,
+            pathways,
+            prompts,
+        }
+    }
+
+    fn facts<'a>(&'a self, a: &'a Assessment, st: &'a Stages<'a>) -> reasons::Facts<'a> {
+        reasons::Facts {
             a,
-            questions: res.inst.questions.len(),
-            instrument: &res.inst.id,
+            questions: st.res.inst.questions.len(),
+            instrument: &st.res.inst.id,
             calibration: &self.calibration.version,
             policy: &self.policy,
-            grade: &grade,
-            evidence: &ev,
-            estimate: &est,
-            decision: &d,
-            safeguarding: &sg,
-            judgement_prompts: &prompts,
+            grade: &st.grade,
+            evidence: &st.ev,
+            estimate: &st.est,
+            decision: &st.d,
+            safeguarding: &st.sg,
+            judgement_prompts: st.prompts,
+        }
+    }
+
+    fn compact_result(&self, a: &Assessment, st: &Stages<'_>) -> CompactResult {
+        let mut codes = ReasonCodes::new();
+        reasons::reasons(&self.facts(a, st), &mut codes);
+        let instrument = self
+            .instruments
+            .iter()
+            .position(|i| std::ptr::eq(i, st.res.inst))
+            .unwrap_or(usize::MAX);
+        CompactResult {
+            classification: st.d.classification,
+            decided_by: st.d.basis,
+            conflict_blockers: st.d.blockers,
+            p_abuse: st.est.p_abuse,
+            points: st.est.points,
+            risk_level: st.grade.level,
+            actuarial_level: st.grade.actuarial,
+            officer_judgement: a.officer_judgement,
+            yes_count: st.grade.counts.yes,
+            not_known_count: st.grade.counts.not_known,
+            declined_count: st.grade.counts.declined,
+            marac_referral: st.grade.marac(),
+            marac_criteria: st.grade.criteria,
+            flags: st.ev.flags,
+            csc_notification: st.sg.csc,
+            school_notification: st.sg.school,
+            pathways: st.pathways,
+            recording_category: pathways::recording_category(st.d.classification),
+            children_in_household: st.sg.in_household,
+            children_linked: st.sg.linked,
+            children_linked_by: st.sg.linked_by,
+            reasons: codes,
+            instrument,
+        }
+    }
+
+    fn full_result(
+        &self,
+        a: &Assessment,
+        st: &Stages<'_>,
+        options: &AssessOptions,
+    ) -> AssessmentResult {
+        let mut listed = reasons::Listed {
+            reasons: Vec::with_capacity(16),
             with_text: options.reason_text,
-        });
+        };
+        reasons::reasons(&self.facts(a, st), &mut listed);
+        let (d, grade, sg) = (&st.d, &st.grade, &st.sg);
         AssessmentResult {
             id: a.id.clone(),
             classification: d.classification,
             decided_by: d.basis,
-            conflict_blockers: d.blockers,
-            p_abuse: est.p_abuse,
-            points: est.points,
+            conflict_blockers: d.blockers.to_vec(),
+            p_abuse: st.est.p_abuse,
+            points: st.est.points,
             risk_level: grade.level,
             actuarial_level: grade.actuarial,
             officer_judgement: a.officer_judgement,
@@ -379,27 +487,39 @@ impl Scorer {
             not_known_count: grade.counts.not_known,
             declined_count: grade.counts.declined,
             marac_referral: grade.marac(),
-            marac_criteria: grade.criteria,
-            flags: ev.flags.clone(),
+            marac_criteria: grade.criteria.to_vec(),
+            flags: st.ev.flags.to_vec(),
             csc_notification: sg.csc,
             school_notification: sg.school,
-            pathways,
+            pathways: st.pathways.to_vec(),
             recording_category: pathways::recording_category(d.classification),
             children: ChildrenImpact {
                 in_household: sg.in_household,
                 linked: sg.linked,
-                linked_by: sg.linked_by.clone(),
+                linked_by: sg.linked_by.to_vec(),
                 summary: if options.reason_text {
-                    reasons::children_summary(d.classification, &sg)
+                    reasons::children_summary(d.classification, sg)
                 } else {
                     String::new()
                 },
             },
-            reasons,
-            instrument: res.inst.id.clone(),
+            reasons: listed.reasons,
+            instrument: st.res.inst.id.clone(),
             scorer_version: SCORER_VERSION.to_string(),
             calibration_version: self.calibration.version.clone(),
             meta: a.meta.clone(),
         }
     }
+}
+
+/// The stages' outputs for one record, before the reasons are written.
+struct Stages<'a> {
+    res: Resolved<'a>,
+    grade: grading::Grade,
+    ev: evidence::Evidence<'a>,
+    est: estimate::Estimate,
+    d: decision::Decision,
+    sg: safeguarding::Safeguarding,
+    pathways: Set<Pathway>,
+    prompts: Set<Flag>,
 }

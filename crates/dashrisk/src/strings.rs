@@ -48,5 +48,11 @@ macro_rules! contract_strings {
             }
         }
         display_from_str!($ty, $what, $ty::VALUES);
+        impl crate::set::Member for $ty {
+            const MEMBERS: &'static [$ty] = &$ty::ALL;
+            fn index(self) -> u32 {
+                self as u32
+            }
+        }
     };
 }

@@ -13,6 +13,7 @@ use super::evidence::Evidence;
 use crate::grading::Grade;
 use crate::policy::ScorerPolicy;
 use crate::result::{Classification, ConflictBlocker, DecisionBasis, RiskLevel};
+use crate::set::Set;
 
 /// Where `p_abuse` falls against the two thresholds (`None` in [`Decision`] when
 /// the form has no estimate).
@@ -32,7 +33,7 @@ pub(crate) struct Decision {
     pub classification: Classification,
     pub basis: DecisionBasis,
     /// Everything that rules out parental conflict, in [`ConflictBlocker`] order.
-    pub blockers: Vec<ConflictBlocker>,
+    pub blockers: Set<ConflictBlocker>,
     /// Where `p_abuse` falls; `None` without an estimate.
     pub band: Option<Band>,
     /// The conflict threshold in force (the policy's, or the calibration's
@@ -52,7 +53,7 @@ pub(crate) fn decide(
     // Without an estimate parental conflict cannot be confirmed: the rule needs a
     // low estimate.
     let low = est.p_abuse.is_some_and(|p| p < conflict_threshold);
-    let mut blockers = Vec::new();
+    let mut blockers = Set::new();
     for (applies, b) in [
         (ev.gate_fired(), ConflictBlocker::SafetyGate),
         (ev.gate_unanswered(), ConflictBlocker::GateItemUnanswered),
@@ -66,9 +67,7 @@ pub(crate) fn decide(
         ),
         (!low, ConflictBlocker::AbuseProbability),
     ] {
-        if applies {
-            blockers.push(b);
-        }
+        blockers.insert_if(applies, b);
     }
     let evidence_reaches_abuse = est.p_evidence.is_some_and(|p| p >= sp.abuse_min_p_abuse);
     let (classification, basis) = if ev.gate_fired() {
@@ -79,7 +78,7 @@ pub(crate) fn decide(
         (Classification::ParentalConflict, DecisionBasis::ScreenedOut)
     } else if blockers
         .iter()
-        .any(|&b| b != ConflictBlocker::AbuseProbability)
+        .any(|b| b != ConflictBlocker::AbuseProbability)
     {
         (Classification::Unclear, DecisionBasis::SafetyRules)
     } else {

@@ -79,7 +79,7 @@ pub(crate) fn points(r: &Resolved, a: &Assessment, f: &FormTable, unknowns: bool
         Answer::NotKnown | Answer::Declined => 0.0,
     };
     let mut total = 0.0;
-    for (&p, &ans) in f.items.iter().zip(&r.answers) {
+    for (&p, &ans) in f.items.iter().zip(r.answers) {
         total += score(p, ans);
     }
     let s = &a.conflict_screen;

@@ -4,8 +4,9 @@
 
 use super::resolve::Resolved;
 use crate::answers::{Answer, Assessment, Transition};
-use crate::instrument::{Domain, Gate, Marker};
+use crate::instrument::{Domain, Gate, Marker, Question};
 use crate::result::Flag;
+use crate::set::Set;
 
 /// One item the evidence names: a question (`q18`) or a screen question.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,30 +19,57 @@ pub(crate) struct Item<'a> {
     pub answer: Answer,
 }
 
+/// A list of items held as bits, so that the evidence allocates nothing: bit `i` of
+/// `questions` is the form's question `i`; `screen` bit 0 is the screen's fear
+/// question, bit 1 its power-imbalance question. Items are listed form questions
+/// first, in the form's order, then the screen's.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Items {
+    pub questions: u128,
+    pub screen: u8,
+}
+
+impl Items {
+    pub fn is_empty(&self) -> bool {
+        self.questions == 0 && self.screen == 0
+    }
+    fn add_question(&mut self, i: usize) {
+        self.questions |= 1u128 << i;
+    }
+}
+
+const SCREEN_FEAR_BIT: u8 = 1;
+const SCREEN_POWER_BIT: u8 = 2;
+
 /// What the answers show.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub(crate) struct Evidence<'a> {
+    /// The form and its answers, in question order, to list items from.
+    pub questions: &'a [Question],
+    pub answers: &'a [Answer],
+    /// The screen's fear and power-imbalance answers.
+    pub screen: [Answer; 2],
     /// Fear items (and the screen's fear question) answered yes.
-    pub fear: Vec<Item<'a>>,
+    pub fear: Items,
     /// Control and power-imbalance items (and the screen's question) answered yes.
-    pub power: Vec<Item<'a>>,
+    pub power: Items,
     /// Harm items answered yes.
-    pub harm: Vec<Item<'a>>,
+    pub harm: Items,
     /// `blocks_conflict` items answered yes.
-    pub blockers: Vec<Item<'a>>,
+    pub blockers: Items,
     /// Fear and power items (and screen questions) not known or declined.
-    pub fear_power_unanswered: Vec<Item<'a>>,
+    pub fear_power_unanswered: Items,
     /// Harm items not known or declined (fear and power items are listed above).
-    pub harm_unanswered: Vec<Item<'a>>,
+    pub harm_unanswered: Items,
     /// Flags raised by the answers.
-    pub flags: Vec<Flag>,
+    pub flags: Set<Flag>,
     /// A "yes" to a `children_in_household` item.
     pub children_item_yes: bool,
     /// A "yes" to an item that prompts the honour-based abuse questions.
     pub honour_prompt: bool,
 }
 
-impl Evidence<'_> {
+impl<'a> Evidence<'a> {
     /// Whether any gate fired.
     pub fn gate_fired(&self) -> bool {
         !(self.fear.is_empty() && self.power.is_empty() && self.harm.is_empty())
@@ -59,7 +87,33 @@ impl Evidence<'_> {
 
     /// Whether a flag is raised.
     pub fn flagged(&self, f: Flag) -> bool {
-        self.flags.contains(&f)
+        self.flags.contains(f)
+    }
+
+    /// The items of a list, form questions first in the form's order, then the
+    /// screen's fear and power-imbalance questions.
+    pub fn items(&self, items: Items) -> impl Iterator<Item = Item<'a>> + '_ {
+        let questions = self.questions;
+        let answers = self.answers;
+        let form = (0..questions.len())
+            .filter(move |&i| items.questions & (1u128 << i) != 0)
+            .map(move |i| Item {
+                id: &questions[i].id,
+                label: &questions[i].text,
+                answer: answers[i],
+            });
+        let screen = [
+            (SCREEN_FEAR_BIT, SCREEN_FEAR, self.screen[0]),
+            (SCREEN_POWER_BIT, SCREEN_POWER, self.screen[1]),
+        ]
+        .into_iter()
+        .filter(move |(bit, _, _)| items.screen & bit != 0)
+        .map(|(_, id, answer)| Item {
+            id,
+            label: "",
+            answer,
+        });
+        form.chain(screen)
     }
 }
 
@@ -79,26 +133,35 @@ pub(crate) fn screen_column(item_id: &str) -> Option<(&'static str, &'static str
 }
 
 pub(crate) fn evidence<'a>(r: &Resolved<'a>, a: &Assessment) -> Evidence<'a> {
-    let mut ev = Evidence::default();
-    for (q, ans) in r.questions() {
-        let item = Item {
-            id: &q.id,
-            label: &q.text,
-            answer: ans,
-        };
+    let s = &a.conflict_screen;
+    let mut ev = Evidence {
+        questions: &r.inst.questions,
+        answers: r.answers,
+        screen: [s.fear, s.power_imbalance],
+        fear: Items::default(),
+        power: Items::default(),
+        harm: Items::default(),
+        blockers: Items::default(),
+        fear_power_unanswered: Items::default(),
+        harm_unanswered: Items::default(),
+        flags: Set::new(),
+        children_item_yes: false,
+        honour_prompt: false,
+    };
+    for (i, (q, ans)) in r.questions().enumerate() {
         match ans {
             Answer::Yes => {
                 if q.fires(Gate::Fear) {
-                    ev.fear.push(item);
+                    ev.fear.add_question(i);
                 }
                 if q.fires(Gate::PowerImbalance) {
-                    ev.power.push(item);
+                    ev.power.add_question(i);
                 }
                 if q.fires(Gate::Harm) {
-                    ev.harm.push(item);
+                    ev.harm.add_question(i);
                 }
                 if q.has(Marker::BlocksConflict) {
-                    ev.blockers.push(item);
+                    ev.blockers.add_question(i);
                 }
                 ev.children_item_yes |= q.has(Marker::ChildrenInHousehold);
                 ev.honour_prompt |= q.has(Marker::HonourBasedPrompt);
@@ -106,34 +169,28 @@ pub(crate) fn evidence<'a>(r: &Resolved<'a>, a: &Assessment) -> Evidence<'a> {
             Answer::No => {}
             Answer::NotKnown | Answer::Declined => {
                 if q.fires(Gate::Fear) || q.fires(Gate::PowerImbalance) {
-                    ev.fear_power_unanswered.push(item);
+                    ev.fear_power_unanswered.add_question(i);
                 } else if q.fires(Gate::Harm) {
-                    ev.harm_unanswered.push(item);
+                    ev.harm_unanswered.add_question(i);
                 }
             }
         }
     }
-    let s = &a.conflict_screen;
-    for (ans, id, list) in [
-        (s.fear, SCREEN_FEAR, &mut ev.fear),
-        (s.power_imbalance, SCREEN_POWER, &mut ev.power),
+    for (ans, bit, yes) in [
+        (s.fear, SCREEN_FEAR_BIT, &mut ev.fear),
+        (s.power_imbalance, SCREEN_POWER_BIT, &mut ev.power),
     ] {
-        let item = Item {
-            id,
-            label: "",
-            answer: ans,
-        };
         match ans {
-            Answer::Yes => list.push(item),
+            Answer::Yes => yes.screen |= bit,
             Answer::No => {}
-            Answer::NotKnown | Answer::Declined => ev.fear_power_unanswered.push(item),
+            Answer::NotKnown | Answer::Declined => ev.fear_power_unanswered.screen |= bit,
         }
     }
     ev.flags = flags(r, a);
     ev
 }
 
-fn flags(r: &Resolved, a: &Assessment) -> Vec<Flag> {
+fn flags(r: &Resolved, a: &Assessment) -> Set<Flag> {
     // One pass over the "yes" answers: the markers they carry, as bits, and the two
     // domains that matter here.
     let (mut yes_markers, mut separation_item, mut third_party) = (0u32, false, false);
@@ -147,13 +204,11 @@ fn flags(r: &Resolved, a: &Assessment) -> Vec<Flag> {
         }
     }
     let has = |m: Marker| yes_markers & (1 << (m as u32)) != 0;
-    let mut f = Vec::new();
+    let mut f = Set::new();
     let control = has(Marker::PowerImbalance)
         || has(Marker::Stalking)
         || a.conflict_screen.power_imbalance == Answer::Yes;
-    if control {
-        f.push(Flag::CoerciveControl);
-    }
+    f.insert_if(control, Flag::CoerciveControl);
     for (m, flag) in [
         (Marker::Stalking, Flag::Stalking),
         (Marker::Strangulation, Flag::Strangulation),
@@ -162,9 +217,7 @@ fn flags(r: &Resolved, a: &Assessment) -> Vec<Flag> {
         (Marker::SexualAbuse, Flag::SexualAbuse),
         (Marker::ChildHarm, Flag::ChildHarm),
     ] {
-        if has(m) {
-            f.push(flag);
-        }
+        f.insert_if(has(m), flag);
     }
     let separation = separation_item
         || a.conflict_screen
@@ -172,12 +225,11 @@ fn flags(r: &Resolved, a: &Assessment) -> Vec<Flag> {
             .as_ref()
             .is_some_and(|t| t.contains(&Transition::Separation));
     let violence = has(Marker::Violence) || has(Marker::Weapon) || has(Marker::Strangulation);
-    if separation && control && violence {
-        f.push(Flag::SeparationControlViolence);
-    }
-    if third_party {
-        f.push(Flag::ThirdPartyThreat);
-    }
+    f.insert_if(
+        separation && control && violence,
+        Flag::SeparationControlViolence,
+    );
+    f.insert_if(third_party, Flag::ThirdPartyThreat);
     f
 }
 
@@ -197,9 +249,9 @@ pub(crate) const JUDGEMENT_PROMPTS: [Flag; 7] = [
 
 /// The flags that prompt "consider raising the level by judgement": none once the
 /// level is already high.
-pub(crate) fn judgement_prompts(ev: &Evidence, level: crate::result::RiskLevel) -> Vec<Flag> {
+pub(crate) fn judgement_prompts(ev: &Evidence, level: crate::result::RiskLevel) -> Set<Flag> {
     if level == crate::result::RiskLevel::High {
-        return Vec::new();
+        return Set::new();
     }
     JUDGEMENT_PROMPTS
         .iter()

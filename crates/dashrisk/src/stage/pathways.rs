@@ -4,17 +4,18 @@
 use super::safeguarding::Safeguarding;
 use crate::grading::Grade;
 use crate::result::{Classification, Pathway, RecordingCategory, RiskLevel};
-use std::collections::BTreeSet;
+use crate::set::Set;
 
 pub(crate) fn pathways(
     classification: Classification,
     grade: &Grade,
     sg: &Safeguarding,
-) -> Vec<Pathway> {
-    let mut p = BTreeSet::new();
+) -> Set<Pathway> {
+    let mut p = Set::new();
     // MARAC never replaces child safeguarding: the notifications below stand beside it.
     if grade.marac() || grade.level == RiskLevel::High {
-        p.extend([Pathway::Marac, Pathway::Idva]);
+        p.insert(Pathway::Marac);
+        p.insert(Pathway::Idva);
     }
     let children = sg.linked == Some(true);
     match classification {
@@ -49,7 +50,7 @@ pub(crate) fn pathways(
     if sg.school {
         p.insert(Pathway::OperationEncompass);
     }
-    p.into_iter().collect()
+    p
 }
 
 pub(crate) fn recording_category(c: Classification) -> RecordingCategory {

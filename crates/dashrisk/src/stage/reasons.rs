@@ -8,15 +8,17 @@
 
 use super::decision::{Band, Decision};
 use super::estimate::Estimate;
-use super::evidence::{Evidence, Item};
+use super::evidence::{Evidence, Item, JUDGEMENT_PROMPTS};
 use super::safeguarding::Safeguarding;
 use crate::answers::{Answer, ArgumentFrequency, Assessment, Resolution};
+use crate::compact::ReasonCodes;
 use crate::grading::{Check, Grade};
 use crate::policy::Policy;
 use crate::result::{
     ChildLink, Classification, ConflictBlocker, DecisionBasis, Flag, MaracCriterion, Reason,
     ReasonCode,
 };
+use crate::set::Set;
 
 /// Everything the reasons are written from.
 pub(crate) struct Facts<'a> {
@@ -32,14 +34,44 @@ pub(crate) struct Facts<'a> {
     pub decision: &'a Decision,
     pub safeguarding: &'a Safeguarding,
     /// Flags that prompt "consider raising the level" (none at high level).
-    pub judgement_prompts: &'a [Flag],
-    /// Write the sentences; without, every reason's text is empty (codes only).
+    pub judgement_prompts: Set<Flag>,
+}
+
+/// Where reasons go: a list with sentences (or empty texts), or the codes alone.
+pub(crate) trait Sink {
+    /// Whether the sentences are wanted; when not, no sentence is formatted.
+    fn text(&self) -> bool;
+    /// Adds a reason (`text` empty when [`Sink::text`] is false).
+    fn push(&mut self, code: ReasonCode, text: String);
+}
+
+/// Reasons as the result lists them.
+pub(crate) struct Listed {
+    pub reasons: Vec<Reason>,
     pub with_text: bool,
 }
 
-fn list(items: &[Item]) -> String {
-    let mut out = String::with_capacity(items.len() * 48);
-    for (n, i) in items.iter().enumerate() {
+impl Sink for Listed {
+    fn text(&self) -> bool {
+        self.with_text
+    }
+    fn push(&mut self, code: ReasonCode, text: String) {
+        self.reasons.push(Reason { code, text });
+    }
+}
+
+impl Sink for ReasonCodes {
+    fn text(&self) -> bool {
+        false
+    }
+    fn push(&mut self, code: ReasonCode, _text: String) {
+        ReasonCodes::push(self, code);
+    }
+}
+
+fn list<'a>(items: impl Iterator<Item = Item<'a>>) -> String {
+    let mut out = String::with_capacity(96);
+    for (n, i) in items.enumerate() {
         if n > 0 {
             out.push_str("; ");
         }
@@ -53,9 +85,9 @@ fn list(items: &[Item]) -> String {
     out
 }
 
-fn with_answers(items: &[Item]) -> String {
-    let mut out = String::with_capacity(items.len() * 16);
-    for (n, i) in items.iter().enumerate() {
+fn with_answers<'a>(items: impl Iterator<Item = Item<'a>>) -> String {
+    let mut out = String::with_capacity(64);
+    for (n, i) in items.enumerate() {
         if n > 0 {
             out.push_str("; ");
         }
@@ -95,16 +127,18 @@ fn blocker_text(b: ConflictBlocker, f: &Facts) -> String {
     }
 }
 
-pub(crate) fn reasons(f: &Facts) -> Vec<Reason> {
-    let mut out = Vec::with_capacity(12);
-    let with_text = f.with_text;
+/// Writes the reasons into `out`. Without text nothing here allocates: every
+/// sentence, and everything only a sentence needs, is built inside `say!`.
+pub(crate) fn reasons<S: Sink>(f: &Facts, out: &mut S) {
+    let with_text = out.text();
     // A macro, not a closure, so that a sentence not asked for is never formatted.
     macro_rules! say {
         ($code:expr, $text:expr $(,)?) => {
-            out.push(Reason {
-                code: $code,
-                text: if with_text { $text } else { String::new() },
-            })
+            if with_text {
+                out.push($code, $text)
+            } else {
+                out.push($code, String::new())
+            }
         };
     }
     let (ev, est, d, g, sg) = (f.evidence, f.estimate, f.decision, f.grade, f.safeguarding);
@@ -126,21 +160,21 @@ pub(crate) fn reasons(f: &Facts) -> Vec<Reason> {
                 pct(sp.abuse_min_p_abuse)
             ),
         ),
-        DecisionBasis::SafetyRules => {
-            let rules: Vec<String> = d
-                .blockers
-                .iter()
-                .filter(|&&b| b != ConflictBlocker::AbuseProbability)
-                .map(|&b| blocker_text(b, f))
-                .collect();
-            say!(
-                ReasonCode::DecisionUnclearSafetyRules,
+        DecisionBasis::SafetyRules => say!(
+            ReasonCode::DecisionUnclearSafetyRules,
+            {
+                let rules: Vec<String> = d
+                    .blockers
+                    .iter()
+                    .filter(|&b| b != ConflictBlocker::AbuseProbability)
+                    .map(|b| blocker_text(b, f))
+                    .collect();
                 format!(
                     "Not parental conflict, decided by the safety rules: {}. Abuse is not established on what was recorded either, so the case is unclear.",
                     rules.join("; ")
-                ),
-            )
-        }
+                )
+            },
+        ),
         DecisionBasis::Estimate => say!(
             ReasonCode::DecisionUnclearEstimate,
             format!(
@@ -160,7 +194,7 @@ pub(crate) fn reasons(f: &Facts) -> Vec<Reason> {
             ReasonCode::FearReported,
             format!(
                 "Fear reported ({}): fear of the other person rules out parental conflict.",
-                list(&ev.fear)
+                list(ev.items(ev.fear))
             ),
         );
     }
@@ -169,7 +203,7 @@ pub(crate) fn reasons(f: &Facts) -> Vec<Reason> {
             ReasonCode::PowerImbalanceReported,
             format!(
                 "Control or an imbalance of power reported ({}): this rules out parental conflict.",
-                list(&ev.power)
+                list(ev.items(ev.power))
             ),
         );
     }
@@ -178,7 +212,7 @@ pub(crate) fn reasons(f: &Facts) -> Vec<Reason> {
             ReasonCode::HarmMarkerReported,
             format!(
                 "Violence or a high-harm marker reported ({}): this is domestic abuse, not parental conflict.",
-                list(&ev.harm)
+                list(ev.items(ev.harm))
             ),
         );
     }
@@ -187,7 +221,7 @@ pub(crate) fn reasons(f: &Facts) -> Vec<Reason> {
             ReasonCode::AbuseEvidenceReported,
             format!(
                 "Abuse reported beyond the safety gates ({}): this rules out parental conflict, though on its own it does not establish abuse.",
-                list(&ev.blockers)
+                list(ev.items(ev.blockers))
             ),
         );
     }
@@ -196,78 +230,80 @@ pub(crate) fn reasons(f: &Facts) -> Vec<Reason> {
             ReasonCode::FearOrPowerNotCleared,
             format!(
                 "Ask about fear and control before recording parental conflict: {} could not be ruled out (not known or declined), and parental conflict needs them asked and answered no.",
-                with_answers(&ev.fear_power_unanswered)
+                with_answers(ev.items(ev.fear_power_unanswered))
             ),
         );
     }
     if !ev.gate_fired() && !ev.harm_unanswered.is_empty() {
-        let ask: Vec<String> = ev
-            .harm_unanswered
-            .iter()
-            .map(|i| {
-                format!(
-                    "{} ({}, {})",
-                    i.id,
-                    i.label,
-                    i.answer.as_str().replace('_', " ")
-                )
-            })
-            .collect();
-        say!(
-            ReasonCode::HarmNotCleared,
+        say!(ReasonCode::HarmNotCleared, {
+            let ask: Vec<String> = ev
+                .items(ev.harm_unanswered)
+                .map(|i| {
+                    format!(
+                        "{} ({}, {})",
+                        i.id,
+                        i.label,
+                        i.answer.as_str().replace('_', " ")
+                    )
+                })
+                .collect();
             format!(
                 "Ask about {} before recording parental conflict: parental conflict needs every harm question answered no.",
                 ask.join("; ")
-            ),
-        );
+            )
+        });
     }
     if g.earlier_abuse {
-        let ctx = &f.a.context;
-        let detail = match (ctx.prior_incidents_12m.filter(|&n| n > 0), ctx.incident_date) {
-            (Some(n), _) => format!("{n} in the 12 months before this one"),
-            (None, Some(_)) => format!(
-                "dated within the {}-month window before this one",
-                gp.escalation_window_months
-            ),
-            (None, None) => "dated, but without this incident's date the dates may fall inside the window; record the incident date".to_string(),
-        };
-        say!(
-            ReasonCode::EarlierAbuseIncident,
+        say!(ReasonCode::EarlierAbuseIncident, {
+            let ctx = &f.a.context;
+            let detail = match (ctx.prior_incidents_12m.filter(|&n| n > 0), ctx.incident_date) {
+                (Some(n), _) => format!("{n} in the 12 months before this one"),
+                (None, Some(_)) => format!(
+                    "dated within the {}-month window before this one",
+                    gp.escalation_window_months
+                ),
+                (None, None) => "dated, but without this incident's date the dates may fall inside the window; record the incident date".to_string(),
+            };
             format!(
                 "An earlier domestic-abuse incident is recorded ({detail}): parental conflict support is only for families where abuse has been screened out."
-            ),
-        );
+            )
+        });
     }
 
     // 3. The estimate, named as such.
     match (est.p_abuse, est.points, d.band) {
         (Some(p), Some(points), Some(band)) => {
-            let estimate = format!(
-                "The statistical estimate of domestic abuse is {} ({points:.1} points; calibration {})",
-                pct(p),
-                f.calibration
-            );
+            // Called only inside `say!`: formatted only when sentences are wanted.
+            let estimate = || {
+                format!(
+                    "The statistical estimate of domestic abuse is {} ({points:.1} points; calibration {})",
+                    pct(p),
+                    f.calibration
+                )
+            };
             match (d.basis, band) {
                 (DecisionBasis::SafetyGate | DecisionBasis::SafetyRules, _) => say!(
                     ReasonCode::StatisticalEstimate,
-                    format!("{estimate}. A safety rule decided the classification, not this estimate."),
+                    format!("{}. A safety rule decided the classification, not this estimate.", estimate()),
                 ),
                 (_, Band::High) if !d.unknowns_reach_abuse => say!(
                     ReasonCode::HighAbuseProbability,
-                    format!("{estimate}: at or above the abuse threshold ({}).", pct(sp.abuse_min_p_abuse)),
+                    format!("{}: at or above the abuse threshold ({}).", estimate(), pct(sp.abuse_min_p_abuse)),
                 ),
                 (_, Band::High) => {}
                 (_, Band::Intermediate) => say!(
                     ReasonCode::IntermediateAbuseProbability,
                     format!(
-                        "{estimate}: too high to treat as parental conflict (the conflict threshold is {}).",
+                        "{}: too high to treat as parental conflict (the conflict threshold is {}).",
+                        estimate(),
                         pct(d.conflict_threshold)
                     ),
                 ),
                 (_, Band::Low) => say!(
                     ReasonCode::LowAbuseProbability,
                     format!(
-                        "{estimate}: below the conflict threshold ({}).",
+                        "{}: below the conflict threshold ({}).",
+                        estimate(),
                         pct(d.conflict_threshold)
                     ),
                 ),
@@ -334,30 +370,28 @@ pub(crate) fn reasons(f: &Facts) -> Vec<Reason> {
     );
     let poorly = s.resolution == Resolution::PoorlyResolved;
     if frequent || poorly {
-        let mut parts = Vec::new();
-        if frequent {
-            parts.push(format!("argue {}", s.argument_frequency.as_str()));
-        }
-        if poorly {
-            parts.push("arguments are poorly resolved".to_string());
-        }
-        say!(
-            ReasonCode::ConflictPattern,
+        say!(ReasonCode::ConflictPattern, {
+            let mut parts = Vec::new();
+            if frequent {
+                parts.push(format!("argue {}", s.argument_frequency.as_str()));
+            }
+            if poorly {
+                parts.push("arguments are poorly resolved".to_string());
+            }
             format!(
                 "The parents {}: frequent, poorly resolved arguments harm children, and are the pattern of parental conflict when there is no fear or control; on their own they do not rule out abuse.",
                 parts.join(" and ")
-            ),
-        );
+            )
+        });
     }
     if let Some(ts) = s.recent_transitions.as_ref().filter(|t| !t.is_empty()) {
-        let names: Vec<String> = ts.iter().map(|t| t.as_str().replace('_', " ")).collect();
-        say!(
-            ReasonCode::TransitionReported,
+        say!(ReasonCode::TransitionReported, {
+            let names: Vec<String> = ts.iter().map(|t| t.as_str().replace('_', " ")).collect();
             format!(
                 "Recent transition(s): {}. Conflict risk rises at such times.",
                 names.join(", ")
-            ),
-        );
+            )
+        });
     }
 
     // 5. The grade and MARAC.
@@ -404,8 +438,8 @@ pub(crate) fn reasons(f: &Facts) -> Vec<Reason> {
         ),
         _ => {}
     }
-    for c in &g.criteria {
-        let text = match c {
+    for c in g.criteria.iter() {
+        say!(ReasonCode::MaracCriterionMet, match c {
             MaracCriterion::VisibleHighRisk => format!(
                 "MARAC: visible high risk ({} yes answers, threshold {}).",
                 g.counts.yes, gp.high_from
@@ -421,8 +455,7 @@ pub(crate) fn reasons(f: &Facts) -> Vec<Reason> {
                 "MARAC: repeat case (new incident within {} months of the last MARAC).",
                 gp.repeat_marac_window_months
             ),
-        };
-        say!(ReasonCode::MaracCriterionMet, text);
+        });
     }
     match g.escalation {
         Check::Unchecked => say!(
@@ -449,7 +482,7 @@ pub(crate) fn reasons(f: &Facts) -> Vec<Reason> {
     }
 
     // 6. Flags and prompts.
-    for fl in &ev.flags {
+    for fl in ev.flags.iter() {
         let text = match fl {
             Flag::Strangulation => {
                 "High-harm marker: non-fatal strangulation, a strong predictor of homicide."
@@ -478,16 +511,20 @@ pub(crate) fn reasons(f: &Facts) -> Vec<Reason> {
                 .into(),
         );
     }
-    let prompts: Vec<&str> = f.judgement_prompts.iter().map(|p| p.as_str()).collect();
-    if !prompts.is_empty() {
-        say!(
-            ReasonCode::ConsiderProfessionalJudgement,
+    if !f.judgement_prompts.is_empty() {
+        say!(ReasonCode::ConsiderProfessionalJudgement, {
+            // In the order of JUDGEMENT_PROMPTS, as the sentence has always named them.
+            let prompts: Vec<&str> = JUDGEMENT_PROMPTS
+                .iter()
+                .filter(|&&p| f.judgement_prompts.contains(p))
+                .map(|p| p.as_str())
+                .collect();
             format!(
                 "High-harm marker or cluster ({}) with a {} level on the count: consider whether professional judgement should raise the level.",
                 prompts.join(", ").replace('_', " "),
                 g.level
-            ),
-        );
+            )
+        });
     }
 
     // 7. Children.
@@ -508,13 +545,12 @@ pub(crate) fn reasons(f: &Facts) -> Vec<Reason> {
             "Children are exposed to the arguments.".into(),
         );
     }
-    if sg.linked_by == [ChildLink::Exposed] {
+    if sg.linked_by == Set::from_iter([ChildLink::Exposed]) {
         say!(
             ReasonCode::ChildrenLinkedByExposure,
             "Children were exposed to this incident although the household is not recorded as having children: they are linked to the incident, and the notifications follow that link.".into(),
         );
     }
-    out
 }
 
 /// The plain-English summary of what the result means for the children.

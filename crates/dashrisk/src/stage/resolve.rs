@@ -5,7 +5,7 @@
 use super::estimate::FormTable;
 use crate::answers::{Answer, Assessment};
 use crate::error::{ErrorKind, InputError};
-use crate::instrument::{Instrument, Question};
+use crate::instrument::{Instrument, Question, MAX_QUESTIONS};
 use crate::parse::{unknown_instrument, unknown_question};
 use chrono::{Datelike, NaiveDate};
 
@@ -14,13 +14,22 @@ use chrono::{Datelike, NaiveDate};
 /// incident in or out of a window.
 pub const DATE_YEARS: (i32, i32) = (1900, 2100);
 
+/// Room for one record's answers in question order, on the stack: no form has more
+/// than [`MAX_QUESTIONS`] questions.
+pub(crate) type AnswerBuf = [Answer; MAX_QUESTIONS];
+
+/// An empty [`AnswerBuf`].
+pub(crate) const fn answer_buf() -> AnswerBuf {
+    [Answer::NotKnown; MAX_QUESTIONS]
+}
+
 /// An assessment's answers resolved against its instrument.
 pub(crate) struct Resolved<'a> {
     pub inst: &'a Instrument,
     /// The form's learned scoring, if the calibration has one.
     pub form: Option<&'a FormTable>,
-    /// Answers in question order.
-    pub answers: Vec<Answer>,
+    /// Answers in question order, one per question of `inst`.
+    pub answers: &'a [Answer],
 }
 
 impl<'a> Resolved<'a> {
@@ -30,18 +39,23 @@ impl<'a> Resolved<'a> {
     }
 }
 
-/// Resolves `a` against the scorer's instruments (`points` parallel to them).
+/// Resolves `a` against the scorer's instruments (`forms` parallel to them),
+/// laying its answers out in `buf`. Allocates nothing unless the record is refused.
 pub(crate) fn resolve<'a>(
     instruments: &'a [Instrument],
     forms: &'a [Option<FormTable>],
     a: &Assessment,
+    buf: &'a mut AnswerBuf,
 ) -> Result<Resolved<'a>, InputError> {
     let idx = instruments
         .iter()
         .position(|i| i.id == a.instrument)
         .ok_or_else(|| unknown_instrument(instruments, &a.instrument))?;
     let inst = &instruments[idx];
-    let mut answers = vec![Answer::NotKnown; inst.questions.len()];
+    // `Instrument::validate` caps a form at MAX_QUESTIONS; the scorer only holds
+    // validated forms.
+    let answers = &mut buf[..inst.questions.len()];
+    answers.fill(Answer::NotKnown);
     for (key, &ans) in &a.answers {
         match inst.position(key) {
             Some(i) => answers[i] = ans,

@@ -8,16 +8,17 @@
 use super::evidence::Evidence;
 use crate::answers::{Answer, Assessment};
 use crate::result::{ChildLink, Classification, Flag};
+use crate::set::Set;
 
 /// The children and the notifications.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Safeguarding {
     /// Children in the household, as recorded.
     pub in_household: Option<bool>,
     /// Children linked to the incident.
     pub linked: Option<bool>,
     /// Why they are linked.
-    pub linked_by: Vec<ChildLink>,
+    pub linked_by: Set<ChildLink>,
     /// Harm or threats to children reported.
     pub child_harm: bool,
     /// Notify children's social care.
@@ -38,13 +39,12 @@ pub(crate) fn safeguard(
     } else {
         a.context.children_in_household
     };
-    let mut linked_by = Vec::new();
-    if in_household == Some(true) {
-        linked_by.push(ChildLink::InHousehold);
-    }
-    if a.conflict_screen.children_exposed == Answer::Yes {
-        linked_by.push(ChildLink::Exposed);
-    }
+    let mut linked_by = Set::new();
+    linked_by.insert_if(in_household == Some(true), ChildLink::InHousehold);
+    linked_by.insert_if(
+        a.conflict_screen.children_exposed == Answer::Yes,
+        ChildLink::Exposed,
+    );
     let linked = if linked_by.is_empty() {
         in_household
     } else {
