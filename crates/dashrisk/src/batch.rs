@@ -10,7 +10,7 @@
 //! assert_eq!(results[0], scorer.assess(&records[0]));
 //! ```
 
-use crate::{AssessOptions, Assessment, AssessmentResult, InputError, Scorer};
+use crate::{AssessOptions, Assessment, AssessmentResult, CompactResult, InputError, Scorer};
 
 /// The threads a batch uses by default: the cores this process may run on
 /// (`std::thread::available_parallelism`), at least 1.
@@ -66,6 +66,35 @@ pub fn assess(
     .into_iter()
     .flatten()
     .collect()
+}
+
+/// Assesses `records` on `threads` threads into [`CompactResult`]s, in input
+/// order, equal to [`Scorer::assess_compact`] on each. The allocations are per
+/// batch (one result list per thread, and the output), never per record; a test
+/// counts them with a counting allocator (`tests/no_alloc.rs`).
+///
+/// ```
+/// use dashrisk::{batch, Assessment, Scorer};
+/// let scorer = Scorer::default();
+/// let records = vec![Assessment::default(); 1000];
+/// let results = batch::assess_compact(&scorer, &records, batch::threads());
+/// assert_eq!(results[999], scorer.assess_compact(&records[999]));
+/// ```
+pub fn assess_compact(
+    scorer: &Scorer,
+    records: &[Assessment],
+    threads: usize,
+) -> Vec<Result<CompactResult, InputError>> {
+    let parts = map_slices(records, threads, |part| {
+        part.iter()
+            .map(|a| scorer.assess_compact(a))
+            .collect::<Vec<_>>()
+    });
+    let mut out = Vec::with_capacity(records.len());
+    for p in parts {
+        out.extend(p);
+    }
+    out
 }
 
 #[cfg(test)]

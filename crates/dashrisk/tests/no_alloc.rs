@@ -1,0 +1,94 @@
+//! No heap allocation per record on the bulk path: a counting global allocator
+//! counts every allocation while `Scorer::assess_compact` and
+//! `batch::assess_compact` run.
+//!
+//! The counting allocator is the `allocation-counter` crate's (it installs itself
+//! as the global allocator of this test binary, and counts per thread).
+
+use dashrisk::{batch, synth, Assessment, Scorer};
+
+fn allocations_during(f: impl FnOnce()) -> u64 {
+    allocation_counter::measure(f).count_total
+}
+
+#[test]
+fn assessing_allocates_nothing_per_record() {
+    let scorer = Scorer::default();
+    // Synthetic records cover every branch the data reaches: gates, unknowns,
+    // dates, transitions, MARAC history, both forms.
+    let mut records: Vec<Assessment> = synth::generate(2_000, 5, &Default::default())
+        .into_iter()
+        .map(|r| r.assessment)
+        .collect();
+    let partner: Vec<Assessment> = records[..500]
+        .iter()
+        .map(|a| {
+            let mut a = a.clone();
+            a.instrument = dashrisk::instrument::DASH_2009_PARTNER.into();
+            let form = dashrisk::Instrument::dash_2009_partner();
+            a.answers.retain(|id, _| form.question(id).is_some());
+            a
+        })
+        .collect();
+    records.extend(partner);
+    // Dated history and MARAC dates on some, so the date rules run too.
+    for (i, a) in records.iter_mut().enumerate().filter(|(i, _)| i % 7 == 0) {
+        let month = 1 + (i % 12) as u32;
+        let date = |y, d| dashrisk::NaiveDate::from_ymd_opt(y, month, d);
+        a.context.incident_date = date(2025, 20);
+        a.context.prior_incident_dates = Some(vec![date(2025, 2).unwrap(), date(2023, 9).unwrap()]);
+        if i % 2 == 0 {
+            a.context.last_marac_date = date(2024, 28);
+        }
+    }
+    assert!(records
+        .iter()
+        .any(|a| a.context.prior_incident_dates.is_some()));
+
+    // One at a time: not one allocation, whatever the record.
+    let mut decided = 0usize;
+    let n = allocations_during(|| {
+        for a in &records {
+            let c = scorer.assess_compact(a).expect("valid record");
+            decided += c.reasons.as_slice().len();
+        }
+    });
+    assert!(decided > records.len());
+    assert_eq!(n, 0, "{n} allocations for {} records", records.len());
+
+    // A batch on the calling thread: allocations per batch (the result list and
+    // the output), the same for 10 times the records. (The allocator counts per
+    // thread; on more threads each worker runs the loop measured above.)
+    let big: Vec<Assessment> = records
+        .iter()
+        .cycle()
+        .take(records.len() * 10)
+        .cloned()
+        .collect();
+    {
+        let threads = 1;
+        let small_n = allocations_during(|| {
+            std::hint::black_box(batch::assess_compact(&scorer, &records, threads));
+        });
+        let big_n = allocations_during(|| {
+            std::hint::black_box(batch::assess_compact(&scorer, &big, threads));
+        });
+        assert_eq!(
+            small_n,
+            big_n,
+            "{threads} threads: {small_n} allocations for {} records, {big_n} for {}",
+            records.len(),
+            big.len()
+        );
+        assert!(small_n <= 4, "{small_n} allocations for one batch");
+    }
+
+    // The full result, for contrast, allocates per record (its lists and strings):
+    // the counter does see allocations.
+    let full = allocations_during(|| {
+        for a in &records[..100] {
+            std::hint::black_box(scorer.assess(a).unwrap());
+        }
+    });
+    assert!(full >= 100, "{full}");
+}
