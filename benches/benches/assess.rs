@@ -1,5 +1,6 @@
-//! A single assessment of an in-memory record (`Scorer::assess_with`), with the
-//! reason sentences and without them (codes only). Records come from the seeded
+//! A single assessment of an in-memory record: `Scorer::assess_with` with the
+//! reason sentences and without them (codes only), and `Scorer::assess_compact`
+//! (every decision, reasons as codes, no allocation). Records come from the seeded
 //! generator, built outside the timed closure; each iteration assesses 1,000
 //! different records, and criterion reports the time per record (throughput).
 
@@ -26,6 +27,13 @@ fn bench(c: &mut Criterion) {
             })
         });
     }
+    group.bench_function(BenchmarkId::new("compact", records.len()), |b| {
+        b.iter(|| {
+            for a in &records {
+                black_box(scorer.assess_compact(a).unwrap());
+            }
+        })
+    });
     group.finish();
 }
 

@@ -3,15 +3,18 @@
 //!
 //! cargo run --release -p dashrisk --example profile_assess -- [RECORDS] [ROUNDS] [codes]
 //!
-//! `codes` assesses without the reason sentences (`AssessOptions`).
+//! `codes` assesses without the reason sentences (`AssessOptions`); `compact` with
+//! `Scorer::assess_compact`.
 
 fn main() {
     let mut args = std::env::args().skip(1);
     let n: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(10_000);
     let rounds: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(20);
+    let mode = args.next();
     let options = dashrisk::AssessOptions {
-        reason_text: args.next().as_deref() != Some("codes"),
+        reason_text: mode.is_none(),
     };
+    let compact = mode.as_deref() == Some("compact");
     let scorer = dashrisk::Scorer::default();
     let records: Vec<_> = dashrisk::synth::generate(n, 42, &Default::default())
         .into_iter()
@@ -20,10 +23,13 @@ fn main() {
     let mut unclear = 0usize;
     for _ in 0..rounds {
         for a in &records {
-            let r = scorer
-                .assess_with(a, &options)
-                .expect("synthetic records assess");
-            unclear += usize::from(r.classification == dashrisk::Classification::Unclear);
+            let c = if compact {
+                scorer.assess_compact(a).map(|r| r.classification)
+            } else {
+                scorer.assess_with(a, &options).map(|r| r.classification)
+            };
+            let c = c.expect("synthetic records assess");
+            unclear += usize::from(c == dashrisk::Classification::Unclear);
         }
     }
     println!("{unclear} unclear results in {} assessments", n * rounds);

@@ -329,10 +329,13 @@ fn parse_count_str(s: &str, field: &str) -> Result<u32, InputError> {
 }
 
 fn parse_bool_str(s: &str, field: &str) -> Result<bool, InputError> {
-    match s.to_ascii_lowercase().as_str() {
-        "true" => Ok(true),
-        "false" => Ok(false),
-        _ => Err(InputError::invalid_value(field, s, &["true", "false"])),
+    // Case-insensitive without allocating a lower-case copy: this runs per row.
+    if s.eq_ignore_ascii_case("true") {
+        Ok(true)
+    } else if s.eq_ignore_ascii_case("false") {
+        Ok(false)
+    } else {
+        Err(InputError::invalid_value(field, s, &["true", "false"]))
     }
 }
 
@@ -595,8 +598,37 @@ impl Scorer {
         cells: &[&str],
         options: &crate::AssessOptions,
     ) -> Result<crate::AssessmentResult, InputError> {
-        let (a, (idx, answers, _)) = self.flat_parts(header, cells)?;
-        Ok(self.assess_parts(&a, idx, &answers, options))
+        let mut scratch = FlatScratch::new();
+        let idx = self.flat_into(header, cells, &mut scratch)?;
+        scratch.set_id(cells);
+        let n = self.instruments()[idx].questions.len();
+        Ok(self.assess_parts(&scratch.a, idx, &scratch.answers[..n], options))
+    }
+
+    /// Parses and assesses one row of cells under `header` into a
+    /// [`crate::CompactResult`], reusing `scratch` from row to row: no heap
+    /// allocation per row (a list of dates or transitions reuses the scratch's
+    /// room). Equal to [`Scorer::assess_flat_row`] without the text, id and echoed
+    /// fields; a property test checks it.
+    ///
+    /// ```
+    /// use dashrisk::parse::{FlatHeader, FlatScratch};
+    /// use dashrisk::{Classification, Scorer};
+    /// let scorer = Scorer::default();
+    /// let header = FlatHeader::new(&["id", "q18", "fear"]);
+    /// let mut scratch = FlatScratch::new();
+    /// let c = scorer.assess_flat_compact(&header, &["a1", "yes", "no"], &mut scratch).unwrap();
+    /// assert_eq!(c.classification, Classification::DomesticAbuse);
+    /// ```
+    pub fn assess_flat_compact(
+        &self,
+        header: &FlatHeader,
+        cells: &[&str],
+        scratch: &mut FlatScratch,
+    ) -> Result<crate::CompactResult, InputError> {
+        let idx = self.flat_into(header, cells, scratch)?;
+        let n = self.instruments()[idx].questions.len();
+        Ok(self.assess_compact_parts(&scratch.a, idx, &scratch.answers[..n]))
     }
 
     /// The row as an assessment with an empty answers map, and its answers in
@@ -606,6 +638,29 @@ impl Scorer {
         header: &FlatHeader,
         cells: &[&str],
     ) -> Result<(Assessment, FlatAnswers), InputError> {
+        let mut scratch = FlatScratch::new();
+        let idx = self.flat_into(header, cells, &mut scratch)?;
+        scratch.set_id(cells);
+        let n = self.instruments()[idx].questions.len();
+        let FlatScratch {
+            mut a,
+            answers,
+            given,
+            ..
+        } = scratch;
+        a.instrument = self.instruments()[idx].id.clone();
+        Ok((a, (idx, answers[..n].to_vec(), given[..n].to_vec())))
+    }
+
+    /// Reads the row into `s` (answers in question order, the screen and context
+    /// in `s.a`, whose id and instrument are left as they were) and returns the
+    /// instrument's index. Allocates only for an error.
+    fn flat_into(
+        &self,
+        header: &FlatHeader,
+        cells: &[&str],
+        s: &mut FlatScratch,
+    ) -> Result<usize, InputError> {
         let size = header.names.iter().zip(cells).fold(0usize, |n, (k, v)| {
             n.saturating_add(k.len()).saturating_add(v.len())
         });
@@ -616,21 +671,28 @@ impl Scorer {
             return Err(e.clone());
         }
         let cell = |i: usize| cells.get(i).copied().unwrap_or("");
-        let mut a = Assessment::default();
+        let mut instrument = crate::instrument::DASH_2009;
         if let Some(i) = header.instrument {
             let v = cell(i).trim();
             if !v.is_empty() {
-                a.instrument = v.to_string();
+                instrument = v;
             }
         }
         let idx = self
             .instruments()
             .iter()
-            .position(|i| i.id == a.instrument)
-            .ok_or_else(|| unknown_instrument(self.instruments(), &a.instrument))?;
+            .position(|i| i.id == instrument)
+            .ok_or_else(|| unknown_instrument(self.instruments(), instrument))?;
         let inst = &self.instruments()[idx];
-        let mut answers = vec![Answer::NotKnown; inst.questions.len()];
-        let mut given = vec![false; inst.questions.len()];
+        s.reset(inst.questions.len());
+        let FlatScratch {
+            a,
+            answers,
+            given,
+            transitions,
+            dates,
+            id_cell,
+        } = s;
         for (i, ((name, key), role)) in header
             .names
             .iter()
@@ -679,7 +741,7 @@ impl Scorer {
                 Role::QuestionLike { .. } | Role::Instrument | Role::Passthrough => {}
                 Role::Id => {
                     if !empty {
-                        a.id = Some(raw.to_string());
+                        *id_cell = Some(i);
                     }
                 }
                 Role::Screen => {
@@ -689,7 +751,9 @@ impl Scorer {
                 }
                 Role::Transitions => {
                     if !empty {
-                        let mut ts = Vec::new();
+                        // The scratch's list, so that its room is reused.
+                        let mut ts = std::mem::take(transitions);
+                        ts.clear();
                         // "none" records that there were no transitions.
                         let list = if v == "none" { "" } else { v };
                         for part in list.split(';').map(str::trim).filter(|p| !p.is_empty()) {
@@ -713,11 +777,12 @@ impl Scorer {
                 }
                 Role::PriorDates => {
                     if !empty {
-                        let mut dates = Vec::new();
+                        let mut ds = std::mem::take(dates);
+                        ds.clear();
                         for part in v.split(';').map(str::trim).filter(|p| !p.is_empty()) {
-                            dates.push(parse_date(part, k)?);
+                            ds.push(parse_date(part, k)?);
                         }
-                        ctx.prior_incident_dates = Some(dates);
+                        ctx.prior_incident_dates = Some(ds);
                     }
                 }
                 Role::IncidentDate => {
@@ -744,8 +809,67 @@ impl Scorer {
             }
         }
         // Checked here too so that the error names the CSV column, not the JSON path.
-        crate::stage::resolve::check_dates(&a, "")?;
-        Ok((a, (idx, answers, given)))
+        crate::stage::resolve::check_dates(a, "")?;
+        Ok(idx)
+    }
+}
+
+/// Room for one flat row, reused from row to row by
+/// [`Scorer::assess_flat_compact`] so that reading a row allocates nothing: the
+/// answers in question order, the screen and context, and the lists of dates and
+/// transitions. One per thread.
+#[derive(Debug, Clone)]
+pub struct FlatScratch {
+    a: Assessment,
+    answers: crate::stage::resolve::AnswerBuf,
+    given: [bool; crate::instrument::MAX_QUESTIONS],
+    transitions: Vec<Transition>,
+    dates: Vec<chrono::NaiveDate>,
+    /// The cell that gave the id, if any.
+    id_cell: Option<usize>,
+}
+
+impl Default for FlatScratch {
+    fn default() -> Self {
+        FlatScratch::new()
+    }
+}
+
+impl FlatScratch {
+    /// Empty room.
+    pub fn new() -> FlatScratch {
+        FlatScratch {
+            a: Assessment::default(),
+            answers: crate::stage::resolve::answer_buf(),
+            given: [false; crate::instrument::MAX_QUESTIONS],
+            transitions: Vec::new(),
+            dates: Vec::new(),
+            id_cell: None,
+        }
+    }
+
+    /// Clears the last row, keeping the lists' room.
+    fn reset(&mut self, questions: usize) {
+        self.answers[..questions].fill(Answer::NotKnown);
+        self.given[..questions].fill(false);
+        if let Some(t) = self.a.conflict_screen.recent_transitions.take() {
+            self.transitions = t;
+        }
+        if let Some(d) = self.a.context.prior_incident_dates.take() {
+            self.dates = d;
+        }
+        self.a.conflict_screen = ConflictScreen::default();
+        self.a.context = Context::default();
+        self.a.officer_judgement = None;
+        self.id_cell = None;
+    }
+
+    /// Puts the id cell into the assessment (allocates: the full path only).
+    fn set_id(&mut self, cells: &[&str]) {
+        self.a.id = self
+            .id_cell
+            .and_then(|i| cells.get(i))
+            .map(|v| v.to_string());
     }
 }
 

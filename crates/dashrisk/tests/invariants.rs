@@ -379,6 +379,10 @@ fn nested_row(a: &Assessment) -> Vec<(String, String)> {
     row
 }
 
+/// One scratch for every case, so that each row is read over another's.
+static SCRATCH: std::sync::LazyLock<std::sync::Mutex<dashrisk::parse::FlatScratch>> =
+    std::sync::LazyLock::new(Default::default);
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
@@ -403,6 +407,14 @@ proptest! {
                 j.meta = None;
                 prop_assert_eq!(&f, &j);
                 prop_assert_eq!(s.assess(&f), s.assess(&j));
+                // The bulk path, on a scratch that last read another case's row:
+                // nothing of that row may remain.
+                let names: Vec<&str> = pairs.iter().map(|p| p.0).collect();
+                let cells: Vec<&str> = pairs.iter().map(|p| p.1).collect();
+                let header = dashrisk::parse::FlatHeader::new(&names);
+                let mut scratch = SCRATCH.lock().unwrap();
+                let c = s.assess_flat_compact(&header, &cells, &mut scratch).expect("a valid row");
+                same_as_full(&c, &s.assess(&f).unwrap(), &s)?;
             }
             (Err(_), Err(_)) => {}
             (j, f) => prop_assert!(false, "JSON {:?} but nested columns {:?}", j.map(|_| ()), f.map(|_| ())),

@@ -91,4 +91,49 @@ fn assessing_allocates_nothing_per_record() {
         }
     });
     assert!(full >= 100, "{full}");
+
+    // Flat rows (CSV cells, frame cells) with dates and transitions, read into a
+    // reused scratch: after the first rows have sized its lists, nothing.
+    let params = synth::SynthParams {
+        officers: 20,
+        areas: 3,
+        ..Default::default()
+    };
+    let mut names = synth::flat_header(&params);
+    names.push("prior_incident_dates".into());
+    let header = dashrisk::parse::FlatHeader::new(&names);
+    let rows: Vec<Vec<String>> = synth::generate(2_000, 9, &params)
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let mut row = r.flat_row();
+            row.push(if i % 3 == 0 {
+                "2024-01-02;2023-05-06".into()
+            } else {
+                String::new()
+            });
+            row
+        })
+        .collect();
+    let cells: Vec<Vec<&str>> = rows
+        .iter()
+        .map(|r| r.iter().map(String::as_str).collect())
+        .collect();
+    let mut scratch = dashrisk::parse::FlatScratch::new();
+    for c in &cells[..10] {
+        scorer
+            .assess_flat_compact(&header, c, &mut scratch)
+            .expect("valid row");
+    }
+    let mut abuse = 0usize;
+    let n = allocations_during(|| {
+        for c in &cells {
+            let r = scorer
+                .assess_flat_compact(&header, c, &mut scratch)
+                .expect("valid row");
+            abuse += usize::from(r.classification == dashrisk::Classification::DomesticAbuse);
+        }
+    });
+    assert!(abuse > 0);
+    assert_eq!(n, 0, "{n} allocations for {} flat rows", cells.len());
 }

@@ -293,3 +293,39 @@ pub fn no_less_cautious(
     prop_assert!(after.school_notification || !before.school_notification);
     Ok(())
 }
+
+/// Every field of `c` equals the matching field of `full`.
+pub fn same_as_full(
+    c: &CompactResult,
+    full: &AssessmentResult,
+    s: &Scorer,
+) -> Result<(), TestCaseError> {
+    prop_assert_eq!(c.classification, full.classification);
+    prop_assert_eq!(c.decided_by, full.decided_by);
+    prop_assert_eq!(c.conflict_blockers.to_vec(), full.conflict_blockers.clone());
+    prop_assert_eq!(c.p_abuse.map(f64::to_bits), full.p_abuse.map(f64::to_bits));
+    prop_assert_eq!(c.points.map(f64::to_bits), full.points.map(f64::to_bits));
+    prop_assert_eq!(c.risk_level, full.risk_level);
+    prop_assert_eq!(c.actuarial_level, full.actuarial_level);
+    prop_assert_eq!(c.officer_judgement, full.officer_judgement);
+    prop_assert_eq!(c.yes_count, full.yes_count);
+    prop_assert_eq!(c.not_known_count, full.not_known_count);
+    prop_assert_eq!(c.declined_count, full.declined_count);
+    prop_assert_eq!(c.marac_referral, full.marac_referral);
+    prop_assert_eq!(c.marac_criteria.to_vec(), full.marac_criteria.clone());
+    prop_assert_eq!(c.flags.to_vec(), full.flags.clone());
+    prop_assert_eq!(c.csc_notification, full.csc_notification);
+    prop_assert_eq!(c.school_notification, full.school_notification);
+    prop_assert_eq!(c.pathways.to_vec(), full.pathways.clone());
+    prop_assert_eq!(c.recording_category, full.recording_category);
+    prop_assert_eq!(c.children_in_household, full.children.in_household);
+    prop_assert_eq!(c.children_linked, full.children.linked);
+    prop_assert_eq!(
+        c.children_linked_by.to_vec(),
+        full.children.linked_by.clone()
+    );
+    let codes: Vec<ReasonCode> = full.reasons.iter().map(|r| r.code).collect();
+    prop_assert_eq!(c.reasons.as_slice(), &codes[..]);
+    prop_assert_eq!(&s.instruments()[c.instrument].id, &full.instrument);
+    Ok(())
+}
