@@ -444,10 +444,24 @@ fn run_csv(
     let fill = |jobs: &mut Vec<CsvJob>| fill_csv(&mut rdr, jobs, &mut row_no);
     let fmt = out.fmt.clone();
     let pass_idx = &pass_idx;
+    // CSV out with reason codes only (the default): the allocation-free path,
+    // written straight into the CSV writer.
+    let compact = fmt.format == Format::Csv && !fmt.reason_text && fmt.extras.is_none();
     let work = |part: &[CsvJob]| {
         let mut chunk = fmt.chunk(part.len());
         let mut pass_vals: Vec<std::borrow::Cow<'_, str>> = Vec::with_capacity(pass_idx.len());
+        let mut scratch = dashrisk::parse::FlatScratch::new();
+        let mut cells: Vec<&str> = Vec::with_capacity(header.names().len());
         for (line, row, rec) in part {
+            if compact && matches!(row, Row::Read) {
+                let done = row_cells_into(&header, rec, &mut cells)
+                    .and_then(|()| scorer.assess_flat_compact(&header, &cells, &mut scratch));
+                if let Ok(c) = done {
+                    chunk.compact(&fmt, &c, pass_idx, rec, id_idx, scorer);
+                    continue;
+                }
+                // An error record goes the usual way, which names it.
+            }
             let mut extra = None;
             let res = match (row, &fmt.extras) {
                 (Row::TooLarge, _) => Err(too_large(limits, *line)),
@@ -588,6 +602,26 @@ fn assess_row(
         })
 }
 
+/// [`row_cells`] into a list kept from row to row.
+fn row_cells_into<'r>(
+    header: &FlatHeader,
+    record: &'r csv::ByteRecord,
+    cells: &mut Vec<&'r str>,
+) -> Result<(), InputError> {
+    cells.clear();
+    if record.len() != header.names().len() {
+        return row_cells(header, record).map(|_| ());
+    }
+    for cell in record.iter() {
+        match std::str::from_utf8(cell) {
+            Ok(s) => cells.push(s),
+            // The usual reader names the column.
+            Err(_) => return row_cells(header, record).map(|_| ()),
+        }
+    }
+    Ok(())
+}
+
 /// A row's cells as text: an error for a row of another length than the header,
 /// or a cell that is not UTF-8 (naming its column).
 fn row_cells<'r>(
@@ -716,6 +750,43 @@ struct Chunk {
 }
 
 impl Chunk {
+    /// A result of the compact path, as CSV: the pass-through cells, then the
+    /// result's, with no allocation.
+    fn compact(
+        &mut self,
+        fmt: &Formatter,
+        c: &dashrisk::CompactResult,
+        pass_idx: &[usize],
+        rec: &csv::ByteRecord,
+        id_idx: Option<usize>,
+        scorer: &Scorer,
+    ) {
+        let Some(cw) = self.csv.as_mut() else {
+            self.error.get_or_insert("no CSV writer".into());
+            return;
+        };
+        let mut result = Ok(());
+        for i in 0..fmt.pass_names.len() {
+            let cell = pass_idx.get(i).and_then(|&j| rec.get(j)).unwrap_or(b"");
+            // Bytes as read: the compact path only runs on rows whose cells are
+            // all UTF-8.
+            result = result.and_then(|()| cw.write_field(cell));
+        }
+        let id = id_idx
+            .and_then(|i| rec.get(i))
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .filter(|s| !s.trim().is_empty());
+        let mut sink = crate::flat::CsvSink::new(cw, &mut self.scratch);
+        dashrisk::flat::write_compact(c, id, scorer, &mut sink);
+        if let Some(e) = sink.error {
+            result = Err(e);
+        }
+        result = result.and_then(|()| cw.write_record(None::<&[u8]>));
+        if let Err(e) = result {
+            self.error.get_or_insert(e.to_string());
+        }
+    }
+
     fn record(
         &mut self,
         fmt: &Formatter,

@@ -18,7 +18,9 @@ use arrow_array::builder::{
 };
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Date32Type, Float32Type, Float64Type};
-use arrow_array::{Array, ArrayRef, RecordBatch, RecordBatchReader, StringArray};
+use arrow_array::{
+    Array, ArrayRef, LargeStringArray, RecordBatch, RecordBatchReader, StringArray, StringViewArray,
+};
 use arrow_schema::{DataType, Field, Schema};
 use dashrisk::error::{ErrorKind, InputError, RecordError};
 use dashrisk::flat::{self, Cell, ColumnKind};
@@ -51,8 +53,38 @@ fn float_text(x: f64) -> String {
     }
 }
 
-/// One contract column as text cells (null for a null), in row order: one Arrow
-/// string array, so that a row's cells are borrowed, never allocated one by one.
+/// A column's cells as text, borrowed: Arrow's string layouts are read as they
+/// come (pandas exports large strings, polars string views), others converted once.
+enum Text {
+    Small(StringArray),
+    Large(LargeStringArray),
+    View(StringViewArray),
+}
+
+impl Text {
+    /// Cell `i`, `""` for a null.
+    fn get(&self, i: usize) -> &str {
+        match self {
+            Text::Small(a) if !a.is_null(i) => a.value(i),
+            Text::Large(a) if !a.is_null(i) => a.value(i),
+            Text::View(a) if !a.is_null(i) => a.value(i),
+            _ => "",
+        }
+    }
+}
+
+/// One contract column as text cells (empty for a null), in row order, so that a
+/// row's cells are borrowed, never allocated one by one.
+fn column_cells(name: &str, array: &ArrayRef) -> Result<Text, InputError> {
+    Ok(match array.data_type() {
+        DataType::Utf8 => Text::Small(array.as_string::<i32>().clone()),
+        DataType::LargeUtf8 => Text::Large(array.as_string::<i64>().clone()),
+        DataType::Utf8View => Text::View(array.as_string_view().clone()),
+        _ => Text::Small(column_text(name, array)?),
+    })
+}
+
+/// One contract column as an Arrow string array (null for a null).
 fn column_text(name: &str, array: &ArrayRef) -> Result<StringArray, InputError> {
     let n = array.len();
     let nulls = |i: usize| array.is_null(i);
@@ -247,13 +279,59 @@ impl Builders {
     }
 }
 
+/// The compact path writes cells straight into the builders, with no `Cell` list
+/// per row.
+impl flat::RowSink for Builders {
+    fn text(&mut self, col: usize, v: &str) {
+        match &mut self.columns[col] {
+            Column::Text(b) => b.append_value(v),
+            other => other.push(Cell::Missing),
+        }
+    }
+    fn bool(&mut self, col: usize, v: bool) {
+        match &mut self.columns[col] {
+            Column::Bool(b) => b.append_value(v),
+            other => other.push(Cell::Missing),
+        }
+    }
+    fn count(&mut self, col: usize, v: u32) {
+        match &mut self.columns[col] {
+            Column::Count(b) => b.append_value(v),
+            other => other.push(Cell::Missing),
+        }
+    }
+    fn float(&mut self, col: usize, v: f64) {
+        match &mut self.columns[col] {
+            Column::Float(b) => b.append_value(v),
+            other => other.push(Cell::Missing),
+        }
+    }
+    fn list<I: Iterator<Item = &'static str>>(&mut self, col: usize, items: I) {
+        match &mut self.columns[col] {
+            Column::List(b) => {
+                for v in items {
+                    b.values().append_value(v);
+                }
+                b.append(true);
+            }
+            other => other.push(Cell::Missing),
+        }
+    }
+    fn not_known(&mut self, col: usize) {
+        self.columns[col].push(Cell::NotKnown);
+    }
+    fn missing(&mut self, col: usize) {
+        self.columns[col].push(Cell::Missing);
+    }
+}
+
 /// One chunk, assessed and written into its own result columns (so that no
 /// per-row work is left to one thread): the batch and its number of error rows
 /// (`id` is the index of the `id` column).
 fn assess_chunk(
     scorer: &Scorer,
     header: &FlatHeader,
-    columns: &[Option<StringArray>],
+    columns: &[Option<Text>],
     id: Option<usize>,
     rows: std::ops::Range<usize>,
     first_row: u64,
@@ -262,16 +340,29 @@ fn assess_chunk(
     let mut cells: Vec<&str> = vec![""; columns.len()];
     let mut builders = Builders::new();
     let mut errors = 0u64;
+    let mut scratch = dashrisk::parse::FlatScratch::new();
     for i in rows {
         for (c, col) in columns.iter().enumerate() {
-            cells[c] = match col {
-                Some(v) if !v.is_null(i) => v.value(i),
-                _ => "",
-            };
+            cells[c] = col.as_ref().map_or("", |v| v.get(i));
         }
         let row = first_row + i as u64;
-        match scorer.assess_flat_row(header, &cells, options) {
-            Ok(r) => builders.push(row, flat::result_row(&r)),
+        let outcome = if options.reason_text {
+            scorer
+                .assess_flat_row(header, &cells, options)
+                .map(|r| builders.push(row, flat::result_row(&r)))
+        } else {
+            // Without the sentences: the allocation-free path, written straight
+            // into the columns (the same cells; a core test checks it).
+            scorer
+                .assess_flat_compact(header, &cells, &mut scratch)
+                .map(|c| {
+                    builders.row.append_value(row);
+                    let id = id.map(|c| cells[c]).filter(|v| !v.trim().is_empty());
+                    flat::write_compact(&c, id, scorer, &mut builders);
+                })
+        };
+        match outcome {
+            Ok(()) => {}
             Err(error) => {
                 errors += 1;
                 let e = RecordError {
@@ -333,60 +424,59 @@ pub fn assess_arrow(
         let mut errors = 0u64;
         for batch in reader {
             let batch = batch.map_err(failed)?;
-            let mut columns: Vec<Option<StringArray>> = Vec::with_capacity(names.len());
+            let mut columns: Vec<Option<Text>> = Vec::with_capacity(names.len());
             for (c, name) in names.iter().enumerate() {
                 columns.push(if passthrough.contains(&c) {
                     None
                 } else {
-                    Some(column_text(name, batch.column(c))?)
+                    Some(column_cells(name, batch.column(c))?)
                 });
             }
             let n = batch.num_rows();
-            let mut start = 0;
-            while start < n {
-                // One round: a chunk per core, assessed in parallel, kept in order.
-                let ends: Vec<std::ops::Range<usize>> = (0..threads)
-                    .map(|t| {
-                        let s = (start + t * CHUNK).min(n);
-                        s..(s + CHUNK).min(n)
-                    })
-                    .filter(|r| !r.is_empty())
-                    .collect();
-                let done = std::thread::scope(|s| {
-                    let handles: Vec<_> = ends
-                        .iter()
-                        .map(|r| {
-                            let (scorer, header, columns, options) =
-                                (&scorer, &header, &columns, &options);
-                            let r = r.clone();
-                            s.spawn(move || {
-                                assess_chunk(
-                                    scorer, header, columns, id_column, r, first_row, options,
-                                )
-                            })
+            // One contiguous part of the batch per core, each written as chunks of
+            // CHUNK rows into its own result columns; parts come back in order.
+            let per = n.div_ceil(threads.max(1)).max(1);
+            let parts: Vec<std::ops::Range<usize>> =
+                (0..n).step_by(per).map(|s| s..(s + per).min(n)).collect();
+            let done = std::thread::scope(|s| {
+                let handles: Vec<_> = parts
+                    .iter()
+                    .map(|part| {
+                        let (scorer, header, columns, options) =
+                            (&scorer, &header, &columns, &options);
+                        let part = part.clone();
+                        s.spawn(move || {
+                            (part.start..part.end)
+                                .step_by(CHUNK)
+                                .map(|from| {
+                                    let r = from..(from + CHUNK).min(part.end);
+                                    assess_chunk(
+                                        scorer, header, columns, id_column, r, first_row, options,
+                                    )
+                                })
+                                .collect::<Vec<_>>()
                         })
-                        .collect();
-                    // A worker that panicked is an error for the whole call: its
-                    // rows are never silently missing.
-                    handles
-                        .into_iter()
-                        .map(|h| h.join().map_err(|_| ()))
-                        .collect::<Result<Vec<_>, ()>>()
-                })
-                .map_err(|()| {
-                    InputError::new(
-                        ErrorKind::WrongType,
-                        "",
-                        None,
-                        "internal error: a worker stopped; no result was returned",
-                    )
-                })?;
-                for chunk in done {
-                    let (b, e) = chunk.map_err(failed)?;
-                    errors += e;
-                    batches.push(b);
-                }
-                start = ends.last().map_or(n, |r| r.end);
+                    })
+                    .collect();
+                // A worker that panicked is an error for the whole call: its
+                // rows are never silently missing.
+                handles
+                    .into_iter()
+                    .map(|h| h.join().map_err(|_| ()))
+                    .collect::<Result<Vec<_>, ()>>()
+            })
+            .map_err(|()| {
+                InputError::new(
+                    ErrorKind::WrongType,
+                    "",
+                    None,
+                    "internal error: a worker stopped; no result was returned",
+                )
+            })?;
+            for chunk in done.into_iter().flatten() {
+                let (b, e) = chunk.map_err(failed)?;
+                errors += e;
+                batches.push(b);
             }
             first_row += n as u64;
         }

@@ -15,8 +15,10 @@
 //! assert_eq!(row[at("error_code")], Cell::Missing);
 //! ```
 
+use crate::compact::CompactResult;
 use crate::error::RecordError;
 use crate::result::AssessmentResult;
+use crate::scorer::Scorer;
 use std::borrow::Cow;
 
 /// What a column holds.
@@ -158,6 +160,87 @@ pub fn result_row(r: &AssessmentResult) -> Vec<Cell<'_>> {
     row
 }
 
+/// Where [`write_compact`] puts a row's cells: one call per column, in
+/// [`RESULT_COLUMNS`] order (`col` is the position). Nothing is allocated on the
+/// way: text borrows, lists are iterators of contract strings.
+pub trait RowSink {
+    /// A text cell.
+    fn text(&mut self, col: usize, s: &str);
+    /// A flag.
+    fn bool(&mut self, col: usize, v: bool);
+    /// A count.
+    fn count(&mut self, col: usize, v: u32);
+    /// A real number.
+    fn float(&mut self, col: usize, v: f64);
+    /// A list of contract strings.
+    fn list<I: Iterator<Item = &'static str>>(&mut self, col: usize, items: I);
+    /// A fact the record did not give ([`Cell::NotKnown`]).
+    fn not_known(&mut self, col: usize);
+    /// No value ([`Cell::Missing`]).
+    fn missing(&mut self, col: usize);
+}
+
+/// Writes a [`CompactResult`]'s row into `sink`: the cells of [`result_row`] for
+/// the same record, except `reasons` (the sentences), which is missing. `id` is
+/// the record's id; `scorer` the one that assessed it (for the instrument and
+/// calibration version).
+pub fn write_compact<S: RowSink>(
+    c: &CompactResult,
+    id: Option<&str>,
+    scorer: &Scorer,
+    sink: &mut S,
+) {
+    let mut col = 0usize;
+    let mut next = || {
+        col += 1;
+        col - 1
+    };
+    match id {
+        Some(id) => sink.text(next(), id),
+        None => sink.missing(next()),
+    }
+    sink.text(next(), c.classification.as_str());
+    sink.text(next(), c.decided_by.as_str());
+    sink.list(next(), c.conflict_blockers.iter().map(|b| b.as_str()));
+    for v in [c.p_abuse, c.points] {
+        match v {
+            Some(v) => sink.float(next(), v),
+            None => sink.missing(next()),
+        }
+    }
+    sink.text(next(), c.risk_level.as_str());
+    sink.text(next(), c.actuarial_level.as_str());
+    sink.count(next(), c.yes_count);
+    sink.count(next(), c.not_known_count);
+    sink.count(next(), c.declined_count);
+    sink.bool(next(), c.marac_referral);
+    sink.list(next(), c.marac_criteria.iter().map(|x| x.as_str()));
+    sink.list(next(), c.flags.iter().map(|x| x.as_str()));
+    sink.bool(next(), c.csc_notification);
+    sink.bool(next(), c.school_notification);
+    sink.list(next(), c.pathways.iter().map(|x| x.as_str()));
+    sink.text(next(), c.recording_category.as_str());
+    for v in [c.children_in_household, c.children_linked] {
+        match v {
+            Some(v) => sink.bool(next(), v),
+            None => sink.not_known(next()),
+        }
+    }
+    sink.list(next(), c.reasons.as_slice().iter().map(|x| x.as_str()));
+    sink.missing(next());
+    let instrument = scorer
+        .instruments()
+        .get(c.instrument)
+        .map_or("", |i| i.id.as_str());
+    sink.text(next(), instrument);
+    sink.text(next(), crate::scorer::SCORER_VERSION);
+    sink.text(next(), &scorer.calibration().version);
+    for _ in 0..4 {
+        sink.missing(next());
+    }
+    debug_assert_eq!(col, RESULT_COLUMNS.len());
+}
+
 /// The cells of an error record: `id` and the `error_*` columns.
 pub fn error_row(e: &RecordError) -> Vec<Cell<'_>> {
     let mut row: Vec<Cell<'static>> = vec![Cell::Missing; RESULT_COLUMNS.len()];
@@ -181,7 +264,73 @@ pub fn error_row(e: &RecordError) -> Vec<Cell<'_>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Answer, Assessment, ErrorKind, InputError, Scorer};
+    use crate::{Answer, Assessment, ErrorKind, InputError};
+
+    /// A sink that collects [`Cell`]s, to compare with [`result_row`].
+    #[derive(Default)]
+    struct Cells(Vec<(usize, Cell<'static>)>);
+
+    impl RowSink for Cells {
+        fn text(&mut self, col: usize, s: &str) {
+            self.0.push((col, Cell::Text(Cow::Owned(s.to_string()))));
+        }
+        fn bool(&mut self, col: usize, v: bool) {
+            self.0.push((col, Cell::Bool(v)));
+        }
+        fn count(&mut self, col: usize, v: u32) {
+            self.0.push((col, Cell::Count(v)));
+        }
+        fn float(&mut self, col: usize, v: f64) {
+            self.0.push((col, Cell::Float(v)));
+        }
+        fn list<I: Iterator<Item = &'static str>>(&mut self, col: usize, items: I) {
+            self.0.push((col, Cell::List(items.collect())));
+        }
+        fn not_known(&mut self, col: usize) {
+            self.0.push((col, Cell::NotKnown));
+        }
+        fn missing(&mut self, col: usize) {
+            self.0.push((col, Cell::Missing));
+        }
+    }
+
+    #[test]
+    fn the_compact_row_is_the_result_row_without_the_sentences() {
+        let scorer = Scorer::default();
+        let reasons = RESULT_COLUMNS
+            .iter()
+            .position(|c| c.name == "reasons")
+            .unwrap();
+        let mut records: Vec<Assessment> = crate::synth::generate(400, 8, &Default::default())
+            .into_iter()
+            .map(|r| r.assessment)
+            .collect();
+        records[0].id = None;
+        records[1].context.children_in_household = None;
+        records[2].instrument = crate::instrument::DASH_2009_PARTNER.into();
+        records[2]
+            .answers
+            .retain(|k, _| k != "q10" && k != "q11" && k != "q12");
+        for a in &records {
+            let full = scorer.assess(a).unwrap();
+            let mut sink = Cells::default();
+            write_compact(
+                &scorer.assess_compact(a).unwrap(),
+                a.id.as_deref(),
+                &scorer,
+                &mut sink,
+            );
+            let cols: Vec<usize> = sink.0.iter().map(|c| c.0).collect();
+            assert_eq!(cols, (0..RESULT_COLUMNS.len()).collect::<Vec<_>>());
+            for ((col, cell), want) in sink.0.into_iter().zip(result_row(&full)) {
+                if col == reasons {
+                    assert_eq!(cell, Cell::Missing);
+                } else {
+                    assert_eq!(cell, want, "{}", RESULT_COLUMNS[col].name);
+                }
+            }
+        }
+    }
 
     #[test]
     fn cells_match_their_column_kinds() {
