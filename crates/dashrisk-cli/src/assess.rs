@@ -612,11 +612,16 @@ fn row_cells_into<'r>(
     if record.len() != header.names().len() {
         return row_cells(header, record).map(|_| ());
     }
-    for cell in record.iter() {
-        match std::str::from_utf8(cell) {
-            Ok(s) => cells.push(s),
-            // The usual reader names the column.
-            Err(_) => return row_cells(header, record).map(|_| ()),
+    // The row's bytes checked once, then cut at the cells' bounds (a cell of
+    // valid UTF-8 between ASCII delimiters starts and ends on a character).
+    let Ok(text) = std::str::from_utf8(record.as_slice()) else {
+        // The usual reader names the column.
+        return row_cells(header, record).map(|_| ());
+    };
+    for i in 0..record.len() {
+        match record.range(i).and_then(|r| text.get(r)) {
+            Some(cell) => cells.push(cell),
+            None => return row_cells(header, record).map(|_| ()),
         }
     }
     Ok(())
