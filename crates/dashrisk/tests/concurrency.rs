@@ -15,6 +15,8 @@ fn public_types_are_send_and_sync() {
     send_sync::<Limits>();
     send_sync::<Assessment>();
     send_sync::<AssessmentResult>();
+    send_sync::<CompactResult>();
+    send_sync::<dashrisk::parse::FlatScratch>();
     send_sync::<InputError>();
     send_sync::<RecordError>();
     send_sync::<ArtefactError>();
