@@ -603,7 +603,7 @@ fn assess_row(
 }
 
 /// [`row_cells`] into a list kept from row to row.
-fn row_cells_into<'r>(
+pub(crate) fn row_cells_into<'r>(
     header: &FlatHeader,
     record: &'r csv::ByteRecord,
     cells: &mut Vec<&'r str>,

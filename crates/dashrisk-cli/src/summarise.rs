@@ -216,14 +216,32 @@ pub fn run(args: SummariseArgs) -> Result<ExitCode, Fatal> {
     })
 }
 
-/// One record ready to count: its row, the record, its result (codes only) and the
-/// gate questions it left open when unclear.
+/// One record ready to count: its row, whether its id is synthetic, its recent
+/// transitions (kept for parental conflict only), its compact result and the gate
+/// questions it left open when unclear.
 type Counted = (
     RowKey,
-    Assessment,
-    dashrisk::AssessmentResult,
+    bool,
+    Option<Vec<dashrisk::Transition>>,
+    dashrisk::CompactResult,
     Vec<dashrisk::UnansweredQuestion>,
 );
+
+/// The parts of a record the tally reads.
+fn counted(
+    key: RowKey,
+    a: &Assessment,
+    r: dashrisk::CompactResult,
+    open: Vec<dashrisk::UnansweredQuestion>,
+) -> Counted {
+    let id =
+        a.id.as_deref()
+            .is_some_and(dashrisk_report::summary::is_synthetic_id);
+    let transitions = (r.classification == dashrisk::Classification::ParentalConflict)
+        .then(|| a.conflict_screen.recent_transitions.clone())
+        .flatten();
+    (key, id, transitions, r, open)
+}
 
 /// Assesses one record for the tally (on a worker thread).
 fn assess_for_count(
@@ -238,14 +256,13 @@ fn assess_for_count(
         error,
     };
     let key = key.map_err(fail)?;
-    let options = dashrisk::AssessOptions { reason_text: false };
-    let r = scorer.assess_with(&a, &options).map_err(fail)?;
+    let r = scorer.assess_compact(&a).map_err(fail)?;
     let open = if r.classification == dashrisk::Classification::Unclear {
         scorer.unanswered_gate_questions(&a).map_err(fail)?
     } else {
         Vec::new()
     };
-    Ok((key, a, r, open))
+    Ok(counted(key, &a, r, open))
 }
 
 /// Reads chunks with `fill`, assesses them with `work` on every core, and counts
@@ -260,7 +277,9 @@ fn tally_chunks<J: Sync>(
     pipeline(dashrisk::batch::threads(), fill, work, |chunk| {
         for res in chunk {
             match res {
-                Ok((key, a, r, open)) => tally.add(key, &a, &r, &open),
+                Ok((key, synthetic_id, transitions, r, open)) => {
+                    tally.add_call_out(key, synthetic_id, transitions.as_deref(), &r, &open)
+                }
                 Err(e) => report_error(tally, log, &e, &mut failed),
             }
         }
@@ -332,20 +351,55 @@ fn tally_csv(
     let mut line = 0u64;
     let fill = |jobs: &mut Vec<CsvJob>| fill_csv(&mut rdr, jobs, &mut line);
     let work = |part: &[CsvJob]| -> Vec<Result<Counted, RecordError>> {
+        // The allocation-free reader and scorer for every row; a row that is
+        // unclear, or has an error, is read again the usual way (which names its
+        // open questions, or its error).
+        let mut scratch = dashrisk::parse::FlatScratch::new();
+        let mut cells: Vec<&str> = Vec::with_capacity(names.len());
         part.iter()
             .map(|(line, row, record)| match row {
                 Row::TooLarge => Err(too_large(limits, *line)),
-                Row::Read => parse_row(scorer, &flat_header, record, *line, id_idx).and_then(|a| {
+                Row::Read => {
                     let cell = |i: usize| {
                         String::from_utf8_lossy(record.get(i).unwrap_or(b""))
                             .trim()
                             .to_string()
                     };
-                    let group = group_idx.iter().map(|&i| cell(i)).collect();
+                    let group: Vec<String> = group_idx.iter().map(|&i| cell(i)).collect();
                     let date = date_idx.map(cell);
-                    let key = keys.key(&a, group, date.as_deref());
-                    assess_for_count(scorer, a, key, *line)
-                }),
+                    let fast = crate::assess::row_cells_into(&flat_header, record, &mut cells)
+                        .and_then(|()| {
+                            scorer.assess_flat_compact(&flat_header, &cells, &mut scratch)
+                        });
+                    match fast {
+                        Ok(r) if r.classification != dashrisk::Classification::Unclear => {
+                            let a = scratch.assessment();
+                            let fail = |error: InputError| RecordError {
+                                line: *line,
+                                id: cells
+                                    .get(id_idx.unwrap_or(usize::MAX))
+                                    .filter(|s| !s.trim().is_empty())
+                                    .map(|s| dashrisk::error::truncate_value(s)),
+                                error,
+                            };
+                            let key = keys.key(a, group, date.as_deref()).map_err(fail)?;
+                            let id = id_idx.and_then(|i| cells.get(i)).copied();
+                            let syn = id.is_some_and(|id| {
+                                !id.trim().is_empty()
+                                    && dashrisk_report::summary::is_synthetic_id(id)
+                            });
+                            let transitions = (r.classification
+                                == dashrisk::Classification::ParentalConflict)
+                                .then(|| a.conflict_screen.recent_transitions.clone())
+                                .flatten();
+                            Ok((key, syn, transitions, r, Vec::new()))
+                        }
+                        _ => parse_row(scorer, &flat_header, record, *line, id_idx).and_then(|a| {
+                            let key = keys.key(&a, group, date.as_deref());
+                            assess_for_count(scorer, a, key, *line)
+                        }),
+                    }
+                }
             })
             .collect()
     };

@@ -10,7 +10,7 @@
 
 use crate::suppress::{Grid, Status, Suppressed};
 use dashrisk::result::{Classification, MaracCriterion, Pathway, RiskLevel};
-use dashrisk::{Assessment, AssessmentResult, NaiveDate, Transition, UnansweredQuestion};
+use dashrisk::{Assessment, CompactResult, NaiveDate, Transition, UnansweredQuestion};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
@@ -353,10 +353,30 @@ impl Tally {
         &mut self,
         key: RowKey,
         a: &Assessment,
-        r: &AssessmentResult,
+        r: &CompactResult,
         unanswered: &[UnansweredQuestion],
     ) {
-        self.synthetic_ids &= a.id.as_deref().is_some_and(is_synthetic_id);
+        self.add_call_out(
+            key,
+            a.id.as_deref().is_some_and(is_synthetic_id),
+            a.conflict_screen.recent_transitions.as_deref(),
+            r,
+            unanswered,
+        );
+    }
+
+    /// [`Tally::add`] from the parts it reads: whether the record's id is a
+    /// synthetic one ([`is_synthetic_id`]) and its recent transitions (counted for
+    /// parental conflict).
+    pub fn add_call_out(
+        &mut self,
+        key: RowKey,
+        synthetic_id: bool,
+        transitions: Option<&[Transition]>,
+        r: &CompactResult,
+        unanswered: &[UnansweredQuestion],
+    ) {
+        self.synthetic_ids &= synthetic_id;
         let mut hits: Vec<usize> = Vec::with_capacity(24);
         hits.push(N);
         let class = CLASSES
@@ -376,22 +396,22 @@ impl Tally {
         hits.push(LEVEL + LEVELS.iter().position(|l| *l == r.risk_level).unwrap_or(0));
         hits.push(
             CHILD
-                + match r.children.in_household {
+                + match r.children_in_household {
                     Some(true) => 0,
                     Some(false) => 1,
                     None => 2,
                 },
         );
-        for p in &r.pathways {
-            if let Some(i) = PATHWAYS.iter().position(|x| x == p) {
+        for p in r.pathways.iter() {
+            if let Some(i) = PATHWAYS.iter().position(|&x| x == p) {
                 hits.push(PATH + i);
             }
         }
         if r.marac_referral {
             hits.push(MARAC);
         }
-        for c in &r.marac_criteria {
-            if let Some(i) = CRITERIA.iter().position(|x| x == c) {
+        for c in r.marac_criteria.iter() {
+            if let Some(i) = CRITERIA.iter().position(|&x| x == c) {
                 hits.push(CRIT + i);
             }
         }
@@ -402,7 +422,7 @@ impl Tally {
             hits.push(SCHOOL);
         }
         if r.classification == Classification::ParentalConflict {
-            match &a.conflict_screen.recent_transitions {
+            match transitions {
                 None => hits.push(TRANS_STATE + 2),
                 Some(ts) if ts.is_empty() => hits.push(TRANS_STATE + 1),
                 Some(ts) => {

@@ -31,7 +31,7 @@ fn tally(n: usize, seed: u64, p_abuse: f64, groups: &[u8], periods: u8) -> Tally
     for i in 0..n {
         let rec = g.record(i);
         let a = rec.assessment;
-        let r = scorer.assess(&a).expect("synthetic records assess");
+        let r = scorer.assess_compact(&a).expect("synthetic records assess");
         let open = if r.classification == Classification::Unclear {
             scorer.unanswered_gate_questions(&a).unwrap()
         } else {

@@ -876,6 +876,13 @@ impl FlatScratch {
         self.id_cell = None;
     }
 
+    /// The last row read, as an assessment without its answers (they are in
+    /// question order inside the scratch) and without its id: its screen, context
+    /// and officer judgement.
+    pub fn assessment(&self) -> &Assessment {
+        &self.a
+    }
+
     /// Puts the id cell into the assessment (allocates: the full path only).
     fn set_id(&mut self, cells: &[&str]) {
         self.a.id = self
