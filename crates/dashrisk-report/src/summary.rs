@@ -424,7 +424,7 @@ impl Tally {
         if r.classification == Classification::ParentalConflict {
             match transitions {
                 None => hits.push(TRANS_STATE + 2),
-                Some(ts) if ts.is_empty() => hits.push(TRANS_STATE + 1),
+                Some([]) => hits.push(TRANS_STATE + 1),
                 Some(ts) => {
                     hits.push(TRANS_STATE);
                     for (i, t) in TRANSITIONS.iter().enumerate() {
