@@ -1,5 +1,5 @@
-//! A batch of 20,000 in-memory records assessed by `dashrisk::batch::assess`, on one
-//! thread and on every core, codes only.
+//! A batch of 20,000 in-memory records assessed by `dashrisk::batch::assess` (codes
+//! only) and `dashrisk::batch::assess_compact`, on one thread and on every core.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use dashrisk::synth::{generate, SynthParams};
@@ -19,6 +19,9 @@ fn bench(c: &mut Criterion) {
     for threads in [1, batch::threads()] {
         group.bench_function(BenchmarkId::new("threads", threads), |b| {
             b.iter(|| black_box(batch::assess(&scorer, &records, &options, threads)))
+        });
+        group.bench_function(BenchmarkId::new("compact_threads", threads), |b| {
+            b.iter(|| black_box(batch::assess_compact(&scorer, &records, threads)))
         });
     }
     group.finish();

@@ -1,5 +1,6 @@
 //! One CSV row (its cells as text) read under a prepared header and assessed:
-//! `Scorer::assess_flat_row` (codes only, as the CLI's CSV output) and
+//! `Scorer::assess_flat_row` (codes only), `Scorer::assess_flat_compact` (the
+//! allocation-free path the CLI's CSV output and Python frames use) and
 //! `Scorer::parse_flat_row` (parsing alone). The rows are `dashrisk synth` CSV.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
@@ -22,6 +23,14 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             for r in &rows {
                 black_box(scorer.assess_flat_row(&header, r, &options).unwrap());
+            }
+        })
+    });
+    group.bench_function(BenchmarkId::new("compact", rows.len()), |b| {
+        let mut scratch = dashrisk::parse::FlatScratch::new();
+        b.iter(|| {
+            for r in &rows {
+                black_box(scorer.assess_flat_compact(&header, r, &mut scratch).unwrap());
             }
         })
     });
