@@ -30,7 +30,11 @@ fn bench(c: &mut Criterion) {
         let mut scratch = dashrisk::parse::FlatScratch::new();
         b.iter(|| {
             for r in &rows {
-                black_box(scorer.assess_flat_compact(&header, r, &mut scratch).unwrap());
+                black_box(
+                    scorer
+                        .assess_flat_compact(&header, r, &mut scratch)
+                        .unwrap(),
+                );
             }
         })
     });
