@@ -12,6 +12,7 @@ the positive class at index 1, and everything pickles, deep-copies and clones.
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Mapping
 from typing import Any
@@ -150,36 +151,46 @@ def _abuse_targets(y: np.ndarray, pos_label: Any) -> tuple[np.ndarray, np.ndarra
     return ordered, np.asarray(y) == pos_label
 
 
-def _weights(class_weight: Any, classes: np.ndarray) -> Any:
+_CLASS_WEIGHT_FORMS = "None, 'balanced' or a dict {class: weight}"
+
+
+def _class_weights(class_weight: Any, classes: np.ndarray, positive: np.ndarray) -> tuple[float, float]:
+    """The weights of ``classes_[0]`` and ``classes_[1]``, as scikit-learn applies
+    ``class_weight``: ``None`` is 1 for both; ``"balanced"`` is
+    ``n_samples / (n_classes * count)`` per class; a dict gives a weight per class
+    (1 for a class it leaves out). Weights must be finite and above 0."""
     if class_weight is None:
-        return "unweighted"
+        return (1.0, 1.0)
     if isinstance(class_weight, str):
         if class_weight != "balanced":
             raise ValueError(
-                f"class_weight: {class_weight!r} is not allowed; expected None, "
-                "'balanced' or a dict {class: whole-number weight}"
+                f"class_weight: {class_weight!r} is not allowed; expected {_CLASS_WEIGHT_FORMS}"
             )
-        return "balanced"
+        n_positive = int(np.count_nonzero(positive))
+        counts = (len(positive) - n_positive, n_positive)
+        return (len(positive) / (2 * counts[0]), len(positive) / (2 * counts[1]))
     if isinstance(class_weight, Mapping):
-        out = []
-        unknown = [k for k in class_weight if k not in set(classes.tolist())]
+        known = classes.tolist()
+        unknown = [k for k in class_weight if k not in set(known)]
         if unknown:
             raise ValueError(
-                f"class_weight: {unknown[0]!r} is not a class of y; the classes are "
-                f"{classes.tolist()}"
+                f"class_weight: {unknown[0]!r} is not a class of y; the classes are {known}"
             )
-        for c in classes:
-            w = class_weight.get(c, 1)
-            if not float(w).is_integer() or w < 1:
+        out = []
+        for c in known:
+            w = class_weight.get(c, 1.0)
+            try:
+                value = float(w)
+            except (TypeError, ValueError):
+                raise ValueError(f"class_weight[{c!r}] = {w!r} is not a number") from None
+            if not (math.isfinite(value) and value > 0):
                 raise ValueError(
-                    f"class_weight[{c!r}] = {w!r}: weights are whole numbers of 1 or "
-                    "more (each row of a class enters the loss that many times)"
+                    f"class_weight[{c!r}] = {w!r}: class weights must be finite and above 0"
                 )
-            out.append(int(w))
+            out.append(value)
         return (out[0], out[1])
     raise ValueError(
-        f"class_weight: {class_weight!r} is not allowed; expected None, 'balanced' "
-        "or a dict {class: whole-number weight}"
+        f"class_weight: {class_weight!r} is not allowed; expected {_CLASS_WEIGHT_FORMS}"
     )
 
 
@@ -190,11 +201,14 @@ class LogisticComparison(ClassifierMixin, BaseEstimator):
 
     The objective is the summed log-loss plus ``alpha / 2 · |coef|²`` (intercept not
     penalised): scikit-learn's ``LogisticRegression(C=1 / alpha)``. ``tol`` bounds
-    the L2 norm of the gradient of the mean objective. ``class_weight`` is
-    ``None``, ``"balanced"`` (the rarer class weighted by the rounded ratio of the
-    class counts) or ``{class: whole-number weight}``; weights enter by repeating
-    rows, so they are whole numbers. A fit that stops at ``max_iter`` returns its
-    last iterate with a ``ConvergenceWarning``, as scikit-learn does.
+    the L2 norm of the gradient of the mean (weighted) objective. ``class_weight``
+    is as scikit-learn's: ``None``, ``"balanced"`` (``n_samples / (2 · count)`` per
+    class) or ``{class: weight}`` with weights finite and above 0, whole or not.
+    Each row's log-loss is multiplied by its class's weight (passed to the solver as
+    sample weights), so the fit is scikit-learn's with the same ``class_weight``;
+    ``class_weight_`` holds the weights applied to ``classes_[0]`` and
+    ``classes_[1]``. A fit that stops at ``max_iter`` returns its last iterate with
+    a ``ConvergenceWarning``, as scikit-learn does.
 
     Takes any numeric ``X`` (use :func:`featurise` or :class:`Featuriser` for
     records) and two classes in ``y``; ``classes_[1]`` is the positive class.
@@ -223,10 +237,15 @@ class LogisticComparison(ClassifierMixin, BaseEstimator):
         """Fits on numeric ``X`` (n_samples, n_features) and binary ``y``."""
         X, y = validate_data(self, X, y, dtype=np.float64, order="C")
         classes, positive = _binary_targets(y)
-        weight = _weights(self.class_weight, classes)
+        weights = _class_weights(self.class_weight, classes, positive)
         if not (isinstance(self.max_iter, (int, np.integer)) and self.max_iter >= 1):
             raise ValueError(f"max_iter: {self.max_iter!r}; expected a whole number of 1 or more")
         X = np.ascontiguousarray(X, dtype=np.float64)
+        # Every weight 1: no sample weights, the unweighted fit itself.
+        sample_weight = None
+        if weights != (1.0, 1.0):
+            per_row = np.where(positive, weights[1], weights[0]).astype(np.float64)
+            sample_weight = per_row.tobytes()
         out = _native.logistic_fit(
             X.tobytes(),
             X.shape[0],
@@ -235,7 +254,7 @@ class LogisticComparison(ClassifierMixin, BaseEstimator):
             float(self.alpha),
             int(self.max_iter),
             float(self.tol),
-            weight,
+            sample_weight,
         )
         if out["warning"]:
             warnings.warn(out["warning"], ConvergenceWarning, stacklevel=2)
@@ -243,7 +262,7 @@ class LogisticComparison(ClassifierMixin, BaseEstimator):
         self.coef_ = np.asarray(out["coef"], dtype=np.float64).reshape(1, -1)
         self.intercept_ = np.asarray([out["intercept"]], dtype=np.float64)
         self.n_iter_ = np.asarray([out["n_iter"]], dtype=np.int32)
-        self.class_weight_ = tuple(out["class_weight"])
+        self.class_weight_ = weights
         self.gradient_norm_ = float(out["gradient_norm"])
         return self
 

@@ -122,7 +122,7 @@ def logistic_fit(
     alpha: float,
     max_iter: int,
     tol: float,
-    class_weight: str | tuple[int, int],
+    sample_weight: bytes | None = None,
 ) -> dict[str, Any]: ...
 def recalibrate(
     scorer: Scorer,

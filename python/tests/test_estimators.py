@@ -29,14 +29,7 @@ from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.model_selection import GridSearchCV, cross_val_score  # noqa: E402
 from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.utils import estimator_checks as ec  # noqa: E402
-
-#: The one scikit-learn check LogisticComparison does not pass, and why.
-EXPECTED_FAILED = {
-    "check_class_weight_classifiers": (
-        "class weights enter the fit by repeating rows (linfa-logistic has no "
-        "sample weights), so they are whole numbers; the check uses 0.0001"
-    ),
-}
+from sklearn.utils.class_weight import compute_class_weight  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -50,15 +43,14 @@ def frame() -> pd.DataFrame:
 def test_logistic_comparison_passes_check_estimator() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the checks' own SkipTestWarnings
-        results = ec.check_estimator(
-            dashrisk.LogisticComparison(),
-            on_fail=None,
-            expected_failed_checks=EXPECTED_FAILED,
-        )
+        results = ec.check_estimator(dashrisk.LogisticComparison(), on_fail=None)
     failed = [(r["check_name"], repr(r["exception"])) for r in results if r["status"] == "failed"]
     assert failed == []
+    assert [r["check_name"] for r in results if r["status"] == "xfail"] == []
     ran = {r["check_name"] for r in results if r["status"] == "passed"}
-    # The checks that matter for a classifier ran, not skipped.
+    # The checks that matter for a classifier ran, not skipped; among them the class
+    # weights check (weights of 1000 and 0.0001), which failed while class weights
+    # were applied by repeating rows.
     for name in [
         "check_classifiers_train",
         "check_estimators_pickle",
@@ -67,11 +59,9 @@ def test_logistic_comparison_passes_check_estimator() -> None:
         "check_classifiers_one_label",
         "check_estimators_nan_inf",
         "check_decision_proba_consistency",
+        "check_class_weight_classifiers",
     ]:
         assert name in ran, name
-    # The expected failure still fails: if it starts passing, drop it from the list.
-    xfailed = {r["check_name"] for r in results if r["status"] == "xfail"}
-    assert xfailed == set(EXPECTED_FAILED)
 
 
 def test_logistic_comparison_matches_scikit_learn(frame: pd.DataFrame) -> None:
@@ -87,6 +77,27 @@ def test_logistic_comparison_matches_scikit_learn(frame: pd.DataFrame) -> None:
         assert (ours.predict(X) == ref.predict(X)).mean() > 0.999
     assert ours.n_iter_.shape == (1,) and 1 <= ours.n_iter_[0] <= 1000
     assert ours.classes_.tolist() == [0, 1]
+
+
+def test_class_weighted_logistic_comparison_matches_scikit_learn(frame: pd.DataFrame) -> None:
+    """Real-valued class weights, and "balanced", against scikit-learn's
+    LogisticRegression with the same class_weight (the set-up and bounds of the
+    unweighted comparison above)."""
+    X = dashrisk.featurise(frame)
+    y = frame["label_abuse"].to_numpy()
+    for class_weight in ({0: 0.3, 1: 2.5}, "balanced"):
+        for alpha in (0.5, 4.0):
+            ours = dashrisk.LogisticComparison(alpha=alpha, class_weight=class_weight, tol=1e-8).fit(X, y)
+            ref = LogisticRegression(C=1 / alpha, class_weight=class_weight, tol=1e-12, max_iter=10_000).fit(X, y)
+            assert np.abs(ours.coef_ - ref.coef_).max() < 1e-3, (class_weight, alpha)
+            assert abs(ours.intercept_[0] - ref.intercept_[0]) < 1e-3, (class_weight, alpha)
+            p = ours.predict_proba(X)[:, 1]
+            assert np.abs(p - ref.predict_proba(X)[:, 1]).max() < 1e-4, (class_weight, alpha)
+            assert (ours.predict(X) == ref.predict(X)).mean() > 0.999
+    # The weights made a difference: the unweighted fit is far from the weighted one.
+    plain = dashrisk.LogisticComparison(alpha=4.0, tol=1e-8).fit(X, y)
+    weighted = dashrisk.LogisticComparison(alpha=4.0, class_weight={0: 0.3, 1: 2.5}, tol=1e-8).fit(X, y)
+    assert np.abs(plain.coef_ - weighted.coef_).max() > 0.05
 
 
 def test_logistic_comparison_is_the_clis_train(frame: pd.DataFrame, cli: Path, tmp_path: Path) -> None:
@@ -119,16 +130,44 @@ def test_class_weights(frame: pd.DataFrame) -> None:
     X = dashrisk.featurise(frame)
     y = frame["label_abuse"].to_numpy()
     plain = dashrisk.LogisticComparison().fit(X, y)
+    assert plain.class_weight_ == (1.0, 1.0)
     balanced = dashrisk.LogisticComparison(class_weight="balanced").fit(X, y)
+    # scikit-learn's "balanced": n_samples / (n_classes * count), as floats.
+    want = compute_class_weight("balanced", classes=np.array([0, 1]), y=y)
+    assert balanced.class_weight_ == (want[0], want[1])
+    assert all(type(w) is float for w in balanced.class_weight_)
     rare = int(np.argmin(np.bincount(y)))
-    assert balanced.class_weight_[rare] > 1 and balanced.class_weight_[1 - rare] == 1
+    assert balanced.class_weight_[rare] > 1 > balanced.class_weight_[1 - rare]
     # Weighting the rarer class raises its predicted share.
     share = lambda m: (m.predict(X) == rare).mean()  # noqa: E731
     assert share(balanced) > share(plain)
-    explicit = dashrisk.LogisticComparison(class_weight={rare: balanced.class_weight_[rare]}).fit(X, y)
-    assert np.abs(explicit.coef_ - balanced.coef_).max() < 1e-12
-    with pytest.raises(ValueError, match="whole numbers"):
-        dashrisk.LogisticComparison(class_weight={0: 0.5}).fit(X, y)
+    # The same weights given as a dict: the same fit, exactly.
+    explicit = dashrisk.LogisticComparison(class_weight=dict(enumerate(balanced.class_weight_))).fit(X, y)
+    assert np.array_equal(explicit.coef_, balanced.coef_)
+    assert explicit.class_weight_ == balanced.class_weight_
+    # A class left out of the dict weighs 1; weights of 1 are the unweighted fit.
+    half = dashrisk.LogisticComparison(class_weight={0: 0.5}).fit(X, y)
+    assert half.class_weight_ == (0.5, 1.0)
+    ones = dashrisk.LogisticComparison(class_weight={0: 1, 1: 1.0}).fit(X, y)
+    assert np.array_equal(ones.coef_, plain.coef_) and np.array_equal(ones.intercept_, plain.intercept_)
+
+
+@pytest.mark.parametrize(
+    ("class_weight", "message"),
+    [
+        ({0: 0}, r"class_weight\[0\] = 0: class weights must be finite and above 0"),
+        ({1: -2.5}, r"class_weight\[1\] = -2.5: class weights must be finite and above 0"),
+        ({0: float("nan")}, r"class_weight\[0\] = nan: class weights must be finite"),
+        ({1: float("inf")}, r"class_weight\[1\] = inf: class weights must be finite"),
+        ({0: "heavy"}, r"class_weight\[0\] = 'heavy' is not a number"),
+        ("heavy", r"class_weight: 'heavy' is not allowed; expected None, 'balanced' or a dict"),
+        ([1, 2], r"class_weight: \[1, 2\] is not allowed"),
+    ],
+)
+def test_bad_class_weights_are_refused(class_weight: object, message: str) -> None:
+    X = np.array([[0.0], [1.0], [2.0], [3.0]])
+    with pytest.raises(ValueError, match=message):
+        dashrisk.LogisticComparison(class_weight=class_weight).fit(X, [0, 1, 0, 1])
 
 
 def test_a_fitted_model_pickles_and_copies(frame: pd.DataFrame) -> None:

@@ -44,7 +44,7 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = 1e-4)]
     tolerance: f64,
     /// Class weighting: none, balanced (the rarer class weighted by the rounded class
-    /// ratio) or NEG:POS integer weights (e.g. 1:5).
+    /// ratio) or NEG:POS weights above 0, whole or not (e.g. 1:5 or 0.6:2.5).
     #[arg(long = "class-weight", default_value = "none", value_parser = parse_class_weight)]
     class_weight: ClassWeight,
     /// Number of cross-validation folds (stratified).
@@ -86,16 +86,26 @@ fn parse_class_weight(s: &str) -> Result<ClassWeight, String> {
         "none" => Ok(ClassWeight::Unweighted),
         "balanced" => Ok(ClassWeight::Balanced),
         _ => {
-            let parsed = s
-                .split_once(':')
-                .and_then(|(n, p)| Some((n.parse::<u32>().ok()?, p.parse::<u32>().ok()?)));
-            match parsed {
-                Some((negative, positive)) if negative > 0 && positive > 0 => {
+            let bad = || {
+                format!(
+                    "{s:?}: expected none, balanced, or NEG:POS weights above 0 (e.g. 1:5 or 0.6:2.5)"
+                )
+            };
+            let (n, p) = s.split_once(':').ok_or_else(bad)?;
+            // Weights written as whole numbers stay whole numbers, so that the model
+            // file records them as it always has (`"integer"`).
+            if let (Ok(negative), Ok(positive)) = (n.parse::<u32>(), p.parse::<u32>()) {
+                return if negative > 0 && positive > 0 {
                     Ok(ClassWeight::Integer { negative, positive })
-                }
-                _ => Err(format!(
-                    "{s:?}: expected none, balanced, or NEG:POS whole numbers of at least 1 (e.g. 1:5)"
-                )),
+                } else {
+                    Err(bad())
+                };
+            }
+            let positive_finite =
+                |v: &str| v.parse::<f64>().ok().filter(|w| w.is_finite() && *w > 0.0);
+            match (positive_finite(n), positive_finite(p)) {
+                (Some(negative), Some(positive)) => Ok(ClassWeight::Real { negative, positive }),
+                _ => Err(bad()),
             }
         }
     }
@@ -519,8 +529,25 @@ mod tests {
                 positive: 5
             })
         );
-        assert!(parse_class_weight("0:5").is_err());
-        assert!(parse_class_weight("heavy").is_err());
+        assert_eq!(
+            parse_class_weight("0.6:2.5"),
+            Ok(ClassWeight::Real {
+                negative: 0.6,
+                positive: 2.5
+            })
+        );
+        assert_eq!(
+            parse_class_weight("1:1e-4"),
+            Ok(ClassWeight::Real {
+                negative: 1.0,
+                positive: 1e-4
+            })
+        );
+        for bad in [
+            "0:5", "heavy", "1:0.0", "-1:2", "1:inf", "NaN:1", "1:", "1;2",
+        ] {
+            assert!(parse_class_weight(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -337,6 +337,11 @@ impl LogisticModel {
         if self.label.trim().is_empty() {
             return Err(invalid("label", "must name the outcome".into()));
         }
+        // Finite in any file JSON can hold; whole or not (real-valued class weights).
+        let cw = self.class_weight;
+        if !(cw.negative >= 0.0 && cw.positive >= 0.0) {
+            return Err(invalid("class_weight", "weights must be 0 or more".into()));
+        }
         LogisticParams::from(self.hyperparameters.clone())
             .check()
             .map_err(|e| invalid("hyperparameters", e.to_string()))?;

@@ -4,48 +4,62 @@
 use crate::error::LearnError;
 use serde::{Deserialize, Serialize};
 
-/// How to weight the two classes. linfa-logistic takes no sample weights, so a
-/// weight is applied by **replicating** rows: an integer weight `k` on a class means
-/// every row of that class enters the loss `k` times. That is exactly scikit-learn's
-/// `class_weight={0: negative, 1: positive}` with the same `C` (the summed loss
-/// weights each row by its class weight; the penalty is unchanged), which a
-/// reference test checks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// How to weight the two classes. Each row's term of the summed loss is multiplied
+/// by its class's weight (a sample weight of the patched linfa-logistic, see
+/// vendor/linfa-logistic; no rows are repeated). That is exactly scikit-learn's
+/// `class_weight={0: negative, 1: positive}` with the same `C` (the penalty is
+/// unchanged), which reference tests check. A whole-number weight `k` is the same
+/// objective as every row of the class `k` times.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ClassWeight {
     /// Every row once (scikit-learn `class_weight=None`). The default.
     Unweighted,
-    /// Integer weights per class (scikit-learn `class_weight={0: negative, 1: positive}`).
+    /// Whole-number weights per class (scikit-learn `class_weight={0: negative,
+    /// 1: positive}`). What `dashrisk train --class-weight NEG:POS` gives for whole
+    /// numbers, so that its model files read as they always have.
     Integer {
         /// Weight of negative (0) rows, at least 1.
         negative: u32,
         /// Weight of positive (1) rows, at least 1.
         positive: u32,
     },
+    /// Real-valued weights per class (scikit-learn `class_weight={0: negative,
+    /// 1: positive}`), each finite and above 0.
+    Real {
+        /// Weight of negative (0) rows.
+        negative: f64,
+        /// Weight of positive (1) rows.
+        positive: f64,
+    },
     /// The rarer class weighted by the class ratio rounded to an integer:
     /// `round(n_common / n_rare)`, the other class 1. Resolved on each training set
     /// (each fold) and recorded in the model. Close to, but not the same as,
     /// scikit-learn's `"balanced"`, whose weights `n / (2 n_c)` also rescale the loss
-    /// against the penalty; the resolved integers match scikit-learn exactly.
+    /// against the penalty (those can be given as [`ClassWeight::Real`]); the
+    /// resolved integers match scikit-learn exactly.
     Balanced,
 }
 
 impl ClassWeight {
-    /// The integer weights `(negative, positive)` for a training set with these
-    /// class counts.
-    pub fn resolve(self, negatives: usize, positives: usize) -> (u32, u32) {
+    /// The weights `(negative, positive)` for a training set with these class
+    /// counts (whole numbers but for [`ClassWeight::Real`]).
+    pub fn resolve(self, negatives: usize, positives: usize) -> (f64, f64) {
         match self {
-            ClassWeight::Unweighted => (1, 1),
-            ClassWeight::Integer { negative, positive } => (negative, positive),
+            ClassWeight::Unweighted => (1.0, 1.0),
+            ClassWeight::Integer { negative, positive } => {
+                (f64::from(negative), f64::from(positive))
+            }
+            ClassWeight::Real { negative, positive } => (negative, positive),
             ClassWeight::Balanced => {
                 let ratio = |common: usize, rare: usize| {
                     let r = (common as f64 / rare.max(1) as f64).round();
-                    r.clamp(1.0, f64::from(u32::MAX)) as u32
+                    r.clamp(1.0, f64::from(u32::MAX))
                 };
                 if positives <= negatives {
-                    (1, ratio(negatives, positives))
+                    (1.0, ratio(negatives, positives))
                 } else {
-                    (ratio(positives, negatives), 1)
+                    (ratio(positives, negatives), 1.0)
                 }
             }
         }
@@ -56,7 +70,8 @@ impl ClassWeight {
 ///
 /// The objective matches scikit-learn's `LogisticRegression(C = 1 / alpha)`:
 /// `Σ_i w_i · log(1 + exp(−y_i (x_i·β + β_0))) + (alpha / 2) · ‖β‖²`, the intercept
-/// not penalised, `w_i` the class weight of row `i`.
+/// not penalised, `w_i` the class weight of row `i` (times its sample weight, when
+/// fitted by [`ValidLogisticParams::fit_arrays_weighted`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ValidLogisticParams {
@@ -177,14 +192,26 @@ impl linfa::ParamGuard for LogisticParams {
                 "must be finite and above 0",
             ));
         }
-        if let ClassWeight::Integer { negative, positive } = p.class_weight {
-            if negative == 0 || positive == 0 {
+        match p.class_weight {
+            ClassWeight::Integer { negative, positive } if negative == 0 || positive == 0 => {
                 return Err(bad(
                     "class_weight",
                     format!("{negative}:{positive}"),
-                    "class weights must be whole numbers of at least 1",
+                    "whole-number class weights must be at least 1",
                 ));
             }
+            ClassWeight::Real { negative, positive }
+                if ![negative, positive]
+                    .iter()
+                    .all(|w| w.is_finite() && *w > 0.0) =>
+            {
+                return Err(bad(
+                    "class_weight",
+                    format!("{negative}:{positive}"),
+                    "class weights must be finite and above 0",
+                ));
+            }
+            _ => {}
         }
         Ok(p)
     }
@@ -215,6 +242,20 @@ mod tests {
                 "class_weight",
             ),
         ];
+        let cases = cases.into_iter().chain(
+            [
+                (0.0, 1.0),
+                (1.0, -2.0),
+                (f64::NAN, 1.0),
+                (1.0, f64::INFINITY),
+            ]
+            .map(|(negative, positive)| {
+                (
+                    LogisticParams::new().class_weight(ClassWeight::Real { negative, positive }),
+                    "class_weight",
+                )
+            }),
+        );
         for (p, name) in cases {
             match p.check() {
                 Err(LearnError::InvalidParam { param, .. }) => assert_eq!(param, name),
@@ -222,14 +263,24 @@ mod tests {
             }
         }
         assert!(LogisticParams::new().alpha(0.0).check().is_ok());
+        let real = ClassWeight::Real {
+            negative: 0.3,
+            positive: 2.5,
+        };
+        assert!(LogisticParams::new().class_weight(real).check().is_ok());
     }
 
     #[test]
     fn balanced_weights_round_the_ratio() {
-        assert_eq!(ClassWeight::Balanced.resolve(95, 5), (1, 19));
-        assert_eq!(ClassWeight::Balanced.resolve(5, 95), (19, 1));
-        assert_eq!(ClassWeight::Balanced.resolve(60, 40), (1, 2));
-        assert_eq!(ClassWeight::Balanced.resolve(50, 50), (1, 1));
-        assert_eq!(ClassWeight::Unweighted.resolve(95, 5), (1, 1));
+        assert_eq!(ClassWeight::Balanced.resolve(95, 5), (1.0, 19.0));
+        assert_eq!(ClassWeight::Balanced.resolve(5, 95), (19.0, 1.0));
+        assert_eq!(ClassWeight::Balanced.resolve(60, 40), (1.0, 2.0));
+        assert_eq!(ClassWeight::Balanced.resolve(50, 50), (1.0, 1.0));
+        assert_eq!(ClassWeight::Unweighted.resolve(95, 5), (1.0, 1.0));
+        let real = ClassWeight::Real {
+            negative: 0.3,
+            positive: 2.5,
+        };
+        assert_eq!(real.resolve(95, 5), (0.3, 2.5));
     }
 }

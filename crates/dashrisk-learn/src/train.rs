@@ -18,30 +18,52 @@
 //! workspace's patched copy (vendor/linfa-logistic: it reuses an evaluation that
 //! argmin asks for twice, and reads the matrix once per product in its memory
 //! order), so a contiguous input, row- or column-major, is used without a copy; a
-//! subset of rows (folds, class-weight repeats, the subsample) is copied in the
-//! input's layout; and larger fits start from a subsample's optimum
-//! ([`ValidLogisticParams::fit_arrays`]).
+//! subset of rows (folds, the subsample) is copied in the input's layout; and larger
+//! fits start from a subsample's optimum ([`ValidLogisticParams::fit_arrays`]).
+//!
+//! Weights: class weights (and sample weights, [`ValidLogisticParams::fit_arrays_weighted`])
+//! become one weight per row, which the patched linfa-logistic multiplies into that
+//! row's term of the loss. No row is repeated. Without weights (every row weighted
+//! 1) the fit is linfa-logistic's unweighted one, bit for bit.
 
 use crate::error::{LearnError, NonConvergence};
 use crate::metrics;
 use crate::params::{ClassWeight, ValidLogisticParams};
 use linfa::traits::Fit;
 use linfa::DatasetBase;
+use linfa::ParamGuard;
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, CowArray, Ix2, ShapeBuilder, Zip};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
-/// Class weights as applied: every negative row entered the loss `negative` times and
-/// every positive row `positive` times.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// Class weights as applied: every negative row's term of the loss was multiplied by
+/// `negative` and every positive row's by `positive`.
+///
+/// Whole numbers are written to JSON as integers (`1`, not `1.0`), as when these
+/// were `u32`: model files trained without real-valued weights read and write as
+/// they always have (their checksums included).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AppliedClassWeight {
     /// Weight of negative rows.
-    pub negative: u32,
+    #[serde(serialize_with = "whole_as_integer")]
+    pub negative: f64,
     /// Weight of positive rows.
-    pub positive: u32,
+    #[serde(serialize_with = "whole_as_integer")]
+    pub positive: f64,
+}
+
+/// A whole number in `u64` range as a JSON integer, anything else as a float.
+fn whole_as_integer<S: serde::Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+    // 2^64 is exactly representable; every whole f64 below it converts exactly.
+    const TWO_TO_64: f64 = 18_446_744_073_709_551_616.0;
+    if v.fract() == 0.0 && (0.0..TWO_TO_64).contains(v) {
+        s.serialize_u64(*v as u64)
+    } else {
+        s.serialize_f64(*v)
+    }
 }
 
 /// How a fit went.
@@ -52,7 +74,7 @@ pub struct FitDiagnostics {
     pub n: usize,
     /// Positive rows among them.
     pub positives: usize,
-    /// The class weights applied.
+    /// The class weights applied (sample weights, when there were any, come on top).
     pub class_weight: AppliedClassWeight,
     /// L2 norm of the gradient of the mean objective at the solution; at most the
     /// tolerance, or the fit would have been an error.
@@ -106,11 +128,12 @@ impl FittedLogistic {
     }
 }
 
-/// L2 norm of the gradient of the mean weighted objective at `(w, b)`.
+/// L2 norm of the gradient of the mean weighted objective at `(w, b)`, each row
+/// weighted by `row_weights` (every row 1 when `None`).
 fn gradient_norm(
     x: ArrayView2<'_, f64>,
     y: &[bool],
-    weights: (u32, u32),
+    row_weights: Option<&[f64]>,
     alpha: f64,
     w: ArrayView1<'_, f64>,
     b: f64,
@@ -119,11 +142,11 @@ fn gradient_norm(
     let z = x.dot(&w) + b;
     let mut r = Array1::zeros(y.len());
     let mut n_eff = 0.0;
-    Zip::from(&mut r)
+    Zip::indexed(&mut r)
         .and(&z)
         .and(ArrayView1::from(y))
-        .for_each(|r, &z, &yi| {
-            let s = f64::from(if yi { weights.1 } else { weights.0 });
+        .for_each(|i, r, &z, &yi| {
+            let s = row_weights.map_or(1.0, |weights| weights[i]);
             n_eff += s;
             *r = s * (sigmoid(z) - f64::from(u8::from(yi)));
         });
@@ -181,9 +204,56 @@ fn check_data(x: ArrayView2<'_, f64>, y: &[bool]) -> Result<(usize, usize), Lear
     Ok((positives, negatives))
 }
 
-/// The weighted number of rows: every row counted by its class weight.
-fn weighted_count(negatives: usize, positives: usize, (wn, wp): (u32, u32)) -> f64 {
-    negatives as f64 * f64::from(wn) + positives as f64 * f64::from(wp)
+/// Refuses sample weights that are not one positive, finite number per row.
+fn check_sample_weight(sample_weight: &[f64], n: usize) -> Result<(), LearnError> {
+    if sample_weight.len() != n {
+        return Err(LearnError::InvalidData(format!(
+            "{} sample weights for {n} rows",
+            sample_weight.len()
+        )));
+    }
+    if let Some(i) = sample_weight
+        .iter()
+        .position(|w| !(w.is_finite() && *w > 0.0))
+    {
+        return Err(LearnError::InvalidData(format!(
+            "row {}: the sample weight {} is not a finite number above 0",
+            i + 1,
+            sample_weight[i]
+        )));
+    }
+    Ok(())
+}
+
+/// Each row's weight: its class weight times its sample weight. `None` when every
+/// row's weight is 1 (no class weights, no sample weights), so that the fit is the
+/// unweighted one.
+fn row_weights(
+    y: &[bool],
+    (wn, wp): (f64, f64),
+    sample_weight: Option<&[f64]>,
+) -> Option<Vec<f64>> {
+    if sample_weight.is_none() && (wn, wp) == (1.0, 1.0) {
+        return None;
+    }
+    Some(
+        y.iter()
+            .enumerate()
+            .map(|(i, &yi)| {
+                let class = if yi { wp } else { wn };
+                sample_weight.map_or(class, |s| class * s[i])
+            })
+            .collect(),
+    )
+}
+
+/// The weighted number of the rows `rows`: their weights' sum, or their count when
+/// every row weighs 1.
+fn weighted_count(rows: &[usize], row_weights: Option<&[f64]>) -> f64 {
+    match row_weights {
+        Some(w) => rows.iter().map(|&i| w[i]).sum(),
+        None => rows.len() as f64,
+    }
 }
 
 /// The rows of `x` listed in `rows` (repeats allowed), copied into a new matrix in
@@ -256,7 +326,7 @@ impl ValidLogisticParams {
     /// on a seeded stratified subsample of [`WARM_START_FRACTION`] of each class,
     /// found by linfa-logistic with the penalty scaled by the subsample's share of
     /// the weighted rows (linfa's loss is summed, so `alpha · n_sub / n` makes the
-    /// two objectives the same per row).
+    /// two objectives the same per row; `n_sub` and `n` are sums of row weights).
     ///
     /// Why: linfa-logistic's first L-BFGS step is the raw gradient of the *summed*
     /// loss at step length 1, about `n` times too long, and its line search spends
@@ -274,7 +344,7 @@ impl ValidLogisticParams {
         &self,
         x: ArrayView2<'_, f64>,
         y: &[bool],
-        weights: (u32, u32),
+        row_weights: Option<&[f64]>,
         (negatives, positives): (usize, usize),
         n_eff: f64,
     ) -> Option<(Array1<f64>, f64)> {
@@ -296,12 +366,12 @@ impl ValidLogisticParams {
         let mut rows: Vec<usize> = pos.iter().chain(neg.iter()).copied().collect();
         // In data order, so that the copy reads memory forwards.
         rows.sort_unstable();
-        let n_sub = weighted_count(m_neg, m_pos, weights);
+        let n_sub = weighted_count(&rows, row_weights);
         self.solve(
             x,
             y,
             Some(&rows),
-            weights,
+            row_weights,
             self.alpha * n_sub / n_eff,
             self.tolerance * n_sub,
             None,
@@ -311,9 +381,10 @@ impl ValidLogisticParams {
         .filter(|(w, b)| b.is_finite() && w.iter().all(|v| v.is_finite()))
     }
 
-    /// One linfa-logistic fit on the rows `rows` of `x` (all rows when `None`), each
-    /// entering the summed loss as often as its class weight, with penalty `alpha`
-    /// and gradient tolerance `tolerance` on the *summed* objective, from `start`
+    /// One linfa-logistic fit on the rows `rows` of `x` (all rows when `None`),
+    /// each row's term of the summed loss multiplied by its weight in `row_weights`
+    /// (indexed by row of `x`; every row 1 when `None`), with penalty `alpha` and
+    /// gradient tolerance `tolerance` on the *summed* objective, from `start`
     /// (`(w, b)` of P(positive)) or else from the intercept-only optimum. Returns
     /// `(w, b)` of P(positive).
     #[allow(clippy::too_many_arguments)]
@@ -322,13 +393,11 @@ impl ValidLogisticParams {
         x: ArrayView2<'_, f64>,
         y: &[bool],
         rows: Option<&[usize]>,
-        (wn, wp): (u32, u32),
+        row_weights: Option<&[f64]>,
         alpha: f64,
         tolerance: f64,
         start: Option<(Array1<f64>, f64)>,
     ) -> Result<(Array1<f64>, f64, u64), LearnError> {
-        // No sample weights in linfa-logistic: a class weight k enters each row of
-        // that class k times, which is the weighted loss exactly.
         let all: Vec<usize>;
         let rows: &[usize] = match rows {
             Some(r) => r,
@@ -336,16 +405,6 @@ impl ValidLogisticParams {
                 all = (0..y.len()).collect();
                 &all
             }
-        };
-        let replicated: Vec<usize>;
-        let rows: &[usize] = if (wn, wp) == (1, 1) {
-            rows
-        } else {
-            replicated = rows
-                .iter()
-                .flat_map(|&i| std::iter::repeat_n(i, (if y[i] { wp } else { wn }) as usize))
-                .collect();
-            &replicated
         };
         // An input used whole needs no copy when it is contiguous, row- or
         // column-major (the patched linfa-logistic reads either in memory order).
@@ -357,7 +416,10 @@ impl ValidLogisticParams {
                 CowArray::from(gather_rows(x, rows))
             };
         let targets: Array1<bool> = rows.iter().map(|&i| y[i]).collect();
+        let weights: Option<Array1<f64>> =
+            row_weights.map(|w| rows.iter().map(|&i| w[i]).collect());
         let positive_rows = targets.iter().filter(|&&v| v).count();
+        // By count, not weight: linfa labels classes by their numbers of rows.
         let models_true = linfa_models_true(rows.len() - positive_rows, positive_rows, targets[0]);
         let sign = if models_true { 1.0 } else { -1.0 };
 
@@ -366,18 +428,37 @@ impl ValidLogisticParams {
         // is then 0 and the solver's first, unscaled step is spent on the
         // coefficients alone. linfa parametrises P(its "positive" class).
         let (w0, b0) = start.unwrap_or_else(|| {
-            let log_odds = (positive_rows as f64 / (rows.len() - positive_rows) as f64).ln();
+            let log_odds = match &weights {
+                None => (positive_rows as f64 / (rows.len() - positive_rows) as f64).ln(),
+                Some(w) => {
+                    let (mut pos, mut neg) = (0.0, 0.0);
+                    for (&wi, &yi) in w.iter().zip(&targets) {
+                        if yi {
+                            pos += wi;
+                        } else {
+                            neg += wi;
+                        }
+                    }
+                    (pos / neg).ln()
+                }
+            };
             (Array1::zeros(x.ncols()), log_odds)
         });
         let init: Array1<f64> = w0.iter().chain([&b0]).map(|v| sign * v).collect();
 
-        let fitted = linfa_logistic::LogisticRegression::default()
+        let params = linfa_logistic::LogisticRegression::default()
             .alpha(alpha)
             .max_iterations(self.max_iterations)
             .gradient_tolerance(tolerance)
             .initial_params(init)
-            .fit(&DatasetBase::new(design, targets))
+            .check()
             .map_err(|e| LearnError::Solver(e.to_string()))?;
+        let dataset = DatasetBase::new(design, targets);
+        let fitted = match &weights {
+            None => params.fit(&dataset),
+            Some(w) => params.fit_weighted(&dataset, w.view()),
+        }
+        .map_err(|e| LearnError::Solver(e.to_string()))?;
 
         // Orientation: linfa's "positive" is whichever label was more common.
         let sign = if fitted.labels().pos.class { 1.0 } else { -1.0 };
@@ -429,16 +510,75 @@ impl ValidLogisticParams {
         x: ArrayView2<'_, f64>,
         y: &[bool],
     ) -> Result<(FittedLogistic, Option<LearnError>), LearnError> {
-        let (positives, negatives) = check_data(x, y)?;
-        let (wn, wp) = self.class_weight.resolve(negatives, positives);
-        let n_eff = weighted_count(negatives, positives, (wn, wp));
+        self.fit_lenient(x, y, None)
+    }
 
-        let start = self.warm_start(x, y, (wn, wp), (negatives, positives), n_eff);
+    /// [`ValidLogisticParams::fit_arrays`] with a weight per row: row `i`'s term of
+    /// the loss is multiplied by `sample_weight[i]` and by its class weight
+    /// (scikit-learn's `fit(X, y, sample_weight)`, which also multiplies the two).
+    /// Weights must be finite and above 0, one per row; all 1 is exactly the
+    /// unweighted fit. The tolerance applies to the gradient of the objective
+    /// divided by the sum of the row weights.
+    ///
+    /// ```
+    /// use dashrisk_learn::LogisticParams;
+    /// use linfa::ParamGuard;
+    /// use ndarray::array;
+    /// let x = array![[0.0], [1.0], [2.0], [3.0], [4.0], [5.0]];
+    /// let y = [false, false, true, false, true, true];
+    /// let p = LogisticParams::new().check().unwrap();
+    /// let plain = p.fit_arrays(x.view(), &y).unwrap();
+    /// let ones = p.fit_arrays_weighted(x.view(), &y, &[1.0; 6]).unwrap();
+    /// assert_eq!(ones, plain);
+    /// // Weighting the positives up raises every probability.
+    /// let w = [0.5, 0.5, 2.0, 0.5, 2.0, 2.0];
+    /// let up = p.fit_arrays_weighted(x.view(), &y, &w).unwrap();
+    /// assert!(up.intercept > plain.intercept);
+    /// ```
+    pub fn fit_arrays_weighted(
+        &self,
+        x: ArrayView2<'_, f64>,
+        y: &[bool],
+        sample_weight: &[f64],
+    ) -> Result<FittedLogistic, LearnError> {
+        match self.fit_arrays_weighted_lenient(x, y, sample_weight)? {
+            (fit, None) => Ok(fit),
+            (_, Some(not_converged)) => Err(not_converged),
+        }
+    }
+
+    /// [`ValidLogisticParams::fit_arrays_weighted`], lenient as
+    /// [`ValidLogisticParams::fit_arrays_lenient`] is.
+    pub fn fit_arrays_weighted_lenient(
+        &self,
+        x: ArrayView2<'_, f64>,
+        y: &[bool],
+        sample_weight: &[f64],
+    ) -> Result<(FittedLogistic, Option<LearnError>), LearnError> {
+        self.fit_lenient(x, y, Some(sample_weight))
+    }
+
+    fn fit_lenient(
+        &self,
+        x: ArrayView2<'_, f64>,
+        y: &[bool],
+        sample_weight: Option<&[f64]>,
+    ) -> Result<(FittedLogistic, Option<LearnError>), LearnError> {
+        let (positives, negatives) = check_data(x, y)?;
+        if let Some(s) = sample_weight {
+            check_sample_weight(s, y.len())?;
+        }
+        let (wn, wp) = self.class_weight.resolve(negatives, positives);
+        let row_weights = row_weights(y, (wn, wp), sample_weight);
+        let row_weights = row_weights.as_deref();
+        let n_eff = row_weights.map_or(y.len() as f64, |w| w.iter().sum());
+
+        let start = self.warm_start(x, y, row_weights, (negatives, positives), n_eff);
         let (w, b, iterations) = self.solve(
             x,
             y,
             None,
-            (wn, wp),
+            row_weights,
             self.alpha,
             self.tolerance * n_eff,
             start,
@@ -454,7 +594,7 @@ impl ValidLogisticParams {
         if !(b.is_finite() && w.iter().all(|v| v.is_finite())) {
             return Err(not_converged(NonConvergence::NonFinite, f64::NAN));
         }
-        let norm = gradient_norm(x, y, (wn, wp), self.alpha, w.view(), b);
+        let norm = gradient_norm(x, y, row_weights, self.alpha, w.view(), b);
         // A relative slack of 1e-9 absorbs rounding between linfa's gradient and
         // this one (summed in another order); it is far below any tolerance.
         // NaN (a diverged solver) counts as not converged.
@@ -739,8 +879,9 @@ mod tests {
             .unwrap();
         let positives = y.iter().filter(|&&v| v).count();
         let negatives = y.len() - positives;
-        let weights = weight.resolve(negatives, positives);
-        let n_eff = weighted_count(negatives, positives, weights);
+        let weights = row_weights(y, weight.resolve(negatives, positives), None);
+        let weights = weights.as_deref();
+        let n_eff = weights.map_or(y.len() as f64, |w| w.iter().sum());
         assert!(
             p.warm_start(x, y, weights, (negatives, positives), n_eff)
                 .is_some(),
@@ -796,24 +937,24 @@ mod tests {
         let (x, y) = gaussian(2_000, 20, 0.0, 3);
         let (neg, pos) = counts(&y);
         assert!(p
-            .warm_start(x.view(), &y, (1, 1), (neg, pos), y.len() as f64)
+            .warm_start(x.view(), &y, None, (neg, pos), y.len() as f64)
             .is_none());
         // Plenty of rows, but too few positives among them.
         let (x, y) = gaussian(20_000, 20, -5.0, 4);
         let (neg, pos) = counts(&y);
         assert!(pos < 10 * 21 * 10, "{pos} positives");
         assert!(p
-            .warm_start(x.view(), &y, (1, 1), (neg, pos), y.len() as f64)
+            .warm_start(x.view(), &y, None, (neg, pos), y.len() as f64)
             .is_none());
         // Without a penalty a subsample can be separable when the whole is not.
         let (x, y) = gaussian(20_000, 4, 0.0, 5);
         let (neg, pos) = counts(&y);
         let unpenalised = LogisticParams::new().alpha(0.0).check().unwrap();
         assert!(unpenalised
-            .warm_start(x.view(), &y, (1, 1), (neg, pos), y.len() as f64)
+            .warm_start(x.view(), &y, None, (neg, pos), y.len() as f64)
             .is_none());
         assert!(p
-            .warm_start(x.view(), &y, (1, 1), (neg, pos), y.len() as f64)
+            .warm_start(x.view(), &y, None, (neg, pos), y.len() as f64)
             .is_some());
     }
 

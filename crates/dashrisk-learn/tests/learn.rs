@@ -253,7 +253,7 @@ fn class_weight_equals_replicated_rows() {
     for (a, b) in weighted.coefficients.iter().zip(&plain.coefficients) {
         assert!((a - b).abs() < 1e-6);
     }
-    assert_eq!(weighted.diagnostics.class_weight.positive, 3);
+    assert_eq!(weighted.diagnostics.class_weight.positive, 3.0);
     // Weighting positives up raises every probability.
     let unweighted = LogisticParams::new()
         .tolerance(1e-8)
@@ -262,6 +262,163 @@ fn class_weight_equals_replicated_rows() {
         .fit_arrays(x.view(), &y)
         .unwrap();
     assert!(weighted.intercept > unweighted.intercept);
+}
+
+/// The L2 norm of the gradient of the mean weighted objective at a fit, computed
+/// here independently of the crate: `Σ w_i (σ(z_i) − y_i) (x_i, 1) + alpha (β, 0)`,
+/// over `Σ w_i`.
+fn mean_weighted_gradient(
+    x: &Array2<f64>,
+    y: &[bool],
+    weights: &[f64],
+    alpha: f64,
+    m: &FittedLogistic,
+) -> f64 {
+    let mut g: Vec<f64> = m.coefficients.iter().map(|c| alpha * c).collect();
+    let (mut gb, mut total) = (0.0, 0.0);
+    for ((row, &yi), &w) in x.rows().into_iter().zip(y).zip(weights) {
+        let p = 1.0 / (1.0 + (-m.log_odds(row)).exp());
+        let r = w * (p - if yi { 1.0 } else { 0.0 });
+        for (gj, xj) in g.iter_mut().zip(row) {
+            *gj += r * xj;
+        }
+        gb += r;
+        total += w;
+    }
+    (g.iter().map(|v| v * v).sum::<f64>() + gb * gb).sqrt() / total
+}
+
+#[test]
+fn real_class_weights_reach_the_weighted_optimum() {
+    // Balanced classes, and rare positives weighted up past the negatives (linfa
+    // models the more numerous class, not the heavier one: the orientation must
+    // still come out right). 6,000 rows: the fits take the warm start.
+    for (intercept, negative, positive) in [(-0.3, 0.3, 2.5), (-2.5, 0.2, 5.0)] {
+        let (x, y) = gaussian(6000, 4, intercept, 8);
+        let weight = ClassWeight::Real { negative, positive };
+        let m = LogisticParams::new()
+            .alpha(0.5)
+            .class_weight(weight)
+            .tolerance(1e-8)
+            .check()
+            .unwrap()
+            .fit_arrays(x.view(), &y)
+            .unwrap();
+        assert_eq!(m.diagnostics.class_weight.negative, negative);
+        assert_eq!(m.diagnostics.class_weight.positive, positive);
+        let w: Vec<f64> = y
+            .iter()
+            .map(|&yi| if yi { positive } else { negative })
+            .collect();
+        let g = mean_weighted_gradient(&x, &y, &w, 0.5, &m);
+        assert!(g < 1.1e-8, "{weight:?}: gradient {g:e}");
+        // And the weights made a difference: the unweighted optimum is far from it.
+        let plain = LogisticParams::new()
+            .alpha(0.5)
+            .tolerance(1e-8)
+            .check()
+            .unwrap()
+            .fit_arrays(x.view(), &y)
+            .unwrap();
+        let g = mean_weighted_gradient(&x, &y, &w, 0.5, &plain);
+        assert!(g > 1e-3, "{weight:?}: the unweighted fit too? {g:e}");
+        assert!(m.intercept > plain.intercept + 1.0);
+    }
+}
+
+#[test]
+fn sample_weights_of_one_are_the_unweighted_fit_exactly() {
+    // With and without the warm start (6,000 and 300 rows).
+    for n in [6000, 300] {
+        let (x, y) = gaussian(n, 4, -0.5, 9);
+        let p = params();
+        let plain = p.fit_arrays(x.view(), &y).unwrap();
+        let ones = p.fit_arrays_weighted(x.view(), &y, &vec![1.0; n]).unwrap();
+        assert_eq!(ones, plain);
+        let integer_ones = LogisticParams::new()
+            .class_weight(ClassWeight::Integer {
+                negative: 1,
+                positive: 1,
+            })
+            .check()
+            .unwrap()
+            .fit_arrays(x.view(), &y)
+            .unwrap();
+        assert_eq!(integer_ones, plain);
+    }
+}
+
+#[test]
+fn sample_weights_multiply_class_weights() {
+    let (x, y) = gaussian(3000, 3, -1.0, 10);
+    let s: Vec<f64> = (0..y.len()).map(|i| 0.25 + (i % 7) as f64 * 0.5).collect();
+    let both = LogisticParams::new()
+        .class_weight(ClassWeight::Real {
+            negative: 0.7,
+            positive: 1.9,
+        })
+        .tolerance(1e-8)
+        .check()
+        .unwrap()
+        .fit_arrays_weighted(x.view(), &y, &s)
+        .unwrap();
+    let product: Vec<f64> = y
+        .iter()
+        .zip(&s)
+        .map(|(&yi, &si)| if yi { 1.9 * si } else { 0.7 * si })
+        .collect();
+    let g = mean_weighted_gradient(&x, &y, &product, 1.0, &both);
+    assert!(g < 1.1e-8, "gradient {g:e}");
+    let by_rows = LogisticParams::new()
+        .tolerance(1e-8)
+        .check()
+        .unwrap()
+        .fit_arrays_weighted(x.view(), &y, &product)
+        .unwrap();
+    assert_eq!(both.coefficients, by_rows.coefficients);
+    assert_eq!(both.intercept, by_rows.intercept);
+    assert_eq!(both.diagnostics.class_weight.positive, 1.9);
+    assert_eq!(by_rows.diagnostics.class_weight.positive, 1.0);
+}
+
+#[test]
+fn whole_real_weights_are_the_integer_weights() {
+    let (x, y) = gaussian(2000, 3, -1.0, 11);
+    let fit = |w| {
+        LogisticParams::new()
+            .class_weight(w)
+            .check()
+            .unwrap()
+            .fit_arrays(x.view(), &y)
+            .unwrap()
+    };
+    let integer = fit(ClassWeight::Integer {
+        negative: 2,
+        positive: 3,
+    });
+    let real = fit(ClassWeight::Real {
+        negative: 2.0,
+        positive: 3.0,
+    });
+    assert_eq!(integer, real);
+}
+
+#[test]
+fn bad_sample_weights_are_refused() {
+    let (x, y) = gaussian(50, 2, 0.0, 12);
+    let p = params();
+    let mut w = vec![1.0; 50];
+    assert!(matches!(
+        p.fit_arrays_weighted(x.view(), &y, &w[..49]),
+        Err(LearnError::InvalidData(m)) if m.contains("49 sample weights for 50 rows")
+    ));
+    for bad in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+        w[7] = bad;
+        match p.fit_arrays_weighted(x.view(), &y, &w) {
+            Err(LearnError::InvalidData(m)) => assert!(m.starts_with("row 8:"), "{m}"),
+            other => panic!("{bad}: {other:?}"),
+        }
+    }
 }
 
 #[test]

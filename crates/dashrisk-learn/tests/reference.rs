@@ -164,8 +164,8 @@ fn coefficients_intercepts_and_aucs_match_scikit_learn() {
             w if name.ends_with("balanced") => {
                 // Our Balanced must resolve to the integers the script gave sklearn.
                 let applied = dashrisk_learn::train::applied_class_weight(ClassWeight::Balanced, y);
-                assert_eq!(u64::from(applied.negative), w["negative"].as_u64().unwrap());
-                assert_eq!(u64::from(applied.positive), w["positive"].as_u64().unwrap());
+                assert_eq!(applied.negative, w["negative"].as_u64().unwrap() as f64);
+                assert_eq!(applied.positive, w["positive"].as_u64().unwrap() as f64);
                 ClassWeight::Balanced
             }
             w => ClassWeight::Integer {

@@ -11,7 +11,7 @@ use crate::errors::artefact_error;
 use crate::scorer::PyScorer;
 use dashrisk::calibration::{MapMethod, Provenance};
 use dashrisk::fit::{self, FitOptions, Refit};
-use dashrisk_learn::{ClassWeight, LearnError, LogisticParams, ParamGuard, N_FEATURES};
+use dashrisk_learn::{LearnError, LogisticParams, ParamGuard, N_FEATURES};
 use ndarray::{ArrayView2, ArrayViewMut1};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -67,16 +67,25 @@ fn learn_error(e: &LearnError) -> PyErr {
     PyValueError::new_err(e.to_string())
 }
 
+/// Native-endian float64 values from their bytes.
+fn floats(bytes: &[u8]) -> Vec<f64> {
+    bytes
+        .chunks_exact(std::mem::size_of::<f64>())
+        .map(|c| f64::from_ne_bytes(c.try_into().unwrap_or([0; 8])))
+        .collect()
+}
+
 /// Fits the comparison model's logistic regression (dashrisk-learn, linfa-logistic
 /// L-BFGS) on `x` (the bytes of an `n_rows × n_cols` C-ordered float64 matrix) and
-/// 0/1 labels `y` (`True` = positive). `class_weight` is `"unweighted"`,
-/// `"balanced"`, or `(negative, positive)` whole-number weights.
+/// 0/1 labels `y` (`True` = positive), with `sample_weight` the bytes of one
+/// float64 weight per row (each finite and above 0), or `None` for every row once.
+/// Class weights arrive as sample weights: `LogisticComparison` expands them.
 ///
-/// Returns a dict: `coef` (list), `intercept`, `n_iter`, `gradient_norm`,
-/// `class_weight` (the applied `(negative, positive)`) and `warning`: `None`, or why
-/// the fit stopped short of the tolerance (scikit-learn's `ConvergenceWarning`).
+/// Returns a dict: `coef` (list), `intercept`, `n_iter`, `gradient_norm` and
+/// `warning`: `None`, or why the fit stopped short of the tolerance
+/// (scikit-learn's `ConvergenceWarning`).
 #[pyfunction]
-#[pyo3(signature = (x, n_rows, n_cols, y, alpha, max_iter, tol, class_weight))]
+#[pyo3(signature = (x, n_rows, n_cols, y, alpha, max_iter, tol, sample_weight = None))]
 #[allow(clippy::too_many_arguments)]
 pub fn logistic_fit<'py>(
     py: Python<'py>,
@@ -87,7 +96,7 @@ pub fn logistic_fit<'py>(
     alpha: f64,
     max_iter: u64,
     tol: f64,
-    class_weight: &Bound<'py, PyAny>,
+    sample_weight: Option<&[u8]>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let width = std::mem::size_of::<f64>();
     if n_rows
@@ -106,36 +115,30 @@ pub fn logistic_fit<'py>(
             y.len()
         )));
     }
-    let weight = if let Ok(s) = class_weight.extract::<String>() {
-        match s.as_str() {
-            "unweighted" => ClassWeight::Unweighted,
-            "balanced" => ClassWeight::Balanced,
-            other => {
-                return Err(PyValueError::new_err(format!(
-                    "class_weight: {other:?} is not allowed; expected None, \"balanced\" or a dict of whole-number weights"
-                )))
-            }
+    if let Some(w) = sample_weight {
+        if n_rows.checked_mul(width) != Some(w.len()) {
+            return Err(PyValueError::new_err(format!(
+                "logistic_fit: {} bytes are not {n_rows} float64 sample weights",
+                w.len()
+            )));
         }
-    } else {
-        let (negative, positive): (u32, u32) = class_weight.extract()?;
-        ClassWeight::Integer { negative, positive }
-    };
+    }
     let params = LogisticParams::new()
         .alpha(alpha)
         .max_iterations(max_iter)
         .tolerance(tol)
-        .class_weight(weight)
         .check()
         .map_err(|e| learn_error(&e))?;
-    let values: Vec<f64> = x
-        .chunks_exact(width)
-        .map(|c| f64::from_ne_bytes(c.try_into().unwrap_or([0; 8])))
-        .collect();
+    let values = floats(x);
+    let weights = sample_weight.map(floats);
     let (fit, warning) = py
         .detach(|| {
             let view = ArrayView2::from_shape((n_rows, n_cols), &values)
                 .map_err(|e| LearnError::InvalidData(e.to_string()))?;
-            params.fit_arrays_lenient(view, &y)
+            match &weights {
+                None => params.fit_arrays_lenient(view, &y),
+                Some(w) => params.fit_arrays_weighted_lenient(view, &y, w),
+            }
         })
         .map_err(|e| learn_error(&e))?;
     let d = PyDict::new(py);
@@ -143,13 +146,6 @@ pub fn logistic_fit<'py>(
     d.set_item("intercept", fit.intercept)?;
     d.set_item("n_iter", fit.diagnostics.iterations)?;
     d.set_item("gradient_norm", fit.diagnostics.gradient_norm)?;
-    d.set_item(
-        "class_weight",
-        (
-            fit.diagnostics.class_weight.negative,
-            fit.diagnostics.class_weight.positive,
-        ),
-    )?;
     d.set_item("warning", warning.map(|w| w.to_string()))?;
     Ok(d)
 }

@@ -26,4 +26,10 @@ pub enum Error {
     InvalidAlpha,
     #[error("Initial parameters must be finite")]
     InvalidInitialParameters,
+    /// dashrisk patch: not one sample weight per row of the records.
+    #[error("Expected one sample weight per row of `x` ({n_samples}), got {n_weights}")]
+    MismatchedSampleWeights { n_samples: usize, n_weights: usize },
+    /// dashrisk patch: a sample weight that is negative, infinite or NaN.
+    #[error("Sample weights must be finite and 0 or more")]
+    InvalidSampleWeights,
 }

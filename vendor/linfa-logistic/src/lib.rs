@@ -19,8 +19,9 @@
 pub mod error;
 
 use crate::error::{Error, Result};
+// dashrisk patch: `State`, for the iteration count.
 use argmin::core::{
-    CostFunction, Executor, Gradient, IterState, OptimizationResult, Solver, State, // dashrisk patch: State
+    CostFunction, Executor, Gradient, IterState, OptimizationResult, Solver, State,
 };
 use argmin::solver::linesearch::MoreThuenteLineSearch;
 use argmin::solver::quasinewton::LBFGS;
@@ -61,6 +62,13 @@ use hyperparams::{LogisticRegressionParams, LogisticRegressionValidParams};
 ///
 /// In this implementation any binary set of labels can be used, not necessarily `0` and `1`.
 ///
+/// dashrisk patch: samples can be weighted. The objective is then
+/// `sum_i s_i * logloss_i + alpha / 2 * |params|^2` (scikit-learn's `sample_weight`, and
+/// its `class_weight` when `s_i` is the weight of sample `i`'s class). `fit` reads the
+/// weights of the dataset ([`DatasetBase::with_weights`], `f32` as linfa stores them);
+/// `ValidLogisticRegression::fit_weighted` takes them in the model's own float
+/// type. Without weights the arithmetic is upstream's.
+///
 /// l2 regularization is used by this algorithm and is weighted by parameter `alpha`. Setting `alpha`
 /// close to zero removes regularization and the problem solved minimizes only the
 /// empirical risk. On the other hand, setting `alpha` to a high value increases
@@ -69,7 +77,8 @@ use hyperparams::{LogisticRegressionParams, LogisticRegressionValidParams};
 /// ## Examples
 ///
 /// Here's an example on how to train a logistic regression model on the `winequality` dataset
-/// ```rust
+// dashrisk patch: `ignore`, since upstream's dev-dependency linfa-datasets is left out.
+/// ```rust,ignore
 /// use linfa::traits::{Fit, Predict};
 /// use linfa_logistic::LogisticRegression;
 ///
@@ -179,11 +188,13 @@ impl<F: Float, D: Dimension> LogisticRegressionValidParams<F, D> {
         &self,
         x: &'a ArrayBase<A, Ix2>,
         target: Array<F, D>,
+        sample_weight: Option<Array1<F>>,
     ) -> LogisticRegressionProblem<'a, F, A, D> {
         LogisticRegressionProblem {
             x,
             target,
             alpha: self.alpha,
+            sample_weight,
             last: RefCell::new(None),
         }
     }
@@ -239,11 +250,79 @@ impl<C: Ord + Clone, F: Float, D: Data<Elem = F>, T: AsSingleTargets<Elem = C>>
     /// i.e. any values are `Inf` or `NaN`, `y` doesn't have as many items as
     /// `x` has rows, or if other parameters (gradient_tolerance, alpha) have
     /// been set to inalid values.
+    ///
+    /// dashrisk patch: the dataset's weights, when it has them
+    /// ([`DatasetBase::with_weights`]), weight the samples' terms of the loss (see
+    /// `ValidLogisticRegression::fit_weighted`).
     fn fit(&self, dataset: &DatasetBase<ArrayBase<D, Ix2>, T>) -> Result<Self::Object> {
+        let sample_weight = dataset
+            .weights()
+            .map(|w| w.iter().map(|&v| F::cast(v)).collect::<Array1<F>>());
+        self.fit_binary(dataset, sample_weight)
+    }
+}
+
+impl<F: Float> ValidLogisticRegression<F> {
+    /// dashrisk patch: fits with a weight per sample, in the model's float type `F`.
+    ///
+    /// The objective is `sum_i s_i * logloss_i + alpha / 2 * |params|^2`, `s_i` being
+    /// `sample_weight[i]` (the intercept not penalised): scikit-learn's
+    /// `LogisticRegression(C = 1 / alpha)` fitted with `sample_weight`, or with
+    /// `class_weight` when each `s_i` is the weight of sample `i`'s class. A weight
+    /// `k` on a sample is the same objective as the sample repeated `k` times.
+    /// Weights must be finite and 0 or more, one per row of the records; all 1 gives
+    /// exactly (bit for bit) the unweighted fit. The dataset's own weights
+    /// ([`DatasetBase::weights`], `f32`) are not read here: these replace them.
+    ///
+    /// Which class is modelled as the positive one does not change: as in `fit`, it
+    /// is the one with more samples, by count, not by weight.
+    ///
+    /// ```
+    /// use linfa::prelude::*;
+    /// use linfa_logistic::LogisticRegression;
+    /// use ndarray::array;
+    ///
+    /// let params = LogisticRegression::<f64>::default().gradient_tolerance(1e-10).check().unwrap();
+    /// // The third sample weighted 2 ...
+    /// let data = Dataset::new(array![[-1.0], [-0.2], [0.3], [1.0]], array![0, 1, 0, 1]);
+    /// let weighted = params.fit_weighted(&data, array![1.0, 1.0, 2.0, 1.0].view()).unwrap();
+    /// // ... is the third sample twice.
+    /// let twice = Dataset::new(array![[-1.0], [-0.2], [0.3], [0.3], [1.0]], array![0, 1, 0, 0, 1]);
+    /// let repeated = params.fit(&twice).unwrap();
+    /// assert!((weighted.params()[0] - repeated.params()[0]).abs() < 1e-6);
+    /// assert!((weighted.intercept() - repeated.intercept()).abs() < 1e-6);
+    /// ```
+    pub fn fit_weighted<C, D, T>(
+        &self,
+        dataset: &DatasetBase<ArrayBase<D, Ix2>, T>,
+        sample_weight: ArrayView1<'_, F>,
+    ) -> Result<FittedLogisticRegression<F, C>>
+    where
+        C: Ord + Clone,
+        D: Data<Elem = F>,
+        T: AsSingleTargets<Elem = C>,
+    {
+        self.fit_binary(dataset, Some(sample_weight.to_owned()))
+    }
+
+    /// dashrisk patch: upstream's `fit`, with optional sample weights.
+    fn fit_binary<C, D, T>(
+        &self,
+        dataset: &DatasetBase<ArrayBase<D, Ix2>, T>,
+        sample_weight: Option<Array1<F>>,
+    ) -> Result<FittedLogisticRegression<F, C>>
+    where
+        C: Ord + Clone,
+        D: Data<Elem = F>,
+        T: AsSingleTargets<Elem = C>,
+    {
         let (x, y) = (dataset.records(), dataset.targets());
         let (labels, target) = label_classes(y)?;
         self.validate_data(x, &target)?;
-        let problem = self.setup_problem(x, target);
+        if let Some(weights) = sample_weight.as_ref() {
+            validate_sample_weight(x.nrows(), weights)?;
+        }
+        let problem = self.setup_problem(x, target, sample_weight);
         let solver = self.setup_solver();
         let init_params = self.setup_init_params(x.ncols());
         let result = self.run_solver(problem, solver, init_params)?;
@@ -281,7 +360,8 @@ impl<C: Ord + Clone, F: Float, D: Data<Elem = F>, T: AsSingleTargets<Elem = C>>
         let (x, y) = (dataset.records(), dataset.targets());
         let (classes, target) = label_classes_multi(y)?;
         self.validate_data(x, &target)?;
-        let problem = self.setup_problem(x, target);
+        // dashrisk patch: sample weights are for the two-class model only.
+        let problem = self.setup_problem(x, target, None);
         let solver = self.setup_solver();
         let init_params = self.setup_init_params((x.ncols(), classes.len()));
         let result = self.run_solver(problem, solver, init_params)?;
@@ -297,6 +377,20 @@ impl<C: Ord + Clone, F: Float, D: Data<Elem = F>, T: AsSingleTargets<Elem = C>>
             classes,
         ))
     }
+}
+
+/// dashrisk patch: one weight per sample, each finite and 0 or more.
+fn validate_sample_weight<F: Float>(n_samples: usize, weights: &Array1<F>) -> Result<()> {
+    if weights.len() != n_samples {
+        return Err(Error::MismatchedSampleWeights {
+            n_samples,
+            n_weights: weights.len(),
+        });
+    }
+    if weights.iter().any(|w| !(w.is_finite() && *w >= F::zero())) {
+        return Err(Error::InvalidSampleWeights);
+    }
+    Ok(())
 }
 
 /// Identify the distinct values of the classes `y` and associate
@@ -490,7 +584,26 @@ fn logistic_loss<F: Float, A: Data<Elem = F>>(
 ) -> F {
     let n_features = x.shape()[1];
     let (params, _) = convert_params(n_features, w);
-    loss_from_margins(logistic_margins(x, y, w), alpha, &params)
+    loss_from_margins(logistic_margins(x, y, w), alpha, &params, None)
+}
+
+/// dashrisk patch: `logistic_loss` with sample weights, for the tests.
+#[cfg(test)]
+fn weighted_logistic_loss<F: Float, A: Data<Elem = F>>(
+    x: &ArrayBase<A, Ix2>,
+    y: &Array1<F>,
+    alpha: F,
+    w: &Array1<F>,
+    sample_weight: &Array1<F>,
+) -> F {
+    let n_features = x.shape()[1];
+    let (params, _) = convert_params(n_features, w);
+    loss_from_margins(
+        logistic_margins(x, y, w),
+        alpha,
+        &params,
+        Some(sample_weight),
+    )
 }
 
 /// dashrisk patch: the margins `y·(x·w + b)`, the first step of upstream's
@@ -520,10 +633,7 @@ const ROW_BLOCK: usize = 2048;
 /// call. A row-major `x` takes a dot product per row (ndarray's matrix-vector
 /// product; BLAS `gemv` when ndarray is built with BLAS); a column-major `x` adds
 /// `v_j ×` column `j` into a block of the result at a time.
-fn mat_vec<F: Float, A: Data<Elem = F>>(
-    x: &ArrayBase<A, Ix2>,
-    v: &ArrayView1<'_, F>,
-) -> Array1<F> {
+fn mat_vec<F: Float, A: Data<Elem = F>>(x: &ArrayBase<A, Ix2>, v: &ArrayView1<'_, F>) -> Array1<F> {
     let column_major = if x.is_standard_layout() {
         None
     } else {
@@ -554,7 +664,7 @@ fn mat_vec<F: Float, A: Data<Elem = F>>(
         }
         for (j, &w) in v.iter().enumerate().skip(j) {
             for (o, &a) in block.iter_mut().zip(column(j, start, end)) {
-                *o = *o + w * a;
+                *o += w * a;
             }
         }
         start = end;
@@ -574,7 +684,7 @@ fn mat_t_vec<F: Float, A: Data<Elem = F>>(x: &ArrayBase<A, Ix2>, r: &Array1<F>) 
             let mut out = vec![F::zero(); p];
             for (row, &ri) in data.chunks_exact(p).zip(r) {
                 for (o, &xv) in out.iter_mut().zip(row) {
-                    *o = *o + ri * xv;
+                    *o += ri * xv;
                 }
             }
             Array1::from(out)
@@ -583,13 +693,19 @@ fn mat_t_vec<F: Float, A: Data<Elem = F>>(x: &ArrayBase<A, Ix2>, r: &Array1<F>) 
     }
 }
 
-/// dashrisk patch: the rest of upstream's `logistic_loss`, unchanged.
+/// dashrisk patch: the rest of upstream's `logistic_loss`, unchanged but for the
+/// sample weights: each sample's term times its weight. Without weights, upstream's
+/// arithmetic.
 fn loss_from_margins<F: Float>(
     mut yz: Array1<F>,
     alpha: F,
     params: &ArrayBase<impl Data<Elem = F>, Ix1>,
+    sample_weight: Option<&Array1<F>>,
 ) -> F {
     yz.mapv_inplace(log_logistic);
+    if let Some(weights) = sample_weight {
+        yz *= weights;
+    }
     -yz.sum() + F::cast(0.5) * alpha * params.dot(params)
 }
 
@@ -602,22 +718,47 @@ fn logistic_grad<F: Float, A: Data<Elem = F>>(
     alpha: F,
     w: &Array1<F>,
 ) -> Array1<F> {
-    grad_from_margins(x, y, alpha, w, logistic_margins(x, y, w))
+    grad_from_margins(x, y, alpha, w, logistic_margins(x, y, w), None)
 }
 
-/// dashrisk patch: the rest of upstream's `logistic_grad`, unchanged.
+/// dashrisk patch: `logistic_grad` with sample weights, for the tests.
+#[cfg(test)]
+fn weighted_logistic_grad<F: Float, A: Data<Elem = F>>(
+    x: &ArrayBase<A, Ix2>,
+    y: &Array1<F>,
+    alpha: F,
+    w: &Array1<F>,
+    sample_weight: &Array1<F>,
+) -> Array1<F> {
+    grad_from_margins(
+        x,
+        y,
+        alpha,
+        w,
+        logistic_margins(x, y, w),
+        Some(sample_weight),
+    )
+}
+
+/// dashrisk patch: the rest of upstream's `logistic_grad`, unchanged but for the
+/// sample weights: each sample's derivative times its weight. Without weights,
+/// upstream's arithmetic.
 fn grad_from_margins<F: Float, A: Data<Elem = F>>(
     x: &ArrayBase<A, Ix2>,
     y: &Array1<F>,
     alpha: F,
     w: &Array1<F>,
     mut yz: Array1<F>,
+    sample_weight: Option<&Array1<F>>,
 ) -> Array1<F> {
     let n_features = x.shape()[1];
     let (params, _) = convert_params(n_features, w);
     yz.mapv_inplace(logistic);
     yz -= F::one();
     yz *= y;
+    if let Some(weights) = sample_weight {
+        yz *= weights;
+    }
     if w.len() == n_features + 1 {
         let mut grad = Array::zeros(w.len());
         grad.slice_mut(s![..n_features])
@@ -905,6 +1046,9 @@ struct LogisticRegressionProblem<'a, F: Float, A: Data<Elem = F>, D: Dimension> 
     x: &'a ArrayBase<A, Ix2>,
     target: Array<F, D>,
     alpha: F,
+    /// dashrisk patch: a weight per sample (two-class problem only; `None` for the
+    /// multinomial one).
+    sample_weight: Option<Array1<F>>,
     /// dashrisk patch: the last binary evaluation, reused when argmin asks again at
     /// the same parameters (see `Evaluation`).
     last: RefCell<Option<Evaluation<F>>>,
@@ -958,7 +1102,12 @@ impl<F: Float, A: Data<Elem = F>> CostFunction for LogisticRegressionProblem1<'_
         let margins = self.margins_at(w);
         let n_features = self.x.shape()[1];
         let (params, _) = convert_params(n_features, w);
-        Ok(loss_from_margins(margins, self.alpha, &params))
+        Ok(loss_from_margins(
+            margins,
+            self.alpha,
+            &params,
+            self.sample_weight.as_ref(),
+        ))
     }
 }
 
@@ -975,7 +1124,14 @@ impl<F: Float, A: Data<Elem = F>> Gradient for LogisticRegressionProblem1<'_, F,
             }
         }
         let margins = self.margins_at(w);
-        let grad = grad_from_margins(self.x, &self.target, self.alpha, w, margins);
+        let grad = grad_from_margins(
+            self.x,
+            &self.target,
+            self.alpha,
+            w,
+            margins,
+            self.sample_weight.as_ref(),
+        );
         if let Some(last) = self.last.borrow_mut().as_mut() {
             if last.w == w {
                 last.gradient = Some(grad.clone());
@@ -1555,5 +1711,285 @@ mod test {
                 n_classes: 3,
             }
         ));
+    }
+
+    // dashrisk patch: tests of the sample weights.
+
+    /// 30 samples, 2 features, labels 0 (17) and 1 (13), and real sample weights
+    /// (two of them 1e-4): drawn once with NumPy (`default_rng(20260)`) and kept as
+    /// numbers, with the scikit-learn reference fits below.
+    fn weighted_data() -> (Array2<f64>, Array1<usize>, Array1<f64>) {
+        let x = array![
+            [-0.07, -0.58],
+            [-1.64, -1.13],
+            [-0.15, -0.79],
+            [-2.75, 0.83],
+            [1.41, -3.34],
+            [-1.82, -0.31],
+            [0.41, -1.1],
+            [-0.22, 1.03],
+            [-0.55, 0.94],
+            [1.97, -0.76],
+            [1.03, 0.32],
+            [0.25, 0.19],
+            [-0.71, 0.78],
+            [0.57, -0.03],
+            [-0.93, 1.7],
+            [-0.89, -1.7],
+            [-0.11, 1.25],
+            [3.4, -0.51],
+            [1.31, 0.16],
+            [-2.46, -0.59],
+            [0.18, 0.72],
+            [-0.95, 0.84],
+            [2.52, 0.27],
+            [-0.9, 2.82],
+            [-0.35, 0.93],
+            [-1.04, -2.74],
+            [0.18, 0.85],
+            [1.87, 0.11],
+            [1.87, 0.55],
+            [-1.46, 1.79],
+        ];
+        let y = array![
+            0, 0, 1, 0, 1, 0, 1, 1, 0, 1, 0, 1, 0, 1, 0, 0, 0, 1, 1, 0, 0, 0, 1, 0, 0, 1, 0, 1, 1,
+            0
+        ];
+        let sample_weight = array![
+            2.45, 2.57, 0.95, 0.0001, 2.93, 2.65, 1.54, 0.23, 2.64, 0.54, 0.48, 0.0001, 0.04, 0.42,
+            1.1, 0.76, 0.33, 1.01, 1.34, 0.64, 1.6, 0.27, 1.03, 1.26, 1.26, 0.78, 1.07, 0.04, 2.31,
+            0.88
+        ];
+        (x, y, sample_weight)
+    }
+
+    /// Coefficients and intercept of P(label 1), whichever class the model took as
+    /// its positive one.
+    fn p_one(model: &FittedLogisticRegression<f64, usize>) -> (Array1<f64>, f64) {
+        let sign = if model.labels().pos.class == 1 {
+            1.0
+        } else {
+            -1.0
+        };
+        (model.params() * sign, model.intercept() * sign)
+    }
+
+    fn largest_gap(a: &(Array1<f64>, f64), b: &(Array1<f64>, f64)) -> f64 {
+        (&a.0 - &b.0)
+            .iter()
+            .fold((a.1 - b.1).abs(), |m, d| m.max(d.abs()))
+    }
+
+    #[test]
+    fn sample_weights_of_one_are_the_unweighted_fit_bit_for_bit() {
+        let (x, y, _) = weighted_data();
+        let ones = Array1::<f64>::ones(y.len());
+        for alpha in [0.1, 1.0] {
+            let params = LogisticRegression::default().alpha(alpha).check().unwrap();
+            let dataset = Dataset::new(x.clone(), y.clone());
+            let plain = params.fit(&dataset).unwrap();
+            let weighted = params.fit_weighted(&dataset, ones.view()).unwrap();
+            let with_dataset_weights = params
+                .fit(&dataset.clone().with_weights(Array1::ones(y.len())))
+                .unwrap();
+            for other in [&weighted, &with_dataset_weights] {
+                assert_eq!(other.params(), plain.params());
+                assert_eq!(other.intercept().to_bits(), plain.intercept().to_bits());
+                assert_eq!(other.iterations(), plain.iterations());
+                assert_eq!(other.labels(), plain.labels());
+            }
+        }
+        // And the objective itself, at a few points.
+        let y_pm: Array1<f64> = y.mapv(|c| if c == 1 { 1.0 } else { -1.0 });
+        for w in [array![0.0, 0.0, 0.0], array![0.7, -1.3, 0.2]] {
+            let loss = weighted_logistic_loss(&x, &y_pm, 0.5, &w, &ones);
+            assert_eq!(loss.to_bits(), logistic_loss(&x, &y_pm, 0.5, &w).to_bits());
+            let grad = weighted_logistic_grad(&x, &y_pm, 0.5, &w, &ones);
+            assert_eq!(grad, logistic_grad(&x, &y_pm, 0.5, &w));
+        }
+    }
+
+    #[test]
+    fn whole_number_weights_are_repeated_samples() {
+        let (x, y, _) = weighted_data();
+        let counts: Vec<usize> = (0..y.len()).map(|i| (i * 7) % 3 + 1).collect();
+        let weights: Array1<f64> = counts.iter().map(|&k| k as f64).collect();
+        let rows: Vec<usize> = (0..y.len())
+            .flat_map(|i| std::iter::repeat_n(i, counts[i]))
+            .collect();
+        let (xr, yr) = (x.select(Axis(0), &rows), y.select(Axis(0), &rows));
+
+        // The objective and its gradient: the same sums, up to rounding.
+        let y_pm: Array1<f64> = y.mapv(|c| if c == 1 { 1.0 } else { -1.0 });
+        let yr_pm: Array1<f64> = yr.mapv(|c| if c == 1 { 1.0 } else { -1.0 });
+        for w in [
+            array![0.0, 0.0, 0.0],
+            array![0.7, -1.3, 0.2],
+            array![-2.0, 3.0, -1.0],
+        ] {
+            let weighted = weighted_logistic_loss(&x, &y_pm, 0.5, &w, &weights);
+            let repeated = logistic_loss(&xr, &yr_pm, 0.5, &w);
+            assert_abs_diff_eq!(weighted, repeated, epsilon = 1e-12 * repeated.abs());
+            let weighted = weighted_logistic_grad(&x, &y_pm, 0.5, &w, &weights);
+            let repeated = logistic_grad(&xr, &yr_pm, 0.5, &w);
+            assert_abs_diff_eq!(weighted, repeated, epsilon = 1e-12);
+        }
+
+        // The fits. Their precision is bounded by argmin's L-BFGS, which also stops
+        // when the cost changes by less than machine epsilon: about 1e-9 here.
+        for alpha in [0.2, 1.0, 5.0] {
+            let params = LogisticRegression::default()
+                .alpha(alpha)
+                .gradient_tolerance(1e-12)
+                .check()
+                .unwrap();
+            let weighted = params
+                .fit_weighted(&Dataset::new(x.clone(), y.clone()), weights.view())
+                .unwrap();
+            let repeated = params.fit(&Dataset::new(xr.clone(), yr.clone())).unwrap();
+            let gap = largest_gap(&p_one(&weighted), &p_one(&repeated));
+            assert!(
+                gap < 1e-8,
+                "alpha {}: weighted and repeated differ by {:e}",
+                alpha,
+                gap
+            );
+        }
+    }
+
+    /// The gradient is the derivative of the loss, with weights: central
+    /// differences.
+    #[test]
+    fn weighted_gradient_is_the_derivative_of_the_weighted_loss() {
+        let (x, y, sample_weight) = weighted_data();
+        let y_pm: Array1<f64> = y.mapv(|c| if c == 1 { 1.0 } else { -1.0 });
+        let w = array![0.4, -0.9, 0.3];
+        let grad = weighted_logistic_grad(&x, &y_pm, 0.7, &w, &sample_weight);
+        let h = 1e-6;
+        for j in 0..w.len() {
+            let (mut up, mut down) = (w.clone(), w.clone());
+            up[j] += h;
+            down[j] -= h;
+            let numeric = (weighted_logistic_loss(&x, &y_pm, 0.7, &up, &sample_weight)
+                - weighted_logistic_loss(&x, &y_pm, 0.7, &down, &sample_weight))
+                / (2.0 * h);
+            assert_abs_diff_eq!(grad[j], numeric, epsilon = 1e-6);
+        }
+    }
+
+    /// Real-valued weights against scikit-learn 1.9.1 (NumPy 2.4.6), computed once
+    /// on `weighted_data()` with
+    ///
+    /// ```text
+    /// LogisticRegression(C=2.0, class_weight={0: 0.3, 1: 2.5}, tol=1e-12, max_iter=100000).fit(X, y)
+    /// LogisticRegression(C=1.0, tol=1e-12, max_iter=100000).fit(X, y, sample_weight=sw)
+    /// ```
+    ///
+    /// (`C = 1 / alpha`; the gradient of the summed objective at scikit-learn's
+    /// answers is below 4e-9 in every component).
+    #[test]
+    fn real_weights_match_scikit_learn() {
+        let (x, y, sample_weight) = weighted_data();
+        let class_weight: Array1<f64> = y.mapv(|c| if c == 1 { 2.5 } else { 0.3 });
+        let cases = [
+            (
+                "class_weight {0: 0.3, 1: 2.5}, C = 2",
+                0.5,
+                class_weight,
+                (
+                    array![1.616682680114935, -0.8611254072220801],
+                    1.5849761343051418,
+                ),
+            ),
+            (
+                "sample_weight, C = 1",
+                1.0,
+                sample_weight,
+                (
+                    array![1.6812820610704202, -1.0522489650668319],
+                    -0.9395661784940793,
+                ),
+            ),
+        ];
+        for (name, alpha, weights, sklearn) in cases {
+            let params = LogisticRegression::default()
+                .alpha(alpha)
+                .gradient_tolerance(1e-10)
+                .check()
+                .unwrap();
+            let dataset = Dataset::new(x.clone(), y.clone());
+            let model = params.fit_weighted(&dataset, weights.view()).unwrap();
+            let gap = largest_gap(&p_one(&model), &sklearn);
+            println!("{name}: largest difference from scikit-learn {gap:.1e}");
+            assert!(
+                gap < 1e-7,
+                "{}: differs from scikit-learn by {:e}",
+                name,
+                gap
+            );
+            // The dataset's own weights (f32, as linfa keeps them): the same fit, but
+            // for the weights' rounding to f32.
+            let as_f32 = dataset.with_weights(weights.mapv(|w| w as f32));
+            let model = params.fit(&as_f32).unwrap();
+            let gap = largest_gap(&p_one(&model), &sklearn);
+            println!("{name}, f32 weights: {gap:.1e}");
+            assert!(gap < 1e-7, "{}, f32 weights: {:e}", name, gap);
+        }
+    }
+
+    #[test]
+    fn rejects_bad_sample_weights() {
+        let params = LogisticRegression::default().check().unwrap();
+        let dataset = Dataset::new(array![[-1.0], [-0.5], [0.5], [1.0]], array![0, 1, 0, 1]);
+        assert!(matches!(
+            params.fit_weighted(&dataset, array![1.0, 1.0, 1.0].view()),
+            Err(Error::MismatchedSampleWeights {
+                n_samples: 4,
+                n_weights: 3
+            })
+        ));
+        for bad in [-1.0, f64::NAN, f64::INFINITY] {
+            let res = params.fit_weighted(&dataset, array![1.0, bad, 1.0, 1.0].view());
+            assert!(matches!(res, Err(Error::InvalidSampleWeights)), "{}", bad);
+        }
+        let res = params.fit(
+            &dataset
+                .clone()
+                .with_weights(array![1.0, 1.0, f32::NAN, 1.0]),
+        );
+        assert!(matches!(res, Err(Error::InvalidSampleWeights)));
+        let res = params.fit(&dataset.with_weights(array![1.0, 1.0]));
+        assert!(matches!(
+            res,
+            Err(Error::MismatchedSampleWeights {
+                n_samples: 4,
+                n_weights: 2
+            })
+        ));
+    }
+
+    /// A weight of 0 leaves the sample out of the objective.
+    #[test]
+    fn a_zero_weight_drops_the_sample() {
+        let (x, y, _) = weighted_data();
+        let mut weights = Array1::<f64>::ones(y.len());
+        // Sample 1 is of the majority class (0), which stays the majority without it.
+        weights[1] = 0.0;
+        let kept: Vec<usize> = (0..y.len()).filter(|&i| i != 1).collect();
+        let params = LogisticRegression::default()
+            .gradient_tolerance(1e-12)
+            .check()
+            .unwrap();
+        let weighted = params
+            .fit_weighted(&Dataset::new(x.clone(), y.clone()), weights.view())
+            .unwrap();
+        let dropped = params
+            .fit(&Dataset::new(
+                x.select(Axis(0), &kept),
+                y.select(Axis(0), &kept),
+            ))
+            .unwrap();
+        let gap = largest_gap(&p_one(&weighted), &p_one(&dropped));
+        assert!(gap < 1e-8, "{:e}", gap);
     }
 }
