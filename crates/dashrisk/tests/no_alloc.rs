@@ -5,7 +5,9 @@
 //! The counting allocator is the `allocation-counter` crate's (it installs itself
 //! as the global allocator of this test binary, and counts per thread).
 
-use dashrisk::{batch, synth, Assessment, Scorer};
+#[cfg(feature = "batch")]
+use dashrisk::batch;
+use dashrisk::{synth, Assessment, Scorer};
 
 fn allocations_during(f: impl FnOnce()) -> u64 {
     allocation_counter::measure(f).count_total
@@ -56,31 +58,35 @@ fn assessing_allocates_nothing_per_record() {
     assert!(decided > records.len());
     assert_eq!(n, 0, "{n} allocations for {} records", records.len());
 
-    // A batch on the calling thread: allocations per batch (the result list and
-    // the output), the same for 10 times the records. (The allocator counts per
-    // thread; on more threads each worker runs the loop measured above.)
-    let big: Vec<Assessment> = records
-        .iter()
-        .cycle()
-        .take(records.len() * 10)
-        .cloned()
-        .collect();
+    // (With the `batch` feature, which the workspace's front ends turn on.)
+    #[cfg(feature = "batch")]
     {
-        let threads = 1;
-        let small_n = allocations_during(|| {
-            std::hint::black_box(batch::assess_compact(&scorer, &records, threads));
-        });
-        let big_n = allocations_during(|| {
-            std::hint::black_box(batch::assess_compact(&scorer, &big, threads));
-        });
-        assert_eq!(
-            small_n,
-            big_n,
-            "{threads} threads: {small_n} allocations for {} records, {big_n} for {}",
-            records.len(),
-            big.len()
-        );
-        assert!(small_n <= 4, "{small_n} allocations for one batch");
+        // A batch on the calling thread: allocations per batch (the result list and
+        // the output), the same for 10 times the records. (The allocator counts per
+        // thread; on more threads each worker runs the loop measured above.)
+        let big: Vec<Assessment> = records
+            .iter()
+            .cycle()
+            .take(records.len() * 10)
+            .cloned()
+            .collect();
+        {
+            let threads = 1;
+            let small_n = allocations_during(|| {
+                std::hint::black_box(batch::assess_compact(&scorer, &records, threads));
+            });
+            let big_n = allocations_during(|| {
+                std::hint::black_box(batch::assess_compact(&scorer, &big, threads));
+            });
+            assert_eq!(
+                small_n,
+                big_n,
+                "{threads} threads: {small_n} allocations for {} records, {big_n} for {}",
+                records.len(),
+                big.len()
+            );
+            assert!(small_n <= 4, "{small_n} allocations for one batch");
+        }
     }
 
     // The full result, for contrast, allocates per record (its lists and strings):
