@@ -146,4 +146,22 @@ mod tests {
         assert_eq!(r.as_slice().len(), MAX_REASONS);
         assert!(r.contains(ReasonCode::ALL[0]));
     }
+
+    #[test]
+    fn codes_keep_their_order_and_say_what_they_hold() {
+        let mut r = ReasonCodes::new();
+        assert!(r.as_slice().is_empty());
+        r.push(ReasonCode::YesCountBand);
+        r.push(ReasonCode::DecisionAbuseSafetyGate);
+        assert_eq!(
+            r.as_slice(),
+            [
+                ReasonCode::YesCountBand,
+                ReasonCode::DecisionAbuseSafetyGate
+            ]
+        );
+        assert!(r.contains(ReasonCode::DecisionAbuseSafetyGate));
+        assert!(!r.contains(ReasonCode::ChildrenExposed));
+        assert_eq!(format!("{r:?}"), "[YesCountBand, DecisionAbuseSafetyGate]");
+    }
 }

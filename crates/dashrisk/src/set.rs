@@ -142,6 +142,22 @@ mod tests {
     }
 
     #[test]
+    fn emptiness_bits_equality_copies_and_debug() {
+        let empty: Set<Flag> = Set::new();
+        assert!(empty.is_empty() && empty.len() == 0 && empty.bits() == 0);
+        let s: Set<Flag> = [Flag::Weapons, Flag::CoerciveControl].into_iter().collect();
+        assert!(!s.is_empty());
+        assert_eq!(s.bits(), 1 | 1 << 4);
+        #[allow(clippy::clone_on_copy)]
+        let t = s.clone();
+        assert_eq!(t.to_vec(), s.to_vec());
+        assert!(t == s);
+        assert!(s != empty);
+        assert!(Set::<Flag>::default() == empty);
+        assert_eq!(format!("{s:?}"), "{CoerciveControl, Weapons}");
+    }
+
+    #[test]
     fn every_member_fits_and_indexes_its_position() {
         fn check<T: Member + PartialEq + fmt::Debug>() {
             assert!(T::MEMBERS.len() <= 64);
