@@ -144,7 +144,8 @@ mod tests {
     #[test]
     fn emptiness_bits_equality_copies_and_debug() {
         let empty: Set<Flag> = Set::new();
-        assert!(empty.is_empty() && empty.len() == 0 && empty.bits() == 0);
+        assert!(empty.is_empty() && empty.bits() == 0);
+        assert_eq!(empty.len(), 0);
         let s: Set<Flag> = [Flag::Weapons, Flag::CoerciveControl].into_iter().collect();
         assert!(!s.is_empty());
         assert_eq!(s.bits(), 1 | 1 << 4);
