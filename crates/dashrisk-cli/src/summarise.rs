@@ -228,15 +228,15 @@ type Counted = (
 );
 
 /// The parts of a record the tally reads.
+/// `id` is the record's id (the flat path's scratch holds none, so it is passed).
 fn counted(
     key: RowKey,
+    id: Option<&str>,
     a: &Assessment,
     r: dashrisk::CompactResult,
     open: Vec<dashrisk::UnansweredQuestion>,
 ) -> Counted {
-    let id =
-        a.id.as_deref()
-            .is_some_and(dashrisk_report::summary::is_synthetic_id);
+    let id = id.is_some_and(dashrisk_report::summary::is_synthetic_id);
     let transitions = (r.classification == dashrisk::Classification::ParentalConflict)
         .then(|| a.conflict_screen.recent_transitions.clone())
         .flatten();
@@ -262,7 +262,7 @@ fn assess_for_count(
     } else {
         Vec::new()
     };
-    Ok(counted(key, &a, r, open))
+    Ok(counted(key, a.id.as_deref(), &a, r, open))
 }
 
 /// Reads chunks with `fill`, assesses them with `work` on every core, and counts
@@ -383,16 +383,12 @@ fn tally_csv(
                                 error,
                             };
                             let key = keys.key(a, group, date.as_deref()).map_err(fail)?;
-                            let id = id_idx.and_then(|i| cells.get(i)).copied();
-                            let syn = id.is_some_and(|id| {
-                                !id.trim().is_empty()
-                                    && dashrisk_report::summary::is_synthetic_id(id)
-                            });
-                            let transitions = (r.classification
-                                == dashrisk::Classification::ParentalConflict)
-                                .then(|| a.conflict_screen.recent_transitions.clone())
-                                .flatten();
-                            Ok((key, syn, transitions, r, Vec::new()))
+                            // As the usual reader sets the id: the cell, when not blank.
+                            let id = id_idx
+                                .and_then(|i| cells.get(i))
+                                .copied()
+                                .filter(|id| !id.trim().is_empty());
+                            Ok(counted(key, id, a, r, Vec::new()))
                         }
                         _ => parse_row(scorer, &flat_header, record, *line, id_idx).and_then(|a| {
                             let key = keys.key(&a, group, date.as_deref());
