@@ -351,6 +351,7 @@ impl Scorer {
     /// (the flat rows' path, whose dates were checked when parsed).
     fn resolved<'a>(&'a self, idx: usize, answers: &'a [Answer]) -> Resolved<'a> {
         Resolved {
+            idx,
             inst: &self.instruments[idx],
             form: self.forms[idx].as_ref(),
             answers,
@@ -429,11 +430,6 @@ impl Scorer {
     fn compact_result(&self, a: &Assessment, st: &Stages<'_>) -> CompactResult {
         let mut codes = ReasonCodes::new();
         reasons::reasons(&self.facts(a, st), &mut codes);
-        let instrument = self
-            .instruments
-            .iter()
-            .position(|i| std::ptr::eq(i, st.res.inst))
-            .unwrap_or(usize::MAX);
         CompactResult {
             classification: st.d.classification,
             decided_by: st.d.basis,
@@ -457,7 +453,7 @@ impl Scorer {
             children_linked: st.sg.linked,
             children_linked_by: st.sg.linked_by,
             reasons: codes,
-            instrument,
+            instrument: st.res.idx,
         }
     }
 

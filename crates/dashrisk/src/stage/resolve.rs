@@ -25,6 +25,8 @@ pub(crate) const fn answer_buf() -> AnswerBuf {
 
 /// An assessment's answers resolved against its instrument.
 pub(crate) struct Resolved<'a> {
+    /// The instrument's position among the scorer's.
+    pub idx: usize,
     pub inst: &'a Instrument,
     /// The form's learned scoring, if the calibration has one.
     pub form: Option<&'a FormTable>,
@@ -64,6 +66,7 @@ pub(crate) fn resolve<'a>(
     }
     check_dates(a, "context.")?;
     Ok(Resolved {
+        idx,
         inst,
         form: forms[idx].as_ref(),
         answers,
