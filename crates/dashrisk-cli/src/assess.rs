@@ -189,16 +189,24 @@ pub fn run_reader_with(
 /// and one chunk's output.
 pub(crate) const CHUNK: usize = 4096;
 
+/// Rows per part: the unit of work a thread takes from a chunk.
+pub(crate) const PART: usize = 256;
+
 /// Reads chunks with `fill` (which returns whether the input has ended) and runs
-/// `work` on `threads` slices of each, while the calling thread hands the outputs
-/// of the chunk before to `emit` (in input order) and reads the next chunk. A panic
-/// in `work` is re-raised here.
+/// `work` on parts of [`PART`] jobs of each, on `threads` threads in all, while the
+/// calling thread hands the outputs of the chunk before to `emit` (in input order)
+/// and reads the next chunk. Threads take parts in turn from a shared counter, and
+/// the calling thread takes parts too once it has written and read, so every core
+/// stays busy to the end of a chunk whichever part is slow. A panic in `work` is
+/// re-raised here.
 pub(crate) fn pipeline<J: Sync, O: Send>(
     threads: usize,
     mut fill: impl FnMut(&mut Vec<J>) -> Result<bool, Fatal>,
     work: impl Fn(&[J]) -> O + Sync,
     mut emit: impl FnMut(O) -> Result<(), Fatal>,
 ) -> Result<(), Fatal> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Mutex;
     let threads = threads.max(1);
     let (mut cur, mut next) = (Vec::with_capacity(CHUNK), Vec::with_capacity(CHUNK));
     let mut eof = fill(&mut cur)?;
@@ -206,11 +214,19 @@ pub(crate) fn pipeline<J: Sync, O: Send>(
     let mut done: Vec<O> = Vec::new();
     while !cur.is_empty() {
         let work = &work;
-        let (outs, written) = std::thread::scope(|s| {
-            let per = cur.len().div_ceil(threads);
-            let handles: Vec<_> = cur
-                .chunks(per)
-                .map(|part| s.spawn(move || work(part)))
+        let parts: Vec<&[J]> = cur.chunks(PART).collect();
+        let outs: Vec<Mutex<Option<O>>> = parts.iter().map(|_| Mutex::new(None)).collect();
+        let taken = AtomicUsize::new(0);
+        // Takes parts until none is left.
+        let run = || loop {
+            let i = taken.fetch_add(1, Ordering::Relaxed);
+            let Some(part) = parts.get(i) else { break };
+            let out = work(part);
+            *outs[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(out);
+        };
+        let written = std::thread::scope(|s| {
+            let handles: Vec<_> = (1..threads.min(parts.len()))
+                .map(|_| s.spawn(run))
                 .collect();
             let written = done.drain(..).try_for_each(&mut emit).and_then(|()| {
                 if eof {
@@ -220,14 +236,21 @@ pub(crate) fn pipeline<J: Sync, O: Send>(
                     fill(&mut next)
                 }
             });
-            let outs: Vec<O> = handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-                .collect();
-            (outs, written)
+            run();
+            for h in handles {
+                h.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+            }
+            written
         });
         eof = written?;
-        done = outs;
+        done = outs
+            .into_iter()
+            .map(|o| {
+                o.into_inner()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .expect("every part was run")
+            })
+            .collect();
         std::mem::swap(&mut cur, &mut next);
     }
     done.into_iter().try_for_each(&mut emit)?;

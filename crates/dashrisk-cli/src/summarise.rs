@@ -83,26 +83,29 @@ impl Keys {
             .is_some_and(|(_, c)| c == "incident_date")
     }
 
-    /// The row key from the group values and the date cell (if the date is not the
-    /// assessment's own `incident_date`).
-    fn key(
+    /// Writes the row's period label into `buf` (cleared first) when a period was
+    /// asked for, from the date cell or, for `incident_date`, the assessment's own
+    /// date; returns whether one was.
+    fn period_into(
         &self,
         a: &Assessment,
-        group: Vec<String>,
         date_cell: Option<&str>,
-    ) -> Result<RowKey, InputError> {
-        let period = match &self.period {
-            None => None,
-            Some((p, column)) => {
-                let date = if self.date_from_context() {
-                    a.context.incident_date
-                } else {
-                    parse_date(column, date_cell.unwrap_or(""))?
-                };
-                Some(date.map_or_else(|| NO_DATE.to_string(), |d| p.label(d)))
-            }
+        buf: &mut String,
+    ) -> Result<bool, InputError> {
+        buf.clear();
+        let Some((p, column)) = &self.period else {
+            return Ok(false);
         };
-        Ok(RowKey { group, period })
+        let date = if self.date_from_context() {
+            a.context.incident_date
+        } else {
+            parse_date(column, date_cell.unwrap_or(""))?
+        };
+        match date {
+            Some(d) => p.write_label(d, buf),
+            None => buf.push_str(NO_DATE),
+        }
+        Ok(true)
     }
 }
 
@@ -216,70 +219,120 @@ pub fn run(args: SummariseArgs) -> Result<ExitCode, Fatal> {
     })
 }
 
-/// One record ready to count: its row, whether its id is synthetic, its recent
-/// transitions (kept for parental conflict only), its compact result and the gate
-/// questions it left open when unclear.
-type Counted = (
-    RowKey,
-    bool,
-    Option<Vec<dashrisk::Transition>>,
-    dashrisk::CompactResult,
-    Vec<dashrisk::UnansweredQuestion>,
-);
-
-/// The parts of a record the tally reads.
-/// `id` is the record's id (the flat path's scratch holds none, so it is passed).
-fn counted(
-    key: RowKey,
-    id: Option<&str>,
-    a: &Assessment,
-    r: dashrisk::CompactResult,
-    open: Vec<dashrisk::UnansweredQuestion>,
-) -> Counted {
-    let id = id.is_some_and(dashrisk_report::summary::is_synthetic_id);
-    let transitions = (r.classification == dashrisk::Classification::ParentalConflict)
-        .then(|| a.conflict_screen.recent_transitions.clone())
-        .flatten();
-    (key, id, transitions, r, open)
+/// One record ready to count: its row key (an index into its part's keys),
+/// whether its id is synthetic, its recent transitions (kept for parental conflict
+/// only), its compact result and the gate questions it left open when unclear (a
+/// range of its part's list).
+struct Counted {
+    key: u32,
+    synthetic_id: bool,
+    transitions: Option<Vec<dashrisk::Transition>>,
+    result: dashrisk::CompactResult,
+    open: std::ops::Range<usize>,
 }
 
-/// Assesses one record for the tally (on a worker thread).
-fn assess_for_count(
-    scorer: &Scorer,
-    a: Assessment,
-    key: Result<RowKey, InputError>,
-    line: u64,
-) -> Result<Counted, RecordError> {
-    let fail = |error: InputError| RecordError {
-        line,
-        id: a.id.as_deref().map(dashrisk::error::truncate_value),
-        error,
-    };
-    let key = key.map_err(fail)?;
-    let r = scorer.assess_compact(&a).map_err(fail)?;
-    let open = if r.classification == dashrisk::Classification::Unclear {
-        scorer.unanswered_gate_questions(&a).map_err(fail)?
-    } else {
-        Vec::new()
-    };
-    Ok(counted(key, a.id.as_deref(), &a, r, open))
+/// A part's records in input order, with the row keys they use held once each and
+/// their open questions in one list: a part allocates per distinct key, not per
+/// record.
+#[derive(Default)]
+struct Part<'s> {
+    keys: Vec<RowKey>,
+    open: Vec<dashrisk::OpenQuestion<'s>>,
+    records: Vec<Result<Counted, RecordError>>,
 }
 
-/// Reads chunks with `fill`, assesses them with `work` on every core, and counts
-/// their records in input order; returns the records that failed (each reported).
-fn tally_chunks<J: Sync>(
+impl<'s> Part<'s> {
+    /// The index of the key made of `group` and `period`, added if new.
+    fn key(&mut self, group: &[&str], period: Option<&str>) -> u32 {
+        let found = self.keys.iter().position(|k| {
+            k.period.as_deref() == period
+                && k.group.len() == group.len()
+                && k.group.iter().zip(group).all(|(a, b)| a == b)
+        });
+        let i = found.unwrap_or_else(|| {
+            self.keys.push(RowKey {
+                group: group.iter().map(|g| g.to_string()).collect(),
+                period: period.map(str::to_string),
+            });
+            self.keys.len() - 1
+        });
+        u32::try_from(i).expect("a part has fewer than 2^32 keys")
+    }
+
+    /// Adds a record assessed on either path: `a` holds its screen (for the
+    /// transitions), `id` its id.
+    fn push(
+        &mut self,
+        key: u32,
+        id: Option<&str>,
+        a: &Assessment,
+        result: dashrisk::CompactResult,
+        open_from: usize,
+    ) {
+        let synthetic_id = id.is_some_and(dashrisk_report::summary::is_synthetic_id);
+        let transitions = (result.classification == dashrisk::Classification::ParentalConflict)
+            .then(|| a.conflict_screen.recent_transitions.clone())
+            .flatten();
+        self.records.push(Ok(Counted {
+            key,
+            synthetic_id,
+            transitions,
+            result,
+            open: open_from..self.open.len(),
+        }));
+    }
+
+    /// Assesses `a` on the usual path (a JSON Lines record, or a CSV row the fast
+    /// path refused, read again for its error) and adds it.
+    fn assess(
+        &mut self,
+        scorer: &'s Scorer,
+        a: &Assessment,
+        group: &[&str],
+        period: Option<&str>,
+        line: u64,
+    ) -> Result<(), RecordError> {
+        let fail = |error: InputError| RecordError {
+            line,
+            id: a.id.as_deref().map(dashrisk::error::truncate_value),
+            error,
+        };
+        let r = scorer.assess_compact(a).map_err(fail)?;
+        let from = self.open.len();
+        if r.classification == dashrisk::Classification::Unclear {
+            scorer
+                .unanswered_gate_questions_into(a, &mut self.open)
+                .map_err(fail)?;
+        }
+        let key = self.key(group, period);
+        self.push(key, a.id.as_deref(), a, r, from);
+        Ok(())
+    }
+}
+
+/// Reads chunks with `fill`, assesses their parts with `work` on every core, and
+/// counts their records in input order; returns the records that failed (each
+/// reported).
+fn tally_chunks<'s, J: Sync>(
     fill: impl FnMut(&mut Vec<J>) -> Result<bool, Fatal>,
-    work: impl Fn(&[J]) -> Vec<Result<Counted, RecordError>> + Sync,
+    work: impl Fn(&[J]) -> Part<'s> + Sync,
     tally: &mut Tally,
     log: &mut dyn Write,
 ) -> Result<u64, Fatal> {
     let mut failed = 0;
-    pipeline(dashrisk::batch::threads(), fill, work, |chunk| {
-        for res in chunk {
+    let mut rows = Vec::new();
+    pipeline(dashrisk::batch::threads(), fill, work, |part| {
+        rows.clear();
+        rows.extend(part.keys.into_iter().map(|k| tally.row(k)));
+        for res in part.records {
             match res {
-                Ok((key, synthetic_id, transitions, r, open)) => {
-                    tally.add_call_out(key, synthetic_id, transitions.as_deref(), &r, &open)
-                }
+                Ok(c) => tally.add_call_out_to(
+                    rows[c.key as usize],
+                    c.synthetic_id,
+                    c.transitions.as_deref(),
+                    &c.result,
+                    &part.open[c.open],
+                ),
                 Err(e) => report_error(tally, log, &e, &mut failed),
             }
         }
@@ -350,60 +403,85 @@ fn tally_csv(
     let flat_header = dashrisk::parse::FlatHeader::new(&names);
     let mut line = 0u64;
     let fill = |jobs: &mut Vec<CsvJob>| fill_csv(&mut rdr, jobs, &mut line);
-    let work = |part: &[CsvJob]| -> Vec<Result<Counted, RecordError>> {
-        // The allocation-free reader and scorer for every row; a row that is
-        // unclear, or has an error, is read again the usual way (which names its
-        // open questions, or its error).
+    let work = |jobs: &[CsvJob]| -> Part<'_> {
+        // The allocation-free reader and scorer for every row; a row it refuses is
+        // read again the usual way, which names its error.
+        let mut part = Part::default();
         let mut scratch = dashrisk::parse::FlatScratch::new();
         let mut cells: Vec<&str> = Vec::with_capacity(names.len());
-        part.iter()
-            .map(|(line, row, record)| match row {
+        let mut group: Vec<&str> = Vec::with_capacity(group_idx.len());
+        let mut period = String::new();
+        for (line, row, record) in jobs {
+            let res = match row {
                 Row::TooLarge => Err(too_large(limits, *line)),
-                Row::Read => {
-                    let cell = |i: usize| {
-                        String::from_utf8_lossy(record.get(i).unwrap_or(b""))
-                            .trim()
-                            .to_string()
-                    };
-                    let group: Vec<String> = group_idx.iter().map(|&i| cell(i)).collect();
-                    let date = date_idx.map(cell);
+                Row::Read => (|| {
                     let fast = crate::assess::row_cells_into(&flat_header, record, &mut cells)
                         .and_then(|()| {
                             scorer.assess_flat_compact(&flat_header, &cells, &mut scratch)
                         });
-                    match fast {
-                        Ok(r) if r.classification != dashrisk::Classification::Unclear => {
-                            let a = scratch.assessment();
-                            let fail = |error: InputError| RecordError {
+                    let Ok(r) = fast else {
+                        // The usual reader names the error; should it read the row
+                        // after all, the row is counted from what it read.
+                        let a = parse_row(scorer, &flat_header, record, *line, id_idx)?;
+                        let g: Vec<String> = group_idx.iter().map(|&i| cell(record, i)).collect();
+                        let g: Vec<&str> = g.iter().map(String::as_str).collect();
+                        let date = date_idx.map(|i| cell(record, i));
+                        let has = keys.period_into(&a, date.as_deref(), &mut period).map_err(
+                            |error| RecordError {
                                 line: *line,
-                                id: cells
-                                    .get(id_idx.unwrap_or(usize::MAX))
-                                    .filter(|s| !s.trim().is_empty())
-                                    .map(|s| dashrisk::error::truncate_value(s)),
+                                id: a.id.as_deref().map(dashrisk::error::truncate_value),
                                 error,
-                            };
-                            let key = keys.key(a, group, date.as_deref()).map_err(fail)?;
-                            // As the usual reader sets the id: the cell, when not blank.
-                            let id = id_idx
-                                .and_then(|i| cells.get(i))
-                                .copied()
-                                .filter(|id| !id.trim().is_empty());
-                            Ok(counted(key, id, a, r, Vec::new()))
-                        }
-                        _ => parse_row(scorer, &flat_header, record, *line, id_idx).and_then(|a| {
-                            let key = keys.key(&a, group, date.as_deref());
-                            assess_for_count(scorer, a, key, *line)
-                        }),
+                            },
+                        )?;
+                        return part.assess(scorer, &a, &g, has.then_some(period.as_str()), *line);
+                    };
+                    // As the usual reader sets the id: the cell, when not blank.
+                    let id = id_idx
+                        .and_then(|i| cells.get(i))
+                        .copied()
+                        .filter(|id| !id.trim().is_empty());
+                    let a = scratch.assessment();
+                    group.clear();
+                    group.extend(
+                        group_idx
+                            .iter()
+                            .map(|&i| cells.get(i).map_or("", |c| c.trim())),
+                    );
+                    let date = date_idx.map(|i| cells.get(i).copied().unwrap_or(""));
+                    let has =
+                        keys.period_into(a, date, &mut period)
+                            .map_err(|error| RecordError {
+                                line: *line,
+                                id: id.map(dashrisk::error::truncate_value),
+                                error,
+                            })?;
+                    let from = part.open.len();
+                    if r.classification == dashrisk::Classification::Unclear {
+                        scorer.unanswered_gate_questions_flat(&scratch, &mut part.open);
                     }
-                }
-            })
-            .collect()
+                    let key = part.key(&group, has.then_some(period.as_str()));
+                    part.push(key, id, a, r, from);
+                    Ok(())
+                })(),
+            };
+            if let Err(e) = res {
+                part.records.push(Err(e));
+            }
+        }
+        part
     };
     failed += tally_chunks(fill, work, tally, log)?;
     if line == 0 {
         report_error(tally, log, &empty_input(), &mut failed);
     }
     Ok(failed)
+}
+
+/// A cell's text, trimmed (invalid UTF-8 replaced).
+fn cell(record: &csv::ByteRecord, i: usize) -> String {
+    String::from_utf8_lossy(record.get(i).unwrap_or(b""))
+        .trim()
+        .to_string()
 }
 
 /// A `meta` value as a group value: strings as they are, numbers and booleans as
@@ -436,24 +514,36 @@ fn tally_jsonl(
             &mut records,
         )
     };
-    let work = |part: &[LineJob]| -> Vec<Result<Counted, RecordError>> {
-        part.iter()
-            .map(|(line, too_long, buf)| {
-                if *too_long {
-                    return Err(too_large(limits, *line));
-                }
+    let work = |jobs: &[LineJob]| -> Part<'_> {
+        let mut part = Part::default();
+        let mut period = String::new();
+        for (line, too_long, buf) in jobs {
+            let res = if *too_long {
+                Err(too_large(limits, *line))
+            } else {
                 scorer.parse_json_line(*line, buf).and_then(|a| {
-                    let group = keys.group_by.iter().map(|k| meta_text(&a, k)).collect();
+                    let g: Vec<String> = keys.group_by.iter().map(|k| meta_text(&a, k)).collect();
+                    let g: Vec<&str> = g.iter().map(String::as_str).collect();
                     let date = keys
                         .period
                         .as_ref()
                         .filter(|_| !keys.date_from_context())
                         .map(|(_, c)| meta_text(&a, c));
-                    let key = keys.key(&a, group, date.as_deref());
-                    assess_for_count(scorer, a, key, *line)
+                    let has =
+                        keys.period_into(&a, date.as_deref(), &mut period)
+                            .map_err(|error| RecordError {
+                                line: *line,
+                                id: a.id.as_deref().map(dashrisk::error::truncate_value),
+                                error,
+                            })?;
+                    part.assess(scorer, &a, &g, has.then_some(period.as_str()), *line)
                 })
-            })
-            .collect()
+            };
+            if let Err(e) = res {
+                part.records.push(Err(e));
+            }
+        }
+        part
     };
     failed += tally_chunks(fill, work, tally, log)?;
     if records == 0 {

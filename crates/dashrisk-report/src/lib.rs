@@ -24,4 +24,4 @@ pub mod screen;
 pub mod summary;
 pub mod suppress;
 
-pub use summary::{Options, Period, RowKey, Summary, Tally};
+pub use summary::{Options, Period, RowId, RowKey, Summary, Tally};

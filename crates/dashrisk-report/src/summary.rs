@@ -10,7 +10,9 @@
 
 use crate::suppress::{Grid, Status, Suppressed};
 use dashrisk::result::{Classification, MaracCriterion, Pathway, RiskLevel};
-use dashrisk::{Assessment, CompactResult, NaiveDate, Transition, UnansweredQuestion};
+use dashrisk::{
+    Assessment, CompactResult, NaiveDate, OpenQuestion, Transition, UnansweredQuestion,
+};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
@@ -32,12 +34,20 @@ pub const NO_DATE: &str = "date not known";
 impl Period {
     /// The period `d` falls in.
     pub fn label(self, d: NaiveDate) -> String {
+        let mut s = String::with_capacity(7);
+        self.write_label(d, &mut s);
+        s
+    }
+
+    /// [`Period::label`] appended to `out` (which keeps its room from row to row).
+    pub fn write_label(self, d: NaiveDate, out: &mut String) {
         use chrono::Datelike;
-        match self {
-            Period::Month => format!("{:04}-{:02}", d.year(), d.month()),
-            Period::Quarter => format!("{:04}-Q{}", d.year(), (d.month() - 1) / 3 + 1),
-            Period::Year => format!("{:04}", d.year()),
-        }
+        use std::fmt::Write;
+        let _ = match self {
+            Period::Month => write!(out, "{:04}-{:02}", d.year(), d.month()),
+            Period::Quarter => write!(out, "{:04}-Q{}", d.year(), (d.month() - 1) / 3 + 1),
+            Period::Year => write!(out, "{:04}", d.year()),
+        };
     }
 }
 
@@ -49,6 +59,10 @@ pub struct RowKey {
     /// The period, when a period was asked for.
     pub period: Option<String>,
 }
+
+/// A breakdown row of one [`Tally`], from [`Tally::row`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RowId(usize);
 
 /// What a figure counts among.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -312,7 +326,9 @@ fn snake<T: Serialize>(v: &T) -> String {
 /// The running counts: one row per group and period seen, and the overall row.
 #[derive(Debug, Clone)]
 pub struct Tally {
-    rows: BTreeMap<RowKey, Vec<u64>>,
+    /// Each breakdown row's place in `counts`.
+    rows: BTreeMap<RowKey, usize>,
+    counts: Vec<Vec<u64>>,
     overall: Vec<u64>,
     /// Unanswered questions seen in unclear cases, in order of first sight.
     questions: Vec<(String, String)>,
@@ -325,6 +341,7 @@ impl Default for Tally {
     fn default() -> Self {
         Tally {
             rows: BTreeMap::new(),
+            counts: Vec::new(),
             overall: vec![0; FIXED],
             questions: Vec::new(),
             question_index: HashMap::new(),
@@ -356,102 +373,149 @@ impl Tally {
         r: &CompactResult,
         unanswered: &[UnansweredQuestion],
     ) {
+        let open: Vec<OpenQuestion<'_>> = unanswered
+            .iter()
+            .map(|q| OpenQuestion {
+                id: &q.id,
+                text: &q.text,
+                answer: q.answer,
+            })
+            .collect();
         self.add_call_out(
             key,
             a.id.as_deref().is_some_and(is_synthetic_id),
             a.conflict_screen.recent_transitions.as_deref(),
             r,
-            unanswered,
+            &open,
         );
     }
 
     /// [`Tally::add`] from the parts it reads: whether the record's id is a
     /// synthetic one ([`is_synthetic_id`]) and its recent transitions (counted for
-    /// parental conflict).
+    /// parental conflict); the unanswered questions borrowed, as
+    /// [`dashrisk::Scorer::unanswered_gate_questions_flat`] gives them.
     pub fn add_call_out(
         &mut self,
         key: RowKey,
         synthetic_id: bool,
         transitions: Option<&[Transition]>,
         r: &CompactResult,
-        unanswered: &[UnansweredQuestion],
+        unanswered: &[OpenQuestion<'_>],
+    ) {
+        let row = self.row(key);
+        self.add_call_out_to(row, synthetic_id, transitions, r, unanswered);
+    }
+
+    /// The breakdown row `key`, added if new: call-outs can then be counted in it
+    /// by [`Tally::add_call_out_to`] without building the key again.
+    pub fn row(&mut self, key: RowKey) -> RowId {
+        let next = self.counts.len();
+        let i = *self.rows.entry(key).or_insert(next);
+        if i == next {
+            self.counts.push(Vec::new());
+        }
+        RowId(i)
+    }
+
+    /// [`Tally::add_call_out`] into a row from [`Tally::row`] of this tally.
+    ///
+    /// # Panics
+    /// If `row` came from another tally with more rows.
+    pub fn add_call_out_to(
+        &mut self,
+        row: RowId,
+        synthetic_id: bool,
+        transitions: Option<&[Transition]>,
+        r: &CompactResult,
+        unanswered: &[OpenQuestion<'_>],
     ) {
         self.synthetic_ids &= synthetic_id;
-        let mut hits: Vec<usize> = Vec::with_capacity(24);
-        hits.push(N);
+        // The figures this call-out counts in: at most one per fixed figure, and
+        // one per unanswered question.
+        let mut hits = [0usize; FIXED];
+        let mut n_hits = 0;
+        let mut hit = |h: usize| {
+            hits[n_hits] = h;
+            n_hits += 1;
+        };
+        hit(N);
         let class = CLASSES
             .iter()
             .position(|c| *c == r.classification)
             .unwrap_or(1);
-        hits.push(CLASS + class);
+        hit(CLASS + class);
         // The recording category follows the classification one to one (core
         // `recording_category`), in the same order.
-        hits.push(
-            REC + match r.recording_category {
+        hit(REC
+            + match r.recording_category {
                 dashrisk::RecordingCategory::ParentalConflict => 0,
                 dashrisk::RecordingCategory::DomesticIncidentUnderReview => 1,
                 dashrisk::RecordingCategory::DomesticAbuse => 2,
-            },
-        );
-        hits.push(LEVEL + LEVELS.iter().position(|l| *l == r.risk_level).unwrap_or(0));
-        hits.push(
-            CHILD
-                + match r.children_in_household {
-                    Some(true) => 0,
-                    Some(false) => 1,
-                    None => 2,
-                },
-        );
+            });
+        hit(LEVEL + LEVELS.iter().position(|l| *l == r.risk_level).unwrap_or(0));
+        hit(CHILD
+            + match r.children_in_household {
+                Some(true) => 0,
+                Some(false) => 1,
+                None => 2,
+            });
         for p in r.pathways.iter() {
             if let Some(i) = PATHWAYS.iter().position(|&x| x == p) {
-                hits.push(PATH + i);
+                hit(PATH + i);
             }
         }
         if r.marac_referral {
-            hits.push(MARAC);
+            hit(MARAC);
         }
         for c in r.marac_criteria.iter() {
             if let Some(i) = CRITERIA.iter().position(|&x| x == c) {
-                hits.push(CRIT + i);
+                hit(CRIT + i);
             }
         }
         if r.csc_notification {
-            hits.push(CSC);
+            hit(CSC);
         }
         if r.school_notification {
-            hits.push(SCHOOL);
+            hit(SCHOOL);
         }
         if r.classification == Classification::ParentalConflict {
             match transitions {
-                None => hits.push(TRANS_STATE + 2),
-                Some([]) => hits.push(TRANS_STATE + 1),
+                None => hit(TRANS_STATE + 2),
+                Some([]) => hit(TRANS_STATE + 1),
                 Some(ts) => {
-                    hits.push(TRANS_STATE);
+                    hit(TRANS_STATE);
                     for (i, t) in TRANSITIONS.iter().enumerate() {
                         if ts.contains(t) {
-                            hits.push(TRANS + i);
+                            hit(TRANS + i);
                         }
                     }
                 }
             }
         }
-        if r.classification == Classification::Unclear {
-            for q in unanswered {
-                let next = self.questions.len();
-                let i = *self.question_index.entry(q.id.clone()).or_insert(next);
-                if i == next {
-                    self.questions.push((q.id.clone(), q.text.clone()));
+        let unclear = r.classification == Classification::Unclear;
+        for q in unanswered.iter().filter(|_| unclear) {
+            let i = match self.question_index.get(q.id) {
+                Some(&i) => i,
+                None => {
+                    let next = self.questions.len();
+                    self.question_index.insert(q.id.to_string(), next);
+                    self.questions.push((q.id.to_string(), q.text.to_string()));
                     self.overall.push(0);
+                    next
                 }
-                hits.push(FIXED + i);
+            };
+            self.overall[FIXED + i] += 1;
+            let row = &mut self.counts[row.0];
+            if row.len() <= FIXED + i {
+                row.resize(FIXED + i + 1, 0);
             }
+            row[FIXED + i] += 1;
         }
-        let width = self.overall.len();
-        let row = self.rows.entry(key).or_insert_with(|| vec![0; width]);
-        if row.len() < width {
-            row.resize(width, 0);
+        let row = &mut self.counts[row.0];
+        if row.len() < FIXED {
+            row.resize(FIXED, 0);
         }
-        for &h in &hits {
+        for &h in &hits[..n_hits] {
             row[h] += 1;
             self.overall[h] += 1;
         }
@@ -579,10 +643,12 @@ fn build(t: Tally, options: &Options) -> Summary {
         });
     }
     let width = figures.len();
+    let mut counts = t.counts;
     let rows: Vec<(RowKey, Vec<u64>)> = t
         .rows
         .into_iter()
-        .map(|(k, mut v)| {
+        .map(|(k, i)| {
+            let mut v = std::mem::take(&mut counts[i]);
             v.resize(width, 0);
             (k, v)
         })

@@ -82,7 +82,7 @@ pub use result::{
     Flag, MaracCriterion, ParseEnumError, Pathway, Reason, ReasonCode, RecordingCategory,
     RiskLevel,
 };
-pub use scorer::{AssessOptions, Scorer, UnansweredQuestion, SCORER_VERSION};
+pub use scorer::{AssessOptions, OpenQuestion, Scorer, UnansweredQuestion, SCORER_VERSION};
 
 /// Seed of the synthetic reference population the shipped calibration is fitted on.
 pub const REFERENCE_SEED: u64 = 2009;

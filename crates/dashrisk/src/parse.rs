@@ -673,6 +673,7 @@ impl Scorer {
         cells: &[&str],
         s: &mut FlatScratch,
     ) -> Result<usize, InputError> {
+        s.inst = None;
         let size = header.names.iter().zip(cells).fold(0usize, |n, (k, v)| {
             n.saturating_add(k.len()).saturating_add(v.len())
         });
@@ -704,6 +705,7 @@ impl Scorer {
             transitions,
             dates,
             id_cell,
+            inst: _,
         } = s;
         for (i, ((name, key), role)) in header
             .names
@@ -822,7 +824,38 @@ impl Scorer {
         }
         // Checked here too so that the error names the CSV column, not the JSON path.
         crate::stage::resolve::check_dates(a, "")?;
+        s.inst = Some(idx);
         Ok(idx)
+    }
+
+    /// [`Scorer::unanswered_gate_questions`] for the row last read into `scratch`
+    /// (by [`Scorer::assess_flat_compact`]), appended to `out` and borrowed from
+    /// the scorer: the questions to ask next in an unclear case, without copying
+    /// a string. Nothing is appended when the last row could not be read.
+    ///
+    /// ```
+    /// use dashrisk::{parse::{FlatHeader, FlatScratch}, Classification, Scorer};
+    /// let scorer = Scorer::default();
+    /// let header = FlatHeader::new(&["q1", "q3", "fear", "power_imbalance"]);
+    /// let mut scratch = FlatScratch::new();
+    /// let r = scorer
+    ///     .assess_flat_compact(&header, &["no", "not_known", "no", "not_known"], &mut scratch)
+    ///     .unwrap();
+    /// assert_eq!(r.classification, Classification::Unclear);
+    /// let mut open = Vec::new();
+    /// scorer.unanswered_gate_questions_flat(&scratch, &mut open);
+    /// let ids: Vec<&str> = open.iter().map(|q| q.id).collect();
+    /// assert!(ids.contains(&"q3") && ids.contains(&"power_imbalance"));
+    /// ```
+    pub fn unanswered_gate_questions_flat<'s>(
+        &'s self,
+        scratch: &FlatScratch,
+        out: &mut Vec<crate::OpenQuestion<'s>>,
+    ) {
+        if let Some(idx) = scratch.inst {
+            let n = self.instruments()[idx].questions.len();
+            self.open_questions(&scratch.a, idx, &scratch.answers[..n], out);
+        }
     }
 }
 
@@ -839,6 +872,8 @@ pub struct FlatScratch {
     dates: Vec<chrono::NaiveDate>,
     /// The cell that gave the id, if any.
     id_cell: Option<usize>,
+    /// The form of the last row read without error.
+    inst: Option<usize>,
 }
 
 impl Default for FlatScratch {
@@ -857,6 +892,7 @@ impl FlatScratch {
             transitions: Vec::new(),
             dates: Vec::new(),
             id_cell: None,
+            inst: None,
         }
     }
 

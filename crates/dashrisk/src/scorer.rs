@@ -54,6 +54,19 @@ pub struct UnansweredQuestion {
     pub answer: crate::answers::Answer,
 }
 
+/// A gate question left open, as [`UnansweredQuestion`] but borrowed from the
+/// scorer's forms, so that listing it allocates nothing:
+/// [`Scorer::unanswered_gate_questions_flat`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OpenQuestion<'s> {
+    /// The question id (`q3`), or the screen's input column (`fear`, `power_imbalance`).
+    pub id: &'s str,
+    /// The question's wording.
+    pub text: &'s str,
+    /// `not_known` or `declined`.
+    pub answer: Answer,
+}
+
 /// A configured scorer: policy, calibration and the instruments it knows.
 /// Cheap to share across threads (`Send + Sync`).
 #[derive(Debug, Clone)]
@@ -253,35 +266,61 @@ impl Scorer {
         &self,
         a: &Assessment,
     ) -> Result<Vec<UnansweredQuestion>, InputError> {
+        let mut open = Vec::new();
+        self.unanswered_gate_questions_into(a, &mut open)?;
+        Ok(open
+            .into_iter()
+            .map(|q| UnansweredQuestion {
+                id: q.id.to_string(),
+                text: q.text.to_string(),
+                answer: q.answer,
+            })
+            .collect())
+    }
+
+    /// [`Scorer::unanswered_gate_questions`] appended to `out`, borrowed from the
+    /// scorer's forms (no string is copied).
+    pub fn unanswered_gate_questions_into<'s>(
+        &'s self,
+        a: &Assessment,
+        out: &mut Vec<OpenQuestion<'s>>,
+    ) -> Result<(), InputError> {
         let mut buf = resolve::answer_buf();
         let res = self.resolve(a, &mut buf)?;
-        let ev = evidence::evidence(&res, a);
-        let items = ev
-            .items(ev.fear_power_unanswered)
-            .chain(ev.items(ev.harm_unanswered));
-        let mut out: Vec<UnansweredQuestion> = items
-            .map(|item| {
-                let (id, text) = match evidence::screen_column(item.id) {
-                    Some((column, text)) => (column, text),
-                    None => (item.id, item.label),
-                };
-                UnansweredQuestion {
-                    id: id.to_string(),
-                    text: text.to_string(),
-                    answer: item.answer,
-                }
-            })
-            .collect();
-        // Form questions first, in the form's order, then the screen's.
-        let order = |q: &UnansweredQuestion| {
-            res.inst
-                .questions
-                .iter()
-                .position(|x| x.id == q.id)
-                .unwrap_or(usize::MAX)
-        };
-        out.sort_by_key(order);
-        Ok(out)
+        self.open_questions(a, res.idx, res.answers, out);
+        Ok(())
+    }
+
+    /// The open gate questions of `a` with answers `answers` on form `idx`,
+    /// appended to `out` (see [`Scorer::unanswered_gate_questions`]): form
+    /// questions in the form's order, then the screen's fear and power-imbalance
+    /// questions. Allocates only as `out` grows.
+    pub(crate) fn open_questions<'s>(
+        &'s self,
+        a: &Assessment,
+        idx: usize,
+        answers: &[Answer],
+        out: &mut Vec<OpenQuestion<'s>>,
+    ) {
+        let open = evidence::evidence(&self.resolved(idx, answers), a).open_gate_items();
+        let questions = &self.instruments[idx].questions;
+        for (i, q) in questions.iter().enumerate() {
+            if open.questions & (1u128 << i) != 0 {
+                out.push(OpenQuestion {
+                    id: &q.id,
+                    text: &q.text,
+                    answer: answers[i],
+                });
+            }
+        }
+        let screen = [a.conflict_screen.fear, a.conflict_screen.power_imbalance];
+        for ((bit, item), answer) in evidence::SCREEN_ITEMS.into_iter().zip(screen) {
+            if open.screen & bit != 0 {
+                let (id, text) =
+                    evidence::screen_column(item).expect("every screen item has a column");
+                out.push(OpenQuestion { id, text, answer });
+            }
+        }
     }
 
     /// Assesses one incident. The stages, in order (docs/ARCHITECTURE.md):

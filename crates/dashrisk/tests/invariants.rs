@@ -415,6 +415,15 @@ proptest! {
                 let mut scratch = SCRATCH.lock().unwrap();
                 let c = s.assess_flat_compact(&header, &cells, &mut scratch).expect("a valid row");
                 same_as_full(&c, &s.assess(&f).unwrap(), &s)?;
+                // The open questions of the scratch's row are the record's, in order.
+                let mut open = Vec::new();
+                s.unanswered_gate_questions_flat(&scratch, &mut open);
+                let owned = s.unanswered_gate_questions(&f).unwrap();
+                let flat: Vec<(&str, &str, dashrisk::Answer)> =
+                    open.iter().map(|q| (q.id, q.text, q.answer)).collect();
+                let full: Vec<(&str, &str, dashrisk::Answer)> =
+                    owned.iter().map(|q| (q.id.as_str(), q.text.as_str(), q.answer)).collect();
+                prop_assert_eq!(flat, full);
             }
             (Err(_), Err(_)) => {}
             (j, f) => prop_assert!(false, "JSON {:?} but nested columns {:?}", j.map(|_| ()), f.map(|_| ())),

@@ -120,6 +120,24 @@ impl<'a> Evidence<'a> {
 const SCREEN_FEAR: &str = "screen: fear";
 const SCREEN_POWER: &str = "screen: power imbalance";
 
+/// The screen's open-question bits and item ids, in the order they are listed.
+pub(crate) const SCREEN_ITEMS: [(u8, &str); 2] = [
+    (SCREEN_FEAR_BIT, SCREEN_FEAR),
+    (SCREEN_POWER_BIT, SCREEN_POWER),
+];
+
+impl Evidence<'_> {
+    /// Every gate item not known or declined: the fear and power items (and the
+    /// screen's two questions) and the harm items. The two sets never share a
+    /// question.
+    pub fn open_gate_items(&self) -> Items {
+        Items {
+            questions: self.fear_power_unanswered.questions | self.harm_unanswered.questions,
+            screen: self.fear_power_unanswered.screen | self.harm_unanswered.screen,
+        }
+    }
+}
+
 /// A screen item's input column and wording, or `None` for a form question.
 pub(crate) fn screen_column(item_id: &str) -> Option<(&'static str, &'static str)> {
     match item_id {
