@@ -176,7 +176,8 @@ struct EvalRow {
     external: Vec<f64>,
     groups: Vec<Option<String>>,
     features: Vec<u8>,
-    instrument: String,
+    /// The form's index in the scorer's instruments.
+    instrument: usize,
     synthetic_id: bool,
 }
 
@@ -195,6 +196,8 @@ struct Job<'a> {
     label: &'a str,
     score_columns: &'a [String],
     groups: usize,
+    /// The CSV header's `id` column, found at the first row.
+    id_column: std::sync::OnceLock<Option<usize>>,
 }
 
 impl Job<'_> {
@@ -239,10 +242,13 @@ impl Job<'_> {
             // Every feature is a 0/1 indicator or a count capped at 10.
             features.extend(row.iter().map(|&v| v as u8));
         }
-        let inst = self
+        let instrument = self
             .scorer
-            .instrument(&a.instrument)
+            .instruments()
+            .iter()
+            .position(|i| i.id == a.instrument)
             .expect("an assessed record's instrument is known");
+        let inst = &self.scorer.instruments()[instrument];
         let screened_in =
             self.tools.contains(&ToolArg::LapScreen) && self.screen.screened_in(inst, &a);
         let builtin = self
@@ -261,9 +267,66 @@ impl Job<'_> {
             external,
             groups,
             features,
-            instrument: inst.id.clone(),
+            instrument,
             synthetic_id: a.id.as_deref().is_some_and(is_synth_id),
         })
+    }
+
+    /// A CSV row on the allocation-free reader and scorer, or `None` for the
+    /// usual path: a row it refuses (the usual path names the error), a label or
+    /// score it cannot read (likewise), or any row when the comparison model is
+    /// evaluated (its features are read from the usual record).
+    fn fast_row(
+        &self,
+        header: &dashrisk::parse::FlatHeader,
+        cells: &[&str],
+        columns: &[usize],
+        scratch: &mut dashrisk::parse::FlatScratch,
+    ) -> Option<Outcome> {
+        if self.tools.contains(&ToolArg::Model) {
+            return None;
+        }
+        let result = self
+            .scorer
+            .assess_flat_compact(header, cells, scratch)
+            .ok()?;
+        let value = |k: usize| cells.get(columns[k]).copied();
+        let label = match parse_label(value(0), self.label).ok()? {
+            Some(y) => y,
+            None => return Some(Outcome::Unlabelled),
+        };
+        let n_scores = self.score_columns.len();
+        let mut external = Vec::with_capacity(n_scores);
+        for (k, c) in self.score_columns.iter().enumerate() {
+            external.push(parse_score(value(1 + k), c).ok()?);
+        }
+        let inst = &self.scorer.instruments()[result.instrument];
+        let screened_in = self.tools.contains(&ToolArg::LapScreen)
+            && self.screen.screened_in_ordered(inst, scratch.answers());
+        let builtin = self
+            .tools
+            .iter()
+            .map(|t| t.builtin().score(&result, screened_in))
+            .collect();
+        let groups = (0..self.groups)
+            .map(|k| value(1 + n_scores + k).map(str::to_string))
+            .collect();
+        // As the usual reader sets the id: the cell, when not blank.
+        let id = self
+            .id_column
+            .get_or_init(|| header.names().iter().position(|n| n == "id"))
+            .and_then(|i| cells.get(i))
+            .filter(|id| !id.trim().is_empty());
+        Some(Outcome::Row(EvalRow {
+            label,
+            facts: eval_records::facts(&result),
+            builtin,
+            external,
+            groups,
+            features: Vec::new(),
+            instrument: result.instrument,
+            synthetic_id: id.is_some_and(|id| is_synth_id(id)),
+        }))
     }
 }
 
@@ -327,13 +390,22 @@ pub fn run(args: EvaluateArgs) -> Result<ExitCode, Fatal> {
         label: &args.label,
         score_columns: &args.score_columns,
         groups: args.group_by.len(),
+        id_column: std::sync::OnceLock::new(),
     };
 
+    let fast = |_line: u64,
+                header: &dashrisk::parse::FlatHeader,
+                cells: &[&str],
+                columns: &[usize],
+                scratch: &mut dashrisk::parse::FlatScratch| {
+        job.fast_row(header, cells, columns, scratch)
+    };
     for_each_record_par(
         &scorer,
         &args.data,
         &args.input_args,
         &columns,
+        Some(&fast),
         |line, res| job.row(line, res),
         |line, out| {
             if line > 0 {
@@ -358,7 +430,7 @@ pub fn run(args: EvaluateArgs) -> Result<ExitCode, Fatal> {
                 r.builtin,
                 r.external,
                 r.groups,
-                &r.instrument,
+                &scorer.instruments()[r.instrument].id,
             );
             features.extend_from_slice(&r.features);
             Ok(())

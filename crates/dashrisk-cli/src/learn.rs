@@ -138,22 +138,37 @@ pub(crate) fn for_each_record_with(
     columns: &[&str],
     each: impl FnMut(u64, Result<(Assessment, Vec<Option<String>>), RecordError>) -> Result<(), Fatal>,
 ) -> Result<u64, Fatal> {
-    for_each_record_par(scorer, input, input_args, columns, |_, res| res, each)
+    for_each_record_par(scorer, input, input_args, columns, None, |_, res| res, each)
 }
 
 /// A record as read: the assessment and the texts of the columns asked for, or
 /// the contract's error record.
 pub(crate) type ReadRecord = Result<(Assessment, Vec<Option<String>>), RecordError>;
 
+/// A CSV row's fast path: given its line, the header, its cells, the indices of
+/// the columns asked for and a scratch to read it into, the output, or `None` to
+/// read and work on the row the usual way (which names any error).
+pub(crate) type FastRow<'f, T> = dyn Fn(
+        u64,
+        &dashrisk::parse::FlatHeader,
+        &[&str],
+        &[usize],
+        &mut dashrisk::parse::FlatScratch,
+    ) -> Option<T>
+    + Sync
+    + 'f;
+
 /// Reads `input` in chunks, parses each record and runs `work(line, record)` on
 /// every core, then calls `each(line, output)` in input order (`line` 1-based; 0
 /// for the empty-input error). Blank JSON Lines lines are skipped (their line
-/// numbers still count). Returns the number of records.
+/// numbers still count). With `fast`, each CSV row is offered to it first.
+/// Returns the number of records.
 pub(crate) fn for_each_record_par<T: Send>(
     scorer: &Scorer,
     input: &str,
     input_args: &crate::input::InputArgs,
     columns: &[&str],
+    fast: Option<&FastRow<'_, T>>,
     work: impl Fn(u64, ReadRecord) -> T + Sync,
     mut each: impl FnMut(u64, T) -> Result<(), Fatal>,
 ) -> Result<u64, Fatal> {
@@ -231,8 +246,27 @@ pub(crate) fn for_each_record_par<T: Send>(
                 let flat_header = dashrisk::parse::FlatHeader::new(&names);
                 let fill = |jobs: &mut Vec<CsvJob>| fill_csv(&mut rdr, jobs, &mut row_no);
                 let part = |part: &[CsvJob]| -> Vec<(u64, T)> {
+                    let mut scratch = dashrisk::parse::FlatScratch::new();
+                    let mut cells: Vec<&str> = Vec::with_capacity(names.len());
                     part.iter()
                         .map(|(line, row, record)| {
+                            if let (Some(fast), Row::Read) = (fast, row) {
+                                let done =
+                                    crate::assess::row_cells_into(&flat_header, record, &mut cells)
+                                        .ok()
+                                        .and_then(|()| {
+                                            fast(
+                                                *line,
+                                                &flat_header,
+                                                &cells,
+                                                &column_idx,
+                                                &mut scratch,
+                                            )
+                                        });
+                                if let Some(t) = done {
+                                    return (*line, t);
+                                }
+                            }
                             let res = match row {
                                 Row::TooLarge => Err(too_large(limits, *line)),
                                 Row::Read => parse_row(scorer, &flat_header, record, *line, id_idx)

@@ -376,6 +376,112 @@ fn labels_in_every_spelling_missing_labels_bad_records_and_bad_scores() {
     assert!(f["brier"].is_number());
 }
 
+/// CSV rows are read by an allocation-free path unless the comparison model is
+/// evaluated (its features come from the usual record). The two paths give the
+/// same figures for every tool they share, the same counts of bad and unlabelled
+/// records, and the same error lines, on synthetic records with bad rows added.
+#[test]
+fn the_fast_csv_path_gives_the_usual_paths_figures() {
+    let data = tmp("evaluate", "paths.csv");
+    synth(&data, 1500, &["officers=12", "areas=3"]);
+    let mut text_in = std::fs::read_to_string(&data).unwrap();
+    let header: Vec<String> = text_in
+        .lines()
+        .next()
+        .unwrap()
+        .split(',')
+        .map(str::to_string)
+        .collect();
+    let row = |edits: &[(&str, &str)], id: &str| -> String {
+        header
+            .iter()
+            .map(|h| {
+                if let Some((_, v)) = edits.iter().find(|(k, _)| k == h) {
+                    return v.to_string();
+                }
+                match h.as_str() {
+                    "id" => id,
+                    "instrument" => "dash-2009",
+                    "label_abuse" | "label_serious_harm" => "1",
+                    "area" => "area-1",
+                    "officer" => "officer-001",
+                    _ => "",
+                }
+                .to_string()
+            })
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    for (edits, id) in [
+        (vec![("q1", "perhaps")], "bad-answer"),
+        (vec![("q1", "yes"), ("label_abuse", "")], "unlabelled"),
+        (vec![("q2", "yes"), ("fear", "not_known")], "kept"),
+        (vec![("label_abuse", "yes")], "spelt"),
+        (vec![("label_abuse", "maybe")], "not-a-label"),
+    ] {
+        text_in.push_str(&row(&edits, id));
+        text_in.push('\n');
+    }
+    std::fs::write(&data, &text_in).unwrap();
+    let figures = |tools: &[&str], name: &str| -> (Value, String) {
+        let json = tmp("evaluate", name);
+        let mut args = vec![
+            "evaluate",
+            "--data",
+            data.to_str().unwrap(),
+            "--label",
+            "label_abuse",
+            "--group-by",
+            "officer",
+            "--group-by",
+            "area",
+            "--json",
+            json.to_str().unwrap(),
+        ];
+        for t in tools {
+            args.push("--tool");
+            args.push(t);
+        }
+        let out = run(&args, b"");
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+        let errors: Vec<String> = text(&out.stderr)
+            .lines()
+            .filter(|l| l.contains("line "))
+            .map(str::to_string)
+            .collect();
+        (json_of(&json), errors.join("\n"))
+    };
+    let rules = [
+        "dash_count",
+        "dash_grade",
+        "p_abuse",
+        "classification",
+        "lap_screen",
+    ];
+    let (fast, fast_err) = figures(&rules, "fast.json");
+    let mut with_model = rules.to_vec();
+    with_model.push("model");
+    let (usual, usual_err) = figures(&with_model, "usual.json");
+    assert!(
+        fast_err.contains("bad-answer") && fast_err.contains("perhaps"),
+        "{fast_err}"
+    );
+    assert!(
+        fast_err.contains("not-a-label") && fast_err.contains("maybe"),
+        "{fast_err}"
+    );
+    assert_eq!(fast_err, usual_err);
+    assert_eq!(fast["records"], usual["records"]);
+    assert_eq!(fast["records"]["errors"], 2);
+    assert_eq!(fast["records"]["missing_label"], 1);
+    for t in rules {
+        assert_eq!(tool(&fast, t), tool(&usual, t), "tool {t}");
+    }
+    // The breakdowns are of the same reference tool, on the same records.
+    assert_eq!(fast["groups"], usual["groups"]);
+    assert!(fast["groups"][0]["rows"].as_array().unwrap().len() >= 12);
+}
+
 #[test]
 fn a_score_column_outside_zero_one_is_a_ranking_and_never_scored_as_a_probability() {
     let csv = "id,q1,risk_points,y\nb1,yes,12,1\nb2,no,3,0\nb3,yes,7,1\nb4,no,9,0\nb5,no,,1\n";

@@ -6,7 +6,9 @@
 
 use crate::evaluate::{fact, Data, GroupColumn, ScreenCoverage, Tool, ToolKind, WorkloadBasis};
 use crate::screen::{MissingItem, Screen};
-use dashrisk::{AssessmentResult, Classification, Pathway, Policy, RiskLevel, Scorer};
+use dashrisk::{
+    AssessmentResult, Classification, CompactResult, Pathway, Policy, RiskLevel, Scorer,
+};
 use std::collections::{BTreeSet, HashMap};
 
 /// A built-in tool.
@@ -64,16 +66,17 @@ impl Builtin {
     /// This tool's score for one assessed record (`screened_in`: whether the
     /// screen screens the record in). NaN for the model, and for `p_abuse` when the
     /// form has no estimate.
-    pub fn score(self, result: &AssessmentResult, screened_in: bool) -> f64 {
+    pub fn score(self, result: &impl Decision, screened_in: bool) -> f64 {
+        let d = result.decision();
         match self {
-            Builtin::DashCount => f64::from(result.yes_count),
-            Builtin::DashGrade => match result.risk_level {
+            Builtin::DashCount => f64::from(d.yes_count),
+            Builtin::DashGrade => match d.risk_level {
                 RiskLevel::Standard => 0.0,
                 RiskLevel::Medium => 1.0,
                 RiskLevel::High => 2.0,
             },
-            Builtin::PAbuse => result.p_abuse.unwrap_or(f64::NAN),
-            Builtin::Classification => match result.classification {
+            Builtin::PAbuse => d.p_abuse.unwrap_or(f64::NAN),
+            Builtin::Classification => match d.classification {
                 Classification::ParentalConflict => 0.0,
                 Classification::Unclear => 1.0,
                 Classification::DomesticAbuse => 2.0,
@@ -196,31 +199,94 @@ pub fn external_tool(name: &str, description: &str, scores: Vec<f64>, threshold:
 }
 
 /// The scorer's decisions for one record, as [`fact`] bits.
-pub fn facts(result: &AssessmentResult) -> u16 {
+pub fn facts(result: &impl Decision) -> u16 {
+    let d = result.decision();
     let mut f = 0u16;
-    let p = &result.pathways;
     for (on, bit) in [
-        (result.marac_referral, fact::MARAC),
-        (result.csc_notification, fact::CSC),
-        (result.school_notification, fact::SCHOOL),
-        (p.contains(&Pathway::RpcSupport), fact::RPC),
-        (p.contains(&Pathway::EarlyHelp), fact::EARLY_HELP),
+        (d.marac_referral, fact::MARAC),
+        (d.csc_notification, fact::CSC),
+        (d.school_notification, fact::SCHOOL),
+        (d.rpc_support, fact::RPC),
+        (d.early_help, fact::EARLY_HELP),
         (
-            result.classification == Classification::ParentalConflict,
+            d.classification == Classification::ParentalConflict,
             fact::CONFLICT,
         ),
-        (result.children.linked == Some(true), fact::CHILDREN),
-        (result.children.linked.is_none(), fact::CHILDREN_NOT_KNOWN),
-        (
-            result.risk_level != RiskLevel::Standard,
-            fact::MEDIUM_OR_HIGH,
-        ),
+        (d.children_linked == Some(true), fact::CHILDREN),
+        (d.children_linked.is_none(), fact::CHILDREN_NOT_KNOWN),
+        (d.risk_level != RiskLevel::Standard, fact::MEDIUM_OR_HIGH),
     ] {
         if on {
             f |= bit;
         }
     }
     f
+}
+
+/// The parts of a result that the evaluation reads, the same from a whole
+/// [`AssessmentResult`] and a [`CompactResult`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Decided {
+    /// `yes_count`.
+    pub yes_count: u32,
+    /// `risk_level`.
+    pub risk_level: RiskLevel,
+    /// `p_abuse`.
+    pub p_abuse: Option<f64>,
+    /// `classification`.
+    pub classification: Classification,
+    /// `marac_referral`.
+    pub marac_referral: bool,
+    /// `csc_notification`.
+    pub csc_notification: bool,
+    /// `school_notification`.
+    pub school_notification: bool,
+    /// The pathways include reducing-parental-conflict support.
+    pub rpc_support: bool,
+    /// The pathways include early help.
+    pub early_help: bool,
+    /// `children.linked`.
+    pub children_linked: Option<bool>,
+}
+
+/// A result the evaluation can read: [`AssessmentResult`] or [`CompactResult`].
+pub trait Decision {
+    /// The parts the evaluation reads.
+    fn decision(&self) -> Decided;
+}
+
+impl Decision for AssessmentResult {
+    fn decision(&self) -> Decided {
+        Decided {
+            yes_count: self.yes_count,
+            risk_level: self.risk_level,
+            p_abuse: self.p_abuse,
+            classification: self.classification,
+            marac_referral: self.marac_referral,
+            csc_notification: self.csc_notification,
+            school_notification: self.school_notification,
+            rpc_support: self.pathways.contains(&Pathway::RpcSupport),
+            early_help: self.pathways.contains(&Pathway::EarlyHelp),
+            children_linked: self.children.linked,
+        }
+    }
+}
+
+impl Decision for CompactResult {
+    fn decision(&self) -> Decided {
+        Decided {
+            yes_count: self.yes_count,
+            risk_level: self.risk_level,
+            p_abuse: self.p_abuse,
+            classification: self.classification,
+            marac_referral: self.marac_referral,
+            csc_notification: self.csc_notification,
+            school_notification: self.school_notification,
+            rpc_support: self.pathways.contains(Pathway::RpcSupport),
+            early_help: self.pathways.contains(Pathway::EarlyHelp),
+            children_linked: self.children_linked,
+        }
+    }
 }
 
 /// The group value of an empty cell.
@@ -428,6 +494,37 @@ pub fn reference(data: &Data) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A compact result reads as the whole result it equals: the same facts and
+    /// the same score for every built-in tool.
+    #[test]
+    fn compact_and_whole_results_read_alike() {
+        let scorer = Scorer::default();
+        let records = dashrisk::synth::generate(3_000, 5, &dashrisk::synth::SynthParams::default());
+        let mut kinds = BTreeSet::new();
+        for r in &records {
+            let whole = scorer.assess(&r.assessment).unwrap();
+            let compact = scorer.assess_compact(&r.assessment).unwrap();
+            assert_eq!(whole.decision(), compact.decision());
+            assert_eq!(facts(&whole), facts(&compact));
+            for b in [
+                Builtin::DashCount,
+                Builtin::DashGrade,
+                Builtin::PAbuse,
+                Builtin::Classification,
+                Builtin::LapScreen,
+            ] {
+                let (w, c) = (b.score(&whole, true), b.score(&compact, true));
+                assert!(w == c || (w.is_nan() && c.is_nan()), "{b:?}");
+            }
+            kinds.insert(facts(&whole));
+        }
+        assert!(
+            kinds.len() > 10,
+            "the records cover many decisions: {}",
+            kinds.len()
+        );
+    }
 
     #[test]
     fn item_lists_read_as_ranges() {

@@ -538,8 +538,9 @@ pub fn roc_points(scores: &[f64], labels: &[bool]) -> Vec<[f64; 2]> {
     if p == 0.0 || n == 0.0 {
         return Vec::new();
     }
-    let mut order: Vec<usize> = (0..scores.len()).collect();
-    order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
+    // Highest first; tied scores make one point.
+    let mut order = metrics::ascending_order(scores);
+    order.reverse();
     let mut out = vec![[0.0, 0.0]];
     let (mut tp, mut fp) = (0.0, 0.0);
     let mut i = 0;
@@ -1022,34 +1023,65 @@ fn funnel_sizes(sizes: &[u64]) -> Vec<u64> {
     out
 }
 
+/// `f` of each item, in order, computed on every core: threads take items in turn,
+/// so one slow item (a tool with a million distinct scores) does not hold the
+/// others. A panic in `f` is re-raised here.
+fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Mutex;
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(items.len());
+    if threads <= 1 {
+        return items.iter().map(f).collect();
+    }
+    let out: Vec<Mutex<Option<R>>> = items.iter().map(|_| Mutex::new(None)).collect();
+    let next = AtomicUsize::new(0);
+    let run = || loop {
+        let i = next.fetch_add(1, Ordering::Relaxed);
+        let Some(item) = items.get(i) else { break };
+        let r = f(item);
+        *out[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
+    };
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (1..threads).map(|_| s.spawn(run)).collect();
+        run();
+        for h in handles {
+            h.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+        }
+    });
+    out.into_iter()
+        .map(|o| {
+            o.into_inner()
+                .unwrap_or_else(|e| e.into_inner())
+                .expect("every item was run")
+        })
+        .collect()
+}
+
 /// Computes every figure.
 pub fn evaluate(data: &Data, opts: &Options) -> Evaluation {
     let labels = &data.labels;
     let abuse = labels.iter().filter(|&&y| y).count() as u64;
     let n = labels.len() as u64;
-    let tools: Vec<ToolReport> = data
-        .tools
-        .iter()
-        .map(|t| tool_report(t, labels, &data.facts))
-        .collect();
+    let tools: Vec<ToolReport> = par_map(&data.tools, |t| tool_report(t, labels, &data.facts));
     let reference = opts
         .reference
         .as_ref()
         .and_then(|r| data.tools.iter().find(|t| &t.name == r));
     let comparisons = match reference {
-        Some(r) => data
-            .tools
-            .iter()
-            .filter(|t| t.name != r.name)
-            .filter_map(|t| comparison(t, r, labels))
-            .collect(),
+        Some(r) => {
+            let others: Vec<&Tool> = data.tools.iter().filter(|t| t.name != r.name).collect();
+            par_map(&others, |t| comparison(t, r, labels))
+                .into_iter()
+                .flatten()
+                .collect()
+        }
         None => Vec::new(),
     };
-    let groups = data
-        .groups
-        .iter()
-        .map(|g| group_report(g, data, reference, opts.min_cell))
-        .collect();
+    let groups = par_map(&data.groups, |g| {
+        group_report(g, data, reference, opts.min_cell)
+    });
     Evaluation {
         schema: SCHEMA,
         synthetic: opts.synthetic,

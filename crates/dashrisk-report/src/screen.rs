@@ -111,17 +111,37 @@ impl Screen {
 
     /// Whether item `n` is present on the record: a mapped question on its form,
     /// answered "yes".
-    fn present(&self, n: u32, inst: &Instrument, a: &Assessment) -> bool {
+    fn present(&self, n: u32, inst: &Instrument, answer: &impl Fn(&str) -> Answer) -> bool {
         self.item(n).is_some_and(|i| {
             i.questions
                 .iter()
-                .any(|q| inst.question(q).is_some() && a.answer(q) == Answer::Yes)
+                .any(|q| inst.question(q).is_some() && answer(q) == Answer::Yes)
         })
     }
 
     /// Whether the record screens in. `inst` is the record's form.
     pub fn screened_in(&self, inst: &Instrument, a: &Assessment) -> bool {
-        if self.rule.any_of.iter().any(|&n| self.present(n, inst, a)) {
+        self.screened_in_by(inst, |q| a.answer(q))
+    }
+
+    /// [`Screen::screened_in`] on answers in the form's question order (a flat
+    /// row read into a `FlatScratch`: [`dashrisk::parse::FlatScratch::answers`]).
+    pub fn screened_in_ordered(&self, inst: &Instrument, answers: &[Answer]) -> bool {
+        self.screened_in_by(inst, |q| {
+            inst.position(q)
+                .and_then(|i| answers.get(i))
+                .copied()
+                .unwrap_or(Answer::NotKnown)
+        })
+    }
+
+    fn screened_in_by(&self, inst: &Instrument, answer: impl Fn(&str) -> Answer) -> bool {
+        if self
+            .rule
+            .any_of
+            .iter()
+            .any(|&n| self.present(n, inst, &answer))
+        {
             return true;
         }
         !self.rule.of.is_empty()
@@ -129,7 +149,7 @@ impl Screen {
                 .rule
                 .of
                 .iter()
-                .filter(|&&n| self.present(n, inst, a))
+                .filter(|&&n| self.present(n, inst, &answer))
                 .count()
                 >= self.rule.at_least as usize
     }

@@ -24,24 +24,64 @@ fn classes(labels: &[bool]) -> (usize, usize) {
     (pos, labels.len() - pos)
 }
 
+/// The indices of `values` in ascending [`f64::total_cmp`] order; tied values in
+/// any order (every use here treats tied values alike: they share a mid-rank, or
+/// are counted as one threshold). Sorting (key, index) pairs is several times
+/// faster on a million values than sorting indices through the values.
+///
+/// ```
+/// let order = dashrisk::metrics::ascending_order(&[0.5, -1.0, f64::NAN, 0.25]);
+/// assert_eq!(order, vec![1, 3, 0, 2]);
+/// ```
+pub fn ascending_order(values: &[f64]) -> Vec<usize> {
+    let mut keyed: Vec<(u64, usize)> = values
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| (total_order_key(v), i))
+        .collect();
+    // By key alone: runs of tied values (a count, a grade) then cost little.
+    keyed.sort_unstable_by_key(|&(k, _)| k);
+    keyed.into_iter().map(|(_, i)| i).collect()
+}
+
+/// A key whose unsigned order is [`f64::total_cmp`]'s order (the same bit
+/// transformation as the standard library's).
+fn total_order_key(v: f64) -> u64 {
+    let bits = v.to_bits() as i64;
+    let key = bits ^ ((((bits >> 63) as u64) >> 1) as i64);
+    (key as u64) ^ (1 << 63)
+}
+
 /// Mid-ranks (1-based; tied values share the mean of their ranks) of `values`.
+#[cfg(test)]
 fn midranks(values: &[f64]) -> Vec<f64> {
-    let mut order: Vec<usize> = (0..values.len()).collect();
-    order.sort_by(|&a, &b| values[a].total_cmp(&values[b]));
     let mut ranks = vec![0.0; values.len()];
+    midranks_among(values, &ascending_order(values), |_| true, &mut ranks);
+    ranks
+}
+
+/// The mid-ranks of the records `keep` selects, among themselves, written at
+/// their indices in `ranks`; `order` is every record in ascending order (so the
+/// selected ones are in ascending order too, and need no sort of their own).
+fn midranks_among(
+    values: &[f64],
+    order: &[usize],
+    keep: impl Fn(usize) -> bool,
+    ranks: &mut [f64],
+) {
+    let sub: Vec<usize> = order.iter().copied().filter(|&k| keep(k)).collect();
     let mut i = 0;
-    while i < order.len() {
+    while i < sub.len() {
         let mut j = i;
-        while j + 1 < order.len() && values[order[j + 1]] == values[order[i]] {
+        while j + 1 < sub.len() && values[sub[j + 1]] == values[sub[i]] {
             j += 1;
         }
         let mid = (i + j) as f64 / 2.0 + 1.0;
-        for &k in &order[i..=j] {
+        for &k in &sub[i..=j] {
             ranks[k] = mid;
         }
         i = j + 1;
     }
-    ranks
 }
 
 /// ROC AUC: the probability that a random positive scores above a random negative,
@@ -58,9 +98,13 @@ pub fn roc_auc(scores: &[f64], labels: &[bool]) -> Option<f64> {
     if p == 0 || n == 0 || scores.iter().any(|s| s.is_nan()) {
         return None;
     }
+    Some(auc_in_order(scores, labels, &ascending_order(scores)))
+}
+
+/// The AUC from the records in ascending order (both classes present, no NaN).
+fn auc_in_order(scores: &[f64], labels: &[bool], idx: &[usize]) -> f64 {
+    let (p, n) = classes(labels);
     // The Mann-Whitney statistic from mid-ranks, summed in score order.
-    let mut idx: Vec<usize> = (0..scores.len()).collect();
-    idx.sort_by(|&a, &b| scores[a].total_cmp(&scores[b]));
     let mut rank_sum = 0.0;
     let mut i = 0;
     while i < idx.len() {
@@ -78,7 +122,21 @@ pub fn roc_auc(scores: &[f64], labels: &[bool]) -> Option<f64> {
         i = j;
     }
     let (p, n) = (p as f64, n as f64);
-    Some((rank_sum - p * (p + 1.0) / 2.0) / (p * n))
+    (rank_sum - p * (p + 1.0) / 2.0) / (p * n)
+}
+
+/// The AUC and DeLong's components from one ascending order of the scores, or
+/// `None` as for [`roc_auc`].
+fn auc_and_components(scores: &[f64], labels: &[bool]) -> Option<(f64, Vec<f64>, Vec<f64>)> {
+    check(scores, labels, "roc_auc");
+    let (p, n) = classes(labels);
+    if p == 0 || n == 0 || scores.iter().any(|s| s.is_nan()) {
+        return None;
+    }
+    let order = ascending_order(scores);
+    let auc = auc_in_order(scores, labels, &order);
+    let (v10, v01) = components(scores, labels, &order);
+    Some((auc, v10, v01))
 }
 
 /// An AUC with its DeLong standard error and 95% interval.
@@ -95,32 +153,24 @@ pub struct AucInterval {
 /// The structural components of DeLong et al. (1988), by the mid-rank method of Sun
 /// and Xu (2014): for each positive, the share of negatives it outscores (V10), and
 /// for each negative, the share of positives that outscore it (V01).
-fn components(scores: &[f64], labels: &[bool]) -> (Vec<f64>, Vec<f64>) {
-    let pos: Vec<f64> = scores
-        .iter()
-        .zip(labels)
-        .filter(|(_, &y)| y)
-        .map(|(&s, _)| s)
-        .collect();
-    let neg: Vec<f64> = scores
-        .iter()
-        .zip(labels)
-        .filter(|(_, &y)| !y)
-        .map(|(&s, _)| s)
-        .collect();
-    let (m, n) = (pos.len() as f64, neg.len() as f64);
-    let all = midranks(scores);
-    let rp = midranks(&pos);
-    let rn = midranks(&neg);
-    let (mut ip, mut ineg) = (0, 0);
-    let (mut v10, mut v01) = (Vec::with_capacity(pos.len()), Vec::with_capacity(neg.len()));
-    for (&r, &y) in all.iter().zip(labels) {
+fn components(scores: &[f64], labels: &[bool], order: &[usize]) -> (Vec<f64>, Vec<f64>) {
+    let (m, n) = classes(labels);
+    let (m, n) = (m as f64, n as f64);
+    let mut all = vec![0.0; scores.len()];
+    midranks_among(scores, order, |_| true, &mut all);
+    // Each record's mid-rank within its own class.
+    let mut own = vec![0.0; scores.len()];
+    midranks_among(scores, order, |k| labels[k], &mut own);
+    midranks_among(scores, order, |k| !labels[k], &mut own);
+    let (mut v10, mut v01) = (
+        Vec::with_capacity(m as usize),
+        Vec::with_capacity(n as usize),
+    );
+    for ((&r, &y), &r_own) in all.iter().zip(labels).zip(&own) {
         if y {
-            v10.push((r - rp[ip]) / n);
-            ip += 1;
+            v10.push((r - r_own) / n);
         } else {
-            v01.push(1.0 - (r - rn[ineg]) / m);
-            ineg += 1;
+            v01.push(1.0 - (r - r_own) / m);
         }
     }
     (v10, v01)
@@ -154,8 +204,7 @@ const Z95: f64 = 1.959_963_984_540_054;
 /// assert!(r.ci95.0 < r.auc && r.auc < r.ci95.1);
 /// ```
 pub fn roc_auc_delong(scores: &[f64], labels: &[bool]) -> Option<AucInterval> {
-    let auc = roc_auc(scores, labels)?;
-    let (v10, v01) = components(scores, labels);
+    let (auc, v10, v01) = auc_and_components(scores, labels)?;
     let var = cov(&v10, &v10) / v10.len() as f64 + cov(&v01, &v01) / v01.len() as f64;
     let se = var.max(0.0).sqrt();
     Some(AucInterval {
@@ -194,9 +243,8 @@ pub struct PairedAuc {
 /// ```
 pub fn delong_paired(a: &[f64], b: &[f64], labels: &[bool]) -> Option<PairedAuc> {
     assert_eq!(a.len(), b.len(), "delong_paired: two scores per record");
-    let (auc_a, auc_b) = (roc_auc(a, labels)?, roc_auc(b, labels)?);
-    let (a10, a01) = components(a, labels);
-    let (b10, b01) = components(b, labels);
+    let (auc_a, a10, a01) = auc_and_components(a, labels)?;
+    let (auc_b, b10, b01) = auc_and_components(b, labels)?;
     let (m, n) = (a10.len() as f64, a01.len() as f64);
     let var_a = cov(&a10, &a10) / m + cov(&a01, &a01) / n;
     let var_b = cov(&b10, &b10) / m + cov(&b01, &b01) / n;
@@ -240,8 +288,9 @@ pub fn average_precision(scores: &[f64], labels: &[bool]) -> Option<f64> {
     if p == 0 || scores.iter().any(|s| s.is_nan()) {
         return None;
     }
-    let mut order: Vec<usize> = (0..scores.len()).collect();
-    order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
+    // Highest first: ties stay together, and are counted as one threshold.
+    let mut order = ascending_order(scores);
+    order.reverse();
     let (mut tp, mut fp, mut ap, mut prev_recall) = (0.0, 0.0, 0.0, 0.0);
     let mut i = 0;
     while i < order.len() {
@@ -368,11 +417,24 @@ pub(crate) fn logistic_1d(
     data: impl Iterator<Item = (f64, bool)> + Clone,
     fixed_slope: Option<f64>,
 ) -> (f64, f64) {
+    // Covariates often take few values (a score map's steps): the fitted
+    // probability is then computed once per value in each step, and read per
+    // record, so that the sums are formed exactly as before, record by record.
+    let lookup = distinct_values(data.clone());
+    let mut p_of = vec![0.0; lookup.as_ref().map_or(0, |(d, _)| d.len())];
     let (mut a, mut b) = (0.0, fixed_slope.unwrap_or(0.0));
     for _ in 0..100 {
+        if let Some((d, _)) = &lookup {
+            for (p, &x) in p_of.iter_mut().zip(d) {
+                *p = sigmoid(a + b * x);
+            }
+        }
         let (mut ga, mut gb, mut haa, mut hab, mut hbb) = (0.0, 0.0, 0.0, 0.0, 0.0);
-        for (x, y) in data.clone() {
-            let p = sigmoid(a + b * x);
+        for (k, (x, y)) in data.clone().enumerate() {
+            let p = match &lookup {
+                Some((_, g)) => p_of[g[k] as usize],
+                None => sigmoid(a + b * x),
+            };
             let r = p - f64::from(u8::from(y));
             let w = p * (1.0 - p);
             ga += r;
@@ -401,6 +463,28 @@ pub(crate) fn logistic_1d(
     (a, b)
 }
 
+/// The distinct values of the covariate and each record's value among them, or
+/// `None` when more than a quarter of the records have a value of their own (then
+/// a look-up saves nothing).
+fn distinct_values(data: impl Iterator<Item = (f64, bool)>) -> Option<(Vec<f64>, Vec<u32>)> {
+    let (lower, _) = data.size_hint();
+    let mut index: std::collections::HashMap<u64, u32> = std::collections::HashMap::new();
+    let mut distinct = Vec::new();
+    let mut group = Vec::with_capacity(lower);
+    for (x, _) in data {
+        let next = distinct.len() as u32;
+        let g = *index.entry(x.to_bits()).or_insert(next);
+        if g == next {
+            distinct.push(x);
+            if distinct.len() > 64 && distinct.len() > group.len() / 4 + 64 {
+                return None;
+            }
+        }
+        group.push(g);
+    }
+    Some((distinct, group))
+}
+
 /// The probabilities on the logit scale, clipped to `[1e-6, 1 − 1e-6]` first (a
 /// probability of 0 or 1 has no logit).
 fn logits(probabilities: &[f64], labels: &[bool]) -> Vec<(f64, bool)> {
@@ -424,7 +508,7 @@ pub fn calibration_slope(probabilities: &[f64], labels: &[bool]) -> Option<f64> 
     if p == 0 || n == 0 {
         return None;
     }
-    Some(logistic_1d(logits(probabilities, labels).into_iter(), None).1)
+    Some(logistic_1d(logits(probabilities, labels).iter().copied(), None).1)
 }
 
 /// Calibration-in-the-large: the intercept of that regression with the slope fixed
@@ -436,7 +520,7 @@ pub fn calibration_intercept(probabilities: &[f64], labels: &[bool]) -> Option<f
     if p == 0 || n == 0 {
         return None;
     }
-    Some(logistic_1d(logits(probabilities, labels).into_iter(), Some(1.0)).0)
+    Some(logistic_1d(logits(probabilities, labels).iter().copied(), Some(1.0)).0)
 }
 
 /// Counts and rates at a threshold: a score at or above it is a positive call.
@@ -523,13 +607,37 @@ pub fn decision_curve(
     }
     let n = probabilities.len() as f64;
     let prevalence = classes(labels).0 as f64 / n;
-    thresholds
+    let kept: Vec<f64> = thresholds
         .iter()
-        .filter(|&&t| t > 0.0 && t < 1.0)
-        .map(|&t| {
-            let c = confusion(probabilities, labels, t);
+        .copied()
+        .filter(|&t| t > 0.0 && t < 1.0)
+        .collect();
+    // One pass over the records: each is counted at the number of thresholds it
+    // reaches (`p >= t`), and the counts at each threshold are sums of those.
+    let mut sorted: Vec<(f64, usize)> = kept.iter().copied().zip(0..).collect();
+    sorted.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut reached = vec![(0u64, 0u64); sorted.len() + 1];
+    for (&p, &y) in probabilities.iter().zip(labels) {
+        let k = sorted.partition_point(|&(t, _)| p >= t);
+        if y {
+            reached[k].0 += 1;
+        } else {
+            reached[k].1 += 1;
+        }
+    }
+    // (tp, fp) at sorted threshold j: the records that reach more than j of them.
+    let mut at = vec![(0u64, 0u64); sorted.len()];
+    let (mut tp, mut fp) = (0u64, 0u64);
+    for j in (0..sorted.len()).rev() {
+        tp += reached[j + 1].0;
+        fp += reached[j + 1].1;
+        at[sorted[j].1] = (tp, fp);
+    }
+    kept.iter()
+        .zip(at)
+        .map(|(&t, (tp, fp))| {
             let odds = t / (1.0 - t);
-            let nb = c.tp as f64 / n - c.fp as f64 / n * odds;
+            let nb = tp as f64 / n - fp as f64 / n * odds;
             let all = prevalence - (1.0 - prevalence) * odds;
             DecisionPoint {
                 threshold: t,
@@ -605,5 +713,94 @@ mod tests {
         assert_eq!((c.tp, c.fp, c.tn, c.fn_), (2, 1, 1, 0));
         assert_eq!(c.sensitivity, Some(1.0));
         assert_eq!(c.ppv, Some(2.0 / 3.0));
+    }
+
+    /// Scores with ties, thresholds hit exactly, NaN, 0 and 1, and thresholds out
+    /// of order, repeated and out of range.
+    fn awkward(n: usize) -> (Vec<f64>, Vec<bool>) {
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        (0..n)
+            .map(|i| {
+                let r = next();
+                let s = match i % 7 {
+                    0 => (r % 101) as f64 / 100.0,
+                    1 => f64::NAN,
+                    2 => 0.0,
+                    3 => 1.0,
+                    4 => -0.0,
+                    _ => (r >> 11) as f64 / (1u64 << 53) as f64,
+                };
+                (s, next() % 3 == 0)
+            })
+            .unzip()
+    }
+
+    #[test]
+    fn the_decision_curve_is_the_confusion_table_at_each_threshold() {
+        let (s, y) = awkward(5_000);
+        let ts = [0.5, 0.01, 0.99, 0.5, 0.0, 1.0, -0.2, 0.37, f64::NAN, 0.25];
+        let curve = decision_curve(&s, &y, &ts);
+        let kept: Vec<f64> = ts.iter().copied().filter(|&t| t > 0.0 && t < 1.0).collect();
+        assert_eq!(curve.len(), kept.len());
+        let n = s.len() as f64;
+        let prevalence = y.iter().filter(|&&v| v).count() as f64 / n;
+        for (point, &t) in curve.iter().zip(&kept) {
+            let c = confusion(&s, &y, t);
+            let odds = t / (1.0 - t);
+            let nb = c.tp as f64 / n - c.fp as f64 / n * odds;
+            let all = prevalence - (1.0 - prevalence) * odds;
+            assert_eq!(point.threshold, t);
+            assert_eq!(point.net_benefit, nb, "at {t}");
+            assert_eq!(point.net_benefit_all, all);
+            assert_eq!(point.net_interventions_avoided, (nb - all) / odds * 100.0);
+        }
+    }
+
+    #[test]
+    fn the_ascending_order_is_total_cmp_order() {
+        let (s, _) = awkward(3_000);
+        let mut extra = s.clone();
+        extra.extend([
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            -f64::NAN,
+            f64::MIN_POSITIVE,
+            -1e300,
+        ]);
+        let order = ascending_order(&extra);
+        let mut seen = vec![false; extra.len()];
+        for &i in &order {
+            assert!(!seen[i], "each index once");
+            seen[i] = true;
+        }
+        assert!(seen.iter().all(|&v| v));
+        for w in order.windows(2) {
+            assert_ne!(
+                extra[w[0]].total_cmp(&extra[w[1]]),
+                std::cmp::Ordering::Greater,
+                "{} before {}",
+                extra[w[0]],
+                extra[w[1]]
+            );
+        }
+    }
+
+    #[test]
+    fn midranks_match_the_rank_definition() {
+        let (s, _) = awkward(400);
+        let s: Vec<f64> = s.into_iter().filter(|v| !v.is_nan()).collect();
+        let ranks = midranks(&s);
+        for (i, &v) in s.iter().enumerate() {
+            // 1 + the values below, + half the other values tied with it.
+            let below = s.iter().filter(|&&w| w < v).count() as f64;
+            let tied = s.iter().filter(|&&w| w == v).count() as f64;
+            assert_eq!(ranks[i], below + (tied + 1.0) / 2.0, "value {v}");
+        }
     }
 }

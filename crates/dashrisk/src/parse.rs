@@ -706,6 +706,7 @@ impl Scorer {
             dates,
             id_cell,
             inst: _,
+            questions: _,
         } = s;
         for (i, ((name, key), role)) in header
             .names
@@ -825,6 +826,7 @@ impl Scorer {
         // Checked here too so that the error names the CSV column, not the JSON path.
         crate::stage::resolve::check_dates(a, "")?;
         s.inst = Some(idx);
+        s.questions = inst.questions.len();
         Ok(idx)
     }
 
@@ -872,8 +874,9 @@ pub struct FlatScratch {
     dates: Vec<chrono::NaiveDate>,
     /// The cell that gave the id, if any.
     id_cell: Option<usize>,
-    /// The form of the last row read without error.
+    /// The form of the last row read without error, and its number of questions.
     inst: Option<usize>,
+    questions: usize,
 }
 
 impl Default for FlatScratch {
@@ -893,6 +896,7 @@ impl FlatScratch {
             dates: Vec::new(),
             id_cell: None,
             inst: None,
+            questions: 0,
         }
     }
 
@@ -917,6 +921,16 @@ impl FlatScratch {
     /// and officer judgement.
     pub fn assessment(&self) -> &Assessment {
         &self.a
+    }
+
+    /// The last row's answers in its form's question order (`Scorer::instruments()[i]`
+    /// for the form `i` of its result, `CompactResult::instrument`); empty when the
+    /// last row could not be read.
+    pub fn answers(&self) -> &[Answer] {
+        match self.inst {
+            Some(_) => &self.answers[..self.questions],
+            None => &[],
+        }
     }
 
     /// Puts the id cell into the assessment (allocates: the full path only).
