@@ -198,6 +198,8 @@ struct Job<'a> {
     groups: usize,
     /// The CSV header's `id` column, found at the first row.
     id_column: std::sync::OnceLock<Option<usize>>,
+    /// The screen on each of the scorer's forms, in their order.
+    screen_on: Vec<dashrisk_report::screen::FormScreen>,
 }
 
 impl Job<'_> {
@@ -300,9 +302,8 @@ impl Job<'_> {
         for (k, c) in self.score_columns.iter().enumerate() {
             external.push(parse_score(value(1 + k), c).ok()?);
         }
-        let inst = &self.scorer.instruments()[result.instrument];
         let screened_in = self.tools.contains(&ToolArg::LapScreen)
-            && self.screen.screened_in_ordered(inst, scratch.answers());
+            && self.screen_on[result.instrument].screened_in(scratch.answers());
         let builtin = self
             .tools
             .iter()
@@ -391,6 +392,11 @@ pub fn run(args: EvaluateArgs) -> Result<ExitCode, Fatal> {
         score_columns: &args.score_columns,
         groups: args.group_by.len(),
         id_column: std::sync::OnceLock::new(),
+        screen_on: scorer
+            .instruments()
+            .iter()
+            .map(|i| screen.on_form(i))
+            .collect(),
     };
 
     let fast = |_line: u64,

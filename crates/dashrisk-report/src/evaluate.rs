@@ -632,10 +632,17 @@ fn routing_safety(labels: &[bool], facts: &[u16]) -> RoutingSafety {
     }
 }
 
-fn tool_report(tool: &Tool, labels: &[bool], facts: &[u16]) -> ToolReport {
+/// The tool's report, and its AUC parts when it scored every record (for the
+/// comparisons, which then need not rank its scores again).
+fn tool_report(
+    tool: &Tool,
+    labels: &[bool],
+    facts: &[u16],
+) -> (ToolReport, Option<metrics::AucParts>) {
     let (s, y) = scored(tool, labels);
     let prob = tool.kind == ToolKind::Probability;
-    let delong = metrics::roc_auc_delong(&s, &y);
+    let parts = metrics::auc_parts(&s, &y);
+    let delong = parts.as_ref().map(metrics::AucParts::interval);
     let when = |v: Option<f64>| if prob { v } else { None };
     let at_rule = tool.positive_from.map(|from| {
         let confusion = metrics::confusion(&s, &y, from);
@@ -649,7 +656,7 @@ fn tool_report(tool: &Tool, labels: &[bool], facts: &[u16]) -> ToolReport {
             .map(|&v| if v >= from { 1.0 } else { 0.0 })
             .collect()
     });
-    ToolReport {
+    let report = ToolReport {
         tool: tool.name.clone(),
         description: tool.description.clone(),
         kind: tool.kind,
@@ -681,23 +688,37 @@ fn tool_report(tool: &Tool, labels: &[bool], facts: &[u16]) -> ToolReport {
         workload_per_1000: tool.workload.map(|b| workload(b, facts)),
         routing_safety: tool.conflict_label.then(|| routing_safety(labels, facts)),
         roc: roc_points(&s, &y),
-    }
+    };
+    (report, parts.filter(|_| s.len() == labels.len()))
 }
 
-fn comparison(tool: &Tool, reference: &Tool, labels: &[bool]) -> Option<Comparison> {
-    let (mut a, mut b, mut y) = (Vec::new(), Vec::new(), Vec::new());
-    for ((&sa, &sb), &l) in tool.scores.iter().zip(&reference.scores).zip(labels) {
-        if sa.is_finite() && sb.is_finite() {
-            a.push(sa);
-            b.push(sb);
-            y.push(l);
+/// `tool` against `reference` on the records both scored. `parts` are the two
+/// tools' AUC parts when each scored every record: then they are the parts of the
+/// same records, and nothing is ranked again.
+fn comparison(
+    tool: &Tool,
+    reference: &Tool,
+    labels: &[bool],
+    parts: (Option<&metrics::AucParts>, Option<&metrics::AucParts>),
+) -> Option<Comparison> {
+    let (p, n) = match parts {
+        (Some(a), Some(b)) => (metrics::delong_paired_parts(a, b)?, labels.len()),
+        _ => {
+            let (mut a, mut b, mut y) = (Vec::new(), Vec::new(), Vec::new());
+            for ((&sa, &sb), &l) in tool.scores.iter().zip(&reference.scores).zip(labels) {
+                if sa.is_finite() && sb.is_finite() {
+                    a.push(sa);
+                    b.push(sb);
+                    y.push(l);
+                }
+            }
+            (metrics::delong_paired(&a, &b, &y)?, y.len())
         }
-    }
-    let p = metrics::delong_paired(&a, &b, &y)?;
+    };
     Some(Comparison {
         tool: tool.name.clone(),
         reference: reference.name.clone(),
-        n: y.len() as u64,
+        n: n as u64,
         auc: p.auc_a,
         auc_reference: p.auc_b,
         difference: p.difference,
@@ -1064,24 +1085,54 @@ pub fn evaluate(data: &Data, opts: &Options) -> Evaluation {
     let labels = &data.labels;
     let abuse = labels.iter().filter(|&&y| y).count() as u64;
     let n = labels.len() as u64;
-    let tools: Vec<ToolReport> = par_map(&data.tools, |t| tool_report(t, labels, &data.facts));
+    let (tools, parts): (Vec<ToolReport>, Vec<Option<metrics::AucParts>>) =
+        par_map(&data.tools, |t| tool_report(t, labels, &data.facts))
+            .into_iter()
+            .unzip();
     let reference = opts
         .reference
         .as_ref()
-        .and_then(|r| data.tools.iter().find(|t| &t.name == r));
-    let comparisons = match reference {
-        Some(r) => {
-            let others: Vec<&Tool> = data.tools.iter().filter(|t| t.name != r.name).collect();
-            par_map(&others, |t| comparison(t, r, labels))
-                .into_iter()
-                .flatten()
-                .collect()
-        }
-        None => Vec::new(),
-    };
-    let groups = par_map(&data.groups, |g| {
-        group_report(g, data, reference, opts.min_cell)
+        .and_then(|r| data.tools.iter().position(|t| &t.name == r));
+    // The comparisons and the breakdowns, together on every core.
+    enum Job {
+        Compare(usize, usize),
+        Group(usize),
+    }
+    enum Done {
+        Compared(Option<Comparison>),
+        Grouped(GroupReport),
+    }
+    let mut jobs: Vec<Job> = Vec::new();
+    if let Some(r) = reference {
+        jobs.extend(
+            (0..data.tools.len())
+                .filter(|&t| t != r)
+                .map(|t| Job::Compare(t, r)),
+        );
+    }
+    jobs.extend((0..data.groups.len()).map(Job::Group));
+    let reference_tool = reference.map(|r| &data.tools[r]);
+    let done = par_map(&jobs, |job| match *job {
+        Job::Compare(t, r) => Done::Compared(comparison(
+            &data.tools[t],
+            &data.tools[r],
+            labels,
+            (parts[t].as_ref(), parts[r].as_ref()),
+        )),
+        Job::Group(g) => Done::Grouped(group_report(
+            &data.groups[g],
+            data,
+            reference_tool,
+            opts.min_cell,
+        )),
     });
+    let (mut comparisons, mut groups) = (Vec::new(), Vec::new());
+    for d in done {
+        match d {
+            Done::Compared(c) => comparisons.extend(c),
+            Done::Grouped(g) => groups.push(g),
+        }
+    }
     Evaluation {
         schema: SCHEMA,
         synthetic: opts.synthetic,

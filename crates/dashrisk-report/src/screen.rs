@@ -42,6 +42,28 @@ pub struct ScreenRule {
     pub of: Vec<u32>,
 }
 
+/// A [`Screen`]'s rule on one form ([`Screen::on_form`]): each item as the places
+/// of its questions in the form's question order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormScreen {
+    any_of: Vec<Vec<usize>>,
+    of: Vec<Vec<usize>>,
+    at_least: usize,
+}
+
+impl FormScreen {
+    /// Whether answers in the form's question order screen in (as
+    /// [`Screen::screened_in`] on the same record).
+    pub fn screened_in(&self, answers: &[Answer]) -> bool {
+        let present =
+            |places: &Vec<usize>| places.iter().any(|&i| answers.get(i) == Some(&Answer::Yes));
+        if self.any_of.iter().any(present) {
+            return true;
+        }
+        !self.of.is_empty() && self.of.iter().filter(|p| present(p)).count() >= self.at_least
+    }
+}
+
 /// A screening rule on a form's answers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -126,13 +148,32 @@ impl Screen {
 
     /// [`Screen::screened_in`] on answers in the form's question order (a flat
     /// row read into a `FlatScratch`: [`dashrisk::parse::FlatScratch::answers`]).
+    /// For many records, [`Screen::on_form`] once per form is quicker.
     pub fn screened_in_ordered(&self, inst: &Instrument, answers: &[Answer]) -> bool {
-        self.screened_in_by(inst, |q| {
-            inst.position(q)
-                .and_then(|i| answers.get(i))
-                .copied()
-                .unwrap_or(Answer::NotKnown)
-        })
+        self.on_form(inst).screened_in(answers)
+    }
+
+    /// The rule with each item's questions found on `inst` once: their places in
+    /// the form's question order.
+    pub fn on_form(&self, inst: &Instrument) -> FormScreen {
+        let places = |items: &[u32]| -> Vec<Vec<usize>> {
+            items
+                .iter()
+                .map(|&n| {
+                    self.item(n).map_or_else(Vec::new, |i| {
+                        i.questions
+                            .iter()
+                            .filter_map(|q| inst.position(q))
+                            .collect()
+                    })
+                })
+                .collect()
+        };
+        FormScreen {
+            any_of: places(&self.rule.any_of),
+            of: places(&self.rule.of),
+            at_least: self.rule.at_least as usize,
+        }
     }
 
     fn screened_in_by(&self, inst: &Instrument, answer: impl Fn(&str) -> Answer) -> bool {
@@ -180,6 +221,55 @@ mod tests {
             a.answers.insert((*q).into(), Answer::Yes);
         }
         a
+    }
+
+    /// The rule found on a form once reads ordered answers as the rule reads the
+    /// record, on every built-in form, for every subset of yes answers drawn at
+    /// random (and for a rule whose items have no question on the form).
+    #[test]
+    fn the_rule_on_a_form_reads_ordered_answers_alike() {
+        let scorer = Scorer::default();
+        let lap = Screen::lap();
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let (mut ins, mut outs) = (0, 0);
+        for inst in scorer.instruments() {
+            let form = lap.on_form(inst);
+            for _ in 0..2_000 {
+                let mut a = Assessment::default();
+                for q in &inst.questions {
+                    let answer = match next() % 10 {
+                        0 => Answer::Yes,
+                        1 => Answer::NotKnown,
+                        2 => Answer::Declined,
+                        _ => Answer::No,
+                    };
+                    a.answers.insert(q.id.clone(), answer);
+                }
+                let ordered: Vec<Answer> = inst.questions.iter().map(|q| a.answer(&q.id)).collect();
+                let expected = lap.screened_in(inst, &a);
+                assert_eq!(form.screened_in(&ordered), expected, "{}: {a:?}", inst.id);
+                assert_eq!(lap.screened_in_ordered(inst, &ordered), expected);
+                if expected {
+                    ins += 1;
+                } else {
+                    outs += 1;
+                }
+            }
+        }
+        assert!(ins > 100 && outs > 100, "{ins} in, {outs} out");
+        let mut none = lap.clone();
+        for item in &mut none.items {
+            item.questions = vec!["no-such-question".into()];
+        }
+        let inst = scorer.instrument("dash-2009").unwrap();
+        let all_yes = vec![Answer::Yes; inst.questions.len()];
+        assert!(!none.on_form(inst).screened_in(&all_yes));
     }
 
     #[test]

@@ -204,14 +204,56 @@ const Z95: f64 = 1.959_963_984_540_054;
 /// assert!(r.ci95.0 < r.auc && r.auc < r.ci95.1);
 /// ```
 pub fn roc_auc_delong(scores: &[f64], labels: &[bool]) -> Option<AucInterval> {
+    auc_parts(scores, labels).map(|p| p.interval())
+}
+
+/// A tool's AUC with DeLong's structural components on its records: what
+/// [`roc_auc_delong`] and [`delong_paired`] are computed from. Kept, they let one
+/// tool be compared with several others without ranking its scores again
+/// ([`delong_paired_parts`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AucParts {
+    auc: f64,
+    v10: Vec<f64>,
+    v01: Vec<f64>,
+}
+
+/// [`AucParts`] of `scores`, or `None` as for [`roc_auc`].
+///
+/// ```
+/// use dashrisk::metrics::{auc_parts, delong_paired, delong_paired_parts, roc_auc_delong};
+/// let y = [false, false, true, true, false, true];
+/// let a = [0.1, 0.3, 0.7, 0.8, 0.4, 0.6];
+/// let b = [0.2, 0.5, 0.4, 0.9, 0.6, 0.3];
+/// let (pa, pb) = (auc_parts(&a, &y).unwrap(), auc_parts(&b, &y).unwrap());
+/// assert_eq!(pa.interval(), roc_auc_delong(&a, &y).unwrap());
+/// assert_eq!(delong_paired_parts(&pa, &pb), delong_paired(&a, &b, &y));
+/// ```
+pub fn auc_parts(scores: &[f64], labels: &[bool]) -> Option<AucParts> {
     let (auc, v10, v01) = auc_and_components(scores, labels)?;
-    let var = cov(&v10, &v10) / v10.len() as f64 + cov(&v01, &v01) / v01.len() as f64;
-    let se = var.max(0.0).sqrt();
-    Some(AucInterval {
-        auc,
-        se,
-        ci95: ((auc - Z95 * se).max(0.0), (auc + Z95 * se).min(1.0)),
-    })
+    Some(AucParts { auc, v10, v01 })
+}
+
+impl AucParts {
+    /// The AUC.
+    pub fn auc(&self) -> f64 {
+        self.auc
+    }
+
+    /// The AUC with DeLong's standard error and 95% interval.
+    pub fn interval(&self) -> AucInterval {
+        let (v10, v01) = (&self.v10, &self.v01);
+        let var = cov(v10, v10) / v10.len() as f64 + cov(v01, v01) / v01.len() as f64;
+        let se = var.max(0.0).sqrt();
+        AucInterval {
+            auc: self.auc,
+            se,
+            ci95: (
+                (self.auc - Z95 * se).max(0.0),
+                (self.auc + Z95 * se).min(1.0),
+            ),
+        }
+    }
 }
 
 /// Two tools' AUCs on the same records, compared by DeLong's paired test.
@@ -243,12 +285,24 @@ pub struct PairedAuc {
 /// ```
 pub fn delong_paired(a: &[f64], b: &[f64], labels: &[bool]) -> Option<PairedAuc> {
     assert_eq!(a.len(), b.len(), "delong_paired: two scores per record");
-    let (auc_a, a10, a01) = auc_and_components(a, labels)?;
-    let (auc_b, b10, b01) = auc_and_components(b, labels)?;
+    let pa = auc_parts(a, labels)?;
+    let pb = auc_parts(b, labels)?;
+    delong_paired_parts(&pa, &pb)
+}
+
+/// [`delong_paired`] from the two tools' [`AucParts`], which must come from the
+/// same records and labels (`None` when the record counts differ, which shows
+/// they do not).
+pub fn delong_paired_parts(a: &AucParts, b: &AucParts) -> Option<PairedAuc> {
+    if a.v10.len() != b.v10.len() || a.v01.len() != b.v01.len() {
+        return None;
+    }
+    let (auc_a, a10, a01) = (a.auc, &a.v10, &a.v01);
+    let (auc_b, b10, b01) = (b.auc, &b.v10, &b.v01);
     let (m, n) = (a10.len() as f64, a01.len() as f64);
-    let var_a = cov(&a10, &a10) / m + cov(&a01, &a01) / n;
-    let var_b = cov(&b10, &b10) / m + cov(&b01, &b01) / n;
-    let cov_ab = cov(&a10, &b10) / m + cov(&a01, &b01) / n;
+    let var_a = cov(a10, a10) / m + cov(a01, a01) / n;
+    let var_b = cov(b10, b10) / m + cov(b01, b01) / n;
+    let cov_ab = cov(a10, b10) / m + cov(a01, b01) / n;
     let se = (var_a + var_b - 2.0 * cov_ab).max(0.0).sqrt();
     let difference = auc_a - auc_b;
     Some(PairedAuc {
