@@ -7,8 +7,7 @@ use crate::assess::{
 };
 use crate::csv_rows::{CsvRows, Row};
 use crate::{Fatal, Format, LimitArgs};
-use dashrisk::error::{ErrorKind, InputError, RecordError};
-use dashrisk::parse::peek_id;
+use dashrisk::error::{InputError, RecordError};
 use dashrisk::{Assessment, Scorer};
 use dashrisk_learn::{
     ClassWeight, Contribution, LogisticModel, LogisticParams, ParamGuard, TrainingSet,
@@ -304,24 +303,7 @@ fn parse_json_line(
     bytes: &[u8],
     columns: &[&str],
 ) -> Result<(Assessment, Vec<Option<String>>), RecordError> {
-    let fail = |id, error| RecordError { line, id, error };
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        fail(
-            None,
-            InputError::new(
-                ErrorKind::InvalidUtf8,
-                "",
-                None,
-                format!(
-                    "the line is not valid UTF-8 (bad byte at offset {})",
-                    e.valid_up_to()
-                ),
-            ),
-        )
-    })?;
-    let value = scorer.decode_json(text).map_err(|e| fail(None, e))?;
-    let id = peek_id(&value);
-    let a = scorer.parse_value(&value).map_err(|e| fail(id, e))?;
+    let a = scorer.parse_json_line(line, bytes)?;
     let values = columns
         .iter()
         .map(|l| {
@@ -551,6 +533,7 @@ pub fn predict(args: PredictArgs) -> Result<ExitCode, Fatal> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use dashrisk::error::ErrorKind;
 
     #[test]
     fn class_weight_strings() {

@@ -357,6 +357,8 @@ pub fn peek_id(value: &Value) -> Option<String> {
     value.as_object()?.get("id")?.as_str().map(truncate_value)
 }
 
+mod json_fast;
+
 impl Scorer {
     /// Parses one JSON record (a line of JSON Lines) into an [`Assessment`].
     ///
@@ -530,6 +532,83 @@ impl Scorer {
     /// Parses one JSON Lines line (raw bytes) into an assessment, or the contract's
     /// error record, as [`Scorer::assess_json_line`] does before it assesses.
     pub fn parse_json_line(&self, line_no: u64, bytes: &[u8]) -> Result<Assessment, RecordError> {
+        // Read without a tree when the line is plain; the strict path below names
+        // any error (and reads what the fast reader leaves to it).
+        if bytes.len() <= self.limits().max_record_bytes {
+            if let Ok(text) = std::str::from_utf8(bytes) {
+                let mut s = FlatScratch::new();
+                if let Some(idx) = json_fast::read(self, text, &mut s, true) {
+                    return Ok(self.scratch_assessment(s, idx));
+                }
+            }
+        }
+        self.parse_json_line_strict(line_no, bytes)
+    }
+
+    /// The record read into `s` (form `idx`) as an [`Assessment`].
+    fn scratch_assessment(&self, s: FlatScratch, idx: usize) -> Assessment {
+        let n = self.instruments()[idx].questions.len();
+        let FlatScratch {
+            mut a,
+            answers,
+            given,
+            ..
+        } = s;
+        a.instrument = self.instruments()[idx].id.clone();
+        self.with_answers(a, (idx, answers[..n].to_vec(), given[..n].to_vec()))
+    }
+
+    /// Parses one JSON Lines line and assesses it on the compact path
+    /// ([`Scorer::assess_compact`]): the line is read straight into `scratch`
+    /// (answers in question order, as [`Scorer::assess_flat_compact`] reads a flat
+    /// row), with no intermediate tree, and `meta` is checked but not kept. The
+    /// result, and any error record, are those of [`Scorer::parse_json_line`] and
+    /// `assess_compact`; a line the fast reader does not take (any error, or a
+    /// key written with escapes in `meta`) is read on that strict path.
+    /// [`Scorer::unanswered_gate_questions_flat`] reads the scratch afterwards.
+    ///
+    /// ```
+    /// use dashrisk::{parse::FlatScratch, Classification, Scorer};
+    /// let scorer = Scorer::default();
+    /// let mut scratch = FlatScratch::new();
+    /// let line = br#"{"id": "j1", "answers": {"q18": "yes"}, "meta": {"area": "north"}}"#;
+    /// let r = scorer.assess_json_compact(1, line, &mut scratch).unwrap();
+    /// assert_eq!(r.classification, Classification::DomesticAbuse);
+    /// let bad = br#"{"answers": {"q1": "yes", "q1": "no"}}"#;
+    /// let e = scorer.assess_json_compact(2, bad, &mut scratch).unwrap_err();
+    /// assert_eq!((e.line, e.error.code.code()), (2, "duplicate_field"));
+    /// ```
+    pub fn assess_json_compact(
+        &self,
+        line_no: u64,
+        bytes: &[u8],
+        scratch: &mut FlatScratch,
+    ) -> Result<crate::CompactResult, RecordError> {
+        if bytes.len() <= self.limits().max_record_bytes {
+            if let Ok(text) = std::str::from_utf8(bytes) {
+                if let Some(idx) = json_fast::read(self, text, scratch, false) {
+                    let n = scratch.questions;
+                    return Ok(self.assess_compact_parts(&scratch.a, idx, &scratch.answers[..n]));
+                }
+            }
+        }
+        let a = self.parse_json_line_strict(line_no, bytes)?;
+        let r = self.assess_compact(&a).map_err(|error| RecordError {
+            line: line_no,
+            id: a.id.as_deref().map(truncate_value),
+            error,
+        })?;
+        scratch.load(self, a);
+        Ok(r)
+    }
+
+    /// [`Scorer::parse_json_line`] on the strict decoder alone (a tree, then the
+    /// record read from it): the path that names every error.
+    pub fn parse_json_line_strict(
+        &self,
+        line_no: u64,
+        bytes: &[u8],
+    ) -> Result<Assessment, RecordError> {
         if bytes.len() > self.limits().max_record_bytes {
             return Err(RecordError {
                 line: line_no,
@@ -931,6 +1010,31 @@ impl FlatScratch {
             Some(_) => &self.answers[..self.questions],
             None => &[],
         }
+    }
+
+    /// Holds `a` (read and assessed on the strict path) as if it had been read
+    /// into the scratch: its answers in question order, its screen, context and id.
+    fn load(&mut self, scorer: &Scorer, mut a: Assessment) {
+        let Some(idx) = scorer
+            .instruments()
+            .iter()
+            .position(|i| i.id == a.instrument)
+        else {
+            self.inst = None;
+            return;
+        };
+        let inst = &scorer.instruments()[idx];
+        self.reset(inst.questions.len());
+        for (k, &v) in &a.answers {
+            if let Some(i) = inst.position(k) {
+                self.answers[i] = v;
+                self.given[i] = true;
+            }
+        }
+        a.answers.clear();
+        self.a = a;
+        self.inst = Some(idx);
+        self.questions = inst.questions.len();
     }
 
     /// Puts the id cell into the assessment (allocates: the full path only).

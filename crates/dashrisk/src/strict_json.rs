@@ -33,7 +33,7 @@ struct Found {
     path: Vec<Step>,
 }
 
-struct Ctx {
+pub(crate) struct Ctx {
     max_depth: usize,
     found: RefCell<Option<Found>>,
 }
@@ -147,10 +147,28 @@ pub(crate) fn too_deep(value: &Value, max_depth: usize) -> Option<String> {
 }
 
 #[derive(Clone, Copy)]
-struct ValueSeed<'c> {
+pub(crate) struct ValueSeed<'c> {
     ctx: &'c Ctx,
     /// Containers around the value being decoded.
     depth: usize,
+}
+
+impl Ctx {
+    /// A context for [`ValueSeed::new`] under `max_depth`.
+    pub(crate) fn new(max_depth: usize) -> Ctx {
+        Ctx {
+            max_depth,
+            found: RefCell::new(None),
+        }
+    }
+}
+
+impl<'c> ValueSeed<'c> {
+    /// Decodes a value `depth` containers deep, strictly (the fast reader's
+    /// `meta`; it gives up on any error, so the problem found is not read).
+    pub(crate) fn new(ctx: &'c Ctx, depth: usize) -> ValueSeed<'c> {
+        ValueSeed { ctx, depth }
+    }
 }
 
 impl ValueSeed<'_> {
