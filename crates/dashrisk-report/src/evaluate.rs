@@ -1044,40 +1044,18 @@ fn funnel_sizes(sizes: &[u64]) -> Vec<u64> {
     out
 }
 
-/// `f` of each item, in order, computed on every core: threads take items in turn,
-/// so one slow item (a tool with a million distinct scores) does not hold the
-/// others. A panic in `f` is re-raised here.
+/// `f` of each item, in order: on every core with the feature `parallel`
+/// (`dashrisk::batch::map_each`; the tools, comparisons and breakdowns are
+/// independent), else one after another. The figures are the same either way.
 fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::sync::Mutex;
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(items.len());
-    if threads <= 1 {
-        return items.iter().map(f).collect();
+    #[cfg(feature = "parallel")]
+    {
+        dashrisk::batch::map_each(items, dashrisk::batch::threads(), f)
     }
-    let out: Vec<Mutex<Option<R>>> = items.iter().map(|_| Mutex::new(None)).collect();
-    let next = AtomicUsize::new(0);
-    let run = || loop {
-        let i = next.fetch_add(1, Ordering::Relaxed);
-        let Some(item) = items.get(i) else { break };
-        let r = f(item);
-        *out[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
-    };
-    std::thread::scope(|s| {
-        let handles: Vec<_> = (1..threads).map(|_| s.spawn(run)).collect();
-        run();
-        for h in handles {
-            h.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
-        }
-    });
-    out.into_iter()
-        .map(|o| {
-            o.into_inner()
-                .unwrap_or_else(|e| e.into_inner())
-                .expect("every item was run")
-        })
-        .collect()
+    #[cfg(not(feature = "parallel"))]
+    {
+        items.iter().map(f).collect()
+    }
 }
 
 /// Computes every figure.

@@ -1,5 +1,7 @@
 //! Reports on assessed call-outs, on top of the `dashrisk` core: no I/O here (the
-//! command line reads and writes), no network, no threads.
+//! command line reads and writes), no network, and no threads but those of the
+//! cargo feature `parallel` (off by default), which computes an evaluation's tools
+//! on every core through `dashrisk::batch`.
 //!
 //! - [`suppress`]: small-cell suppression (primary and secondary), shared by every
 //!   report that publishes counts of incidents.
