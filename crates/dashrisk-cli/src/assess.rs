@@ -205,52 +205,29 @@ pub(crate) fn pipeline<J: Sync, O: Send>(
     work: impl Fn(&[J]) -> O + Sync,
     mut emit: impl FnMut(O) -> Result<(), Fatal>,
 ) -> Result<(), Fatal> {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::sync::Mutex;
-    let threads = threads.max(1);
     let (mut cur, mut next) = (Vec::with_capacity(CHUNK), Vec::with_capacity(CHUNK));
     let mut eof = fill(&mut cur)?;
     // The outputs of the chunk before: written while this one is assessed.
     let mut done: Vec<O> = Vec::new();
     while !cur.is_empty() {
-        let work = &work;
         let parts: Vec<&[J]> = cur.chunks(PART).collect();
-        let outs: Vec<Mutex<Option<O>>> = parts.iter().map(|_| Mutex::new(None)).collect();
-        let taken = AtomicUsize::new(0);
-        // Takes parts until none is left.
-        let run = || loop {
-            let i = taken.fetch_add(1, Ordering::Relaxed);
-            let Some(part) = parts.get(i) else { break };
-            let out = work(part);
-            *outs[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(out);
-        };
-        let written = std::thread::scope(|s| {
-            let handles: Vec<_> = (1..threads.min(parts.len()))
-                .map(|_| s.spawn(run))
-                .collect();
-            let written = done.drain(..).try_for_each(&mut emit).and_then(|()| {
-                if eof {
-                    next.clear();
-                    Ok(true)
-                } else {
-                    fill(&mut next)
-                }
-            });
-            run();
-            for h in handles {
-                h.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
-            }
-            written
-        });
+        let (written, outs) = dashrisk::batch::map_each_after(
+            &parts,
+            threads,
+            || {
+                done.drain(..).try_for_each(&mut emit).and_then(|()| {
+                    if eof {
+                        next.clear();
+                        Ok(true)
+                    } else {
+                        fill(&mut next)
+                    }
+                })
+            },
+            |part| work(part),
+        );
         eof = written?;
-        done = outs
-            .into_iter()
-            .map(|o| {
-                o.into_inner()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .expect("every part was run")
-            })
-            .collect();
+        done = outs;
         std::mem::swap(&mut cur, &mut next);
     }
     done.into_iter().try_for_each(&mut emit)?;

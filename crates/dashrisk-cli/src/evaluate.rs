@@ -253,11 +253,7 @@ impl Job<'_> {
         let inst = &self.scorer.instruments()[instrument];
         let screened_in =
             self.tools.contains(&ToolArg::LapScreen) && self.screen.screened_in(inst, &a);
-        let builtin = self
-            .tools
-            .iter()
-            .map(|t| t.builtin().score(&result, screened_in))
-            .collect();
+        let builtin = self.scores(&result, screened_in);
         let groups = (0..self.groups)
             .map(|k| values[1 + n_scores + k].clone())
             .collect();
@@ -272,6 +268,14 @@ impl Job<'_> {
             instrument,
             synthetic_id: a.id.as_deref().is_some_and(is_synth_id),
         })
+    }
+
+    /// The built-in tools' scores of a result.
+    fn scores(&self, result: &impl eval_records::Decision, screened_in: bool) -> Vec<f64> {
+        self.tools
+            .iter()
+            .map(|t| t.builtin().score(result, screened_in))
+            .collect()
     }
 
     /// A CSV row on the allocation-free reader and scorer, or `None` for the
@@ -304,11 +308,7 @@ impl Job<'_> {
         }
         let screened_in = self.tools.contains(&ToolArg::LapScreen)
             && self.screen_on[result.instrument].screened_in(scratch.answers());
-        let builtin = self
-            .tools
-            .iter()
-            .map(|t| t.builtin().score(&result, screened_in))
-            .collect();
+        let builtin = self.scores(&result, screened_in);
         let groups = (0..self.groups)
             .map(|k| value(1 + n_scores + k).map(str::to_string))
             .collect();

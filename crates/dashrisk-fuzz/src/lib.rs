@@ -11,7 +11,7 @@
 //!
 //! | target | path |
 //! | --- | --- |
-//! | `json_record` | one JSON record: [`Scorer::assess_json_line`], `parse_json`, `parse_value` |
+//! | `json_record` | one JSON record: [`Scorer::assess_json_line`], `parse_json`, `parse_value`; the reader without a tree (`parse_json_line`, `assess_json_compact`) against the strict decoder (`parse_json_line_strict`) |
 //! | `csv_input` | the CLI's size-limited CSV reader against `csv::Reader`, then `assess` on CSV |
 //! | `instrument_file` | custom-instrument files: checks, sealing, scoring with the instrument |
 //! | `policy_file` | policy files: checks, sealing, a scorer with the policy |
@@ -96,6 +96,23 @@ fn check_result(r: &dashrisk::AssessmentResult) {
 /// record's serde form parses back to the same assessment.
 pub fn json_record(data: &[u8]) {
     for scorer in [default_scorer(), small_scorer()] {
+        // The reader without a tree and the strict decoder read alike.
+        let strict = scorer.parse_json_line_strict(7, data);
+        assert_eq!(
+            scorer.parse_json_line(7, data),
+            strict,
+            "the reader without a tree and the strict decoder differ"
+        );
+        let mut scratch = dashrisk::parse::FlatScratch::new();
+        let compact = scorer.assess_json_compact(7, data, &mut scratch);
+        match &strict {
+            Ok(a) => assert_eq!(
+                compact.map_err(|e| e.error),
+                scorer.assess_compact(a),
+                "the compact JSON path differs"
+            ),
+            Err(e) => assert_eq!(compact.as_ref().err(), Some(e), "errors differ"),
+        }
         let line = scorer.assess_json_line(7, data);
         match &line {
             Ok(r) => check_result(r),

@@ -430,8 +430,8 @@ impl Tally {
         unanswered: &[OpenQuestion<'_>],
     ) {
         self.synthetic_ids &= synthetic_id;
-        // The figures this call-out counts in: at most one per fixed figure, and
-        // one per unanswered question.
+        // The fixed figures this call-out counts in, each at most once (the
+        // unanswered questions are counted below).
         let mut hits = [0usize; FIXED];
         let mut n_hits = 0;
         let mut hit = |h: usize| {

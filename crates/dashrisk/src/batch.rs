@@ -65,11 +65,31 @@ pub fn map_each<T: Sync, R: Send>(
     threads: usize,
     f: impl Fn(&T) -> R + Sync,
 ) -> Vec<R> {
+    map_each_after(items, threads, || (), f).1
+}
+
+/// [`map_each`], with the calling thread running `first` before it takes items
+/// (the other threads start on the items at once): for a pipeline whose calling
+/// thread writes the last chunk's output and reads the next chunk while this one is
+/// worked on. Returns what `first` gave and the outputs in input order.
+///
+/// ```
+/// let (read, lengths) =
+///     dashrisk::batch::map_each_after(&["a", "bb", "ccc"], 2, || "next chunk", |s| s.len());
+/// assert_eq!((read, lengths), ("next chunk", vec![1, 2, 3]));
+/// ```
+pub fn map_each_after<T: Sync, R: Send, A>(
+    items: &[T],
+    threads: usize,
+    first: impl FnOnce() -> A,
+    f: impl Fn(&T) -> R + Sync,
+) -> (A, Vec<R>) {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Mutex;
     let threads = threads.clamp(1, items.len().max(1));
     if threads == 1 {
-        return items.iter().map(f).collect();
+        let a = first();
+        return (a, items.iter().map(f).collect());
     }
     let out: Vec<Mutex<Option<R>>> = items.iter().map(|_| Mutex::new(None)).collect();
     let next = AtomicUsize::new(0);
@@ -79,22 +99,26 @@ pub fn map_each<T: Sync, R: Send>(
         let r = f(item);
         *out[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
     };
-    std::thread::scope(|s| {
+    let a = std::thread::scope(|s| {
         let handles: Vec<_> = (1..threads).map(|_| s.spawn(run)).collect();
+        let a = first();
         run();
         for h in handles {
             if let Err(panic) = h.join() {
                 std::panic::resume_unwind(panic);
             }
         }
+        a
     });
-    out.into_iter()
+    let outs = out
+        .into_iter()
         .map(|o| {
             o.into_inner()
                 .unwrap_or_else(|e| e.into_inner())
                 .expect("every item was taken")
         })
-        .collect()
+        .collect();
+    (a, outs)
 }
 
 /// Assesses `records` on `threads` threads; the results in input order, equal to

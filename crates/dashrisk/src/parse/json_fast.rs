@@ -10,7 +10,9 @@
 //! paths cannot differ in their errors, and a test checks that they never differ in
 //! what they accept or in what they read.
 
-use super::{count_from_f64, parse_date, screen_answer, FlatScratch};
+use super::{
+    count_from_f64, parse_date, screen_answer, FlatScratch, CONTEXT_KEYS, RECORD_KEYS, SCREEN_KEYS,
+};
 use crate::answers::{Answer, ArgumentFrequency, Resolution, Transition};
 use crate::instrument::{Instrument, DASH_2009};
 use crate::result::RiskLevel;
@@ -175,16 +177,6 @@ fn once<E: de::Error>(seen: &mut u32, i: usize) -> Result<(), E> {
     Ok(())
 }
 
-const RECORD: &[&str] = &[
-    "id",
-    "instrument",
-    "answers",
-    "conflict_screen",
-    "context",
-    "officer_judgement",
-    "meta",
-];
-
 struct Record<'a, 's> {
     st: &'a mut State<'s>,
     s: &'a mut FlatScratch,
@@ -200,9 +192,9 @@ impl<'de> Visitor<'de> for Record<'_, '_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let Record { st, s, id } = self;
         let mut seen = 0u32;
-        while let Some(k) = map.next_key_seed(KeyOf(RECORD))? {
+        while let Some(k) = map.next_key_seed(KeyOf(&RECORD_KEYS))? {
             once(&mut seen, k)?;
-            match RECORD[k] {
+            match RECORD_KEYS[k] {
                 "id" => {
                     let text = &mut *id.0;
                     *id.1 = map
@@ -296,15 +288,6 @@ impl<'de> Visitor<'de> for Answers<'_, '_> {
     }
 }
 
-const SCREEN: &[&str] = &[
-    "fear",
-    "power_imbalance",
-    "argument_frequency",
-    "resolution",
-    "children_exposed",
-    "recent_transitions",
-];
-
 struct Screen<'a> {
     s: &'a mut FlatScratch,
 }
@@ -327,10 +310,10 @@ impl<'de> Visitor<'de> for Screen<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let s = self.s;
         let mut seen = 0u32;
-        while let Some(k) = map.next_key_seed(KeyOf(SCREEN))? {
+        while let Some(k) = map.next_key_seed(KeyOf(&SCREEN_KEYS))? {
             once(&mut seen, k)?;
             let sc = &mut s.a.conflict_screen;
-            match SCREEN[k] {
+            match SCREEN_KEYS[k] {
                 "fear" => {
                     if let Some(a) = map.next_value_seed(Text(screen_answer))? {
                         sc.fear = a;
@@ -412,14 +395,6 @@ impl<'de, T: PartialEq, F: Fn(&str) -> Option<T>> Visitor<'de> for List<'_, T, F
     }
 }
 
-const CONTEXT: &[&str] = &[
-    "children_in_household",
-    "prior_incidents_12m",
-    "prior_incident_dates",
-    "incident_date",
-    "last_marac_date",
-];
-
 struct Context<'a> {
     s: &'a mut FlatScratch,
 }
@@ -443,9 +418,9 @@ impl<'de> Visitor<'de> for Context<'_> {
         let s = self.s;
         let mut seen = 0u32;
         let date = |v: &str| parse_date(v, "").ok();
-        while let Some(k) = map.next_key_seed(KeyOf(CONTEXT))? {
+        while let Some(k) = map.next_key_seed(KeyOf(&CONTEXT_KEYS))? {
             once(&mut seen, k)?;
-            match CONTEXT[k] {
+            match CONTEXT_KEYS[k] {
                 "children_in_household" => {
                     s.a.context.children_in_household = map.next_value_seed(Scalar::Bool)?.bool();
                 }
