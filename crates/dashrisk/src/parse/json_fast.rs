@@ -624,6 +624,34 @@ mod tests {
             assert!(read(&scorer, text, &mut s, false).is_some(), "{text}");
         }
         assert_eq!(s.a.id, None);
+        // Earlier-incident dates and transitions are read here too.
+        let text = r#"{"conflict_screen":{"recent_transitions":["separation"]},"context":{"incident_date":"2025-01-02","prior_incident_dates":["2024-01-01","2024-06-30"]}}"#;
+        assert!(read(&scorer, text, &mut s, false).is_some());
+        assert_eq!(
+            s.a.context.prior_incident_dates.as_ref().map(Vec::len),
+            Some(2)
+        );
+        assert_eq!(
+            s.a.conflict_screen.recent_transitions,
+            Some(vec![Transition::Separation])
+        );
+        // A record exactly as deep as the limit is read here; one level deeper is
+        // left to the strict path, which refuses it.
+        let limited = Scorer::default()
+            .with_limits(crate::limits::Limits::new(1 << 20, 5).unwrap())
+            .unwrap();
+        for keep in [false, true] {
+            assert!(read(&limited, r#"{"meta":[[[[]]]]}"#, &mut s, keep).is_some());
+            assert!(read(&limited, r#"{"meta":[[[[[]]]]]}"#, &mut s, keep).is_none());
+            assert!(read(&limited, r#"{"meta":{"a":{"b":{"c":{}}}}}"#, &mut s, keep).is_some());
+            assert!(read(
+                &limited,
+                r#"{"meta":{"a":{"b":{"c":{"d":{}}}}}}"#,
+                &mut s,
+                keep
+            )
+            .is_none());
+        }
         for text in [
             r#"{"answers":{"q1":"yes","q1":"no"}}"#,
             r#"{"meta":{"a":1,"a":1}}"#,
