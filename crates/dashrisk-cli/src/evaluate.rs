@@ -196,8 +196,6 @@ struct Job<'a> {
     label: &'a str,
     score_columns: &'a [String],
     groups: usize,
-    /// The CSV header's `id` column, found at the first row.
-    id_column: std::sync::OnceLock<Option<usize>>,
     /// The screen on each of the scorer's forms, in their order.
     screen_on: Vec<dashrisk_report::screen::FormScreen>,
 }
@@ -284,6 +282,7 @@ impl Job<'_> {
     /// evaluated (its features are read from the usual record).
     fn fast_row(
         &self,
+        id_column: Option<usize>,
         header: &dashrisk::parse::FlatHeader,
         cells: &[&str],
         columns: &[usize],
@@ -313,9 +312,7 @@ impl Job<'_> {
             .map(|k| value(1 + n_scores + k).map(str::to_string))
             .collect();
         // As the usual reader sets the id: the cell, when not blank.
-        let id = self
-            .id_column
-            .get_or_init(|| header.names().iter().position(|n| n == "id"))
+        let id = id_column
             .and_then(|i| cells.get(i))
             .filter(|id| !id.trim().is_empty());
         Some(Outcome::Row(EvalRow {
@@ -346,7 +343,13 @@ pub fn run(args: EvaluateArgs) -> Result<ExitCode, Fatal> {
     } else {
         args.tools.clone()
     };
-    tools.dedup();
+    // Each tool once, in the order first named.
+    let mut named = Vec::with_capacity(tools.len());
+    tools.retain(|t| {
+        let first = !named.contains(t);
+        named.push(*t);
+        first
+    });
     {
         let mut seen: Vec<&str> = tools.iter().map(|t| t.name()).collect();
         for c in &args.score_columns {
@@ -391,7 +394,6 @@ pub fn run(args: EvaluateArgs) -> Result<ExitCode, Fatal> {
         label: &args.label,
         score_columns: &args.score_columns,
         groups: args.group_by.len(),
-        id_column: std::sync::OnceLock::new(),
         screen_on: scorer
             .instruments()
             .iter()
@@ -399,12 +401,12 @@ pub fn run(args: EvaluateArgs) -> Result<ExitCode, Fatal> {
             .collect(),
     };
 
-    let fast = |_line: u64,
+    let fast = |id_column: Option<usize>,
                 header: &dashrisk::parse::FlatHeader,
                 cells: &[&str],
                 columns: &[usize],
                 scratch: &mut dashrisk::parse::FlatScratch| {
-        job.fast_row(header, cells, columns, scratch)
+        job.fast_row(id_column, header, cells, columns, scratch)
     };
     for_each_record_par(
         &scorer,

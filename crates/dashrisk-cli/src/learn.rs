@@ -144,11 +144,12 @@ pub(crate) fn for_each_record_with(
 /// the contract's error record.
 pub(crate) type ReadRecord = Result<(Assessment, Vec<Option<String>>), RecordError>;
 
-/// A CSV row's fast path: given its line, the header, its cells, the indices of
-/// the columns asked for and a scratch to read it into, the output, or `None` to
-/// read and work on the row the usual way (which names any error).
+/// A CSV row's fast path: given the header's `id` column, the header, the row's
+/// cells, the indices of the columns asked for and a scratch to read it into, the
+/// output, or `None` to read and work on the row the usual way (which names any
+/// error).
 pub(crate) type FastRow<'f, T> = dyn Fn(
-        u64,
+        Option<usize>,
         &dashrisk::parse::FlatHeader,
         &[&str],
         &[usize],
@@ -255,7 +256,7 @@ pub(crate) fn for_each_record_par<T: Send>(
                                         .ok()
                                         .and_then(|()| {
                                             fast(
-                                                *line,
+                                                id_idx,
                                                 &flat_header,
                                                 &cells,
                                                 &column_idx,

@@ -384,14 +384,20 @@ fn labels_in_every_spelling_missing_labels_bad_records_and_bad_scores() {
 fn the_fast_csv_path_gives_the_usual_paths_figures() {
     let data = tmp("evaluate", "paths.csv");
     synth(&data, 1500, &["officers=12", "areas=3"]);
-    let mut text_in = std::fs::read_to_string(&data).unwrap();
-    let header: Vec<String> = text_in
-        .lines()
-        .next()
-        .unwrap()
-        .split(',')
-        .map(str::to_string)
-        .collect();
+    // A score column: blank, null, numbers; and one cell that is not a number.
+    let text_in = std::fs::read_to_string(&data).unwrap();
+    let mut lines: Vec<String> = text_in.lines().map(str::to_string).collect();
+    for (i, line) in lines.iter_mut().enumerate() {
+        let cell = match i {
+            0 => "force_score".to_string(),
+            i if i % 7 == 0 => String::new(),
+            i if i % 11 == 0 => "null".to_string(),
+            i => format!("{:.3}", (i % 100) as f64 / 100.0),
+        };
+        line.push(',');
+        line.push_str(&cell);
+    }
+    let header: Vec<String> = lines[0].split(',').map(str::to_string).collect();
     let row = |edits: &[(&str, &str)], id: &str| -> String {
         header
             .iter()
@@ -405,6 +411,7 @@ fn the_fast_csv_path_gives_the_usual_paths_figures() {
                     "label_abuse" | "label_serious_harm" => "1",
                     "area" => "area-1",
                     "officer" => "officer-001",
+                    "force_score" => "0.5",
                     _ => "",
                 }
                 .to_string()
@@ -412,17 +419,19 @@ fn the_fast_csv_path_gives_the_usual_paths_figures() {
             .collect::<Vec<_>>()
             .join(",")
     };
+    let mut added = Vec::new();
     for (edits, id) in [
         (vec![("q1", "perhaps")], "bad-answer"),
+        (vec![("force_score", "high")], "bad-score"),
         (vec![("q1", "yes"), ("label_abuse", "")], "unlabelled"),
         (vec![("q2", "yes"), ("fear", "not_known")], "kept"),
         (vec![("label_abuse", "yes")], "spelt"),
         (vec![("label_abuse", "maybe")], "not-a-label"),
     ] {
-        text_in.push_str(&row(&edits, id));
-        text_in.push('\n');
+        added.push(row(&edits, id));
     }
-    std::fs::write(&data, &text_in).unwrap();
+    lines.extend(added);
+    std::fs::write(&data, lines.join("\n") + "\n").unwrap();
     let figures = |tools: &[&str], name: &str| -> (Value, String) {
         let json = tmp("evaluate", name);
         let mut args = vec![
@@ -435,6 +444,8 @@ fn the_fast_csv_path_gives_the_usual_paths_figures() {
             "officer",
             "--group-by",
             "area",
+            "--score-column",
+            "force_score",
             "--json",
             json.to_str().unwrap(),
         ];
@@ -458,26 +469,45 @@ fn the_fast_csv_path_gives_the_usual_paths_figures() {
         "classification",
         "lap_screen",
     ];
-    let (fast, fast_err) = figures(&rules, "fast.json");
+    // A tool named twice is evaluated once.
+    let mut twice = rules.to_vec();
+    twice.push("p_abuse");
+    let (fast, fast_err) = figures(&twice, "fast.json");
+    assert_eq!(fast["tools"].as_array().unwrap().len(), rules.len() + 1);
     let mut with_model = rules.to_vec();
     with_model.push("model");
     let (usual, usual_err) = figures(&with_model, "usual.json");
-    assert!(
-        fast_err.contains("bad-answer") && fast_err.contains("perhaps"),
-        "{fast_err}"
-    );
-    assert!(
-        fast_err.contains("not-a-label") && fast_err.contains("maybe"),
-        "{fast_err}"
-    );
+    for (id, value) in [
+        ("bad-answer", "perhaps"),
+        ("bad-score", "high"),
+        ("not-a-label", "maybe"),
+    ] {
+        assert!(
+            fast_err.contains(id) && fast_err.contains(value),
+            "{fast_err}"
+        );
+    }
     assert_eq!(fast_err, usual_err);
     assert_eq!(fast["records"], usual["records"]);
-    assert_eq!(fast["records"]["errors"], 2);
+    assert_eq!(fast["records"]["errors"], 3);
     assert_eq!(fast["records"]["missing_label"], 1);
-    for t in rules {
+    for t in rules.iter().chain(&["force_score"]) {
         assert_eq!(tool(&fast, t), tool(&usual, t), "tool {t}");
     }
-    // The breakdowns are of the same reference tool, on the same records.
+    assert!(tool(&fast, "force_score")["n"].as_u64().unwrap() > 1000);
+    // The comparisons of the tools both runs have, and the breakdowns, of the same
+    // reference on the same records.
+    let shared = |e: &Value| -> Vec<Value> {
+        e["comparisons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["tool"] != "model")
+            .cloned()
+            .collect()
+    };
+    assert!(!shared(&fast).is_empty());
+    assert_eq!(shared(&fast), shared(&usual));
     assert_eq!(fast["groups"], usual["groups"]);
     assert!(fast["groups"][0]["rows"].as_array().unwrap().len() >= 12);
 }

@@ -1082,9 +1082,12 @@ pub fn evaluate(data: &Data, opts: &Options) -> Evaluation {
     }
     let mut jobs: Vec<Job> = Vec::new();
     if let Some(r) = reference {
+        // Every other tool, by name (a tool named like the reference is the
+        // reference).
+        let name = &data.tools[r].name;
         jobs.extend(
             (0..data.tools.len())
-                .filter(|&t| t != r)
+                .filter(|&t| &data.tools[t].name != name)
                 .map(|t| Job::Compare(t, r)),
         );
     }

@@ -407,7 +407,9 @@ impl Tally {
     }
 
     /// The breakdown row `key`, added if new: call-outs can then be counted in it
-    /// by [`Tally::add_call_out_to`] without building the key again.
+    /// by [`Tally::add_call_out_to`] without building the key again. A row made
+    /// here is in the summary even if nothing is counted in it (all zeros), so
+    /// make one only for a call-out about to be counted.
     pub fn row(&mut self, key: RowKey) -> RowId {
         let next = self.counts.len();
         let i = *self.rows.entry(key).or_insert(next);

@@ -173,6 +173,41 @@ mod tests {
     use super::*;
 
     #[test]
+    fn each_item_comes_back_in_order_and_first_runs_once() {
+        let items: Vec<u64> = (0..1_000).collect();
+        for threads in [1, 2, 3, 8] {
+            let mut calls = 0;
+            let (a, out) = map_each_after(
+                &items,
+                threads,
+                || {
+                    calls += 1;
+                    "first"
+                },
+                |&x| x * 3,
+            );
+            assert_eq!((a, calls), ("first", 1));
+            assert_eq!(out, items.iter().map(|x| x * 3).collect::<Vec<_>>());
+        }
+        assert!(map_each(&[] as &[u8], 4, |&x| x).is_empty());
+    }
+
+    #[test]
+    fn a_panic_in_any_thread_is_raised_on_the_caller() {
+        let items: Vec<u32> = (0..64).collect();
+        for threads in [1, 2, 4] {
+            let r = std::panic::catch_unwind(|| {
+                map_each(&items, threads, |&x| assert_ne!(x, 37, "item 37"))
+            });
+            assert!(r.is_err(), "{threads} threads");
+            let r = std::panic::catch_unwind(|| {
+                map_each_after(&items, threads, || panic!("in first"), |&x| x)
+            });
+            assert!(r.is_err(), "{threads} threads");
+        }
+    }
+
+    #[test]
     fn slices_come_back_in_order_whatever_the_thread_count() {
         let items: Vec<u32> = (0..1001).collect();
         for t in [1, 2, 3, 7, 2000] {

@@ -547,15 +547,8 @@ impl Scorer {
 
     /// The record read into `s` (form `idx`) as an [`Assessment`].
     fn scratch_assessment(&self, s: FlatScratch, idx: usize) -> Assessment {
-        let n = self.instruments()[idx].questions.len();
-        let FlatScratch {
-            mut a,
-            answers,
-            given,
-            ..
-        } = s;
-        a.instrument = self.instruments()[idx].id.clone();
-        self.with_answers(a, (idx, answers[..n].to_vec(), given[..n].to_vec()))
+        let (a, answers) = self.scratch_parts(s, idx);
+        self.with_answers(a, answers)
     }
 
     /// Parses one JSON Lines line and assesses it on the compact path
@@ -563,8 +556,8 @@ impl Scorer {
     /// (answers in question order, as [`Scorer::assess_flat_compact`] reads a flat
     /// row), with no intermediate tree, and `meta` is checked but not kept. The
     /// result, and any error record, are those of [`Scorer::parse_json_line`] and
-    /// `assess_compact`; a line the fast reader does not take (any error, or a
-    /// key written with escapes in `meta`) is read on that strict path.
+    /// `assess_compact`; a line the fast reader does not take (every line with an
+    /// error, among others) is read on that strict path.
     /// [`Scorer::unanswered_gate_questions_flat`] reads the scratch afterwards.
     ///
     /// ```
@@ -584,6 +577,8 @@ impl Scorer {
         bytes: &[u8],
         scratch: &mut FlatScratch,
     ) -> Result<crate::CompactResult, RecordError> {
+        // Whatever happens below, the scratch no longer holds the last line.
+        scratch.inst = None;
         if bytes.len() <= self.limits().max_record_bytes {
             if let Ok(text) = std::str::from_utf8(bytes) {
                 if let Some(idx) = json_fast::read(self, text, scratch, false) {
@@ -732,15 +727,21 @@ impl Scorer {
         let mut scratch = FlatScratch::new();
         let idx = self.flat_into(header, cells, &mut scratch)?;
         scratch.set_id(cells);
+        Ok(self.scratch_parts(scratch, idx))
+    }
+
+    /// The record read into `s` (form `idx`): the assessment without its answers,
+    /// with its instrument set, and the answers in question order.
+    fn scratch_parts(&self, s: FlatScratch, idx: usize) -> (Assessment, FlatAnswers) {
         let n = self.instruments()[idx].questions.len();
         let FlatScratch {
             mut a,
             answers,
             given,
             ..
-        } = scratch;
+        } = s;
         a.instrument = self.instruments()[idx].id.clone();
-        Ok((a, (idx, answers[..n].to_vec(), given[..n].to_vec())))
+        (a, (idx, answers[..n].to_vec(), given[..n].to_vec()))
     }
 
     /// Reads the row into `s` (answers in question order, the screen and context
@@ -996,8 +997,10 @@ impl FlatScratch {
     }
 
     /// The last row read, as an assessment without its answers (they are in
-    /// question order inside the scratch) and without its id: its screen, context
-    /// and officer judgement.
+    /// question order inside the scratch, [`FlatScratch::answers`]): its screen,
+    /// context and officer judgement, and, after a JSON line, its id. Its other
+    /// fields (`instrument`, `meta`, and the id after a flat row) are not kept
+    /// up to date and say nothing about the row.
     pub fn assessment(&self) -> &Assessment {
         &self.a
     }
@@ -1032,6 +1035,8 @@ impl FlatScratch {
             }
         }
         a.answers.clear();
+        // As on the fast path: `meta` is checked, not kept.
+        a.meta = None;
         self.a = a;
         self.inst = Some(idx);
         self.questions = inst.questions.len();

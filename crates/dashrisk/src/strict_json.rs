@@ -55,10 +55,7 @@ impl Ctx {
 /// Decodes `text` as one JSON value under `limits`' depth. The size limit is the
 /// caller's: it is cheaper to check before decoding.
 pub(crate) fn decode(text: &str, limits: &Limits) -> Result<Value, InputError> {
-    let ctx = Ctx {
-        max_depth: limits.max_depth,
-        found: RefCell::new(None),
-    };
+    let ctx = Ctx::new(limits.max_depth);
     let mut de = serde_json::Deserializer::from_str(text);
     let result = ValueSeed {
         ctx: &ctx,

@@ -244,3 +244,48 @@ fn repeated_keys_escapes_depth_and_types_are_refused_alike() {
         );
     }
 }
+
+/// After a line that cannot be read (not UTF-8, a bad value, over the size limit),
+/// the scratch holds no row: no answers, no open questions of the line before.
+#[test]
+fn a_line_that_cannot_be_read_leaves_nothing_in_the_scratch() {
+    let s = scorer();
+    let mut scratch = FlatScratch::new();
+    let unclear = br#"{"answers":{"q1":"no","q3":"not_known"},"conflict_screen":{"fear":"no","power_imbalance":"not_known"}}"#;
+    let too_long = vec![b' '; s.limits().max_record_bytes + 1];
+    for bad in [
+        &b"{\"id\":\"\xff\"}"[..],
+        &br#"{"answers":{"q1":"maybe"}}"#[..],
+        &too_long[..],
+    ] {
+        let r = s.assess_json_compact(1, unclear, &mut scratch).unwrap();
+        assert_eq!(r.classification, Classification::Unclear);
+        let mut open = Vec::new();
+        s.unanswered_gate_questions_flat(&scratch, &mut open);
+        assert!(!open.is_empty() && !scratch.answers().is_empty());
+        assert!(s.assess_json_compact(2, bad, &mut scratch).is_err());
+        assert!(scratch.answers().is_empty());
+        open.clear();
+        s.unanswered_gate_questions_flat(&scratch, &mut open);
+        assert!(open.is_empty());
+    }
+}
+
+/// `meta` objects with many keys: read alike, and a repeated key among them is
+/// refused alike, wherever it is.
+#[test]
+fn large_meta_objects_read_alike() {
+    let s = scorer();
+    let keys: Vec<String> = (0..2_000).map(|i| format!("\"k{i}\":{i}")).collect();
+    let plain = format!("{{\"meta\":{{{}}}}}", keys.join(","));
+    agree(s, &plain).unwrap();
+    assert!(s.parse_json_line(1, plain.as_bytes()).is_ok());
+    for at in [1, 15, 16, 17, 1_999] {
+        let mut k = keys.clone();
+        k.push(format!("\"k{}\":0", at - 1));
+        let repeated = format!("{{\"meta\":{{\"x\":{{{}}}}}}}", k.join(","));
+        agree(s, &repeated).unwrap();
+        let e = s.parse_json_line(1, repeated.as_bytes()).unwrap_err();
+        assert_eq!(e.error.code, ErrorKind::DuplicateField, "{at}");
+    }
+}

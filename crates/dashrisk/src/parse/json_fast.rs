@@ -33,6 +33,10 @@ pub(super) fn read(
     keep_meta: bool,
 ) -> Option<usize> {
     let max_depth = scorer.limits().max_depth;
+    // Only `meta` counts its depth here: the contract's own parts are at most
+    // three levels deep (record, `context`, a list of dates), and a scorer's
+    // limit is never below that.
+    debug_assert!(max_depth >= crate::limits::MIN_DEPTH && crate::limits::MIN_DEPTH >= 3);
     let instruments = scorer.instruments();
     let default = instruments.iter().position(|i| i.id == DASH_2009)?;
     let mut st = State {
@@ -578,12 +582,29 @@ impl<'de> Visitor<'de> for Meta {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let child = self.enter()?;
+        // A repeated key is looked for in a short list, and in a set once the
+        // object is large (a line of many keys must not cost their square).
         let mut keys: Vec<Cow<'de, str>> = Vec::new();
+        let mut set: Option<std::collections::HashSet<Cow<'de, str>>> = None;
         while let Some(k) = map.next_key_seed(KeyText)? {
-            if keys.contains(&k) {
+            let new = match &mut set {
+                Some(set) => set.insert(k),
+                None if keys.len() < 16 => {
+                    let new = !keys.contains(&k);
+                    keys.push(k);
+                    new
+                }
+                None => {
+                    let mut all: std::collections::HashSet<Cow<'de, str>> =
+                        keys.drain(..).collect();
+                    let new = all.insert(k);
+                    set = Some(all);
+                    new
+                }
+            };
+            if !new {
                 return give_up();
             }
-            keys.push(k);
             map.next_value_seed(child)?;
         }
         Ok(())
