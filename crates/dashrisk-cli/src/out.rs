@@ -13,6 +13,10 @@ use std::path::{Path, PathBuf};
 pub(crate) enum Output {
     /// Standard output.
     Stdout(BufWriter<io::StdoutLock<'static>>),
+    /// A file that is not a regular file (`/dev/null`, a named pipe, a
+    /// terminal), written in place: there is no file to replace, and renaming a
+    /// temporary file over it would put a plain file where the device was.
+    Device(BufWriter<fs::File>),
     /// A temporary file beside `target`.
     File {
         /// The temporary file's writer (taken on commit).
@@ -59,6 +63,30 @@ impl Output {
                 )));
             }
         }
+        // A symbolic link is followed, so the file it names is written and the
+        // link stays a link.
+        let target = match fs::symlink_metadata(target) {
+            Ok(m) if m.file_type().is_symlink() => {
+                fs::canonicalize(target).unwrap_or_else(|_| target.clone())
+            }
+            _ => target.clone(),
+        };
+        match fs::metadata(&target) {
+            Ok(m) if m.is_dir() => {
+                return Err(Fatal(format!(
+                    "{}: is a directory; name a file to write",
+                    target.display()
+                )))
+            }
+            Ok(m) if !m.is_file() => {
+                let file = fs::OpenOptions::new()
+                    .write(true)
+                    .open(&target)
+                    .map_err(|e| Fatal(format!("{}: {e}", target.display())))?;
+                return Ok(Output::Device(BufWriter::new(file)));
+            }
+            _ => {}
+        }
         let name = target
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -72,7 +100,7 @@ impl Output {
         Ok(Output::File {
             w: Some(BufWriter::new(file)),
             tmp,
-            target: target.clone(),
+            target,
         })
     }
 
@@ -81,6 +109,7 @@ impl Output {
     pub(crate) fn commit(mut self) -> Result<(), Fatal> {
         match &mut self {
             Output::Stdout(w) => w.flush().map_err(Fatal::from),
+            Output::Device(w) => w.flush().map_err(Fatal::from),
             Output::File { w, tmp, target } => {
                 let w = w.take().expect("committed once");
                 let file = w
@@ -100,6 +129,7 @@ impl Write for Output {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match self {
             Output::Stdout(w) => w.write(buf),
+            Output::Device(w) => w.write(buf),
             Output::File { w, .. } => w.as_mut().map_or(Ok(0), |w| w.write(buf)),
         }
     }
@@ -107,6 +137,7 @@ impl Write for Output {
     fn flush(&mut self) -> io::Result<()> {
         match self {
             Output::Stdout(w) => w.flush(),
+            Output::Device(w) => w.flush(),
             Output::File { w, .. } => w.as_mut().map_or(Ok(()), |w| w.flush()),
         }
     }
@@ -133,6 +164,68 @@ mod tests {
         let _ = fs::remove_dir_all(&d);
         fs::create_dir_all(&d).unwrap();
         d
+    }
+
+    /// `/dev/null` (and any file that is not a regular file) is written in place:
+    /// a temporary file renamed over it would replace the device with a plain
+    /// file, for every program on the machine (it did, when a test wrote there as
+    /// root).
+    #[cfg(unix)]
+    #[test]
+    fn a_device_is_written_in_place_never_replaced() {
+        use std::os::unix::fs::FileTypeExt;
+        let out = Output::create(&Some(PathBuf::from("/dev/null")), &[]).unwrap();
+        // Checked before anything is committed: were it a temporary file, the
+        // drop below would only remove it.
+        assert!(matches!(out, Output::Device(_)), "/dev/null is a device");
+        let mut out = out;
+        out.write_all(b"discarded\n").unwrap();
+        out.commit().unwrap();
+        assert!(fs::metadata("/dev/null")
+            .unwrap()
+            .file_type()
+            .is_char_device());
+        let strays = fs::read_dir("/dev")
+            .unwrap()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().contains(".dashrisk-"))
+            .count();
+        assert_eq!(strays, 0, "no temporary file beside the device");
+    }
+
+    /// A named pipe is written in place; a directory is refused; a symbolic link
+    /// to a file keeps being a link, to the new contents.
+    #[cfg(unix)]
+    #[test]
+    fn pipes_directories_and_links() {
+        let d = dir("special");
+        let fifo = d.join("pipe");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if made.is_ok_and(|s| s.success()) {
+            let reader = {
+                let fifo = fifo.clone();
+                std::thread::spawn(move || fs::read(fifo).unwrap())
+            };
+            let mut out = Output::create(&Some(fifo.clone()), &[]).unwrap();
+            assert!(matches!(out, Output::Device(_)));
+            out.write_all(b"through the pipe").unwrap();
+            out.commit().unwrap();
+            assert_eq!(reader.join().unwrap(), b"through the pipe");
+            assert!(!fs::metadata(&fifo).unwrap().is_file());
+        }
+        assert!(Output::create(&Some(d.clone()), &[]).is_err());
+        let real = d.join("real.csv");
+        fs::write(&real, "old").unwrap();
+        let link = d.join("link.csv");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        let mut out = Output::create(&Some(link.clone()), &[]).unwrap();
+        out.write_all(b"new").unwrap();
+        out.commit().unwrap();
+        assert!(fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(fs::read_to_string(&real).unwrap(), "new");
     }
 
     #[test]
