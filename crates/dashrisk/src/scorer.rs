@@ -77,6 +77,8 @@ pub struct Scorer {
     /// The learned scoring of each instrument, parallel to `instruments`; `None`
     /// for a form the calibration has no points for (no probability then).
     forms: Vec<Option<estimate::FormTable>>,
+    /// Each instrument's markers as bit masks, parallel to `instruments`.
+    masks: Vec<evidence::FormMasks>,
     /// Size and nesting limits on input records.
     limits: Limits,
 }
@@ -101,6 +103,7 @@ impl Scorer {
             calibration,
             instruments: Vec::new(),
             forms: Vec::new(),
+            masks: Vec::new(),
             limits: Limits::default(),
         };
         for inst in Instrument::builtin() {
@@ -144,12 +147,15 @@ impl Scorer {
             }
         }
         let form = form.map(|f| estimate::FormTable::new(&inst, f));
+        let masks = evidence::FormMasks::new(&inst);
         if let Some(i) = self.instruments.iter().position(|x| x.id == inst.id) {
             self.instruments[i] = inst;
             self.forms[i] = form;
+            self.masks[i] = masks;
         } else {
             self.instruments.push(inst);
             self.forms.push(form);
+            self.masks.push(masks);
         }
         Ok(())
     }
@@ -236,7 +242,7 @@ impl Scorer {
         a: &Assessment,
         buf: &'a mut AnswerBuf,
     ) -> Result<Resolved<'a>, InputError> {
-        resolve::resolve(&self.instruments, &self.forms, a, buf)
+        resolve::resolve(&self.instruments, &self.forms, &self.masks, a, buf)
     }
 
     /// The points score alone: what the calibration maps to `p_abuse`. `None` for a
@@ -393,6 +399,7 @@ impl Scorer {
             idx,
             inst: &self.instruments[idx],
             form: self.forms[idx].as_ref(),
+            masks: &self.masks[idx],
             answers,
         }
     }

@@ -33,9 +33,6 @@ impl Items {
     pub fn is_empty(&self) -> bool {
         self.questions == 0 && self.screen == 0
     }
-    fn add_question(&mut self, i: usize) {
-        self.questions |= 1u128 << i;
-    }
 }
 
 const SCREEN_FEAR_BIT: u8 = 1;
@@ -150,50 +147,136 @@ pub(crate) fn screen_column(item_id: &str) -> Option<(&'static str, &'static str
     }
 }
 
+/// One form's markers as question bit masks, made once when the scorer is built,
+/// so that the evidence of a record is a few ANDs over its answers' bits instead
+/// of a scan of every answered question's markers. Bit `i` is the form's question
+/// `i`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct FormMasks {
+    /// Questions whose "yes" fires the fear gate.
+    fear: u128,
+    /// … the power-imbalance gate.
+    power: u128,
+    /// … the harm gate.
+    harm: u128,
+    /// Questions carrying each marker, by `Marker as usize`.
+    markers: [u128; MARKERS],
+    /// Questions whose primary domain is separation.
+    separation: u128,
+    /// Questions with the third-party-threat domain.
+    third_party: u128,
+    /// By `n`, one more than the position of the question whose id is `q{n}`
+    /// (0: none), when every id is written `q{n}` with `n` from 1 to 999 and no
+    /// leading zero; empty otherwise. An answer's key then gives its position
+    /// without comparing strings ([`FormMasks::position`]).
+    by_number: Vec<u8>,
+}
+
+/// The number of [`Marker`]s.
+const MARKERS: usize = Marker::HonourBasedPrompt as usize + 1;
+
+impl FormMasks {
+    pub fn new(inst: &crate::instrument::Instrument) -> FormMasks {
+        let mut m = FormMasks::default();
+        for (i, q) in inst.questions.iter().enumerate().take(128) {
+            let bit = 1u128 << i;
+            for &k in &q.markers {
+                m.markers[k as usize] |= bit;
+                match k.gate() {
+                    Some(Gate::Fear) => m.fear |= bit,
+                    Some(Gate::PowerImbalance) => m.power |= bit,
+                    Some(Gate::Harm) => m.harm |= bit,
+                    None => {}
+                }
+            }
+            if q.domains.first() == Some(&Domain::Separation) {
+                m.separation |= bit;
+            }
+            if q.domains.contains(&Domain::ThirdPartyThreat) {
+                m.third_party |= bit;
+            }
+        }
+        let numbers: Option<Vec<usize>> = inst.questions.iter().map(|q| number(&q.id)).collect();
+        if let Some(numbers) = numbers.filter(|_| inst.questions.len() <= 128) {
+            let mut by_number = vec![0u8; numbers.iter().max().map_or(0, |n| n + 1)];
+            for (i, n) in numbers.into_iter().enumerate() {
+                // The first question with an id, as `Instrument::position` finds.
+                if by_number[n] == 0 {
+                    by_number[n] = u8::try_from(i + 1).unwrap_or(0);
+                }
+            }
+            m.by_number = by_number;
+        }
+        m
+    }
+
+    fn marker(&self, k: Marker) -> u128 {
+        self.markers[k as usize]
+    }
+
+    /// The position of the question with id `key`, when every id of the form is
+    /// written `q{n}`: then `Some` exactly when `key` is one of the form's ids.
+    /// `None` also when the ids are not all of that shape; then ask
+    /// [`crate::instrument::Instrument::position`].
+    pub fn position(&self, key: &str) -> Option<usize> {
+        let at = *self.by_number.get(number(key)?)?;
+        usize::from(at).checked_sub(1)
+    }
+}
+
+/// `n` of an id written `q{n}`: `q` and one to three digits without a leading
+/// zero, the only way `q{n}` is written.
+fn number(id: &str) -> Option<usize> {
+    let digits = id.as_bytes().strip_prefix(b"q")?;
+    if !(1..=3).contains(&digits.len()) || digits[0] == b'0' {
+        return None;
+    }
+    digits.iter().try_fold(0usize, |acc, &b| {
+        b.is_ascii_digit().then(|| acc * 10 + usize::from(b - b'0'))
+    })
+}
+
+/// The answers' bits: which questions were answered yes, and which not known or
+/// declined.
+fn answer_bits(answers: &[Answer]) -> (u128, u128) {
+    // Two 64-bit halves: a shift of a `u128` by a variable costs branches.
+    let (mut yes, mut unknown) = ([0u64; 2], [0u64; 2]);
+    for (half, part) in answers.chunks(64).take(2).enumerate() {
+        let (mut y, mut u) = (0u64, 0u64);
+        for (i, &ans) in part.iter().enumerate() {
+            y |= u64::from(ans == Answer::Yes) << i;
+            u |= u64::from(ans.is_unknown()) << i;
+        }
+        yes[half] = y;
+        unknown[half] = u;
+    }
+    let join = |h: [u64; 2]| u128::from(h[0]) | u128::from(h[1]) << 64;
+    (join(yes), join(unknown))
+}
+
 pub(crate) fn evidence<'a>(r: &Resolved<'a>, a: &Assessment) -> Evidence<'a> {
     let s = &a.conflict_screen;
+    let m = r.masks;
+    let (yes, unknown) = answer_bits(r.answers);
+    let q = |questions: u128| Items {
+        questions,
+        screen: 0,
+    };
+    let fear_or_power = m.fear | m.power;
     let mut ev = Evidence {
         questions: &r.inst.questions,
         answers: r.answers,
         screen: [s.fear, s.power_imbalance],
-        fear: Items::default(),
-        power: Items::default(),
-        harm: Items::default(),
-        blockers: Items::default(),
-        fear_power_unanswered: Items::default(),
-        harm_unanswered: Items::default(),
+        fear: q(yes & m.fear),
+        power: q(yes & m.power),
+        harm: q(yes & m.harm),
+        blockers: q(yes & m.marker(Marker::BlocksConflict)),
+        fear_power_unanswered: q(unknown & fear_or_power),
+        harm_unanswered: q(unknown & m.harm & !fear_or_power),
         flags: Set::new(),
-        children_item_yes: false,
-        honour_prompt: false,
+        children_item_yes: yes & m.marker(Marker::ChildrenInHousehold) != 0,
+        honour_prompt: yes & m.marker(Marker::HonourBasedPrompt) != 0,
     };
-    for (i, (q, ans)) in r.questions().enumerate() {
-        match ans {
-            Answer::Yes => {
-                if q.fires(Gate::Fear) {
-                    ev.fear.add_question(i);
-                }
-                if q.fires(Gate::PowerImbalance) {
-                    ev.power.add_question(i);
-                }
-                if q.fires(Gate::Harm) {
-                    ev.harm.add_question(i);
-                }
-                if q.has(Marker::BlocksConflict) {
-                    ev.blockers.add_question(i);
-                }
-                ev.children_item_yes |= q.has(Marker::ChildrenInHousehold);
-                ev.honour_prompt |= q.has(Marker::HonourBasedPrompt);
-            }
-            Answer::No => {}
-            Answer::NotKnown | Answer::Declined => {
-                if q.fires(Gate::Fear) || q.fires(Gate::PowerImbalance) {
-                    ev.fear_power_unanswered.add_question(i);
-                } else if q.fires(Gate::Harm) {
-                    ev.harm_unanswered.add_question(i);
-                }
-            }
-        }
-    }
     for (ans, bit, yes) in [
         (s.fear, SCREEN_FEAR_BIT, &mut ev.fear),
         (s.power_imbalance, SCREEN_POWER_BIT, &mut ev.power),
@@ -204,30 +287,20 @@ pub(crate) fn evidence<'a>(r: &Resolved<'a>, a: &Assessment) -> Evidence<'a> {
             Answer::NotKnown | Answer::Declined => ev.fear_power_unanswered.screen |= bit,
         }
     }
-    ev.flags = flags(r, a);
+    ev.flags = flags(m, yes, a);
     ev
 }
 
-fn flags(r: &Resolved, a: &Assessment) -> Set<Flag> {
-    // One pass over the "yes" answers: the markers they carry, as bits, and the two
-    // domains that matter here.
-    let (mut yes_markers, mut separation_item, mut third_party) = (0u32, false, false);
-    for (q, ans) in r.questions() {
-        if ans == Answer::Yes {
-            for &m in &q.markers {
-                yes_markers |= 1 << (m as u32);
-            }
-            separation_item |= q.domains.first() == Some(&Domain::Separation);
-            third_party |= q.domains.contains(&Domain::ThirdPartyThreat);
-        }
-    }
-    let has = |m: Marker| yes_markers & (1 << (m as u32)) != 0;
+fn flags(m: &FormMasks, yes: u128, a: &Assessment) -> Set<Flag> {
+    let has = |k: Marker| yes & m.marker(k) != 0;
+    let separation_item = yes & m.separation != 0;
+    let third_party = yes & m.third_party != 0;
     let mut f = Set::new();
     let control = has(Marker::PowerImbalance)
         || has(Marker::Stalking)
         || a.conflict_screen.power_imbalance == Answer::Yes;
     f.insert_if(control, Flag::CoerciveControl);
-    for (m, flag) in [
+    for (k, flag) in [
         (Marker::Stalking, Flag::Stalking),
         (Marker::Strangulation, Flag::Strangulation),
         (Marker::ThreatToKill, Flag::ThreatsToKill),
@@ -235,7 +308,7 @@ fn flags(r: &Resolved, a: &Assessment) -> Set<Flag> {
         (Marker::SexualAbuse, Flag::SexualAbuse),
         (Marker::ChildHarm, Flag::ChildHarm),
     ] {
-        f.insert_if(has(m), flag);
+        f.insert_if(has(k), flag);
     }
     let separation = separation_item
         || a.conflict_screen
@@ -276,4 +349,237 @@ pub(crate) fn judgement_prompts(ev: &Evidence, level: crate::result::RiskLevel) 
         .copied()
         .filter(|f| ev.flagged(*f))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::instrument::{Instrument, Question};
+    use proptest::prelude::*;
+
+    /// The evidence as it was computed before the masks: a scan of every answered
+    /// question's markers. The masks must give the same evidence on any form.
+    fn by_markers(questions: &[Question], answers: &[Answer], a: &Assessment) -> [u128; 8] {
+        let fires = |q: &Question, g: Gate| q.fires(g);
+        let (mut fear, mut power, mut harm, mut blockers, mut fpu, mut hu) =
+            (0u128, 0u128, 0u128, 0u128, 0u128, 0u128);
+        let (mut children, mut honour) = (false, false);
+        let (mut yes_markers, mut separation_item, mut third_party) = (0u32, false, false);
+        for (i, (q, &ans)) in questions.iter().zip(answers).enumerate() {
+            let bit = 1u128 << i;
+            match ans {
+                Answer::Yes => {
+                    if fires(q, Gate::Fear) {
+                        fear |= bit;
+                    }
+                    if fires(q, Gate::PowerImbalance) {
+                        power |= bit;
+                    }
+                    if fires(q, Gate::Harm) {
+                        harm |= bit;
+                    }
+                    if q.has(Marker::BlocksConflict) {
+                        blockers |= bit;
+                    }
+                    children |= q.has(Marker::ChildrenInHousehold);
+                    honour |= q.has(Marker::HonourBasedPrompt);
+                    for &m in &q.markers {
+                        yes_markers |= 1 << (m as u32);
+                    }
+                    separation_item |= q.domains.first() == Some(&Domain::Separation);
+                    third_party |= q.domains.contains(&Domain::ThirdPartyThreat);
+                }
+                Answer::No => {}
+                Answer::NotKnown | Answer::Declined => {
+                    if fires(q, Gate::Fear) || fires(q, Gate::PowerImbalance) {
+                        fpu |= bit;
+                    } else if fires(q, Gate::Harm) {
+                        hu |= bit;
+                    }
+                }
+            }
+        }
+        let has = |m: Marker| yes_markers & (1 << (m as u32)) != 0;
+        let mut f = Set::new();
+        let control = has(Marker::PowerImbalance)
+            || has(Marker::Stalking)
+            || a.conflict_screen.power_imbalance == Answer::Yes;
+        f.insert_if(control, Flag::CoerciveControl);
+        for (m, flag) in [
+            (Marker::Stalking, Flag::Stalking),
+            (Marker::Strangulation, Flag::Strangulation),
+            (Marker::ThreatToKill, Flag::ThreatsToKill),
+            (Marker::Weapon, Flag::Weapons),
+            (Marker::SexualAbuse, Flag::SexualAbuse),
+            (Marker::ChildHarm, Flag::ChildHarm),
+        ] {
+            f.insert_if(has(m), flag);
+        }
+        let separation = separation_item
+            || a.conflict_screen
+                .recent_transitions
+                .as_ref()
+                .is_some_and(|t| t.contains(&Transition::Separation));
+        let violence = has(Marker::Violence) || has(Marker::Weapon) || has(Marker::Strangulation);
+        f.insert_if(
+            separation && control && violence,
+            Flag::SeparationControlViolence,
+        );
+        f.insert_if(third_party, Flag::ThirdPartyThreat);
+        let flags = u128::from(f.bits());
+        [
+            fear,
+            power,
+            harm,
+            blockers,
+            fpu,
+            hu,
+            u128::from(children) | u128::from(honour) << 1,
+            flags,
+        ]
+    }
+
+    fn by_masks(ev: &Evidence) -> [u128; 8] {
+        let flags = u128::from(ev.flags.bits());
+        [
+            ev.fear.questions,
+            ev.power.questions,
+            ev.harm.questions,
+            ev.blockers.questions,
+            ev.fear_power_unanswered.questions,
+            ev.harm_unanswered.questions,
+            u128::from(ev.children_item_yes) | u128::from(ev.honour_prompt) << 1,
+            flags,
+        ]
+    }
+
+    const ALL_MARKERS: [Marker; MARKERS] = [
+        Marker::Fear,
+        Marker::PowerImbalance,
+        Marker::Violence,
+        Marker::Stalking,
+        Marker::ChildHarm,
+        Marker::Weapon,
+        Marker::ThreatToKill,
+        Marker::Strangulation,
+        Marker::SexualAbuse,
+        Marker::BlocksConflict,
+        Marker::ChildrenInHousehold,
+        Marker::HonourBasedPrompt,
+    ];
+    const DOMAINS: [Domain; 4] = [
+        Domain::Separation,
+        Domain::ThirdPartyThreat,
+        Domain::Fear,
+        Domain::Children,
+    ];
+    const ANSWERS: [Answer; 4] = [Answer::Yes, Answer::No, Answer::NotKnown, Answer::Declined];
+
+    #[test]
+    fn every_marker_is_counted() {
+        assert_eq!(ALL_MARKERS.len(), MARKERS);
+        for (i, m) in ALL_MARKERS.iter().enumerate() {
+            assert_eq!(*m as usize, i);
+        }
+    }
+
+    /// A question: its markers and domains as bit sets over the lists above.
+    fn question() -> impl Strategy<Value = (u16, u8)> {
+        (0u16..(1 << MARKERS), 0u8..16)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+        /// The masks give the evidence the marker scan gives, on forms of 1 to 128
+        /// questions with any markers and domains, and any answers.
+        #[test]
+        fn the_masks_give_the_marker_scans_evidence(
+            qs in proptest::collection::vec((question(), 0usize..4), 1..=128),
+            screen in (0usize..3, 0usize..3),
+            separated in any::<bool>(),
+        ) {
+            let mut inst = Instrument::dash_2009().clone();
+            inst.questions = qs
+                .iter()
+                .enumerate()
+                .map(|(i, ((markers, domains), _))| Question {
+                    id: format!("q{}", i + 1),
+                    number: i as u32 + 1,
+                    text: String::new(),
+                    markers: ALL_MARKERS
+                        .iter()
+                        .enumerate()
+                        .filter(|(b, _)| markers & (1 << b) != 0)
+                        .map(|(_, m)| *m)
+                        .collect(),
+                    domains: DOMAINS
+                        .iter()
+                        .enumerate()
+                        .filter(|(b, _)| domains & (1 << b) != 0)
+                        .map(|(_, d)| *d)
+                        .collect(),
+                })
+                .collect();
+            let answers: Vec<Answer> = qs.iter().map(|(_, a)| ANSWERS[*a]).collect();
+            let mut a = Assessment::default();
+            a.conflict_screen.fear = ANSWERS[screen.0];
+            a.conflict_screen.power_imbalance = ANSWERS[screen.1];
+            a.conflict_screen.recent_transitions =
+                separated.then(|| vec![Transition::Separation]);
+            let masks = FormMasks::new(&inst);
+            let r = Resolved {
+                idx: 0,
+                inst: &inst,
+                form: None,
+                masks: &masks,
+                answers: &answers,
+            };
+            let ev = evidence(&r, &a);
+            prop_assert_eq!(by_masks(&ev), by_markers(&inst.questions, &answers, &a));
+        }
+
+        /// A key's position from the masks is the instrument's, for any key, on
+        /// forms whose ids are `q1…qN`, or have a gap and a large number.
+        #[test]
+        fn positions_from_the_masks_are_the_instruments(
+            len in 1usize..=128,
+            key in "q?[0-9]{0,4}|q0[0-9]{1,2}|q1[0-9]{3}|[a-zA-Z0-9 ]{0,5}",
+            renumber in any::<bool>(),
+        ) {
+            let mut inst = Instrument::dash_2009().clone();
+            let template = inst.questions[0].clone();
+            inst.questions = (0..len)
+                .map(|i| Question {
+                    id: if renumber && i == len / 2 {
+                        format!("q{}", i + 500)
+                    } else {
+                        format!("q{}", i + 1)
+                    },
+                    ..template.clone()
+                })
+                .collect();
+            let masks = FormMasks::new(&inst);
+            match masks.position(&key) {
+                Some(i) => prop_assert_eq!(Some(i), inst.position(&key)),
+                None => prop_assert!(inst.position(&key).is_none()),
+            }
+        }
+    }
+
+    #[test]
+    fn built_in_forms_are_looked_up_by_number() {
+        for inst in Instrument::builtin() {
+            let m = FormMasks::new(inst);
+            for (i, q) in inst.questions.iter().enumerate() {
+                assert_eq!(m.position(&q.id), Some(i), "{} {}", inst.id, q.id);
+            }
+            for key in ["q0", "q01", "q28", "q", "Q1", "q1 ", "q1000", ""] {
+                assert_eq!(m.position(key), None, "{key}");
+            }
+        }
+        // A form with an id of another shape is not looked up by number.
+        let mut inst = Instrument::dash_2009().clone();
+        inst.questions[3].id = "q04".into();
+        assert_eq!(FormMasks::new(&inst).position("q1"), None);
+    }
 }

@@ -3,9 +3,10 @@
 //! (left-out questions are not known), so that later stages read a slice.
 
 use super::estimate::FormTable;
+use super::evidence::FormMasks;
 use crate::answers::{Answer, Assessment};
 use crate::error::{ErrorKind, InputError};
-use crate::instrument::{Instrument, Question, MAX_QUESTIONS};
+use crate::instrument::{Instrument, MAX_QUESTIONS};
 use crate::parse::{unknown_instrument, unknown_question};
 use chrono::{Datelike, NaiveDate};
 
@@ -30,22 +31,19 @@ pub(crate) struct Resolved<'a> {
     pub inst: &'a Instrument,
     /// The form's learned scoring, if the calibration has one.
     pub form: Option<&'a FormTable>,
+    /// The form's markers as bit masks.
+    pub masks: &'a FormMasks,
     /// Answers in question order, one per question of `inst`.
     pub answers: &'a [Answer],
 }
 
-impl<'a> Resolved<'a> {
-    /// The questions with their answers, in order.
-    pub fn questions(&self) -> impl Iterator<Item = (&'a Question, Answer)> + '_ {
-        self.inst.questions.iter().zip(self.answers.iter().copied())
-    }
-}
-
-/// Resolves `a` against the scorer's instruments (`forms` parallel to them),
-/// laying its answers out in `buf`. Allocates nothing unless the record is refused.
+/// Resolves `a` against the scorer's instruments (`forms` and `masks` parallel to
+/// them), laying its answers out in `buf`. Allocates nothing unless the record is
+/// refused.
 pub(crate) fn resolve<'a>(
     instruments: &'a [Instrument],
     forms: &'a [Option<FormTable>],
+    masks: &'a [FormMasks],
     a: &Assessment,
     buf: &'a mut AnswerBuf,
 ) -> Result<Resolved<'a>, InputError> {
@@ -56,10 +54,12 @@ pub(crate) fn resolve<'a>(
     let inst = &instruments[idx];
     // `Instrument::validate` caps a form at MAX_QUESTIONS; the scorer only holds
     // validated forms.
-    let answers = &mut buf[..inst.questions.len()];
+    let len = inst.questions.len();
+    let answers = &mut buf[..len];
     answers.fill(Answer::NotKnown);
+    let m = &masks[idx];
     for (key, &ans) in &a.answers {
-        match inst.position(key) {
+        match m.position(key).or_else(|| inst.position(key)) {
             Some(i) => answers[i] = ans,
             None => return Err(unknown_question(inst, &format!("answers.{key}"), key)),
         }
@@ -69,6 +69,7 @@ pub(crate) fn resolve<'a>(
         idx,
         inst,
         form: forms[idx].as_ref(),
+        masks: m,
         answers,
     })
 }
