@@ -14,6 +14,61 @@ pub fn snake<T: serde::Serialize>(v: &T) -> String {
         .unwrap_or_default()
 }
 
+/// The position of a result column, found when compiling.
+const fn column_index(name: &str) -> usize {
+    let mut i = 0;
+    while i < RESULT_COLUMNS.len() {
+        let (a, b) = (RESULT_COLUMNS[i].name.as_bytes(), name.as_bytes());
+        if a.len() == b.len() {
+            let mut j = 0;
+            while j < a.len() && a[j] == b[j] {
+                j += 1;
+            }
+            if j == a.len() {
+                return i;
+            }
+        }
+        i += 1;
+    }
+    panic!("no such result column")
+}
+
+/// The sentences' column, left out of the code-only CSV.
+const REASONS: usize = column_index("reasons");
+/// The probability, written to 4 places (other numbers to 2).
+const P_ABUSE: usize = column_index("p_abuse");
+
+/// Appends `x` with `places` digits after the point, exactly as `format!("{x:.N}")`
+/// writes it (the test compares them on random, tied and nearly tied values).
+/// A positive number whose scaled value (`x × 10^places`) is below 10⁹ and not
+/// within 10⁻⁶ of a tie is written from that value rounded to an integer; the
+/// others go to `format!`. The scaled value is off the exact one by at most
+/// 10⁹ × 2⁻⁵³ (about 10⁻⁷), so away from a tie it rounds to the same integer
+/// as the exact value does. (Hand-written: no crate writes a float to fixed
+/// places but `std`'s formatting, which is what this passes to near ties.)
+pub(crate) fn push_fixed(buf: &mut String, x: f64, places: usize) {
+    use std::fmt::Write as _;
+    const SCALE: [f64; 5] = [1.0, 10.0, 100.0, 1_000.0, 10_000.0];
+    const POW: [u64; 5] = [1, 10, 100, 1_000, 10_000];
+    if let (Some(&scale), Some(&pow)) = (SCALE.get(places), POW.get(places)) {
+        let y = x * scale;
+        if x.is_sign_positive() && (0.0..1e9).contains(&y) {
+            let whole = y.floor();
+            let frac = y - whole;
+            if (frac - 0.5).abs() > 1e-6 {
+                let k = whole as u64 + u64::from(frac > 0.5);
+                let (int, dec) = (k / pow, k % pow);
+                let _ = write!(buf, "{int}");
+                if places > 0 {
+                    let _ = write!(buf, ".{dec:0places$}");
+                }
+                return;
+            }
+        }
+    }
+    let _ = write!(buf, "{x:.places$}");
+}
+
 /// Writes a cell as CSV text: lists joined with `;`, a fact not recorded as
 /// `not_known`, probabilities to 4 places and points to 2. `buf` is scratch space
 /// kept by the caller, so that a row is written without allocating.
@@ -34,11 +89,11 @@ fn write_cell<W: Write>(
             buf
         }
         Cell::Float(x) if column.name == "p_abuse" => {
-            let _ = write!(buf, "{x:.4}");
+            push_fixed(buf, *x, 4);
             buf
         }
         Cell::Float(x) => {
-            let _ = write!(buf, "{x:.2}");
+            push_fixed(buf, *x, 2);
             buf
         }
         Cell::List(items) => {
@@ -98,7 +153,7 @@ impl<'w, W: Write> CsvSink<'w, W> {
 
     fn field(&mut self, col: usize, text: Option<&str>) {
         // The sentences' column is left out, as `write_row` leaves it out.
-        if RESULT_COLUMNS[col].name == "reasons" || self.error.is_some() {
+        if col == REASONS || self.error.is_some() {
             return;
         }
         let r = match text {
@@ -125,13 +180,8 @@ impl<W: Write> dashrisk::flat::RowSink for CsvSink<'_, W> {
         self.field(col, None);
     }
     fn float(&mut self, col: usize, v: f64) {
-        use std::fmt::Write as _;
         self.buf.clear();
-        let _ = if RESULT_COLUMNS[col].name == "p_abuse" {
-            write!(self.buf, "{v:.4}")
-        } else {
-            write!(self.buf, "{v:.2}")
-        };
+        push_fixed(self.buf, v, if col == P_ABUSE { 4 } else { 2 });
         self.field(col, None);
     }
     fn list<I: Iterator<Item = &'static str>>(&mut self, col: usize, items: I) {
@@ -190,6 +240,82 @@ pub fn write_synth(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    fn fixed(x: f64, places: usize) -> String {
+        let mut s = String::new();
+        push_fixed(&mut s, x, places);
+        s
+    }
+
+    #[test]
+    fn the_column_positions_are_the_columns() {
+        assert_eq!(RESULT_COLUMNS[REASONS].name, "reasons");
+        assert_eq!(RESULT_COLUMNS[P_ABUSE].name, "p_abuse");
+    }
+
+    #[test]
+    fn fixed_places_are_formats_on_ties_and_edges() {
+        let mut xs = vec![
+            0.0,
+            -0.0,
+            1.0,
+            0.5,
+            0.125,
+            0.375,
+            0.03125,
+            0.00005,
+            0.99995,
+            0.999_95,
+            1e-300,
+            f64::MIN_POSITIVE,
+            2.675,
+            1.005,
+            0.045,
+            999_999_999.995,
+            1e9,
+            1e12,
+            123.456_5,
+            -0.001,
+            -1.5,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            4.35,
+            0.0001,
+            9.999_95,
+        ];
+        // Every exact tie at 2 and 4 places below 4 (multiples of 1/128 and 1/32 at
+        // the tie points), and their neighbours.
+        for k in 0..2_000u32 {
+            let x = f64::from(k) / 128.0;
+            xs.extend([
+                x,
+                f64::from_bits(x.to_bits() + 1),
+                f64::from_bits(x.to_bits().saturating_sub(1)),
+            ]);
+        }
+        for x in xs {
+            for places in 0..=5 {
+                assert_eq!(
+                    fixed(x, places),
+                    format!("{x:.places$}"),
+                    "{x:e} to {places}"
+                );
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(20_000))]
+        #[test]
+        fn fixed_places_are_formats(x in any::<f64>(), y in 0.0f64..2.0, z in 0.0f64..200.0) {
+            for v in [x, y, z, (y * 10_000.0).round() / 10_000.0 + 0.000_05] {
+                prop_assert_eq!(fixed(v, 4), format!("{v:.4}"));
+                prop_assert_eq!(fixed(v, 2), format!("{v:.2}"));
+            }
+        }
+    }
 
     #[test]
     fn the_compact_csv_row_is_the_full_row_without_sentences() {

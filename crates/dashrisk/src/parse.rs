@@ -777,6 +777,7 @@ impl Scorer {
             .position(|i| i.id == instrument)
             .ok_or_else(|| unknown_instrument(self.instruments(), instrument))?;
         let inst = &self.instruments()[idx];
+        let masks = self.form_masks(idx);
         s.reset(inst.questions.len());
         let FlatScratch {
             a,
@@ -808,7 +809,7 @@ impl Scorer {
                     otherwise,
                 } => {
                     if *qid {
-                        if let Some(q) = inst.position(key) {
+                        if let Some(q) = masks.position(key).or_else(|| inst.position(key)) {
                             if !empty {
                                 answers[q] =
                                     enum_value(v, k, &Answer::QUESTION_VALUES, Answer::parse)?;

@@ -211,6 +211,11 @@ impl Scorer {
         &self.calibration
     }
 
+    /// Instrument `idx`'s markers as bit masks, and its question ids by number.
+    pub(crate) fn form_masks(&self, idx: usize) -> &evidence::FormMasks {
+        &self.masks[idx]
+    }
+
     /// The instruments this scorer knows.
     pub fn instruments(&self) -> &[Instrument] {
         &self.instruments

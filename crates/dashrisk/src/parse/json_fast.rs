@@ -40,6 +40,7 @@ pub(super) fn read(
     let instruments = scorer.instruments();
     let default = instruments.iter().position(|i| i.id == DASH_2009)?;
     let mut st = State {
+        scorer,
         instruments,
         idx: default,
         answers_read: false,
@@ -82,6 +83,7 @@ pub(super) fn read(
 }
 
 struct State<'s> {
+    scorer: &'s Scorer,
     instruments: &'s [Instrument],
     /// The form: the default until an `instrument` key says otherwise.
     idx: usize,
@@ -275,7 +277,8 @@ impl<'de> Visitor<'de> for Answers<'_, '_> {
         st.answers_read = true;
         let inst = &st.instruments[st.idx];
         while let Some(key) = map.next_key_seed(KeyText)? {
-            let Some(i) = inst.position(&key) else {
+            let masks = st.scorer.form_masks(st.idx);
+            let Some(i) = masks.position(&key).or_else(|| inst.position(&key)) else {
                 return give_up();
             };
             let bit = 1u128 << i;
