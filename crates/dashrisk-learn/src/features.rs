@@ -50,6 +50,12 @@ pub const PRIOR_INCIDENT_CAP: u32 = 10;
 /// Number of features in [`FEATURE_SET_VERSION`].
 pub const N_FEATURES: usize = N_QUESTIONS * 4 + 3 * 3 + 5 + 3 + 6 + 3 + 2;
 
+/// The question ids featurised, `q1`…`q27`, in column order.
+const QUESTION_IDS: [&str; N_QUESTIONS] = [
+    "q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "q9", "q10", "q11", "q12", "q13", "q14", "q15",
+    "q16", "q17", "q18", "q19", "q20", "q21", "q22", "q23", "q24", "q25", "q26", "q27",
+];
+
 const ANSWERS: [Answer; 4] = [Answer::Yes, Answer::No, Answer::NotKnown, Answer::Declined];
 const SCREEN_ANSWERS: [&str; 3] = ["yes", "no", "not_known"];
 const FREQUENCIES: [ArgumentFrequency; 5] = [
@@ -178,6 +184,42 @@ fn instrument_for(a: &Assessment) -> Result<&'static Instrument, InputError> {
     })
 }
 
+/// The position among [`QUESTION_IDS`] of a key that is one of them.
+fn question_number(key: &str) -> Option<usize> {
+    let digits = key.strip_prefix('q')?;
+    if !(1..=2).contains(&digits.len()) || digits.starts_with('0') {
+        return None;
+    }
+    let n: usize = digits.parse().ok()?;
+    (1..=N_QUESTIONS)
+        .contains(&n)
+        .then_some(n - 1)
+        .filter(|&q| QUESTION_IDS[q] == key)
+}
+
+/// Which of `q1`…`q27` a built-in form asks, as bits (bit `q - 1`), worked out
+/// once per form.
+fn asked(inst: &Instrument) -> u32 {
+    static ASKED: OnceLock<Vec<(String, u32)>> = OnceLock::new();
+    let of = |inst: &Instrument| {
+        QUESTION_IDS
+            .iter()
+            .enumerate()
+            .filter(|(_, id)| inst.question(id).is_some())
+            .fold(0u32, |bits, (q, _)| bits | 1 << q)
+    };
+    ASKED
+        .get_or_init(|| {
+            Instrument::builtin()
+                .iter()
+                .map(|i| (i.id.clone(), of(i)))
+                .collect()
+        })
+        .iter()
+        .find(|(id, _)| *id == inst.id)
+        .map_or_else(|| of(inst), |&(_, bits)| bits)
+}
+
 /// Writes an assessment's features into `out` (length [`N_FEATURES`]; overwritten).
 ///
 /// Fails, naming the field, when the record answers a question its instrument does
@@ -186,9 +228,14 @@ fn instrument_for(a: &Assessment) -> Result<&'static Instrument, InputError> {
 pub fn featurise_into(a: &Assessment, mut out: ArrayViewMut1<'_, f64>) -> Result<(), InputError> {
     assert_eq!(out.len(), N_FEATURES, "featurise_into: output length");
     let inst = instrument_for(a)?;
-    for key in a.answers.keys() {
+    // The answers to q1…q27 in order, from one pass over the record's answers.
+    let mut given = [Answer::NotKnown; N_QUESTIONS];
+    for (key, &ans) in &a.answers {
         if inst.question(key).is_none() {
             return Err(unknown_question(&format!("answers.{key}"), key, inst));
+        }
+        if let Some(q) = question_number(key) {
+            given[q] = ans;
         }
     }
     out.fill(0.0);
@@ -197,12 +244,12 @@ pub fn featurise_into(a: &Assessment, mut out: ArrayViewMut1<'_, f64>) -> Result
         out[*i + which] = 1.0;
         *i += width;
     };
-    for q in 1..=N_QUESTIONS {
-        let id = format!("q{q}");
-        if inst.question(&id).is_some() {
+    let asked = asked(inst);
+    for (q, &ans) in given.iter().enumerate() {
+        if asked & (1 << q) != 0 {
             let which = ANSWERS
                 .iter()
-                .position(|&x| x == a.answer(&id))
+                .position(|&x| x == ans)
                 .expect("every answer has a column");
             hot(&mut out, &mut i, 4, which);
         } else {
@@ -292,6 +339,58 @@ mod tests {
             .filter(|(_, v)| **v != 0.0)
             .map(|(i, v)| (feature_names()[i].clone(), *v))
             .collect()
+    }
+
+    /// The question part as it was written first: each id formatted and looked up
+    /// in the record. The one-pass version must give the same columns.
+    fn questions_by_lookup(a: &Assessment) -> Vec<f64> {
+        let inst = instrument_for(a).unwrap();
+        let mut out = vec![0.0; N_QUESTIONS * 4];
+        for q in 1..=N_QUESTIONS {
+            let id = format!("q{q}");
+            if inst.question(&id).is_some() {
+                let which = ANSWERS.iter().position(|&x| x == a.answer(&id)).unwrap();
+                out[(q - 1) * 4 + which] = 1.0;
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn one_pass_gives_the_lookups_columns() {
+        let records = dashrisk::synth::generate(4_000, 9, &Default::default());
+        for (k, r) in records.into_iter().enumerate() {
+            let mut a = r.assessment;
+            if k % 3 == 0 {
+                a.instrument = dashrisk::instrument::DASH_2009_PARTNER.into();
+                a.answers
+                    .retain(|id, _| Instrument::dash_2009_partner().question(id).is_some());
+            }
+            // Some answers left out (not known), some changed.
+            if k % 5 == 1 {
+                a.answers.retain(|id, _| id.len() == 2);
+            }
+            if k % 7 == 2 {
+                for (j, v) in a.answers.values_mut().enumerate() {
+                    *v = ANSWERS[(j + k) % 4];
+                }
+            }
+            let x = featurise(&a).unwrap();
+            assert_eq!(
+                x.as_slice().unwrap()[..N_QUESTIONS * 4],
+                questions_by_lookup(&a)[..],
+                "record {k}"
+            );
+        }
+        for key in ["q0", "q01", "q28", "q1 ", "Q1", "q100", ""] {
+            assert_eq!(question_number(key), None, "{key}");
+        }
+        assert_eq!(question_number("q27"), Some(26));
+        assert_eq!(asked(Instrument::dash_2009()), (1 << N_QUESTIONS) - 1);
+        assert_eq!(
+            asked(Instrument::dash_2009_partner()).count_ones() as usize,
+            Instrument::dash_2009_partner().questions.len()
+        );
     }
 
     #[test]
