@@ -43,14 +43,13 @@ pub fn count(instrument: &Instrument, assessment: &Assessment) -> Counts {
 
 /// Counts a list of answers.
 pub fn count_answers(answers: &[Answer]) -> Counts {
+    // Without branches: a `match` here compiles to a jump per answer, which the
+    // processor mispredicts on mixed answers.
     let mut c = Counts::default();
     for &a in answers {
-        match a {
-            Answer::Yes => c.yes += 1,
-            Answer::No => {}
-            Answer::NotKnown => c.not_known += 1,
-            Answer::Declined => c.declined += 1,
-        }
+        c.yes += u32::from(a == Answer::Yes);
+        c.not_known += u32::from(a == Answer::NotKnown);
+        c.declined += u32::from(a == Answer::Declined);
     }
     c
 }
