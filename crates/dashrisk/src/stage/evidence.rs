@@ -577,6 +577,9 @@ mod tests {
                 assert_eq!(m.position(key), None, "{key}");
             }
         }
+        for (id, n) in [("q1", 1), ("q12", 12), ("q27", 27), ("q999", 999)] {
+            assert_eq!(number(id), Some(n), "{id}");
+        }
         // A form with an id of another shape is not looked up by number.
         let mut inst = Instrument::dash_2009().clone();
         inst.questions[3].id = "q04".into();
