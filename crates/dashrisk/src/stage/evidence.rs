@@ -292,9 +292,27 @@ pub(crate) fn evidence<'a>(r: &Resolved<'a>, a: &Assessment) -> Evidence<'a> {
 }
 
 fn flags(m: &FormMasks, yes: u128, a: &Assessment) -> Set<Flag> {
-    let has = |k: Marker| yes & m.marker(k) != 0;
-    let separation_item = yes & m.separation != 0;
-    let third_party = yes & m.third_party != 0;
+    let yes_to = YesTo {
+        markers: std::array::from_fn(|k| yes & m.markers[k] != 0),
+        separation_item: yes & m.separation != 0,
+        third_party: yes & m.third_party != 0,
+    };
+    flag_rules(&yes_to, a)
+}
+
+/// What the "yes" answers carry, as the flags read it: each marker (by
+/// `Marker as usize`), a question whose primary domain is separation, and one about
+/// third-party threats.
+struct YesTo {
+    markers: [bool; MARKERS],
+    separation_item: bool,
+    third_party: bool,
+}
+
+/// The flags raised by what the "yes" answers carry and by the screen.
+fn flag_rules(yes_to: &YesTo, a: &Assessment) -> Set<Flag> {
+    let has = |k: Marker| yes_to.markers[k as usize];
+    let (separation_item, third_party) = (yes_to.separation_item, yes_to.third_party);
     let mut f = Set::new();
     let control = has(Marker::PowerImbalance)
         || has(Marker::Stalking)
@@ -399,33 +417,14 @@ mod tests {
                 }
             }
         }
-        let has = |m: Marker| yes_markers & (1 << (m as u32)) != 0;
-        let mut f = Set::new();
-        let control = has(Marker::PowerImbalance)
-            || has(Marker::Stalking)
-            || a.conflict_screen.power_imbalance == Answer::Yes;
-        f.insert_if(control, Flag::CoerciveControl);
-        for (m, flag) in [
-            (Marker::Stalking, Flag::Stalking),
-            (Marker::Strangulation, Flag::Strangulation),
-            (Marker::ThreatToKill, Flag::ThreatsToKill),
-            (Marker::Weapon, Flag::Weapons),
-            (Marker::SexualAbuse, Flag::SexualAbuse),
-            (Marker::ChildHarm, Flag::ChildHarm),
-        ] {
-            f.insert_if(has(m), flag);
-        }
-        let separation = separation_item
-            || a.conflict_screen
-                .recent_transitions
-                .as_ref()
-                .is_some_and(|t| t.contains(&Transition::Separation));
-        let violence = has(Marker::Violence) || has(Marker::Weapon) || has(Marker::Strangulation);
-        f.insert_if(
-            separation && control && violence,
-            Flag::SeparationControlViolence,
-        );
-        f.insert_if(third_party, Flag::ThirdPartyThreat);
+        // The flag rules are shared: what is checked here is what the "yes"
+        // answers carry, read by the masks against read by the scan.
+        let yes_to = YesTo {
+            markers: std::array::from_fn(|k| yes_markers & (1 << k) != 0),
+            separation_item,
+            third_party,
+        };
+        let f = flag_rules(&yes_to, a);
         let flags = u128::from(f.bits());
         [
             fear,
