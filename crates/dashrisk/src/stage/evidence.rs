@@ -167,7 +167,7 @@ pub(crate) struct FormMasks {
     third_party: u128,
     /// By `n`, one more than the position of the question whose id is `q{n}`
     /// (0: none), when every id is written `q{n}` with `n` from 1 to 999 and no
-    /// leading zero; empty otherwise. An answer's key then gives its position
+    /// leading zero, and no id is repeated; empty otherwise. An answer's key then gives its position
     /// without comparing strings ([`FormMasks::position`]).
     by_number: Vec<u8>,
 }
@@ -199,13 +199,16 @@ impl FormMasks {
         let numbers: Option<Vec<usize>> = inst.questions.iter().map(|q| number(&q.id)).collect();
         if let Some(numbers) = numbers.filter(|_| inst.questions.len() <= 128) {
             let mut by_number = vec![0u8; numbers.iter().max().map_or(0, |n| n + 1)];
+            let mut repeated = false;
             for (i, n) in numbers.into_iter().enumerate() {
-                // The first question with an id, as `Instrument::position` finds.
-                if by_number[n] == 0 {
-                    by_number[n] = u8::try_from(i + 1).unwrap_or(0);
-                }
+                repeated |= by_number[n] != 0;
+                by_number[n] = u8::try_from(i + 1).unwrap_or(0);
             }
-            m.by_number = by_number;
+            // A form with a repeated id (which `Instrument::validate` refuses) is
+            // left to `Instrument::position`, so that it is read as it always was.
+            if !repeated {
+                m.by_number = by_number;
+            }
         }
         m
     }
@@ -579,6 +582,10 @@ mod tests {
         for (id, n) in [("q1", 1), ("q12", 12), ("q27", 27), ("q999", 999)] {
             assert_eq!(number(id), Some(n), "{id}");
         }
+        // A form with a repeated id is not looked up by number.
+        let mut inst = Instrument::dash_2009().clone();
+        inst.questions[0].id = "q2".into();
+        assert_eq!(FormMasks::new(&inst).position("q3"), None);
         // A form with an id of another shape is not looked up by number.
         let mut inst = Instrument::dash_2009().clone();
         inst.questions[3].id = "q04".into();
