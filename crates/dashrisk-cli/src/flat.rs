@@ -14,7 +14,8 @@ pub fn snake<T: serde::Serialize>(v: &T) -> String {
         .unwrap_or_default()
 }
 
-/// The position of a result column, found when compiling.
+/// The position of a result column, found when compiling (a name that is not a
+/// column stops the build).
 const fn column_index(name: &str) -> usize {
     let mut i = 0;
     while i < RESULT_COLUMNS.len() {
@@ -246,12 +247,6 @@ mod tests {
         let mut s = String::new();
         push_fixed(&mut s, x, places);
         s
-    }
-
-    #[test]
-    fn the_column_positions_are_the_columns() {
-        assert_eq!(RESULT_COLUMNS[REASONS].name, "reasons");
-        assert_eq!(RESULT_COLUMNS[P_ABUSE].name, "p_abuse");
     }
 
     #[test]
