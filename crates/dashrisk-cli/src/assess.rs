@@ -444,20 +444,28 @@ fn run_csv(
     let fill = |jobs: &mut Vec<CsvJob>| fill_csv(&mut rdr, jobs, &mut row_no);
     let fmt = out.fmt.clone();
     let pass_idx = &pass_idx;
-    // CSV out with reason codes only (the default): the allocation-free path,
-    // written straight into the CSV writer.
-    let compact = fmt.format == Format::Csv && !fmt.reason_text && fmt.extras.is_none();
+    // CSV out: the compact path, written straight into the CSV writer. With reason
+    // codes only (the default) it allocates nothing; with `--reasons text` the
+    // sentences are written into one reused string.
+    let compact = fmt.format == Format::Csv && fmt.extras.is_none();
     let work = |part: &[CsvJob]| {
         let mut chunk = fmt.chunk(part.len());
         let mut pass_vals: Vec<std::borrow::Cow<'_, str>> = Vec::with_capacity(pass_idx.len());
         let mut scratch = dashrisk::parse::FlatScratch::new();
         let mut cells: Vec<&str> = Vec::with_capacity(header.names().len());
+        let mut text = String::new();
         for (line, row, rec) in part {
             if compact && matches!(row, Row::Read) {
-                let done = row_cells_into(&header, rec, &mut cells)
-                    .and_then(|()| scorer.assess_flat_compact(&header, &cells, &mut scratch));
+                let done = row_cells_into(&header, rec, &mut cells).and_then(|()| {
+                    if fmt.reason_text {
+                        scorer.assess_flat_compact_text(&header, &cells, &mut scratch, &mut text)
+                    } else {
+                        scorer.assess_flat_compact(&header, &cells, &mut scratch)
+                    }
+                });
                 if let Ok(c) = done {
-                    chunk.compact(&fmt, &c, pass_idx, rec, id_idx, scorer);
+                    let text = fmt.reason_text.then_some(text.as_str());
+                    chunk.compact(&fmt, (&c, text), pass_idx, rec, id_idx, scorer);
                     continue;
                 }
                 // An error record goes the usual way, which names it.
@@ -714,7 +722,17 @@ struct Formatter {
     reason_text: bool,
     /// JSON Lines: "ask next" and services beside each result.
     extras: Option<std::sync::Arc<Extras>>,
+    /// Output buffers already written out, kept for the next parts: a part's
+    /// output is up to half a megabyte with `--reasons text`, and a fresh one
+    /// each time cost a page fault per 4 KB (about a fifth of the kernel's time).
+    spare: Spare,
 }
+
+/// Buffers handed back by the writer, shared by the workers.
+type Spare = std::sync::Arc<std::sync::Mutex<Vec<Vec<u8>>>>;
+
+/// At most this many spare buffers are kept: two chunks' parts are in flight.
+const SPARE_BUFFERS: usize = 2 * CHUNK / PART + 2;
 
 impl Formatter {
     /// What the scorer must write: JSON Lines always carries the sentences.
@@ -725,14 +743,28 @@ impl Formatter {
     }
 
     fn chunk(&self, rows: usize) -> Chunk {
-        let bytes = Vec::with_capacity(rows * 512);
+        let mut bytes = self
+            .spare
+            .lock()
+            .ok()
+            .and_then(|mut s| s.pop())
+            .unwrap_or_default();
+        bytes.clear();
+        let csv = self.format == Format::Csv;
+        if !csv {
+            bytes.reserve(rows * 512);
+        }
+        let (csv, json) = if csv {
+            let w = csv::WriterBuilder::new()
+                .has_headers(false)
+                .from_writer(bytes);
+            (Some(w), Vec::new())
+        } else {
+            (None, bytes)
+        };
         Chunk {
-            csv: (self.format == Format::Csv).then(|| {
-                csv::WriterBuilder::new()
-                    .has_headers(false)
-                    .from_writer(Vec::new())
-            }),
-            json: bytes,
+            csv,
+            json,
             log: Vec::new(),
             failed: 0,
             scratch: String::new(),
@@ -756,11 +788,11 @@ struct Chunk {
 
 impl Chunk {
     /// A result of the compact path, as CSV: the pass-through cells, then the
-    /// result's, with no allocation.
+    /// result's (with the sentences, when given), with no allocation.
     fn compact(
         &mut self,
         fmt: &Formatter,
-        c: &dashrisk::CompactResult,
+        (c, text): (&dashrisk::CompactResult, Option<&str>),
         pass_idx: &[usize],
         rec: &csv::ByteRecord,
         id_idx: Option<usize>,
@@ -781,9 +813,19 @@ impl Chunk {
             .and_then(|i| rec.get(i))
             .and_then(|b| std::str::from_utf8(b).ok())
             .filter(|s| !s.trim().is_empty());
-        let mut sink = crate::flat::CsvSink::new(cw, &mut self.scratch);
-        dashrisk::flat::write_compact(c, id, scorer, &mut sink);
-        if let Some(e) = sink.error {
+        let error = match text {
+            None => {
+                let mut sink = crate::flat::CsvSink::new(cw, &mut self.scratch);
+                dashrisk::flat::write_compact(c, id, scorer, &mut sink);
+                sink.error
+            }
+            Some(text) => {
+                let mut sink = crate::flat::CsvSink::with_reason_text(cw, &mut self.scratch);
+                dashrisk::flat::write_compact_text(c, id, text, scorer, &mut sink);
+                sink.error
+            }
+        };
+        if let Some(e) = error {
             result = Err(e);
         }
         result = result.and_then(|()| cw.write_record(None::<&[u8]>));
@@ -885,6 +927,7 @@ impl<'w> Output<'w> {
                 meta_only: false,
                 reason_text,
                 extras: None,
+                spare: Spare::default(),
             },
             out,
             failed: 0,
@@ -928,12 +971,16 @@ impl<'w> Output<'w> {
         if let Some(e) = chunk.error {
             return Err(Fatal(format!("writing the output: {e}")));
         }
-        match chunk.csv {
-            Some(cw) => {
-                let bytes = cw.into_inner().map_err(|e| Fatal(e.to_string()))?;
-                self.out.write_all(&bytes)?;
+        let mut bytes = match chunk.csv {
+            Some(cw) => cw.into_inner().map_err(|e| Fatal(e.to_string()))?,
+            None => chunk.json,
+        };
+        self.out.write_all(&bytes)?;
+        bytes.clear();
+        if let Ok(mut spare) = self.fmt.spare.lock() {
+            if spare.len() < SPARE_BUFFERS {
+                spare.push(bytes);
             }
-            None => self.out.write_all(&chunk.json)?,
         }
         self.log.write_all(&chunk.log)?;
         self.failed += chunk.failed;

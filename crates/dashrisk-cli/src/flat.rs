@@ -138,23 +138,37 @@ pub fn write_row<W: Write>(
 pub struct CsvSink<'w, W: Write> {
     cw: &'w mut csv::Writer<W>,
     buf: &'w mut String,
+    /// Whether the `reasons` column (the sentences) is written.
+    reason_text: bool,
     /// The first error writing a field.
     pub error: Option<csv::Error>,
 }
 
 impl<'w, W: Write> CsvSink<'w, W> {
-    /// A sink writing into `cw`, with `buf` as scratch space for numbers and lists.
+    /// A sink writing into `cw`, with `buf` as scratch space for numbers and
+    /// lists, that leaves out the `reasons` column (the sentences).
     pub fn new(cw: &'w mut csv::Writer<W>, buf: &'w mut String) -> Self {
         CsvSink {
             cw,
             buf,
+            reason_text: false,
             error: None,
         }
     }
 
+    /// [`CsvSink::new`] writing the `reasons` column too (`--reasons text`), as
+    /// `write_row` writes it with `reason_text`.
+    pub fn with_reason_text(cw: &'w mut csv::Writer<W>, buf: &'w mut String) -> Self {
+        CsvSink {
+            reason_text: true,
+            ..Self::new(cw, buf)
+        }
+    }
+
     fn field(&mut self, col: usize, text: Option<&str>) {
-        // The sentences' column is left out, as `write_row` leaves it out.
-        if col == REASONS || self.error.is_some() {
+        // Without `--reasons text` the sentences' column is left out, as
+        // `write_row` leaves it out.
+        if (col == REASONS && !self.reason_text) || self.error.is_some() {
             return;
         }
         let r = match text {
@@ -349,5 +363,44 @@ mod tests {
             String::from_utf8(compact).unwrap(),
             String::from_utf8(full).unwrap()
         );
+    }
+
+    #[test]
+    fn the_compact_csv_row_with_sentences_is_the_full_row() {
+        let scorer = dashrisk::Scorer::default();
+        let mut records: Vec<dashrisk::Assessment> =
+            dashrisk::synth::generate(300, 5, &Default::default())
+                .into_iter()
+                .map(|r| r.assessment)
+                .collect();
+        records[0].id = None;
+        records[1].context.children_in_household = None;
+        let (mut full, mut compact) = (
+            csv::Writer::from_writer(Vec::new()),
+            csv::Writer::from_writer(Vec::new()),
+        );
+        let (mut buf, mut text) = (String::new(), String::new());
+        for a in &records {
+            let r = scorer.assess(a).map_err(|error| RecordError {
+                line: 1,
+                id: None,
+                error,
+            });
+            write_row(&mut full, &r, true, &mut buf).unwrap();
+            full.write_record(None::<&[u8]>).unwrap();
+            let c = scorer.assess_compact_text(a, &mut text).unwrap();
+            let mut sink = CsvSink::with_reason_text(&mut compact, &mut buf);
+            dashrisk::flat::write_compact_text(&c, a.id.as_deref(), &text, &scorer, &mut sink);
+            assert!(sink.error.is_none());
+            compact.write_record(None::<&[u8]>).unwrap();
+        }
+        let (full, compact) = (full.into_inner().unwrap(), compact.into_inner().unwrap());
+        let (full, compact) = (
+            String::from_utf8(full).unwrap(),
+            String::from_utf8(compact).unwrap(),
+        );
+        // The sentences are there: the row is the full one, not one without them.
+        assert!(full.contains("questions answered yes"));
+        assert_eq!(compact, full);
     }
 }

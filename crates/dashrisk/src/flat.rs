@@ -190,6 +190,29 @@ pub fn write_compact<S: RowSink>(
     scorer: &Scorer,
     sink: &mut S,
 ) {
+    write_compact_cells(c, id, None, scorer, sink);
+}
+
+/// [`write_compact`] with the `reasons` cell written from `text`: the sentences
+/// [`Scorer::assess_compact_text`] wrote for the same record. The row is then
+/// every cell of [`result_row`] for the record (a test compares them).
+pub fn write_compact_text<S: RowSink>(
+    c: &CompactResult,
+    id: Option<&str>,
+    text: &str,
+    scorer: &Scorer,
+    sink: &mut S,
+) {
+    write_compact_cells(c, id, Some(text), scorer, sink);
+}
+
+fn write_compact_cells<S: RowSink>(
+    c: &CompactResult,
+    id: Option<&str>,
+    text: Option<&str>,
+    scorer: &Scorer,
+    sink: &mut S,
+) {
     let mut col = 0usize;
     let mut next = || {
         col += 1;
@@ -227,7 +250,10 @@ pub fn write_compact<S: RowSink>(
         }
     }
     sink.list(next(), c.reasons.as_slice().iter().map(|x| x.as_str()));
-    sink.missing(next());
+    match text {
+        Some(t) => sink.text(next(), t),
+        None => sink.missing(next()),
+    }
     let instrument = scorer
         .instruments()
         .get(c.instrument)

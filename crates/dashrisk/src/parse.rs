@@ -717,6 +717,23 @@ impl Scorer {
         Ok(self.assess_compact_parts(&scratch.a, idx, &scratch.answers[..n]))
     }
 
+    /// [`Scorer::assess_flat_compact`] with the reason sentences written into
+    /// `text` (cleared first), as [`Scorer::assess_compact_text`] writes them:
+    /// the CSV `reasons` cell, with nothing allocated once `text` and `scratch`
+    /// have grown to fit.
+    pub fn assess_flat_compact_text(
+        &self,
+        header: &FlatHeader,
+        cells: &[&str],
+        scratch: &mut FlatScratch,
+        text: &mut String,
+    ) -> Result<crate::CompactResult, InputError> {
+        text.clear();
+        let idx = self.flat_into(header, cells, scratch)?;
+        let n = self.instruments()[idx].questions.len();
+        Ok(self.assess_compact_parts_text(&scratch.a, idx, &scratch.answers[..n], text))
+    }
+
     /// The row as an assessment with an empty answers map, and its answers in
     /// question order with the instrument's index.
     fn flat_parts(

@@ -397,6 +397,35 @@ impl Scorer {
         Ok(self.compact_result(a, &self.stages(a, res)))
     }
 
+    /// [`Scorer::assess_compact`] with the reason sentences as well, written into
+    /// `text` (cleared first) one after another, a space between two: the text of
+    /// the CSV `reasons` column, which is the result's sentences joined by spaces.
+    /// The sentences are those of [`Scorer::assess`], byte for byte (a property
+    /// test compares them); `text` is the only thing written to, so a caller that
+    /// keeps it from record to record allocates nothing once it is large enough.
+    ///
+    /// ```
+    /// use dashrisk::{Answer, Assessment, Scorer};
+    /// let scorer = Scorer::default();
+    /// let mut a = Assessment::default();
+    /// a.answers.insert("q18".into(), Answer::Yes);
+    /// let mut text = String::new();
+    /// let c = scorer.assess_compact_text(&a, &mut text).unwrap();
+    /// let full = scorer.assess(&a).unwrap();
+    /// let sentences: Vec<&str> = full.reasons.iter().map(|r| r.text.as_str()).collect();
+    /// assert_eq!(text, sentences.join(" "));
+    /// assert_eq!(c.reasons.as_slice().len(), full.reasons.len());
+    /// ```
+    pub fn assess_compact_text(
+        &self,
+        a: &Assessment,
+        text: &mut String,
+    ) -> Result<CompactResult, InputError> {
+        let mut buf = resolve::answer_buf();
+        let res = self.resolve(a, &mut buf)?;
+        Ok(self.compact_result_text(a, &self.stages(a, res), text))
+    }
+
     /// The resolved record for instrument `idx` with `answers` in question order
     /// (the flat rows' path, whose dates were checked when parsed).
     fn resolved<'a>(&'a self, idx: usize, answers: &'a [Answer]) -> Resolved<'a> {
@@ -433,6 +462,18 @@ impl Scorer {
     ) -> CompactResult {
         let st = self.stages(a, self.resolved(idx, answers));
         self.compact_result(a, &st)
+    }
+
+    /// [`Scorer::assess_compact_parts`] with the sentences written into `text`.
+    pub(crate) fn assess_compact_parts_text(
+        &self,
+        a: &Assessment,
+        idx: usize,
+        answers: &[Answer],
+        text: &mut String,
+    ) -> CompactResult {
+        let st = self.stages(a, self.resolved(idx, answers));
+        self.compact_result_text(a, &st, text)
     }
 
     /// Runs every stage but the reasons; allocates nothing.
@@ -481,6 +522,27 @@ impl Scorer {
     fn compact_result(&self, a: &Assessment, st: &Stages<'_>) -> CompactResult {
         let mut codes = ReasonCodes::new();
         reasons::reasons(&self.facts(a, st), &mut codes);
+        self.compact_from(a, st, codes)
+    }
+
+    /// [`Scorer::compact_result`] with the sentences written into `text`.
+    fn compact_result_text(
+        &self,
+        a: &Assessment,
+        st: &Stages<'_>,
+        text: &mut String,
+    ) -> CompactResult {
+        text.clear();
+        let mut joined = reasons::Joined {
+            codes: ReasonCodes::new(),
+            text,
+            first: true,
+        };
+        reasons::reasons(&self.facts(a, st), &mut joined);
+        self.compact_from(a, st, joined.codes)
+    }
+
+    fn compact_from(&self, a: &Assessment, st: &Stages<'_>, codes: ReasonCodes) -> CompactResult {
         CompactResult {
             classification: st.d.classification,
             decided_by: st.d.basis,

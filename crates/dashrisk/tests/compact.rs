@@ -17,7 +17,22 @@ proptest! {
         let full = s.assess(&a).expect("valid record");
         let c = s.assess_compact(&a).expect("valid record");
         same_as_full(&c, &full, &s)?;
+        // With the sentences: the same result, and the full result's sentences,
+        // joined by spaces, written over whatever the text held.
+        let mut text = String::from("left from the record before");
+        let ct = s.assess_compact_text(&a, &mut text).expect("valid record");
+        prop_assert_eq!(ct, c);
+        prop_assert_eq!(text, joined(&full));
     }
+}
+
+/// The full result's sentences as the CSV `reasons` cell writes them.
+fn joined(full: &AssessmentResult) -> String {
+    full.reasons
+        .iter()
+        .map(|r| r.text.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 #[test]
@@ -26,9 +41,18 @@ fn refused_records_are_refused_the_same_way() {
     let mut a = Assessment::default();
     a.answers.insert("q99".into(), Answer::Yes);
     assert_eq!(s.assess_compact(&a).unwrap_err(), s.assess(&a).unwrap_err());
+    let mut text = String::new();
+    assert_eq!(
+        s.assess_compact_text(&a, &mut text).unwrap_err(),
+        s.assess(&a).unwrap_err()
+    );
     a.answers.clear();
     a.instrument = "no-such-form".into();
     assert_eq!(s.assess_compact(&a).unwrap_err(), s.assess(&a).unwrap_err());
+    assert_eq!(
+        s.assess_compact_text(&a, &mut text).unwrap_err(),
+        s.assess(&a).unwrap_err()
+    );
 }
 
 #[test]
@@ -39,6 +63,10 @@ fn every_scenario_and_synthetic_record_agrees() {
         let full = s.assess(&r.assessment).unwrap();
         let c = s.assess_compact(&r.assessment).unwrap();
         same_as_full(&c, &full, &s).unwrap();
+        let mut text = String::new();
+        assert_eq!(s.assess_compact_text(&r.assessment, &mut text).unwrap(), c);
+        assert_eq!(text, joined(&full));
+        assert!(!text.is_empty());
     }
     // (With the `batch` feature, which the workspace's front ends turn on.)
     #[cfg(feature = "batch")]

@@ -415,6 +415,16 @@ proptest! {
                 let mut scratch = SCRATCH.lock().unwrap();
                 let c = s.assess_flat_compact(&header, &cells, &mut scratch).expect("a valid row");
                 same_as_full(&c, &s.assess(&f).unwrap(), &s)?;
+                // With the sentences, on the same scratch: the same result, and the
+                // full result's sentences joined by spaces.
+                let mut text = String::from("left from the row before");
+                let ct = s
+                    .assess_flat_compact_text(&header, &cells, &mut scratch, &mut text)
+                    .expect("a valid row");
+                prop_assert_eq!(ct, c);
+                let full = s.assess(&f).unwrap();
+                let sentences: Vec<&str> = full.reasons.iter().map(|r| r.text.as_str()).collect();
+                prop_assert_eq!(text, sentences.join(" "));
                 // The open questions of the scratch's row are the record's, in order.
                 let mut open = Vec::new();
                 s.unanswered_gate_questions_flat(&scratch, &mut open);

@@ -150,4 +150,34 @@ fn assessing_allocates_nothing_per_record() {
     });
     assert!(abuse > 0 && unclear > 0 && listed > 0);
     assert_eq!(n, 0, "{n} allocations for {} flat rows", cells.len());
+
+    // With the sentences written into one kept string: once it has grown to fit
+    // the longest (a first pass), nothing.
+    let mut text = String::new();
+    let mut longest = 0usize;
+    for c in &cells {
+        scorer
+            .assess_flat_compact_text(&header, c, &mut scratch, &mut text)
+            .expect("valid row");
+        longest = longest.max(text.len());
+    }
+    let mut written = 0usize;
+    let n = allocations_during(|| {
+        for c in &cells {
+            scorer
+                .assess_flat_compact_text(&header, c, &mut scratch, &mut text)
+                .expect("valid row");
+            written += text.len();
+        }
+    });
+    assert!(
+        longest > 500 && written > 500 * cells.len(),
+        "{longest} {written}"
+    );
+    assert_eq!(
+        n,
+        0,
+        "{n} allocations for {} flat rows with sentences",
+        cells.len()
+    );
 }

@@ -19,6 +19,7 @@ use crate::result::{
     ReasonCode,
 };
 use crate::set::Set;
+use std::fmt::{self, Write as _};
 
 /// Everything the reasons are written from.
 pub(crate) struct Facts<'a> {
@@ -37,12 +38,14 @@ pub(crate) struct Facts<'a> {
     pub judgement_prompts: Set<Flag>,
 }
 
-/// Where reasons go: a list with sentences (or empty texts), or the codes alone.
+/// Where reasons go: a list with sentences (or empty texts), the codes alone, or
+/// the codes with every sentence written into one text.
 pub(crate) trait Sink {
     /// Whether the sentences are wanted; when not, no sentence is formatted.
     fn text(&self) -> bool;
-    /// Adds a reason (`text` empty when [`Sink::text`] is false).
-    fn push(&mut self, code: ReasonCode, text: String);
+    /// Adds a reason (`text` empty when [`Sink::text`] is false). The sentence is
+    /// handed over unformatted: a sink writes it where it keeps it.
+    fn push(&mut self, code: ReasonCode, text: fmt::Arguments<'_>);
 }
 
 /// Reasons as the result lists them.
@@ -55,7 +58,12 @@ impl Sink for Listed {
     fn text(&self) -> bool {
         self.with_text
     }
-    fn push(&mut self, code: ReasonCode, text: String) {
+    fn push(&mut self, code: ReasonCode, text: fmt::Arguments<'_>) {
+        let text = if self.with_text {
+            fmt::format(text)
+        } else {
+            String::new()
+        };
         self.reasons.push(Reason { code, text });
     }
 }
@@ -64,80 +72,140 @@ impl Sink for ReasonCodes {
     fn text(&self) -> bool {
         false
     }
-    fn push(&mut self, code: ReasonCode, _text: String) {
+    fn push(&mut self, code: ReasonCode, _text: fmt::Arguments<'_>) {
         ReasonCodes::push(self, code);
     }
 }
 
-fn list<'a>(items: impl Iterator<Item = Item<'a>>) -> String {
-    let mut out = String::with_capacity(96);
-    for (n, i) in items.enumerate() {
-        if n > 0 {
-            out.push_str("; ");
-        }
-        out.push_str(i.id);
-        if !i.label.is_empty() {
-            out.push_str(" (");
-            out.push_str(i.label);
-            out.push(')');
-        }
-    }
-    out
+/// The codes, and the sentences written into one text, each after a space but the
+/// first: the CSV `reasons` cell, with no allocation per sentence.
+pub(crate) struct Joined<'t> {
+    pub codes: ReasonCodes,
+    pub text: &'t mut String,
+    pub first: bool,
 }
 
-fn with_answers<'a>(items: impl Iterator<Item = Item<'a>>) -> String {
-    let mut out = String::with_capacity(64);
+impl Sink for Joined<'_> {
+    fn text(&self) -> bool {
+        true
+    }
+    fn push(&mut self, code: ReasonCode, text: fmt::Arguments<'_>) {
+        self.codes.push(code);
+        if !self.first {
+            self.text.push(' ');
+        }
+        self.first = false;
+        // Writing to a String cannot fail.
+        let _ = self.text.write_fmt(text);
+    }
+}
+
+/// Text written by a function when it is displayed: the parts of a sentence are
+/// written where the sentence goes, never into strings of their own.
+struct Show<F>(F);
+
+fn show<F: Fn(&mut fmt::Formatter<'_>) -> fmt::Result>(f: F) -> Show<F> {
+    Show(f)
+}
+
+impl<F: Fn(&mut fmt::Formatter<'_>) -> fmt::Result> fmt::Display for Show<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        (self.0)(f)
+    }
+}
+
+/// A probability as a whole percentage (`{:.0}%` of 100 p).
+struct Pct(f64);
+
+impl fmt::Display for Pct {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:.0}%", self.0 * 100.0)
+    }
+}
+
+/// A contract string with its underscores written as spaces.
+struct Spaced<'a>(&'a str);
+
+impl fmt::Display for Spaced<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (n, part) in self.0.split('_').enumerate() {
+            if n > 0 {
+                f.write_char(' ')?;
+            }
+            f.write_str(part)?;
+        }
+        Ok(())
+    }
+}
+
+fn list<'a>(w: &mut fmt::Formatter<'_>, items: impl Iterator<Item = Item<'a>>) -> fmt::Result {
     for (n, i) in items.enumerate() {
         if n > 0 {
-            out.push_str("; ");
+            w.write_str("; ")?;
         }
-        out.push_str(i.id);
-        out.push(' ');
-        out.push_str(match i.answer {
+        w.write_str(i.id)?;
+        if !i.label.is_empty() {
+            write!(w, " ({})", i.label)?;
+        }
+    }
+    Ok(())
+}
+
+fn with_answers<'a>(
+    w: &mut fmt::Formatter<'_>,
+    items: impl Iterator<Item = Item<'a>>,
+) -> fmt::Result {
+    for (n, i) in items.enumerate() {
+        if n > 0 {
+            w.write_str("; ")?;
+        }
+        w.write_str(i.id)?;
+        w.write_char(' ')?;
+        w.write_str(match i.answer {
             crate::answers::Answer::NotKnown => "not known",
             other => other.as_str(),
-        });
+        })?;
     }
-    out
+    Ok(())
 }
 
-fn pct(p: f64) -> String {
-    format!("{:.0}%", p * 100.0)
-}
-
-fn blocker_text(b: ConflictBlocker, f: &Facts) -> String {
+fn blocker_text(w: &mut fmt::Formatter<'_>, b: ConflictBlocker, f: &Facts) -> fmt::Result {
     match b {
-        ConflictBlocker::SafetyGate => "fear, control or harm was reported".into(),
+        ConflictBlocker::SafetyGate => w.write_str("fear, control or harm was reported"),
         ConflictBlocker::GateItemUnanswered => {
-            "fear, control or harm questions were not answered".into()
+            w.write_str("fear, control or harm questions were not answered")
         }
-        ConflictBlocker::AbuseEvidence => "abuse was reported beyond the safety gates".into(),
-        ConflictBlocker::EarlierAbuse => "an earlier domestic-abuse incident is recorded".into(),
-        ConflictBlocker::MaracHistory => "the victim has been discussed at MARAC".into(),
-        ConflictBlocker::MaracCriterion => "a MARAC criterion is met".into(),
-        ConflictBlocker::RaisedRiskLevel => format!("the risk level is {}", f.grade.level),
+        ConflictBlocker::AbuseEvidence => w.write_str("abuse was reported beyond the safety gates"),
+        ConflictBlocker::EarlierAbuse => {
+            w.write_str("an earlier domestic-abuse incident is recorded")
+        }
+        ConflictBlocker::MaracHistory => w.write_str("the victim has been discussed at MARAC"),
+        ConflictBlocker::MaracCriterion => w.write_str("a MARAC criterion is met"),
+        ConflictBlocker::RaisedRiskLevel => write!(w, "the risk level is {}", f.grade.level),
         ConflictBlocker::AbuseProbability => match f.estimate.p_abuse {
-            Some(p) => format!(
+            Some(p) => write!(
+                w,
                 "the statistical estimate ({}) is not below the conflict threshold ({})",
-                pct(p),
-                pct(f.decision.conflict_threshold)
+                Pct(p),
+                Pct(f.decision.conflict_threshold)
             ),
-            None => "there is no statistical estimate for this form".into(),
+            None => w.write_str("there is no statistical estimate for this form"),
         },
     }
 }
 
-/// Writes the reasons into `out`. Without text nothing here allocates: every
-/// sentence, and everything only a sentence needs, is built inside `say!`.
+/// Writes the reasons into `out`. Without text nothing here allocates, and with
+/// it nothing but what the sink keeps: every sentence, and everything only a
+/// sentence needs, is written inside `say!`, straight into the sink.
 pub(crate) fn reasons<S: Sink>(f: &Facts, out: &mut S) {
     let with_text = out.text();
     // A macro, not a closure, so that a sentence not asked for is never formatted.
     macro_rules! say {
-        ($code:expr, $text:expr $(,)?) => {
+        ($code:expr, $($text:tt)+) => {
             if with_text {
-                out.push($code, $text)
+                out.push($code, format_args!($($text)+))
             } else {
-                out.push($code, String::new())
+                out.push($code, format_args!(""))
             }
         };
     }
@@ -150,41 +218,39 @@ pub(crate) fn reasons<S: Sink>(f: &Facts, out: &mut S) {
     match d.basis {
         DecisionBasis::SafetyGate => say!(
             ReasonCode::DecisionAbuseSafetyGate,
-            "Domestic abuse, decided by a safety rule: fear, control or harm was reported, and any one of them makes this domestic abuse whatever the statistical estimate says.".into(),
+            "Domestic abuse, decided by a safety rule: fear, control or harm was reported, and any one of them makes this domestic abuse whatever the statistical estimate says.",
         ),
         DecisionBasis::AnswersGiven => say!(
             ReasonCode::DecisionAbuseAnswersGiven,
-            format!(
-                "Domestic abuse, decided by the answers given: no safety gate fired, but the \"yes\" answers alone put the statistical estimate at {}, at or above the abuse threshold ({}).",
-                pct(est.p_evidence.unwrap_or(1.0)),
-                pct(sp.abuse_min_p_abuse)
-            ),
+            "Domestic abuse, decided by the answers given: no safety gate fired, but the \"yes\" answers alone put the statistical estimate at {}, at or above the abuse threshold ({}).",
+            Pct(est.p_evidence.unwrap_or(1.0)),
+            Pct(sp.abuse_min_p_abuse)
         ),
         DecisionBasis::SafetyRules => say!(
             ReasonCode::DecisionUnclearSafetyRules,
-            {
-                let rules: Vec<String> = d
+            "Not parental conflict, decided by the safety rules: {}. Abuse is not established on what was recorded either, so the case is unclear.",
+            show(|w| {
+                let rules = d
                     .blockers
                     .iter()
-                    .filter(|&b| b != ConflictBlocker::AbuseProbability)
-                    .map(|b| blocker_text(b, f))
-                    .collect();
-                format!(
-                    "Not parental conflict, decided by the safety rules: {}. Abuse is not established on what was recorded either, so the case is unclear.",
-                    rules.join("; ")
-                )
-            },
+                    .filter(|&b| b != ConflictBlocker::AbuseProbability);
+                for (n, b) in rules.enumerate() {
+                    if n > 0 {
+                        w.write_str("; ")?;
+                    }
+                    blocker_text(w, b, f)?;
+                }
+                Ok(())
+            })
         ),
         DecisionBasis::Estimate => say!(
             ReasonCode::DecisionUnclearEstimate,
-            format!(
-                "Unclear, decided by the statistical estimate: no safety rule rules out parental conflict, but {}.",
-                blocker_text(ConflictBlocker::AbuseProbability, f)
-            ),
+            "Unclear, decided by the statistical estimate: no safety rule rules out parental conflict, but {}.",
+            show(|w| blocker_text(w, ConflictBlocker::AbuseProbability, f))
         ),
         DecisionBasis::ScreenedOut => say!(
             ReasonCode::DecisionConflictScreenedOut,
-            "Parental conflict: abuse was asked about and screened out. Every fear, control and harm question was answered no, no other abuse, earlier abuse or MARAC involvement is recorded, the level is standard and the statistical estimate is low.".into(),
+            "Parental conflict: abuse was asked about and screened out. Every fear, control and harm question was answered no, no other abuse, earlier abuse or MARAC involvement is recorded, the level is standard and the statistical estimate is low.",
         ),
     }
 
@@ -192,145 +258,131 @@ pub(crate) fn reasons<S: Sink>(f: &Facts, out: &mut S) {
     if !ev.fear.is_empty() {
         say!(
             ReasonCode::FearReported,
-            format!(
-                "Fear reported ({}): fear of the other person rules out parental conflict.",
-                list(ev.items(ev.fear))
-            ),
+            "Fear reported ({}): fear of the other person rules out parental conflict.",
+            show(|w| list(w, ev.items(ev.fear)))
         );
     }
     if !ev.power.is_empty() {
         say!(
             ReasonCode::PowerImbalanceReported,
-            format!(
-                "Control or an imbalance of power reported ({}): this rules out parental conflict.",
-                list(ev.items(ev.power))
-            ),
+            "Control or an imbalance of power reported ({}): this rules out parental conflict.",
+            show(|w| list(w, ev.items(ev.power)))
         );
     }
     if !ev.harm.is_empty() {
         say!(
             ReasonCode::HarmMarkerReported,
-            format!(
-                "Violence or a high-harm marker reported ({}): this is domestic abuse, not parental conflict.",
-                list(ev.items(ev.harm))
-            ),
+            "Violence or a high-harm marker reported ({}): this is domestic abuse, not parental conflict.",
+            show(|w| list(w, ev.items(ev.harm)))
         );
     }
     if !ev.blockers.is_empty() {
         say!(
             ReasonCode::AbuseEvidenceReported,
-            format!(
-                "Abuse reported beyond the safety gates ({}): this rules out parental conflict, though on its own it does not establish abuse.",
-                list(ev.items(ev.blockers))
-            ),
+            "Abuse reported beyond the safety gates ({}): this rules out parental conflict, though on its own it does not establish abuse.",
+            show(|w| list(w, ev.items(ev.blockers)))
         );
     }
     if !ev.gate_fired() && !ev.fear_power_unanswered.is_empty() {
         say!(
             ReasonCode::FearOrPowerNotCleared,
-            format!(
-                "Ask about fear and control before recording parental conflict: {} could not be ruled out (not known or declined), and parental conflict needs them asked and answered no.",
-                with_answers(ev.items(ev.fear_power_unanswered))
-            ),
+            "Ask about fear and control before recording parental conflict: {} could not be ruled out (not known or declined), and parental conflict needs them asked and answered no.",
+            show(|w| with_answers(w, ev.items(ev.fear_power_unanswered)))
         );
     }
     if !ev.gate_fired() && !ev.harm_unanswered.is_empty() {
-        say!(ReasonCode::HarmNotCleared, {
-            let ask: Vec<String> = ev
-                .items(ev.harm_unanswered)
-                .map(|i| {
-                    format!(
-                        "{} ({}, {})",
-                        i.id,
-                        i.label,
-                        i.answer.as_str().replace('_', " ")
-                    )
-                })
-                .collect();
-            format!(
-                "Ask about {} before recording parental conflict: parental conflict needs every harm question answered no.",
-                ask.join("; ")
-            )
-        });
+        say!(
+            ReasonCode::HarmNotCleared,
+            "Ask about {} before recording parental conflict: parental conflict needs every harm question answered no.",
+            show(|w| {
+                for (n, i) in ev.items(ev.harm_unanswered).enumerate() {
+                    if n > 0 {
+                        w.write_str("; ")?;
+                    }
+                    write!(w, "{} ({}, {})", i.id, i.label, Spaced(i.answer.as_str()))?;
+                }
+                Ok(())
+            })
+        );
     }
     if g.earlier_abuse {
-        say!(ReasonCode::EarlierAbuseIncident, {
-            let ctx = &f.a.context;
-            let detail = match (ctx.prior_incidents_12m.filter(|&n| n > 0), ctx.incident_date) {
-                (Some(n), _) => format!("{n} in the 12 months before this one"),
-                (None, Some(_)) => format!(
+        let ctx = &f.a.context;
+        let detail = show(|w| {
+            match (ctx.prior_incidents_12m.filter(|&n| n > 0), ctx.incident_date) {
+                (Some(n), _) => write!(w, "{n} in the 12 months before this one"),
+                (None, Some(_)) => write!(
+                    w,
                     "dated within the {}-month window before this one",
                     gp.escalation_window_months
                 ),
-                (None, None) => "dated, but without this incident's date the dates may fall inside the window; record the incident date".to_string(),
-            };
-            format!(
-                "An earlier domestic-abuse incident is recorded ({detail}): parental conflict support is only for families where abuse has been screened out."
-            )
+                (None, None) => w.write_str("dated, but without this incident's date the dates may fall inside the window; record the incident date"),
+            }
         });
+        say!(
+            ReasonCode::EarlierAbuseIncident,
+            "An earlier domestic-abuse incident is recorded ({}): parental conflict support is only for families where abuse has been screened out.",
+            detail
+        );
     }
 
     // 3. The estimate, named as such.
     match (est.p_abuse, est.points, d.band) {
         (Some(p), Some(points), Some(band)) => {
-            // Called only inside `say!`: formatted only when sentences are wanted.
-            let estimate = || {
-                format!(
+            // Displayed only inside `say!`: written only when sentences are wanted.
+            let estimate = show(|w| {
+                write!(
+                    w,
                     "The statistical estimate of domestic abuse is {} ({points:.1} points; calibration {})",
-                    pct(p),
+                    Pct(p),
                     f.calibration
                 )
-            };
+            });
             match (d.basis, band) {
                 (DecisionBasis::SafetyGate | DecisionBasis::SafetyRules, _) => say!(
                     ReasonCode::StatisticalEstimate,
-                    format!("{}. A safety rule decided the classification, not this estimate.", estimate()),
+                    "{}. A safety rule decided the classification, not this estimate.",
+                    estimate
                 ),
                 (_, Band::High) if !d.unknowns_reach_abuse => say!(
                     ReasonCode::HighAbuseProbability,
-                    format!("{}: at or above the abuse threshold ({}).", estimate(), pct(sp.abuse_min_p_abuse)),
+                    "{}: at or above the abuse threshold ({}).",
+                    estimate,
+                    Pct(sp.abuse_min_p_abuse)
                 ),
                 (_, Band::High) => {}
                 (_, Band::Intermediate) => say!(
                     ReasonCode::IntermediateAbuseProbability,
-                    format!(
-                        "{}: too high to treat as parental conflict (the conflict threshold is {}).",
-                        estimate(),
-                        pct(d.conflict_threshold)
-                    ),
+                    "{}: too high to treat as parental conflict (the conflict threshold is {}).",
+                    estimate,
+                    Pct(d.conflict_threshold)
                 ),
                 (_, Band::Low) => say!(
                     ReasonCode::LowAbuseProbability,
-                    format!(
-                        "{}: below the conflict threshold ({}).",
-                        estimate(),
-                        pct(d.conflict_threshold)
-                    ),
+                    "{}: below the conflict threshold ({}).",
+                    estimate,
+                    Pct(d.conflict_threshold)
                 ),
             }
             if d.unknowns_reach_abuse && not_abuse {
                 say!(
                     ReasonCode::UnknownsRaiseProbability,
-                    format!(
-                        "Unanswered questions raise the estimate to {}, but the answers given ({}) do not establish abuse: find out the unknowns.",
-                        pct(p),
-                        pct(est.p_evidence.unwrap_or(0.0))
-                    ),
+                    "Unanswered questions raise the estimate to {}, but the answers given ({}) do not establish abuse: find out the unknowns.",
+                    Pct(p),
+                    Pct(est.p_evidence.unwrap_or(0.0))
                 );
             }
         }
         _ => say!(
             ReasonCode::NoEstimate,
-            format!(
-                "No statistical estimate: the calibration ({}) has no points for the form {}. Fit them on labelled records (dashrisk calibrate --data). Without an estimate a case cannot be recorded as parental conflict.",
-                f.calibration, f.instrument
-            ),
+            "No statistical estimate: the calibration ({}) has no points for the form {}. Fit them on labelled records (dashrisk calibrate --data). Without an estimate a case cannot be recorded as parental conflict.",
+            f.calibration,
+            f.instrument
         ),
     }
     if ev.fear_and_power_cleared() {
         say!(
             ReasonCode::FearAndPowerCleared,
-            "Fear and an imbalance of power were asked about and both answered no.".into(),
+            "Fear and an imbalance of power were asked about and both answered no.",
         );
     }
     if not_abuse
@@ -343,22 +395,20 @@ pub(crate) fn reasons<S: Sink>(f: &Facts, out: &mut S) {
     {
         say!(
             ReasonCode::RiskRulesOutConflict,
-            format!(
-                "The risk level ({}) or a MARAC criterion rules out handling this as parental conflict.",
-                g.level
-            ),
+            "The risk level ({}) or a MARAC criterion rules out handling this as parental conflict.",
+            g.level
         );
     }
     if d.classification == Classification::Unclear {
         say!(
             ReasonCode::ProfessionalJudgementNeeded,
-            "Unclear: parental conflict cannot be confirmed and abuse is not established on what was recorded. A supervisor reviews the case (management oversight); the officer's professional judgement decides, and until then it is handled as a domestic incident.".into(),
+            "Unclear: parental conflict cannot be confirmed and abuse is not established on what was recorded. A supervisor reviews the case (management oversight); the officer's professional judgement decides, and until then it is handled as a domestic incident.",
         );
     }
     if g.marac_history && not_abuse {
         say!(
             ReasonCode::MaracHistory,
-            "The victim has been discussed at MARAC before: a supervisor reviews the case before it can be recorded as parental conflict.".into(),
+            "The victim has been discussed at MARAC before: a supervisor reviews the case before it can be recorded as parental conflict.",
         );
     }
 
@@ -370,185 +420,196 @@ pub(crate) fn reasons<S: Sink>(f: &Facts, out: &mut S) {
     );
     let poorly = s.resolution == Resolution::PoorlyResolved;
     if frequent || poorly {
-        say!(ReasonCode::ConflictPattern, {
-            let mut parts = Vec::new();
-            if frequent {
-                parts.push(format!("argue {}", s.argument_frequency.as_str()));
-            }
-            if poorly {
-                parts.push("arguments are poorly resolved".to_string());
-            }
-            format!(
-                "The parents {}: frequent, poorly resolved arguments harm children, and are the pattern of parental conflict when there is no fear or control; on their own they do not rule out abuse.",
-                parts.join(" and ")
-            )
-        });
+        say!(
+            ReasonCode::ConflictPattern,
+            "The parents {}: frequent, poorly resolved arguments harm children, and are the pattern of parental conflict when there is no fear or control; on their own they do not rule out abuse.",
+            show(|w| {
+                if frequent {
+                    write!(w, "argue {}", s.argument_frequency.as_str())?;
+                }
+                if frequent && poorly {
+                    w.write_str(" and ")?;
+                }
+                if poorly {
+                    w.write_str("arguments are poorly resolved")?;
+                }
+                Ok(())
+            })
+        );
     }
     if let Some(ts) = s.recent_transitions.as_ref().filter(|t| !t.is_empty()) {
-        say!(ReasonCode::TransitionReported, {
-            let names: Vec<String> = ts.iter().map(|t| t.as_str().replace('_', " ")).collect();
-            format!(
-                "Recent transition(s): {}. Conflict risk rises at such times.",
-                names.join(", ")
-            )
-        });
+        say!(
+            ReasonCode::TransitionReported,
+            "Recent transition(s): {}. Conflict risk rises at such times.",
+            show(|w| {
+                for (n, t) in ts.iter().enumerate() {
+                    if n > 0 {
+                        w.write_str(", ")?;
+                    }
+                    write!(w, "{}", Spaced(t.as_str()))?;
+                }
+                Ok(())
+            })
+        );
     }
 
     // 5. The grade and MARAC.
     let c = g.counts;
     say!(
         ReasonCode::YesCountBand,
-        format!(
-            "{} of {} questions answered yes: {} risk on the count ({} or more is high).",
-            c.yes, f.questions, g.actuarial, gp.high_from
-        ),
+        "{} of {} questions answered yes: {} risk on the count ({} or more is high).",
+        c.yes,
+        f.questions,
+        g.actuarial,
+        gp.high_from
     );
     if c.unanswered() > 0 {
         say!(
             ReasonCode::UnansweredItems,
-            format!(
-                "{} question(s) not known and {} declined: the count may understate the risk; unknown is not no.",
-                c.not_known, c.declined
-            ),
+            "{} question(s) not known and {} declined: the count may understate the risk; unknown is not no.",
+            c.not_known,
+            c.declined
         );
     }
     if g.high_possible_if_unknowns_yes {
         say!(
             ReasonCode::HighRiskPossibleIfUnknownsYes,
-            format!(
-                "If the unanswered questions were yes the count would reach {}: high risk. Use professional judgement.",
-                c.yes + c.unanswered()
-            ),
+            "If the unanswered questions were yes the count would reach {}: high risk. Use professional judgement.",
+            c.yes + c.unanswered()
         );
     }
     match f.a.officer_judgement {
         Some(j) if j > g.actuarial => say!(
             ReasonCode::ProfessionalJudgementRaised,
-            format!(
-                "Professional judgement raised the level from {} to {j}.",
-                g.actuarial
-            ),
+            "Professional judgement raised the level from {} to {j}.",
+            g.actuarial
         ),
         Some(j) if j < g.actuarial => say!(
             ReasonCode::ProfessionalJudgementNotLowering,
-            format!(
-                "The officer graded {j}, but judgement may raise the level and never lower it: the level stays {}.",
-                g.actuarial
-            ),
+            "The officer graded {j}, but judgement may raise the level and never lower it: the level stays {}.",
+            g.actuarial
         ),
         _ => {}
     }
     for c in g.criteria.iter() {
-        say!(ReasonCode::MaracCriterionMet, match c {
-            MaracCriterion::VisibleHighRisk => format!(
+        match c {
+            MaracCriterion::VisibleHighRisk => say!(
+                ReasonCode::MaracCriterionMet,
                 "MARAC: visible high risk ({} yes answers, threshold {}).",
-                g.counts.yes, gp.high_from
+                g.counts.yes,
+                gp.high_from
             ),
-            MaracCriterion::ProfessionalJudgement => {
-                "MARAC: professional judgement graded the risk high.".to_string()
-            }
-            MaracCriterion::PotentialEscalation => format!(
+            MaracCriterion::ProfessionalJudgement => say!(
+                ReasonCode::MaracCriterionMet,
+                "MARAC: professional judgement graded the risk high.",
+            ),
+            MaracCriterion::PotentialEscalation => say!(
+                ReasonCode::MaracCriterionMet,
                 "MARAC: potential escalation ({} or more incidents in {} months, this one included).",
-                gp.escalation_incidents, gp.escalation_window_months
+                gp.escalation_incidents,
+                gp.escalation_window_months
             ),
-            MaracCriterion::RepeatMarac => format!(
+            MaracCriterion::RepeatMarac => say!(
+                ReasonCode::MaracCriterionMet,
                 "MARAC: repeat case (new incident within {} months of the last MARAC).",
                 gp.repeat_marac_window_months
             ),
-        });
+        }
     }
     match g.escalation {
         Check::Unchecked => say!(
             ReasonCode::EscalationUnchecked,
-            format!(
-                "Potential escalation could not be checked: the earlier domestic-abuse incidents recorded do not cover the {}-month window (no count and no dates, or only a 12-month count for a longer window). Check police records.",
-                gp.escalation_window_months
-            ),
+            "Potential escalation could not be checked: the earlier domestic-abuse incidents recorded do not cover the {}-month window (no count and no dates, or only a 12-month count for a longer window). Check police records.",
+            gp.escalation_window_months
         ),
         Check::MetOnRecords => say!(
             ReasonCode::EscalationMetOnRecords,
-            format!(
-                "Potential escalation is counted as met: the earlier incidents recorded could make {} or more in {} months, this one included, but the record does not show that they do. Record the dates of the earlier incidents and of this one to settle it.",
-                gp.escalation_incidents, gp.escalation_window_months
-            ),
+            "Potential escalation is counted as met: the earlier incidents recorded could make {} or more in {} months, this one included, but the record does not show that they do. Record the dates of the earlier incidents and of this one to settle it.",
+            gp.escalation_incidents,
+            gp.escalation_window_months
         ),
         Check::Met | Check::NotMet => {}
     }
     if g.repeat == Check::MetOnRecords {
         say!(
             ReasonCode::RepeatMaracMetOnRecords,
-            "Repeat MARAC is counted as met: a last MARAC date was recorded without the incident date. Record the incident date to settle it.".into(),
+            "Repeat MARAC is counted as met: a last MARAC date was recorded without the incident date. Record the incident date to settle it.",
         );
     }
 
     // 6. Flags and prompts.
     for fl in ev.flags.iter() {
-        let text = match fl {
-            Flag::Strangulation => {
-                "High-harm marker: non-fatal strangulation, a strong predictor of homicide."
-            }
-            Flag::ThreatsToKill => {
-                "High-harm marker: threats to kill or to hurt (the victim, the children or others)."
-            }
-            Flag::SeparationControlViolence => {
-                "High-harm cluster: separation together with coercive control and violence."
-            }
-            _ => continue,
-        };
-        say!(ReasonCode::HighHarmCluster, text.to_string());
+        match fl {
+            Flag::Strangulation => say!(
+                ReasonCode::HighHarmCluster,
+                "High-harm marker: non-fatal strangulation, a strong predictor of homicide.",
+            ),
+            Flag::ThreatsToKill => say!(
+                ReasonCode::HighHarmCluster,
+                "High-harm marker: threats to kill or to hurt (the victim, the children or others).",
+            ),
+            Flag::SeparationControlViolence => say!(
+                ReasonCode::HighHarmCluster,
+                "High-harm cluster: separation together with coercive control and violence.",
+            ),
+            _ => {}
+        }
     }
     if ev.flagged(Flag::Stalking) {
         say!(
             ReasonCode::StalkingFollowUp,
-            "Stalking or harassment reported: ask the stalking (S-DASH) follow-up questions."
-                .into(),
+            "Stalking or harassment reported: ask the stalking (S-DASH) follow-up questions.",
         );
     }
     if ev.honour_prompt {
         say!(
             ReasonCode::HonourBasedAbuseFollowUp,
-            "Isolation or threats from other people reported: ask the honour-based abuse prompts."
-                .into(),
+            "Isolation or threats from other people reported: ask the honour-based abuse prompts.",
         );
     }
     if !f.judgement_prompts.is_empty() {
-        say!(ReasonCode::ConsiderProfessionalJudgement, {
-            // In the order of JUDGEMENT_PROMPTS, as the sentence has always named them.
-            let prompts: Vec<&str> = JUDGEMENT_PROMPTS
-                .iter()
-                .filter(|&&p| f.judgement_prompts.contains(p))
-                .map(|p| p.as_str())
-                .collect();
-            format!(
-                "High-harm marker or cluster ({}) with a {} level on the count: consider whether professional judgement should raise the level.",
-                prompts.join(", ").replace('_', " "),
-                g.level
-            )
-        });
+        say!(
+            ReasonCode::ConsiderProfessionalJudgement,
+            "High-harm marker or cluster ({}) with a {} level on the count: consider whether professional judgement should raise the level.",
+            show(|w| {
+                // In the order of JUDGEMENT_PROMPTS, as the sentence has always named them.
+                let prompts = JUDGEMENT_PROMPTS
+                    .iter()
+                    .filter(|&&p| f.judgement_prompts.contains(p));
+                for (n, p) in prompts.enumerate() {
+                    if n > 0 {
+                        w.write_str(", ")?;
+                    }
+                    write!(w, "{}", Spaced(p.as_str()))?;
+                }
+                Ok(())
+            }),
+            g.level
+        );
     }
 
     // 7. Children.
     match sg.in_household {
         Some(true) => say!(
             ReasonCode::ChildrenInHousehold,
-            "Children live in the household.".into(),
+            "Children live in the household.",
         ),
         None => say!(
             ReasonCode::ChildrenNotKnown,
-            "Whether children live in the household is not recorded.".into(),
+            "Whether children live in the household is not recorded.",
         ),
         Some(false) => {}
     }
     if s.children_exposed == Answer::Yes {
         say!(
             ReasonCode::ChildrenExposed,
-            "Children are exposed to the arguments.".into(),
+            "Children are exposed to the arguments.",
         );
     }
     if sg.linked_by == Set::from_iter([ChildLink::Exposed]) {
         say!(
             ReasonCode::ChildrenLinkedByExposure,
-            "Children were exposed to this incident although the household is not recorded as having children: they are linked to the incident, and the notifications follow that link.".into(),
+            "Children were exposed to this incident although the household is not recorded as having children: they are linked to the incident, and the notifications follow that link.",
         );
     }
 }
