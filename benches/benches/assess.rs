@@ -1,6 +1,8 @@
 //! A single assessment of an in-memory record: `Scorer::assess_with` with the
 //! reason sentences and without them (codes only), and `Scorer::assess_compact`
-//! (every decision, reasons as codes, no allocation). Records come from the seeded
+//! (every decision, reasons as codes, no allocation), and
+//! `Scorer::assess_compact_text` (the same with the sentences written into one
+//! kept string). Records come from the seeded
 //! generator, built outside the timed closure; each iteration assesses 1,000
 //! different records, and criterion reports the time per record (throughput).
 
@@ -31,6 +33,17 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             for a in &records {
                 black_box(scorer.assess_compact(a).unwrap());
+            }
+        })
+    });
+    // Every decision with the sentences too, written into one kept string (what
+    // `dashrisk assess --reasons text` writes into the CSV `reasons` cell).
+    group.bench_function(BenchmarkId::new("compact_text", records.len()), |b| {
+        let mut text = String::new();
+        b.iter(|| {
+            for a in &records {
+                black_box(scorer.assess_compact_text(a, &mut text).unwrap());
+                black_box(text.len());
             }
         })
     });

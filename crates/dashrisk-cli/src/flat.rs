@@ -40,34 +40,11 @@ const REASONS: usize = column_index("reasons");
 const P_ABUSE: usize = column_index("p_abuse");
 
 /// Appends `x` with `places` digits after the point, exactly as `format!("{x:.N}")`
-/// writes it (the test compares them on random, tied and nearly tied values).
-/// A positive number whose scaled value (`x × 10^places`) is below 10⁹ and not
-/// within 10⁻⁶ of a tie is written from that value rounded to an integer; the
-/// others go to `format!`. The scaled value is off the exact one by at most
-/// 10⁹ × 2⁻⁵³ (about 10⁻⁷), so away from a tie it rounds to the same integer
-/// as the exact value does. (Hand-written: no crate writes a float to fixed
-/// places but `std`'s formatting, which is what this passes to near ties.)
+/// writes it ([`dashrisk::flat::Fixed`]; the tests below compare them on random,
+/// tied and nearly tied values).
 pub(crate) fn push_fixed(buf: &mut String, x: f64, places: usize) {
     use std::fmt::Write as _;
-    const SCALE: [f64; 5] = [1.0, 10.0, 100.0, 1_000.0, 10_000.0];
-    const POW: [u64; 5] = [1, 10, 100, 1_000, 10_000];
-    if let (Some(&scale), Some(&pow)) = (SCALE.get(places), POW.get(places)) {
-        let y = x * scale;
-        if x.is_sign_positive() && (0.0..1e9).contains(&y) {
-            let whole = y.floor();
-            let frac = y - whole;
-            if (frac - 0.5).abs() > 1e-6 {
-                let k = whole as u64 + u64::from(frac > 0.5);
-                let (int, dec) = (k / pow, k % pow);
-                let _ = write!(buf, "{int}");
-                if places > 0 {
-                    let _ = write!(buf, ".{dec:0places$}");
-                }
-                return;
-            }
-        }
-    }
-    let _ = write!(buf, "{x:.places$}");
+    let _ = write!(buf, "{}", dashrisk::flat::Fixed(x, places));
 }
 
 /// Writes a cell as CSV text: lists joined with `;`, a fact not recorded as

@@ -4,7 +4,7 @@
 //! cargo run --release -p dashrisk --example profile_assess -- [RECORDS] [ROUNDS] [codes]
 //!
 //! `codes` assesses without the reason sentences (`AssessOptions`); `compact` with
-//! `Scorer::assess_compact`.
+//! `Scorer::assess_compact`; `text` with `Scorer::assess_compact_text`.
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -15,6 +15,8 @@ fn main() {
         reason_text: mode.is_none(),
     };
     let compact = mode.as_deref() == Some("compact");
+    let text_mode = mode.as_deref() == Some("text");
+    let mut text = String::new();
     let scorer = dashrisk::Scorer::default();
     let records: Vec<_> = dashrisk::synth::generate(n, 42, &Default::default())
         .into_iter()
@@ -23,7 +25,11 @@ fn main() {
     let mut unclear = 0usize;
     for _ in 0..rounds {
         for a in &records {
-            let c = if compact {
+            let c = if text_mode {
+                scorer
+                    .assess_compact_text(a, &mut text)
+                    .map(|r| r.classification)
+            } else if compact {
                 scorer.assess_compact(a).map(|r| r.classification)
             } else {
                 scorer.assess_with(a, &options).map(|r| r.classification)

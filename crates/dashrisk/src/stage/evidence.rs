@@ -92,13 +92,16 @@ impl<'a> Evidence<'a> {
     pub fn items(&self, items: Items) -> impl Iterator<Item = Item<'a>> + '_ {
         let questions = self.questions;
         let answers = self.answers;
-        let form = (0..questions.len())
-            .filter(move |&i| items.questions & (1u128 << i) != 0)
-            .map(move |i| Item {
-                id: &questions[i].id,
-                label: &questions[i].text,
-                answer: answers[i],
-            });
+        // The set bits, lowest first (the form's order), without testing the others.
+        let bits = std::iter::successors(Some(items.questions), |&m| Some(m & m.wrapping_sub(1)))
+            .take_while(|&m| m != 0)
+            .map(|m| m.trailing_zeros() as usize)
+            .filter(move |&i| i < questions.len());
+        let form = bits.map(move |i| Item {
+            id: &questions[i].id,
+            label: &questions[i].text,
+            answer: answers[i],
+        });
         let screen = [
             (SCREEN_FEAR_BIT, SCREEN_FEAR, self.screen[0]),
             (SCREEN_POWER_BIT, SCREEN_POWER, self.screen[1]),

@@ -114,12 +114,13 @@ impl<F: Fn(&mut fmt::Formatter<'_>) -> fmt::Result> fmt::Display for Show<F> {
     }
 }
 
-/// A probability as a whole percentage (`{:.0}%` of 100 p).
+/// A probability as a whole percentage (`{:.0}%` of 100 p, as
+/// [`crate::flat::Fixed`] writes it).
 struct Pct(f64);
 
 impl fmt::Display for Pct {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:.0}%", self.0 * 100.0)
+        write!(f, "{}%", crate::flat::Fixed(self.0 * 100.0, 0))
     }
 }
 
@@ -145,7 +146,9 @@ fn list<'a>(w: &mut fmt::Formatter<'_>, items: impl Iterator<Item = Item<'a>>) -
         }
         w.write_str(i.id)?;
         if !i.label.is_empty() {
-            write!(w, " ({})", i.label)?;
+            w.write_str(" (")?;
+            w.write_str(i.label)?;
+            w.write_char(')')?;
         }
     }
     Ok(())
@@ -332,8 +335,9 @@ pub(crate) fn reasons<S: Sink>(f: &Facts, out: &mut S) {
             let estimate = show(|w| {
                 write!(
                     w,
-                    "The statistical estimate of domestic abuse is {} ({points:.1} points; calibration {})",
+                    "The statistical estimate of domestic abuse is {} ({} points; calibration {})",
                     Pct(p),
+                    crate::flat::Fixed(points, 1),
                     f.calibration
                 )
             });
