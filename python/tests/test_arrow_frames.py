@@ -146,6 +146,14 @@ def test_reasons_on_request(frame: pd.DataFrame, scorer: dashrisk.Scorer) -> Non
     out = dashrisk.assess_frame(frame.head(20), reasons=True)
     want = scorer.assess_rows(frame.head(20).to_dict("records"))
     assert list(out["reasons"]) == [" ".join(x["text"] for x in r["reasons"]) for r in want]
+    # Every other column is what the frame gives without the sentences.
+    many = frame.head(300)
+    with_text = dashrisk.assess_frame(many, reasons=True)
+    plain = dashrisk.assess_frame(many)
+    assert with_text["reasons"].str.len().min() > 50
+    pd.testing.assert_frame_equal(
+        with_text.drop(columns=["reasons"]), plain.drop(columns=["reasons"], errors="ignore")
+    )
 
 
 def test_polars_and_pyarrow_frames_in_every_route(frame: pd.DataFrame) -> None:

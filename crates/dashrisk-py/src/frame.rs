@@ -341,15 +341,22 @@ fn assess_chunk(
     let mut builders = Builders::new();
     let mut errors = 0u64;
     let mut scratch = dashrisk::parse::FlatScratch::new();
+    let mut text = String::new();
     for i in rows {
         for (c, col) in columns.iter().enumerate() {
             cells[c] = col.as_ref().map_or("", |v| v.get(i));
         }
         let row = first_row + i as u64;
         let outcome = if options.reason_text {
+            // With the sentences: the same path, the sentences written into one
+            // kept string (the same cells as the full result's; core tests check it).
             scorer
-                .assess_flat_row(header, &cells, options)
-                .map(|r| builders.push(row, flat::result_row(&r)))
+                .assess_flat_compact_text(header, &cells, &mut scratch, &mut text)
+                .map(|c| {
+                    builders.row.append_value(row);
+                    let id = id.map(|c| cells[c]).filter(|v| !v.trim().is_empty());
+                    flat::write_compact_text(&c, id, &text, scorer, &mut builders);
+                })
         } else {
             // Without the sentences: the allocation-free path, written straight
             // into the columns (the same cells; a core test checks it).

@@ -366,7 +366,7 @@ mod tests {
     }
 
     #[test]
-    fn the_compact_row_is_the_result_row_without_the_sentences() {
+    fn the_compact_row_is_the_result_row_with_or_without_the_sentences() {
         let scorer = Scorer::default();
         let reasons = RESULT_COLUMNS
             .iter()
@@ -399,6 +399,16 @@ mod tests {
                 } else {
                     assert_eq!(cell, want, "{}", RESULT_COLUMNS[col].name);
                 }
+            }
+            // With the sentences, every cell is the full result's, `reasons` too.
+            let mut text = String::new();
+            let c = scorer.assess_compact_text(a, &mut text).unwrap();
+            let mut sink = Cells::default();
+            write_compact_text(&c, a.id.as_deref(), &text, &scorer, &mut sink);
+            let cols: Vec<usize> = sink.0.iter().map(|c| c.0).collect();
+            assert_eq!(cols, (0..RESULT_COLUMNS.len()).collect::<Vec<_>>());
+            for ((col, cell), want) in sink.0.into_iter().zip(result_row(&full)) {
+                assert_eq!(cell, want, "{}", RESULT_COLUMNS[col].name);
             }
         }
     }
