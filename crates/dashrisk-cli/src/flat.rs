@@ -303,16 +303,22 @@ mod tests {
         }
     }
 
-    #[test]
-    fn the_compact_csv_row_is_the_full_row_without_sentences() {
-        let scorer = dashrisk::Scorer::default();
+    /// 300 synthetic records, one without an id and one without the children fact.
+    fn records(seed: u64) -> Vec<dashrisk::Assessment> {
         let mut records: Vec<dashrisk::Assessment> =
-            dashrisk::synth::generate(300, 4, &Default::default())
+            dashrisk::synth::generate(300, seed, &Default::default())
                 .into_iter()
                 .map(|r| r.assessment)
                 .collect();
         records[0].id = None;
         records[1].context.children_in_household = None;
+        records
+    }
+
+    #[test]
+    fn the_compact_csv_row_is_the_full_row_without_sentences() {
+        let scorer = dashrisk::Scorer::default();
+        let records = records(4);
         let options = dashrisk::AssessOptions { reason_text: false };
         let (mut full, mut compact) = (
             csv::Writer::from_writer(Vec::new()),
@@ -345,13 +351,7 @@ mod tests {
     #[test]
     fn the_compact_csv_row_with_sentences_is_the_full_row() {
         let scorer = dashrisk::Scorer::default();
-        let mut records: Vec<dashrisk::Assessment> =
-            dashrisk::synth::generate(300, 5, &Default::default())
-                .into_iter()
-                .map(|r| r.assessment)
-                .collect();
-        records[0].id = None;
-        records[1].context.children_in_household = None;
+        let records = records(5);
         let (mut full, mut compact) = (
             csv::Writer::from_writer(Vec::new()),
             csv::Writer::from_writer(Vec::new()),

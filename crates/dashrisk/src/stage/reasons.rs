@@ -129,47 +129,50 @@ struct Spaced<'a>(&'a str);
 
 impl fmt::Display for Spaced<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (n, part) in self.0.split('_').enumerate() {
-            if n > 0 {
-                f.write_char(' ')?;
-            }
-            f.write_str(part)?;
-        }
-        Ok(())
+        join(f, " ", self.0.split('_'), |f, part| f.write_str(part))
     }
 }
 
-fn list<'a>(w: &mut fmt::Formatter<'_>, items: impl Iterator<Item = Item<'a>>) -> fmt::Result {
-    for (n, i) in items.enumerate() {
+/// Writes each item with `each`, `sep` between two (a join, with no string made).
+fn join<T>(
+    w: &mut fmt::Formatter<'_>,
+    sep: &str,
+    items: impl Iterator<Item = T>,
+    mut each: impl FnMut(&mut fmt::Formatter<'_>, T) -> fmt::Result,
+) -> fmt::Result {
+    for (n, item) in items.enumerate() {
         if n > 0 {
-            w.write_str("; ")?;
+            w.write_str(sep)?;
         }
+        each(w, item)?;
+    }
+    Ok(())
+}
+
+fn list<'a>(w: &mut fmt::Formatter<'_>, items: impl Iterator<Item = Item<'a>>) -> fmt::Result {
+    join(w, "; ", items, |w, i| {
         w.write_str(i.id)?;
         if !i.label.is_empty() {
             w.write_str(" (")?;
             w.write_str(i.label)?;
             w.write_char(')')?;
         }
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 fn with_answers<'a>(
     w: &mut fmt::Formatter<'_>,
     items: impl Iterator<Item = Item<'a>>,
 ) -> fmt::Result {
-    for (n, i) in items.enumerate() {
-        if n > 0 {
-            w.write_str("; ")?;
-        }
+    join(w, "; ", items, |w, i| {
         w.write_str(i.id)?;
         w.write_char(' ')?;
         w.write_str(match i.answer {
             crate::answers::Answer::NotKnown => "not known",
             other => other.as_str(),
-        })?;
-    }
-    Ok(())
+        })
+    })
 }
 
 fn blocker_text(w: &mut fmt::Formatter<'_>, b: ConflictBlocker, f: &Facts) -> fmt::Result {
@@ -237,13 +240,7 @@ pub(crate) fn reasons<S: Sink>(f: &Facts, out: &mut S) {
                     .blockers
                     .iter()
                     .filter(|&b| b != ConflictBlocker::AbuseProbability);
-                for (n, b) in rules.enumerate() {
-                    if n > 0 {
-                        w.write_str("; ")?;
-                    }
-                    blocker_text(w, b, f)?;
-                }
-                Ok(())
+                join(w, "; ", rules, |w, b| blocker_text(w, b, f))
             })
         ),
         DecisionBasis::Estimate => say!(
@@ -298,13 +295,9 @@ pub(crate) fn reasons<S: Sink>(f: &Facts, out: &mut S) {
             ReasonCode::HarmNotCleared,
             "Ask about {} before recording parental conflict: parental conflict needs every harm question answered no.",
             show(|w| {
-                for (n, i) in ev.items(ev.harm_unanswered).enumerate() {
-                    if n > 0 {
-                        w.write_str("; ")?;
-                    }
-                    write!(w, "{} ({}, {})", i.id, i.label, Spaced(i.answer.as_str()))?;
-                }
-                Ok(())
+                join(w, "; ", ev.items(ev.harm_unanswered), |w, i| {
+                    write!(w, "{} ({}, {})", i.id, i.label, Spaced(i.answer.as_str()))
+                })
             })
         );
     }
@@ -446,13 +439,9 @@ pub(crate) fn reasons<S: Sink>(f: &Facts, out: &mut S) {
             ReasonCode::TransitionReported,
             "Recent transition(s): {}. Conflict risk rises at such times.",
             show(|w| {
-                for (n, t) in ts.iter().enumerate() {
-                    if n > 0 {
-                        w.write_str(", ")?;
-                    }
-                    write!(w, "{}", Spaced(t.as_str()))?;
-                }
-                Ok(())
+                join(w, ", ", ts.iter(), |w, t| {
+                    write!(w, "{}", Spaced(t.as_str()))
+                })
             })
         );
     }
@@ -580,13 +569,7 @@ pub(crate) fn reasons<S: Sink>(f: &Facts, out: &mut S) {
                 let prompts = JUDGEMENT_PROMPTS
                     .iter()
                     .filter(|&&p| f.judgement_prompts.contains(p));
-                for (n, p) in prompts.enumerate() {
-                    if n > 0 {
-                        w.write_str(", ")?;
-                    }
-                    write!(w, "{}", Spaced(p.as_str()))?;
-                }
-                Ok(())
+                join(w, ", ", prompts, |w, p| write!(w, "{}", Spaced(p.as_str())))
             }),
             g.level
         );
