@@ -2,7 +2,7 @@
 //! becomes an error record in the output (and a line on stderr) and the rest are
 //! still assessed.
 
-use crate::csv_rows::{CsvRows, Row};
+use crate::csv_rows::{CsvRows, Row, RowBuf};
 use crate::input::InputArgs;
 use crate::{Fatal, Format};
 use dashrisk::error::{ErrorKind, InputError, RecordError};
@@ -235,7 +235,7 @@ pub(crate) fn pipeline<J: Sync, O: Send>(
 }
 
 /// A CSV row read for a chunk: its line, whether it was within the limit, its cells.
-pub(crate) type CsvJob = (u64, Row, csv::ByteRecord);
+pub(crate) type CsvJob = (u64, Row, RowBuf);
 
 /// A JSON Lines line read for a chunk: its line, whether it was over the limit, its
 /// bytes.
@@ -248,7 +248,7 @@ pub(crate) fn fill_csv<R: BufRead>(
     jobs: &mut Vec<CsvJob>,
     row_no: &mut u64,
 ) -> Result<bool, Fatal> {
-    let mut spare: Vec<csv::ByteRecord> = jobs.drain(..).map(|j| j.2).collect();
+    let mut spare: Vec<RowBuf> = jobs.drain(..).map(|j| j.2).collect();
     while jobs.len() < CHUNK {
         let mut rec = spare.pop().unwrap_or_default();
         match rdr.read(&mut rec)? {
@@ -410,7 +410,7 @@ fn run_csv(
 ) -> Result<u64, Fatal> {
     let limits = scorer.limits();
     let mut rdr = CsvRows::with_delimiter(reader, limits.max_record_bytes, delimiter);
-    let mut record = csv::ByteRecord::new();
+    let mut record = RowBuf::new();
     let header_error = |error: InputError| RecordError {
         line: 0,
         id: None,
@@ -510,7 +510,7 @@ fn run_csv(
 
 /// The column names of a CSV header (a leading byte-order mark dropped from each),
 /// and the first problem with them (a repeated or non-UTF-8 name), if any.
-pub fn read_header(record: &csv::ByteRecord) -> (Vec<String>, Option<InputError>) {
+pub fn read_header(record: &RowBuf) -> (Vec<String>, Option<InputError>) {
     let mut names: Vec<String> = Vec::with_capacity(record.len());
     // A set, not a scan of `names`: a header can hold hundreds of thousands of
     // columns within the size limit, and a quadratic check would hang on it.
@@ -579,7 +579,7 @@ pub fn read_header(record: &csv::ByteRecord) -> (Vec<String>, Option<InputError>
 }
 
 /// The id cell of a row, when there is one, truncated for error records.
-fn row_id(record: &csv::ByteRecord, id_idx: Option<usize>) -> Option<String> {
+fn row_id(record: &RowBuf, id_idx: Option<usize>) -> Option<String> {
     id_idx
         .and_then(|i| record.get(i))
         .and_then(|b| std::str::from_utf8(b).ok())
@@ -590,7 +590,7 @@ fn row_id(record: &csv::ByteRecord, id_idx: Option<usize>) -> Option<String> {
 fn assess_row(
     scorer: &Scorer,
     header: &FlatHeader,
-    record: &csv::ByteRecord,
+    record: &RowBuf,
     line: u64,
     id_idx: Option<usize>,
     options: &dashrisk::AssessOptions,
@@ -613,7 +613,7 @@ fn assess_row(
 /// [`row_cells`] into a list kept from row to row.
 pub(crate) fn row_cells_into<'r>(
     header: &FlatHeader,
-    record: &'r csv::ByteRecord,
+    record: &'r RowBuf,
     cells: &mut Vec<&'r str>,
 ) -> Result<(), InputError> {
     cells.clear();
@@ -637,10 +637,7 @@ pub(crate) fn row_cells_into<'r>(
 
 /// A row's cells as text: an error for a row of another length than the header,
 /// or a cell that is not UTF-8 (naming its column).
-fn row_cells<'r>(
-    header: &FlatHeader,
-    record: &'r csv::ByteRecord,
-) -> Result<Vec<&'r str>, InputError> {
+fn row_cells<'r>(header: &FlatHeader, record: &'r RowBuf) -> Result<Vec<&'r str>, InputError> {
     let names = header.names();
     if record.len() != names.len() {
         return Err(InputError::new(
@@ -676,7 +673,7 @@ fn row_cells<'r>(
 pub(crate) fn parse_row(
     scorer: &Scorer,
     header: &FlatHeader,
-    record: &csv::ByteRecord,
+    record: &RowBuf,
     line: u64,
     id_idx: Option<usize>,
 ) -> Result<dashrisk::Assessment, RecordError> {
@@ -794,7 +791,7 @@ impl Chunk {
         fmt: &Formatter,
         (c, text): (&dashrisk::CompactResult, Option<&str>),
         pass_idx: &[usize],
-        rec: &csv::ByteRecord,
+        rec: &RowBuf,
         id_idx: Option<usize>,
         scorer: &Scorer,
     ) {

@@ -5,7 +5,7 @@
 use crate::assess::{
     empty_input, fill_csv, fill_lines, parse_row, pipeline, read_header, too_large, CsvJob, LineJob,
 };
-use crate::csv_rows::{CsvRows, Row};
+use crate::csv_rows::{CsvRows, Row, RowBuf};
 use crate::{Fatal, Format, LimitArgs};
 use dashrisk::error::{InputError, RecordError};
 use dashrisk::{Assessment, Scorer};
@@ -214,7 +214,7 @@ pub(crate) fn for_each_record_par<T: Send>(
         }
         Format::Csv => {
             let mut rdr = CsvRows::with_delimiter(reader, limits.max_record_bytes, delimiter);
-            let mut record = csv::ByteRecord::new();
+            let mut record = RowBuf::new();
             let mut row_no = 0u64;
             if let Some(header) = rdr.read(&mut record)? {
                 let (names, problem) = match header {

@@ -7,7 +7,7 @@
 use crate::assess::{
     empty_input, fill_csv, fill_lines, parse_row, pipeline, read_header, too_large, CsvJob, LineJob,
 };
-use crate::csv_rows::{CsvRows, Row};
+use crate::csv_rows::{CsvRows, Row, RowBuf};
 use crate::out::Output;
 use crate::{Fatal, Format, LimitArgs, ScorerArgs};
 use clap::ValueEnum;
@@ -357,7 +357,7 @@ fn tally_csv(
 ) -> Result<u64, Fatal> {
     let limits = scorer.limits();
     let mut rdr = CsvRows::with_delimiter(reader, limits.max_record_bytes, delimiter);
-    let mut record = csv::ByteRecord::new();
+    let mut record = RowBuf::new();
     let mut failed = 0u64;
     let names = match rdr.read(&mut record)? {
         None => {
@@ -478,7 +478,7 @@ fn tally_csv(
 }
 
 /// A cell's text, trimmed (invalid UTF-8 replaced).
-fn cell(record: &csv::ByteRecord, i: usize) -> String {
+fn cell(record: &RowBuf, i: usize) -> String {
     String::from_utf8_lossy(record.get(i).unwrap_or(b""))
         .trim()
         .to_string()

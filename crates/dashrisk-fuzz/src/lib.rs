@@ -26,7 +26,7 @@ use dashrisk::{
     ArtefactError, Calibration, Classification, Instrument, Limits, Policy, Predictor, Scorer,
 };
 use dashrisk_cli::assess::{read_header, run_reader, settle_format};
-use dashrisk_cli::csv_rows::{CsvRows, Row};
+use dashrisk_cli::csv_rows::{CsvRows, Row, RowBuf};
 use dashrisk_cli::Format;
 use dashrisk_learn::LogisticModel;
 use serde_json::Value;
@@ -163,7 +163,10 @@ fn expected_csv_answers(rows: &[Vec<Vec<u8>>], limit: usize) -> usize {
         return 1;
     };
     let size: usize = header.iter().map(|c| c.len() + 1).sum();
-    let record = csv::ByteRecord::from(header.clone());
+    let mut record = RowBuf::new();
+    for cell in header {
+        record.push_cell(cell);
+    }
     if size > limit || read_header(&record).1.is_some() {
         return 1;
     }
@@ -176,7 +179,7 @@ pub fn csv_input(data: &[u8]) {
     let limit = small_limits().max_record_bytes;
     let want = reference_rows(data);
     let mut rows = CsvRows::new(io::BufReader::with_capacity(64, data), limit);
-    let mut record = csv::ByteRecord::new();
+    let mut record = RowBuf::new();
     let mut got = 0;
     while let Some(row) = rows.read(&mut record).expect("in-memory reads") {
         let reference = &want[got];
