@@ -95,12 +95,16 @@ impl<'a> Evidence<'a> {
         // The set bits, lowest first (the form's order), without testing the others.
         let bits = std::iter::successors(Some(items.questions), |&m| Some(m & m.wrapping_sub(1)))
             .take_while(|&m| m != 0)
-            .map(|m| m.trailing_zeros() as usize)
-            .filter(move |&i| i < questions.len());
-        let form = bits.map(move |i| Item {
-            id: &questions[i].id,
-            label: &questions[i].text,
-            answer: answers[i],
+            .map(|m| m.trailing_zeros() as usize);
+        // (A mask only has bits of the form's questions; `get` keeps a stray one
+        // from panicking.)
+        let form = bits.filter_map(move |i| {
+            let q = questions.get(i)?;
+            Some(Item {
+                id: &q.id,
+                label: &q.text,
+                answer: *answers.get(i)?,
+            })
         });
         let screen = [
             (SCREEN_FEAR_BIT, SCREEN_FEAR, self.screen[0]),
