@@ -278,6 +278,14 @@ mod tests {
         data.extend_from_slice(b"\"\n3,fine\n");
         let rows = ours(&data, 1000);
         assert_eq!(rows.len(), 4);
+        // Read into one kept buffer, the giant row leaves no cell of the row before.
+        let mut reader = CsvRows::new(&data[..], 1000);
+        let mut record = RowBuf::new();
+        for want in [Row::Read, Row::Read, Row::TooLarge] {
+            assert_eq!(reader.read(&mut record).unwrap(), Some(want));
+        }
+        assert!(record.is_empty() && record.as_slice().is_empty());
+        assert_eq!(record.get(0), None);
         assert_eq!(rows[2], None);
         assert_eq!(rows[3], Some(vec![b"3".to_vec(), b"fine".to_vec()]));
         // Many empty cells count too.
