@@ -740,23 +740,20 @@ impl Formatter {
     }
 
     fn chunk(&self, rows: usize) -> Chunk {
+        // A spare buffer is empty: the writer clears it before handing it back.
         let mut bytes = self
             .spare
             .lock()
             .ok()
             .and_then(|mut s| s.pop())
             .unwrap_or_default();
-        bytes.clear();
-        let csv = self.format == Format::Csv;
-        if !csv {
-            bytes.reserve(rows * 512);
-        }
-        let (csv, json) = if csv {
+        let (csv, json) = if self.format == Format::Csv {
             let w = csv::WriterBuilder::new()
                 .has_headers(false)
                 .from_writer(bytes);
             (Some(w), Vec::new())
         } else {
+            bytes.reserve(rows * 512);
             (None, bytes)
         };
         Chunk {
@@ -810,19 +807,9 @@ impl Chunk {
             .and_then(|i| rec.get(i))
             .and_then(|b| std::str::from_utf8(b).ok())
             .filter(|s| !s.trim().is_empty());
-        let error = match text {
-            None => {
-                let mut sink = crate::flat::CsvSink::new(cw, &mut self.scratch);
-                dashrisk::flat::write_compact(c, id, scorer, &mut sink);
-                sink.error
-            }
-            Some(text) => {
-                let mut sink = crate::flat::CsvSink::with_reason_text(cw, &mut self.scratch);
-                dashrisk::flat::write_compact_text(c, id, text, scorer, &mut sink);
-                sink.error
-            }
-        };
-        if let Some(e) = error {
+        let mut sink = crate::flat::CsvSink::new(cw, &mut self.scratch);
+        dashrisk::flat::write_compact_text(c, id, text, scorer, &mut sink);
+        if let Some(e) = sink.error {
             result = Err(e);
         }
         result = result.and_then(|()| cw.write_record(None::<&[u8]>));

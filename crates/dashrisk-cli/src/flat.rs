@@ -115,37 +115,25 @@ pub fn write_row<W: Write>(
 pub struct CsvSink<'w, W: Write> {
     cw: &'w mut csv::Writer<W>,
     buf: &'w mut String,
-    /// Whether the `reasons` column (the sentences) is written.
-    reason_text: bool,
     /// The first error writing a field.
     pub error: Option<csv::Error>,
 }
 
 impl<'w, W: Write> CsvSink<'w, W> {
     /// A sink writing into `cw`, with `buf` as scratch space for numbers and
-    /// lists, that leaves out the `reasons` column (the sentences).
+    /// lists. The `reasons` column (the sentences) is written when the row gives
+    /// the sentences, and left out when it has none, as `write_row` leaves it out
+    /// without `--reasons text`.
     pub fn new(cw: &'w mut csv::Writer<W>, buf: &'w mut String) -> Self {
         CsvSink {
             cw,
             buf,
-            reason_text: false,
             error: None,
         }
     }
 
-    /// [`CsvSink::new`] writing the `reasons` column too (`--reasons text`), as
-    /// `write_row` writes it with `reason_text`.
-    pub fn with_reason_text(cw: &'w mut csv::Writer<W>, buf: &'w mut String) -> Self {
-        CsvSink {
-            reason_text: true,
-            ..Self::new(cw, buf)
-        }
-    }
-
-    fn field(&mut self, col: usize, text: Option<&str>) {
-        // Without `--reasons text` the sentences' column is left out, as
-        // `write_row` leaves it out.
-        if (col == REASONS && !self.reason_text) || self.error.is_some() {
+    fn field(&mut self, text: Option<&str>) {
+        if self.error.is_some() {
             return;
         }
         let r = match text {
@@ -159,24 +147,24 @@ impl<'w, W: Write> CsvSink<'w, W> {
 }
 
 impl<W: Write> dashrisk::flat::RowSink for CsvSink<'_, W> {
-    fn text(&mut self, col: usize, s: &str) {
-        self.field(col, Some(s));
+    fn text(&mut self, _col: usize, s: &str) {
+        self.field(Some(s));
     }
-    fn bool(&mut self, col: usize, v: bool) {
-        self.field(col, Some(if v { "true" } else { "false" }));
+    fn bool(&mut self, _col: usize, v: bool) {
+        self.field(Some(if v { "true" } else { "false" }));
     }
-    fn count(&mut self, col: usize, v: u32) {
+    fn count(&mut self, _col: usize, v: u32) {
         use std::fmt::Write as _;
         self.buf.clear();
         let _ = write!(self.buf, "{v}");
-        self.field(col, None);
+        self.field(None);
     }
     fn float(&mut self, col: usize, v: f64) {
         self.buf.clear();
         push_fixed(self.buf, v, if col == P_ABUSE { 4 } else { 2 });
-        self.field(col, None);
+        self.field(None);
     }
-    fn list<I: Iterator<Item = &'static str>>(&mut self, col: usize, items: I) {
+    fn list<I: Iterator<Item = &'static str>>(&mut self, _col: usize, items: I) {
         self.buf.clear();
         for (i, item) in items.enumerate() {
             if i > 0 {
@@ -184,13 +172,16 @@ impl<W: Write> dashrisk::flat::RowSink for CsvSink<'_, W> {
             }
             self.buf.push_str(item);
         }
-        self.field(col, None);
+        self.field(None);
     }
-    fn not_known(&mut self, col: usize) {
-        self.field(col, Some("not_known"));
+    fn not_known(&mut self, _col: usize) {
+        self.field(Some("not_known"));
     }
     fn missing(&mut self, col: usize) {
-        self.field(col, Some(""));
+        // No sentences: the column is not in the output (no `--reasons text`).
+        if col != REASONS {
+            self.field(Some(""));
+        }
     }
 }
 
@@ -366,8 +357,14 @@ mod tests {
             write_row(&mut full, &r, true, &mut buf).unwrap();
             full.write_record(None::<&[u8]>).unwrap();
             let c = scorer.assess_compact_text(a, &mut text).unwrap();
-            let mut sink = CsvSink::with_reason_text(&mut compact, &mut buf);
-            dashrisk::flat::write_compact_text(&c, a.id.as_deref(), &text, &scorer, &mut sink);
+            let mut sink = CsvSink::new(&mut compact, &mut buf);
+            dashrisk::flat::write_compact_text(
+                &c,
+                a.id.as_deref(),
+                Some(&text),
+                &scorer,
+                &mut sink,
+            );
             assert!(sink.error.is_none());
             compact.write_record(None::<&[u8]>).unwrap();
         }

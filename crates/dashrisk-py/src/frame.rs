@@ -347,27 +347,20 @@ fn assess_chunk(
             cells[c] = col.as_ref().map_or("", |v| v.get(i));
         }
         let row = first_row + i as u64;
-        let outcome = if options.reason_text {
-            // With the sentences: the same path, the sentences written into one
-            // kept string (the same cells as the full result's; core tests check it).
-            scorer
-                .assess_flat_compact_text(header, &cells, &mut scratch, &mut text)
-                .map(|c| {
-                    builders.row.append_value(row);
-                    let id = id.map(|c| cells[c]).filter(|v| !v.trim().is_empty());
-                    flat::write_compact_text(&c, id, &text, scorer, &mut builders);
-                })
+        // The compact path, written straight into the columns (the same cells as
+        // the full result's; core tests check it). With the sentences, they are
+        // written into one kept string.
+        let assessed = if options.reason_text {
+            scorer.assess_flat_compact_text(header, &cells, &mut scratch, &mut text)
         } else {
-            // Without the sentences: the allocation-free path, written straight
-            // into the columns (the same cells; a core test checks it).
-            scorer
-                .assess_flat_compact(header, &cells, &mut scratch)
-                .map(|c| {
-                    builders.row.append_value(row);
-                    let id = id.map(|c| cells[c]).filter(|v| !v.trim().is_empty());
-                    flat::write_compact(&c, id, scorer, &mut builders);
-                })
+            scorer.assess_flat_compact(header, &cells, &mut scratch)
         };
+        let outcome = assessed.map(|c| {
+            builders.row.append_value(row);
+            let id = id.map(|c| cells[c]).filter(|v| !v.trim().is_empty());
+            let text = options.reason_text.then_some(text.as_str());
+            flat::write_compact_text(&c, id, text, scorer, &mut builders);
+        });
         match outcome {
             Ok(()) => {}
             Err(error) => {

@@ -235,23 +235,14 @@ pub fn write_compact<S: RowSink>(
     scorer: &Scorer,
     sink: &mut S,
 ) {
-    write_compact_cells(c, id, None, scorer, sink);
+    write_compact_text(c, id, None, scorer, sink);
 }
 
-/// [`write_compact`] with the `reasons` cell written from `text`: the sentences
-/// [`Scorer::assess_compact_text`] wrote for the same record. The row is then
-/// every cell of [`result_row`] for the record (a test compares them).
+/// [`write_compact`] with the `reasons` cell written from `text`, when given: the
+/// sentences [`Scorer::assess_compact_text`] wrote for the same record. The row is
+/// then every cell of [`result_row`] for the record (a test compares them);
+/// without `text` the cell is missing, as [`write_compact`] leaves it.
 pub fn write_compact_text<S: RowSink>(
-    c: &CompactResult,
-    id: Option<&str>,
-    text: &str,
-    scorer: &Scorer,
-    sink: &mut S,
-) {
-    write_compact_cells(c, id, Some(text), scorer, sink);
-}
-
-fn write_compact_cells<S: RowSink>(
     c: &CompactResult,
     id: Option<&str>,
     text: Option<&str>,
@@ -404,7 +395,7 @@ mod tests {
             let mut text = String::new();
             let c = scorer.assess_compact_text(a, &mut text).unwrap();
             let mut sink = Cells::default();
-            write_compact_text(&c, a.id.as_deref(), &text, &scorer, &mut sink);
+            write_compact_text(&c, a.id.as_deref(), Some(&text), &scorer, &mut sink);
             let cols: Vec<usize> = sink.0.iter().map(|c| c.0).collect();
             assert_eq!(cols, (0..RESULT_COLUMNS.len()).collect::<Vec<_>>());
             for ((col, cell), want) in sink.0.into_iter().zip(result_row(&full)) {
