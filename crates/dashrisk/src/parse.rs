@@ -521,7 +521,25 @@ impl Scorer {
         line_no: u64,
         bytes: &[u8],
     ) -> Result<crate::AssessmentResult, RecordError> {
-        let a = self.parse_json_line(line_no, bytes)?;
+        // A plain line is read without a tree, its answers straight into question
+        // order, and assessed from there: no answers map is built (as
+        // `assess_json_compact` does; tests/json_fast.rs checks both against the
+        // strict path). Anything else, every error included, takes the strict path.
+        if bytes.len() <= self.limits().max_record_bytes {
+            if let Ok(text) = std::str::from_utf8(bytes) {
+                let mut s = FlatScratch::new();
+                if let Some(idx) = json_fast::read(self, text, &mut s, true) {
+                    let n = s.questions;
+                    return Ok(self.assess_parts(
+                        &s.a,
+                        idx,
+                        &s.answers[..n],
+                        &crate::AssessOptions::default(),
+                    ));
+                }
+            }
+        }
+        let a = self.parse_json_line_strict(line_no, bytes)?;
         self.assess(&a).map_err(|error| RecordError {
             line: line_no,
             id: a.id.as_deref().map(truncate_value),

@@ -579,6 +579,11 @@ impl Scorer {
         let mut listed = reasons::Listed {
             reasons: Vec::with_capacity(16),
             with_text: options.reason_text,
+            scratch: if options.reason_text {
+                String::with_capacity(512)
+            } else {
+                String::new()
+            },
         };
         reasons::reasons(&self.facts(a, st), &mut listed);
         let (d, grade, sg) = (&st.d, &st.grade, &st.sg);

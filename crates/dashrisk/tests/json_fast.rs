@@ -27,6 +27,16 @@ fn agree(s: &Scorer, line: &str) -> Result<(), TestCaseError> {
         &mut scratch,
     );
     let compact = s.assess_json_compact(7, bytes, &mut scratch);
+    // The whole result, sentences and all, is the strict record's.
+    let whole = s.assess_json_line(7, bytes);
+    let expected = strict.clone().and_then(|a| {
+        s.assess(&a).map_err(|error| RecordError {
+            line: 7,
+            id: a.id.as_deref().map(dashrisk::error::truncate_value),
+            error,
+        })
+    });
+    prop_assert_eq!(whole, expected, "line {}", line);
     match (&strict, compact) {
         (Ok(a), Ok(c)) => {
             prop_assert_eq!(Ok(c), s.assess_compact(a).map_err(|e| e.code));

@@ -52,6 +52,10 @@ pub(crate) trait Sink {
 pub(crate) struct Listed {
     pub reasons: Vec<Reason>,
     pub with_text: bool,
+    /// Each sentence is written here first, then copied into a string of its
+    /// exact length: one allocation a sentence, where `format!` grows its string
+    /// several times over.
+    pub scratch: String,
 }
 
 impl Sink for Listed {
@@ -60,7 +64,10 @@ impl Sink for Listed {
     }
     fn push(&mut self, code: ReasonCode, text: fmt::Arguments<'_>) {
         let text = if self.with_text {
-            fmt::format(text)
+            self.scratch.clear();
+            // Writing to a String cannot fail.
+            let _ = self.scratch.write_fmt(text);
+            self.scratch.as_str().to_owned()
         } else {
             String::new()
         };
