@@ -373,6 +373,10 @@ fn run_jsonl(scorer: &Scorer, mut reader: Box<dyn BufRead>, mut out: Output) -> 
             let mut extra = None;
             let res = if *too_long {
                 Err(too_large(limits, *line))
+            } else if fmt.extras.is_none() {
+                // Nothing else reads the record: assessed as it is read, with no
+                // answers map (`Scorer::assess_json_line_with`).
+                scorer.assess_json_line_with(*line, buf, &options)
             } else {
                 scorer.parse_json_line(*line, buf).and_then(|a| {
                     let r = scorer
@@ -863,10 +867,7 @@ impl Chunk {
             }
             Format::Jsonl => {
                 let has_pass = !fmt.pass_names.is_empty() && !fmt.meta_only;
-                let mut value = match &res {
-                    Ok(r) => serde_json::to_value(r)?,
-                    Err(e) => serde_json::to_value(e)?,
-                };
+                let mut more = extra.unwrap_or_default();
                 if has_pass {
                     let map: serde_json::Map<String, serde_json::Value> = fmt
                         .pass_names
@@ -874,12 +875,19 @@ impl Chunk {
                         .zip(pass)
                         .map(|(k, v)| (k.clone(), serde_json::Value::String(v.to_string())))
                         .collect();
-                    value["passthrough"] = serde_json::Value::Object(map);
+                    more.insert("passthrough".into(), serde_json::Value::Object(map));
                 }
-                if let (Some(extra), serde_json::Value::Object(obj)) = (extra, &mut value) {
-                    obj.extend(extra);
+                match &res {
+                    // Written straight from the result (the same bytes as the tree).
+                    Ok(r) => crate::json_out::write_result(&mut self.json, r, &more)?,
+                    Err(e) => {
+                        let mut value = serde_json::to_value(e)?;
+                        if let serde_json::Value::Object(obj) = &mut value {
+                            obj.extend(more);
+                        }
+                        serde_json::to_writer(&mut self.json, &value)?;
+                    }
                 }
-                serde_json::to_writer(&mut self.json, &value)?;
                 self.json.push(b'\n');
             }
         }

@@ -18,6 +18,7 @@ pub mod csv_rows;
 pub mod evaluate;
 pub mod flat;
 pub mod input;
+pub mod json_out;
 mod learn;
 mod out;
 pub mod summarise;

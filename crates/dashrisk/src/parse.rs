@@ -521,6 +521,29 @@ impl Scorer {
         line_no: u64,
         bytes: &[u8],
     ) -> Result<crate::AssessmentResult, RecordError> {
+        self.assess_json_line_with(line_no, bytes, &crate::AssessOptions::default())
+    }
+
+    /// [`Scorer::assess_json_line`] with options, as [`Scorer::assess_with`] takes
+    /// them (`reason_text: false` leaves the sentences empty).
+    ///
+    /// ```
+    /// use dashrisk::{AssessOptions, Scorer};
+    /// let scorer = Scorer::default();
+    /// let line = br#"{"id": "j1", "answers": {"q18": "yes"}}"#;
+    /// let full = scorer.assess_json_line(1, line).unwrap();
+    /// let codes = scorer
+    ///     .assess_json_line_with(1, line, &AssessOptions { reason_text: false })
+    ///     .unwrap();
+    /// assert!(codes.reasons.iter().all(|r| r.text.is_empty()));
+    /// assert_eq!(codes.classification, full.classification);
+    /// ```
+    pub fn assess_json_line_with(
+        &self,
+        line_no: u64,
+        bytes: &[u8],
+        options: &crate::AssessOptions,
+    ) -> Result<crate::AssessmentResult, RecordError> {
         // A plain line is read without a tree, its answers straight into question
         // order, and assessed from there: no answers map is built (as
         // `assess_json_compact` does; tests/json_fast.rs checks both against the
@@ -530,17 +553,12 @@ impl Scorer {
                 let mut s = FlatScratch::new();
                 if let Some(idx) = json_fast::read(self, text, &mut s, true) {
                     let n = s.questions;
-                    return Ok(self.assess_parts(
-                        &s.a,
-                        idx,
-                        &s.answers[..n],
-                        &crate::AssessOptions::default(),
-                    ));
+                    return Ok(self.assess_parts(&s.a, idx, &s.answers[..n], options));
                 }
             }
         }
         let a = self.parse_json_line_strict(line_no, bytes)?;
-        self.assess(&a).map_err(|error| RecordError {
+        self.assess_with(&a, options).map_err(|error| RecordError {
             line: line_no,
             id: a.id.as_deref().map(truncate_value),
             error,

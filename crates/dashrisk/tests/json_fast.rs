@@ -37,6 +37,20 @@ fn agree(s: &Scorer, line: &str) -> Result<(), TestCaseError> {
         })
     });
     prop_assert_eq!(whole, expected, "line {}", line);
+    let codes_only = AssessOptions { reason_text: false };
+    let expected = strict.clone().and_then(|a| {
+        s.assess_with(&a, &codes_only).map_err(|error| RecordError {
+            line: 7,
+            id: a.id.as_deref().map(dashrisk::error::truncate_value),
+            error,
+        })
+    });
+    prop_assert_eq!(
+        s.assess_json_line_with(7, bytes, &codes_only),
+        expected,
+        "line {}",
+        line
+    );
     match (&strict, compact) {
         (Ok(a), Ok(c)) => {
             prop_assert_eq!(Ok(c), s.assess_compact(a).map_err(|e| e.code));
