@@ -1,7 +1,10 @@
 //! Times the comparison model's predictions, for `benches/compare_python.py`:
 //! trains on IN.csv (the input contract with a 0/1 LABEL column; not timed), then
 //! times one record's probability (featurise and dot product; the median of
-//! REPEATS calls) and the whole file's probabilities, and prints JSON.
+//! REPEATS calls) and the whole file's probabilities, and prints JSON. It also
+//! times the probabilities of a feature matrix already made (`matrix_s`:
+//! `FittedLogistic::predict_proba`, the same model fitted on the matrix), which is
+//! what scikit-learn's `predict_proba` is timed on.
 //!
 //! ```text
 //! cargo run --release -p dashrisk-learn --example predict_timing -- IN.csv LABEL [REPEATS]
@@ -52,12 +55,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         sum += model.probability(a)?;
     }
     let batch = t.elapsed().as_secs_f64();
+    // Like for like with scikit-learn: the matrix made first (not timed).
+    let x = dashrisk_learn::featurise_all(&records).map_err(|(i, e)| format!("record {i}: {e}"))?;
+    let fitted = LogisticParams::new()
+        .check()?
+        .fit_arrays(x.view(), &labels)?;
+    let t = Instant::now();
+    let p = black_box(fitted.predict_proba(black_box(x.view())));
+    let matrix = t.elapsed().as_secs_f64();
     println!(
-        "{{\"n\": {}, \"one_row_s\": {:e}, \"batch_s\": {:e}, \"mean_p\": {}}}",
+        "{{\"n\": {}, \"one_row_s\": {:e}, \"batch_s\": {:e}, \"matrix_s\": {:e}, \"mean_p\": {}, \"mean_p_matrix\": {}}}",
         records.len(),
         one[one.len() / 2],
         batch,
-        sum / records.len() as f64
+        matrix,
+        sum / records.len() as f64,
+        p.mean().unwrap_or(f64::NAN)
     );
     Ok(())
 }

@@ -63,13 +63,16 @@ impl Sink for Listed {
         self.with_text
     }
     fn push(&mut self, code: ReasonCode, text: fmt::Arguments<'_>) {
-        let text = if self.with_text {
+        let text = if !self.with_text {
+            String::new()
+        } else if let Some(fixed) = text.as_str() {
+            // A sentence with nothing to fill in is copied as it is.
+            fixed.to_owned()
+        } else {
             self.scratch.clear();
             // Writing to a String cannot fail.
             let _ = self.scratch.write_fmt(text);
             self.scratch.as_str().to_owned()
-        } else {
-            String::new()
         };
         self.reasons.push(Reason { code, text });
     }
@@ -102,8 +105,13 @@ impl Sink for Joined<'_> {
             self.text.push(' ');
         }
         self.first = false;
-        // Writing to a String cannot fail.
-        let _ = self.text.write_fmt(text);
+        match text.as_str() {
+            Some(fixed) => self.text.push_str(fixed),
+            // Writing to a String cannot fail.
+            None => {
+                let _ = self.text.write_fmt(text);
+            }
+        }
     }
 }
 
