@@ -8,8 +8,16 @@
 //! writer gives the same bytes without the tree. The tests below hold it to the
 //! tree's output, and the destructuring in [`write_result`] names every field of
 //! the result, so a field added to it does not compile until it is written here.
+//!
+//! The long strings (the sentences, the children's summary) are escaped by
+//! [`write_str`], which tests eight bytes at a time for a byte JSON escapes and
+//! copies the runs between them: serde_json tests every byte, which was a fifth of
+//! the JSON Lines path. It is hand-written: the one crate that does this faster
+//! (json-escape-simd) writes through unchecked pointers into uninitialised room,
+//! and is new; this is a dozen lines of safe code, held to serde_json's bytes by a
+//! property test.
 
-use dashrisk::AssessmentResult;
+use dashrisk::{AssessmentResult, ChildrenImpact, Reason};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::iter::Peekable;
@@ -58,16 +66,16 @@ pub fn write_result(
     w.out.push(b'{');
     // In byte order of the names (the tests check the order against the tree's).
     w.field("actuarial_level", actuarial_level)?;
-    w.field("calibration_version", calibration_version)?;
-    w.field("children", children)?;
+    w.field("calibration_version", &Str(calibration_version))?;
+    w.field("children", &Children(children))?;
     w.field("classification", classification)?;
     w.field("conflict_blockers", conflict_blockers)?;
     w.field("csc_notification", csc_notification)?;
     w.field("decided_by", decided_by)?;
     w.field("declined_count", declined_count)?;
     w.field("flags", flags)?;
-    w.field("id", id)?;
-    w.field("instrument", instrument)?;
+    w.field("id", &OptStr(id.as_deref()))?;
+    w.field("instrument", &Str(instrument))?;
     w.field("marac_criteria", marac_criteria)?;
     w.field("marac_referral", marac_referral)?;
     w.field("meta", meta)?;
@@ -76,11 +84,11 @@ pub fn write_result(
     w.field("p_abuse", p_abuse)?;
     w.field("pathways", pathways)?;
     w.field("points", points)?;
-    w.field("reasons", reasons)?;
+    w.field("reasons", &Reasons(reasons))?;
     w.field("recording_category", recording_category)?;
     w.field("risk_level", risk_level)?;
     w.field("school_notification", school_notification)?;
-    w.field("scorer_version", scorer_version)?;
+    w.field("scorer_version", &Str(scorer_version))?;
     w.field("yes_count", yes_count)?;
     w.rest()?;
     w.out.push(b'}');
@@ -107,7 +115,7 @@ impl Object<'_, '_> {
     }
 
     /// The added keys that sort before `k`, then `k` (or the added key of that name).
-    fn field<T: Serialize + ?Sized>(&mut self, k: &str, v: &T) -> serde_json::Result<()> {
+    fn field<T: Json + ?Sized>(&mut self, k: &str, v: &T) -> serde_json::Result<()> {
         while let Some((mk, mv)) = self.more.next_if(|(mk, _)| mk.as_str() < k) {
             self.key(mk)?;
             serde_json::to_writer(&mut *self.out, mv)?;
@@ -115,7 +123,7 @@ impl Object<'_, '_> {
         self.key(k)?;
         match self.more.next_if(|(mk, _)| mk.as_str() == k) {
             Some((_, mv)) => serde_json::to_writer(&mut *self.out, mv),
-            None => serde_json::to_writer(&mut *self.out, v),
+            None => v.write(self.out),
         }
     }
 
@@ -127,6 +135,153 @@ impl Object<'_, '_> {
         }
         Ok(())
     }
+}
+
+/// A value written as JSON into a buffer.
+trait Json {
+    fn write(&self, out: &mut Vec<u8>) -> serde_json::Result<()>;
+}
+
+/// Anything serde writes, written by serde_json.
+impl<T: Serialize + ?Sized> Json for T {
+    fn write(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        serde_json::to_writer(out, self)
+    }
+}
+
+/// A string, escaped by [`write_str`].
+struct Str<'a>(&'a str);
+
+/// Written by hand with [`write_str`] for its strings (keys in byte order, as the
+/// tree wrote them); every field named, as in [`write_result`].
+struct Children<'a>(&'a ChildrenImpact);
+
+/// The reasons, their sentences escaped by [`write_str`].
+struct Reasons<'a>(&'a [Reason]);
+
+impl Json for Str<'_> {
+    fn write(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        write_str(out, self.0);
+        Ok(())
+    }
+}
+
+/// A string or `null`, escaped by [`write_str`].
+struct OptStr<'a>(Option<&'a str>);
+
+impl Json for OptStr<'_> {
+    fn write(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        match self.0 {
+            Some(s) => Str(s).write(out),
+            None => {
+                out.extend_from_slice(b"null");
+                Ok(())
+            }
+        }
+    }
+}
+
+impl Json for Children<'_> {
+    fn write(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        let ChildrenImpact {
+            in_household,
+            linked,
+            linked_by,
+            summary,
+        } = self.0;
+        out.extend_from_slice(b"{\"in_household\":");
+        serde_json::to_writer(&mut *out, in_household)?;
+        out.extend_from_slice(b",\"linked\":");
+        serde_json::to_writer(&mut *out, linked)?;
+        out.extend_from_slice(b",\"linked_by\":");
+        serde_json::to_writer(&mut *out, linked_by)?;
+        out.extend_from_slice(b",\"summary\":");
+        write_str(out, summary);
+        out.push(b'}');
+        Ok(())
+    }
+}
+
+impl Json for Reasons<'_> {
+    fn write(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        out.push(b'[');
+        for (i, Reason { code, text }) in self.0.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(b"{\"code\":");
+            serde_json::to_writer(&mut *out, code)?;
+            out.extend_from_slice(b",\"text\":");
+            write_str(out, text);
+            out.push(b'}');
+        }
+        out.push(b']');
+        Ok(())
+    }
+}
+
+/// Whether any of the eight bytes of `w` is one JSON escapes: a control character
+/// (below 0x20), `"` or `\`. Exact for the word as a whole, which is all it is
+/// asked (the classic tests for a byte below n, and for a zero byte after an xor).
+const fn escapes_any(w: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let control = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
+    let q = w ^ (ONES * b'"' as u64);
+    let quote = q.wrapping_sub(ONES) & !q & HIGH;
+    let b = w ^ (ONES * b'\\' as u64);
+    let backslash = b.wrapping_sub(ONES) & !b & HIGH;
+    (control | quote | backslash) != 0
+}
+
+/// `s` as a JSON string, quotes included, byte for byte as serde_json writes it:
+/// `"` and `\` escaped with a backslash; backspace, form feed, line feed, carriage
+/// return and tab as `\b`, `\f`, `\n`, `\r`, `\t`; any other byte below 0x20 as
+/// `\u00XX` (lower-case hex); everything else as it is.
+pub fn write_str(out: &mut Vec<u8>, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let bytes = s.as_bytes();
+    out.reserve(bytes.len() + 2);
+    out.push(b'"');
+    // `run` is where the bytes not yet copied start.
+    let (mut run, mut i) = (0, 0);
+    while i < bytes.len() {
+        if let Some(word) = bytes[i..].first_chunk::<8>() {
+            if !escapes_any(u64::from_le_bytes(*word)) {
+                i += 8;
+                continue;
+            }
+        }
+        let b = bytes[i];
+        let short = match b {
+            b'"' => Some(b'"'),
+            b'\\' => Some(b'\\'),
+            0x08 => Some(b'b'),
+            0x0c => Some(b'f'),
+            b'\n' => Some(b'n'),
+            b'\r' => Some(b'r'),
+            b'\t' => Some(b't'),
+            _ => None,
+        };
+        if short.is_some() || b < 0x20 {
+            out.extend_from_slice(&bytes[run..i]);
+            match short {
+                Some(c) => out.extend_from_slice(&[b'\\', c]),
+                None => out.extend_from_slice(&[
+                    b'\\',
+                    b'u',
+                    b'0',
+                    b'0',
+                    HEX[usize::from(b >> 4)],
+                    HEX[usize::from(b & 0xf)],
+                ]),
+            }
+            run = i + 1;
+        }
+        i += 1;
+    }
+    out.extend_from_slice(&bytes[run..]);
+    out.push(b'"');
 }
 
 #[cfg(test)]
@@ -200,7 +355,35 @@ mod tests {
         }
     }
 
+    /// The escapes on their own, and at every place in a word of eight.
+    #[test]
+    fn every_byte_below_0x80_is_escaped_as_serde_json_escapes_it() {
+        for b in 0u8..0x80 {
+            let c = char::from(b);
+            for at in 0..17 {
+                let s: String = "a".repeat(at) + &c.to_string() + "é…z";
+                let mut out = Vec::new();
+                write_str(&mut out, &s);
+                assert_eq!(out, serde_json::to_vec(&s).unwrap(), "byte {b:#x} at {at}");
+            }
+        }
+    }
+
     proptest! {
+        /// Any text, escaped as serde_json escapes it.
+        #[test]
+        fn strings_are_escaped_as_serde_json_escapes_them(
+            s in prop_oneof![
+                any::<String>(),
+                "[\\x00-\\x7f]{0,40}",
+                "[a-z \"\\\\\n\t\u{1}\u{1f}é]{0,40}",
+            ]
+        ) {
+            let mut out = Vec::new();
+            write_str(&mut out, &s);
+            prop_assert_eq!(out, serde_json::to_vec(&s).unwrap());
+        }
+
         /// Added keys of any name, before, between, equal to and after the fields.
         #[test]
         fn added_keys_merge_as_the_tree_merged_them(
