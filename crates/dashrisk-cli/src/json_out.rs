@@ -369,7 +369,30 @@ mod tests {
         }
     }
 
+    /// Whether a byte is one JSON escapes, one at a time.
+    fn escapes(b: u8) -> bool {
+        b < 0x20 || b == b'"' || b == b'\\'
+    }
+
     proptest! {
+        /// The word test is exact both ways: never a miss (which would leave a byte
+        /// unescaped), and never a false alarm (which would only cost time, but the
+        /// function says it is exact).
+        #[test]
+        fn the_word_test_is_exact(
+            w in any::<u64>(),
+            clean in proptest::collection::vec(prop_oneof![0x20u8..0x7f, 0x80u8..=0xff], 8),
+            at in 0usize..8,
+            bad in prop_oneof![0u8..0x20, Just(b'"'), Just(b'\\')],
+        ) {
+            prop_assert_eq!(escapes_any(w), w.to_le_bytes().iter().any(|&b| escapes(b)));
+            let mut bytes: [u8; 8] = clean.clone().try_into().unwrap();
+            let clean_word = u64::from_le_bytes(bytes);
+            prop_assert_eq!(escapes_any(clean_word), bytes.iter().any(|&b| escapes(b)));
+            bytes[at] = bad;
+            prop_assert!(escapes_any(u64::from_le_bytes(bytes)));
+        }
+
         /// Any text, escaped as serde_json escapes it.
         #[test]
         fn strings_are_escaped_as_serde_json_escapes_them(
