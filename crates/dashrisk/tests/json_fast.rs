@@ -313,3 +313,31 @@ fn large_meta_objects_read_alike() {
         assert_eq!(e.error.code, ErrorKind::DuplicateField, "{at}");
     }
 }
+
+/// The size limit holds on every way of assessing a line: a plain record one byte
+/// over it is `too_large`, and at it is assessed (the reader without a tree is
+/// only tried within the limit).
+#[test]
+fn a_plain_record_over_the_size_limit_is_too_large_on_every_path() {
+    let line = br#"{"id": "big", "answers": {"q1": "yes", "q18": "no"}, "meta": {"pad": "xxxxxxxxxxxxxxxx"}}"#;
+    let at = Scorer::default()
+        .with_limits(Limits::new(line.len(), 8).unwrap())
+        .unwrap();
+    let under = Scorer::default()
+        .with_limits(Limits::new(line.len() - 1, 8).unwrap())
+        .unwrap();
+    let codes_only = AssessOptions { reason_text: false };
+    assert!(at.assess_json_line(3, line).is_ok());
+    assert!(at.assess_json_line_with(3, line, &codes_only).is_ok());
+    let mut scratch = FlatScratch::new();
+    assert!(at.assess_json_compact(3, line, &mut scratch).is_ok());
+    for r in [
+        under.assess_json_line(3, line).map(|_| ()),
+        under.assess_json_line_with(3, line, &codes_only).map(|_| ()),
+        under.assess_json_compact(3, line, &mut scratch).map(|_| ()),
+        under.parse_json_line(3, line).map(|_| ()),
+    ] {
+        let e = r.unwrap_err();
+        assert_eq!((e.line, e.error.code), (3, ErrorKind::TooLarge));
+    }
+}
