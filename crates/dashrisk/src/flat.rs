@@ -182,26 +182,69 @@ pub struct Fixed(pub f64, pub usize);
 
 impl std::fmt::Display for Fixed {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        const SCALE: [f64; 5] = [1.0, 10.0, 100.0, 1_000.0, 10_000.0];
-        const POW: [u64; 5] = [1, 10, 100, 1_000, 10_000];
-        let Fixed(x, places) = *self;
-        if let (Some(&scale), Some(&pow)) = (SCALE.get(places), POW.get(places)) {
-            let y = x * scale;
-            if x.is_sign_positive() && (0.0..1e9).contains(&y) {
-                let whole = y.floor();
-                let frac = y - whole;
-                if (frac - 0.5).abs() > 1e-6 {
-                    let k = whole as u64 + u64::from(frac > 0.5);
-                    let (int, dec) = (k / pow, k % pow);
-                    write!(f, "{int}")?;
-                    if places > 0 {
-                        write!(f, ".{dec:0places$}")?;
+        write_fixed(f, self.0, self.1)
+    }
+}
+
+/// Writes `x` to `places` places as [`Fixed`] displays it, into any writer: a
+/// sentence writes it straight into its string, with no formatter between.
+pub(crate) fn write_fixed<W: std::fmt::Write + ?Sized>(
+    w: &mut W,
+    x: f64,
+    places: usize,
+) -> std::fmt::Result {
+    const SCALE: [f64; 5] = [1.0, 10.0, 100.0, 1_000.0, 10_000.0];
+    const POW: [u64; 5] = [1, 10, 100, 1_000, 10_000];
+    if let (Some(&scale), Some(&pow)) = (SCALE.get(places), POW.get(places)) {
+        let y = x * scale;
+        if x.is_sign_positive() && (0.0..1e9).contains(&y) {
+            let whole = y.floor();
+            let frac = y - whole;
+            if (frac - 0.5).abs() > 1e-6 {
+                let k = whole as u64 + u64::from(frac > 0.5);
+                let (int, dec) = (k / pow, k % pow);
+                w.write_str(Digits::new(int).as_str())?;
+                if places > 0 {
+                    let dec = Digits::new(dec);
+                    w.write_char('.')?;
+                    for _ in dec.as_str().len()..places {
+                        w.write_char('0')?;
                     }
-                    return Ok(());
+                    w.write_str(dec.as_str())?;
                 }
+                return Ok(());
             }
         }
-        write!(f, "{x:.places$}")
+    }
+    write!(w, "{x:.places$}")
+}
+
+/// A whole number's decimal digits, as `Display` writes them, made on the stack.
+pub(crate) struct Digits {
+    buf: [u8; 20],
+    start: usize,
+}
+
+impl Digits {
+    /// The digits of `v` (20 places hold every `u64`).
+    pub(crate) fn new(mut v: u64) -> Digits {
+        let mut buf = [b'0'; 20];
+        let mut start = buf.len();
+        while start > 0 {
+            start -= 1;
+            buf[start] = b'0' + (v % 10) as u8;
+            v /= 10;
+            if v == 0 {
+                break;
+            }
+        }
+        Digits { buf, start }
+    }
+
+    /// The digits.
+    pub(crate) fn as_str(&self) -> &str {
+        // Only ASCII digits are written, so this never falls back.
+        std::str::from_utf8(self.buf.get(self.start..).unwrap_or_default()).unwrap_or("0")
     }
 }
 
@@ -465,12 +508,43 @@ mod tests {
         }
     }
 
+    #[test]
+    fn digits_are_display_at_the_edges() {
+        for v in [
+            0,
+            1,
+            9,
+            10,
+            99,
+            100,
+            12_345,
+            u64::from(u32::MAX),
+            u64::MAX - 1,
+            u64::MAX,
+        ] {
+            assert_eq!(super::Digits::new(v).as_str(), v.to_string());
+        }
+    }
+
     proptest::proptest! {
         #[test]
         fn fixed_is_std(x in proptest::num::f64::ANY, p in 0.0f64..1.0, places in 0usize..=6) {
-            // Any number, and percentages (as the sentences write them).
+            // Any number, and percentages (as the sentences write them), by
+            // `Display` and written straight into a string.
             for y in [x, p * 100.0, p] {
-                proptest::prop_assert_eq!(Fixed(y, places).to_string(), format!("{y:.places$}"));
+                let std = format!("{y:.places$}");
+                proptest::prop_assert_eq!(Fixed(y, places).to_string(), std.clone());
+                let mut direct = String::from("x");
+                super::write_fixed(&mut direct, y, places).unwrap();
+                proptest::prop_assert_eq!(direct, format!("x{std}"));
+            }
+        }
+
+        #[test]
+        fn digits_are_display(v in proptest::num::u64::ANY, small in 0u64..100_000) {
+            for n in [v, small] {
+                let d = super::Digits::new(n);
+                proptest::prop_assert_eq!(d.as_str(), n.to_string());
             }
         }
     }

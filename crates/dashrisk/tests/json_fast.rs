@@ -333,7 +333,9 @@ fn a_plain_record_over_the_size_limit_is_too_large_on_every_path() {
     assert!(at.assess_json_compact(3, line, &mut scratch).is_ok());
     for r in [
         under.assess_json_line(3, line).map(|_| ()),
-        under.assess_json_line_with(3, line, &codes_only).map(|_| ()),
+        under
+            .assess_json_line_with(3, line, &codes_only)
+            .map(|_| ()),
         under.assess_json_compact(3, line, &mut scratch).map(|_| ()),
         under.parse_json_line(3, line).map(|_| ()),
     ] {

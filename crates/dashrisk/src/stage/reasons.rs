@@ -12,14 +12,14 @@ use super::evidence::{Evidence, Item, JUDGEMENT_PROMPTS};
 use super::safeguarding::Safeguarding;
 use crate::answers::{Answer, ArgumentFrequency, Assessment, Resolution};
 use crate::compact::ReasonCodes;
+use crate::flat::{write_fixed, Digits, Fixed};
 use crate::grading::{Check, Grade};
 use crate::policy::Policy;
 use crate::result::{
     ChildLink, Classification, ConflictBlocker, DecisionBasis, Flag, MaracCriterion, Reason,
-    ReasonCode,
+    ReasonCode, RiskLevel,
 };
 use crate::set::Set;
-use std::fmt::{self, Write as _};
 
 /// Everything the reasons are written from.
 pub(crate) struct Facts<'a> {
@@ -41,11 +41,11 @@ pub(crate) struct Facts<'a> {
 /// Where reasons go: a list with sentences (or empty texts), the codes alone, or
 /// the codes with every sentence written into one text.
 pub(crate) trait Sink {
-    /// Whether the sentences are wanted; when not, no sentence is formatted.
-    fn text(&self) -> bool;
-    /// Adds a reason (`text` empty when [`Sink::text`] is false). The sentence is
-    /// handed over unformatted: a sink writes it where it keeps it.
-    fn push(&mut self, code: ReasonCode, text: fmt::Arguments<'_>);
+    /// Adds a reason. `text` writes its sentence into a string; a sink that keeps
+    /// no sentences never calls it, so no sentence is written for nothing.
+    fn push(&mut self, code: ReasonCode, text: impl FnOnce(&mut String));
+    /// Adds a reason whose sentence has nothing to fill in.
+    fn push_fixed(&mut self, code: ReasonCode, text: &'static str);
 }
 
 /// Reasons as the result lists them.
@@ -53,36 +53,37 @@ pub(crate) struct Listed {
     pub reasons: Vec<Reason>,
     pub with_text: bool,
     /// Each sentence is written here first, then copied into a string of its
-    /// exact length: one allocation a sentence, where `format!` grows its string
-    /// several times over.
+    /// exact length: one allocation a sentence, where a string grown as it is
+    /// written is made several times over.
     pub scratch: String,
 }
 
 impl Sink for Listed {
-    fn text(&self) -> bool {
-        self.with_text
-    }
-    fn push(&mut self, code: ReasonCode, text: fmt::Arguments<'_>) {
-        let text = if !self.with_text {
-            String::new()
-        } else if let Some(fixed) = text.as_str() {
-            // A sentence with nothing to fill in is copied as it is.
-            fixed.to_owned()
-        } else {
+    fn push(&mut self, code: ReasonCode, text: impl FnOnce(&mut String)) {
+        let text = if self.with_text {
             self.scratch.clear();
-            // Writing to a String cannot fail.
-            let _ = self.scratch.write_fmt(text);
+            text(&mut self.scratch);
             self.scratch.as_str().to_owned()
+        } else {
+            String::new()
+        };
+        self.reasons.push(Reason { code, text });
+    }
+    fn push_fixed(&mut self, code: ReasonCode, text: &'static str) {
+        let text = if self.with_text {
+            text.to_owned()
+        } else {
+            String::new()
         };
         self.reasons.push(Reason { code, text });
     }
 }
 
 impl Sink for ReasonCodes {
-    fn text(&self) -> bool {
-        false
+    fn push(&mut self, code: ReasonCode, _text: impl FnOnce(&mut String)) {
+        ReasonCodes::push(self, code);
     }
-    fn push(&mut self, code: ReasonCode, _text: fmt::Arguments<'_>) {
+    fn push_fixed(&mut self, code: ReasonCode, _text: &'static str) {
         ReasonCodes::push(self, code);
     }
 }
@@ -95,37 +96,77 @@ pub(crate) struct Joined<'t> {
     pub first: bool,
 }
 
-impl Sink for Joined<'_> {
-    fn text(&self) -> bool {
-        true
-    }
-    fn push(&mut self, code: ReasonCode, text: fmt::Arguments<'_>) {
-        self.codes.push(code);
+impl Joined<'_> {
+    fn space(&mut self) {
         if !self.first {
             self.text.push(' ');
         }
         self.first = false;
-        match text.as_str() {
-            Some(fixed) => self.text.push_str(fixed),
-            // Writing to a String cannot fail.
-            None => {
-                let _ = self.text.write_fmt(text);
-            }
-        }
     }
 }
 
-/// Text written by a function when it is displayed: the parts of a sentence are
+impl Sink for Joined<'_> {
+    fn push(&mut self, code: ReasonCode, text: impl FnOnce(&mut String)) {
+        self.codes.push(code);
+        self.space();
+        text(self.text);
+    }
+    fn push_fixed(&mut self, code: ReasonCode, text: &'static str) {
+        self.codes.push(code);
+        self.space();
+        self.text.push_str(text);
+    }
+}
+
+/// A part of a sentence, written straight into the sentence's string (no
+/// formatter between: the sentences are most of the time a result with them
+/// takes).
+pub(crate) trait Put {
+    fn put(&self, s: &mut String);
+}
+
+impl Put for &str {
+    fn put(&self, s: &mut String) {
+        s.push_str(self);
+    }
+}
+
+impl Put for u32 {
+    fn put(&self, s: &mut String) {
+        s.push_str(Digits::new(u64::from(*self)).as_str());
+    }
+}
+
+impl Put for usize {
+    fn put(&self, s: &mut String) {
+        s.push_str(Digits::new(*self as u64).as_str());
+    }
+}
+
+impl Put for RiskLevel {
+    fn put(&self, s: &mut String) {
+        s.push_str(self.as_str());
+    }
+}
+
+impl Put for Fixed {
+    fn put(&self, s: &mut String) {
+        // Writing to a String cannot fail.
+        let _ = write_fixed(s, self.0, self.1);
+    }
+}
+
+/// Text written by a function when it is put: the parts of a sentence are
 /// written where the sentence goes, never into strings of their own.
 struct Show<F>(F);
 
-fn show<F: Fn(&mut fmt::Formatter<'_>) -> fmt::Result>(f: F) -> Show<F> {
+fn show<F: Fn(&mut String)>(f: F) -> Show<F> {
     Show(f)
 }
 
-impl<F: Fn(&mut fmt::Formatter<'_>) -> fmt::Result> fmt::Display for Show<F> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        (self.0)(f)
+impl<F: Fn(&mut String)> Put for Show<F> {
+    fn put(&self, s: &mut String) {
+        (self.0)(s)
     }
 }
 
@@ -133,84 +174,84 @@ impl<F: Fn(&mut fmt::Formatter<'_>) -> fmt::Result> fmt::Display for Show<F> {
 /// [`crate::flat::Fixed`] writes it).
 struct Pct(f64);
 
-impl fmt::Display for Pct {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}%", crate::flat::Fixed(self.0 * 100.0, 0))
+impl Put for Pct {
+    fn put(&self, s: &mut String) {
+        Fixed(self.0 * 100.0, 0).put(s);
+        s.push('%');
     }
 }
 
 /// A contract string with its underscores written as spaces.
 struct Spaced<'a>(&'a str);
 
-impl fmt::Display for Spaced<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        join(f, " ", self.0.split('_'), |f, part| f.write_str(part))
+impl Put for Spaced<'_> {
+    fn put(&self, s: &mut String) {
+        join(s, " ", self.0.split('_'), |s, part| s.push_str(part));
     }
 }
 
 /// Writes each item with `each`, `sep` between two (a join, with no string made).
 fn join<T>(
-    w: &mut fmt::Formatter<'_>,
+    s: &mut String,
     sep: &str,
     items: impl Iterator<Item = T>,
-    mut each: impl FnMut(&mut fmt::Formatter<'_>, T) -> fmt::Result,
-) -> fmt::Result {
+    mut each: impl FnMut(&mut String, T),
+) {
     for (n, item) in items.enumerate() {
         if n > 0 {
-            w.write_str(sep)?;
+            s.push_str(sep);
         }
-        each(w, item)?;
+        each(s, item);
     }
-    Ok(())
 }
 
-fn list<'a>(w: &mut fmt::Formatter<'_>, items: impl Iterator<Item = Item<'a>>) -> fmt::Result {
-    join(w, "; ", items, |w, i| {
-        w.write_str(i.id)?;
+fn list<'a>(s: &mut String, items: impl Iterator<Item = Item<'a>>) {
+    join(s, "; ", items, |s, i| {
+        s.push_str(i.id);
         if !i.label.is_empty() {
-            w.write_str(" (")?;
-            w.write_str(i.label)?;
-            w.write_char(')')?;
+            s.push_str(" (");
+            s.push_str(i.label);
+            s.push(')');
         }
-        Ok(())
     })
 }
 
-fn with_answers<'a>(
-    w: &mut fmt::Formatter<'_>,
-    items: impl Iterator<Item = Item<'a>>,
-) -> fmt::Result {
-    join(w, "; ", items, |w, i| {
-        w.write_str(i.id)?;
-        w.write_char(' ')?;
-        w.write_str(match i.answer {
+fn with_answers<'a>(s: &mut String, items: impl Iterator<Item = Item<'a>>) {
+    join(s, "; ", items, |s, i| {
+        s.push_str(i.id);
+        s.push(' ');
+        s.push_str(match i.answer {
             crate::answers::Answer::NotKnown => "not known",
             other => other.as_str(),
         })
     })
 }
 
-fn blocker_text(w: &mut fmt::Formatter<'_>, b: ConflictBlocker, f: &Facts) -> fmt::Result {
+fn blocker_text(s: &mut String, b: ConflictBlocker, f: &Facts) {
     match b {
-        ConflictBlocker::SafetyGate => w.write_str("fear, control or harm was reported"),
+        ConflictBlocker::SafetyGate => s.push_str("fear, control or harm was reported"),
         ConflictBlocker::GateItemUnanswered => {
-            w.write_str("fear, control or harm questions were not answered")
+            s.push_str("fear, control or harm questions were not answered")
         }
-        ConflictBlocker::AbuseEvidence => w.write_str("abuse was reported beyond the safety gates"),
+        ConflictBlocker::AbuseEvidence => s.push_str("abuse was reported beyond the safety gates"),
         ConflictBlocker::EarlierAbuse => {
-            w.write_str("an earlier domestic-abuse incident is recorded")
+            s.push_str("an earlier domestic-abuse incident is recorded")
         }
-        ConflictBlocker::MaracHistory => w.write_str("the victim has been discussed at MARAC"),
-        ConflictBlocker::MaracCriterion => w.write_str("a MARAC criterion is met"),
-        ConflictBlocker::RaisedRiskLevel => write!(w, "the risk level is {}", f.grade.level),
+        ConflictBlocker::MaracHistory => s.push_str("the victim has been discussed at MARAC"),
+        ConflictBlocker::MaracCriterion => s.push_str("a MARAC criterion is met"),
+        ConflictBlocker::RaisedRiskLevel => {
+            s.push_str("the risk level is ");
+            f.grade.level.put(s);
+        }
         ConflictBlocker::AbuseProbability => match f.estimate.p_abuse {
-            Some(p) => write!(
-                w,
-                "the statistical estimate ({}) is not below the conflict threshold ({})",
-                Pct(p),
-                Pct(f.decision.conflict_threshold)
-            ),
-            None => w.write_str("there is no statistical estimate for this form"),
+            Some(p) => {
+                s.push_str("the statistical estimate (");
+                Pct(p).put(s);
+                s.push_str(") is not below the conflict threshold (");
+                Pct(f.decision.conflict_threshold).put(s);
+                s.push(')');
+            }
+            None => s.push_str("there is no statistical estimate for this form"),
         },
     }
 }
@@ -219,15 +260,17 @@ fn blocker_text(w: &mut fmt::Formatter<'_>, b: ConflictBlocker, f: &Facts) -> fm
 /// it nothing but what the sink keeps: every sentence, and everything only a
 /// sentence needs, is written inside `say!`, straight into the sink.
 pub(crate) fn reasons<S: Sink>(f: &Facts, out: &mut S) {
-    let with_text = out.text();
-    // A macro, not a closure, so that a sentence not asked for is never formatted.
+    // A macro, not a function, so that a sentence is a closure the sink calls only
+    // when it keeps sentences. A sentence is its parts in order: text, numbers,
+    // and the helpers above.
     macro_rules! say {
-        ($code:expr, $($text:tt)+) => {
-            if with_text {
-                out.push($code, format_args!($($text)+))
-            } else {
-                out.push($code, format_args!(""))
-            }
+        ($code:expr, $fixed:literal $(,)?) => {
+            out.push_fixed($code, $fixed)
+        };
+        ($code:expr $(, $part:expr)+ $(,)?) => {
+            out.push($code, |s: &mut String| {
+                $( Put::put(&$part, s); )+
+            })
         };
     }
     let (ev, est, d, g, sg) = (f.evidence, f.estimate, f.decision, f.grade, f.safeguarding);
@@ -243,25 +286,29 @@ pub(crate) fn reasons<S: Sink>(f: &Facts, out: &mut S) {
         ),
         DecisionBasis::AnswersGiven => say!(
             ReasonCode::DecisionAbuseAnswersGiven,
-            "Domestic abuse, decided by the answers given: no safety gate fired, but the \"yes\" answers alone put the statistical estimate at {}, at or above the abuse threshold ({}).",
+            "Domestic abuse, decided by the answers given: no safety gate fired, but the \"yes\" answers alone put the statistical estimate at ",
             Pct(est.p_evidence.unwrap_or(1.0)),
-            Pct(sp.abuse_min_p_abuse)
+            ", at or above the abuse threshold (",
+            Pct(sp.abuse_min_p_abuse),
+            ").",
         ),
         DecisionBasis::SafetyRules => say!(
             ReasonCode::DecisionUnclearSafetyRules,
-            "Not parental conflict, decided by the safety rules: {}. Abuse is not established on what was recorded either, so the case is unclear.",
-            show(|w| {
+            "Not parental conflict, decided by the safety rules: ",
+            show(|s| {
                 let rules = d
                     .blockers
                     .iter()
                     .filter(|&b| b != ConflictBlocker::AbuseProbability);
-                join(w, "; ", rules, |w, b| blocker_text(w, b, f))
-            })
+                join(s, "; ", rules, |s, b| blocker_text(s, b, f))
+            }),
+            ". Abuse is not established on what was recorded either, so the case is unclear.",
         ),
         DecisionBasis::Estimate => say!(
             ReasonCode::DecisionUnclearEstimate,
-            "Unclear, decided by the statistical estimate: no safety rule rules out parental conflict, but {}.",
-            show(|w| blocker_text(w, ConflictBlocker::AbuseProbability, f))
+            "Unclear, decided by the statistical estimate: no safety rule rules out parental conflict, but ",
+            show(|s| blocker_text(s, ConflictBlocker::AbuseProbability, f)),
+            ".",
         ),
         DecisionBasis::ScreenedOut => say!(
             ReasonCode::DecisionConflictScreenedOut,
@@ -273,122 +320,144 @@ pub(crate) fn reasons<S: Sink>(f: &Facts, out: &mut S) {
     if !ev.fear.is_empty() {
         say!(
             ReasonCode::FearReported,
-            "Fear reported ({}): fear of the other person rules out parental conflict.",
-            show(|w| list(w, ev.items(ev.fear)))
+            "Fear reported (",
+            show(|s| list(s, ev.items(ev.fear))),
+            "): fear of the other person rules out parental conflict.",
         );
     }
     if !ev.power.is_empty() {
         say!(
             ReasonCode::PowerImbalanceReported,
-            "Control or an imbalance of power reported ({}): this rules out parental conflict.",
-            show(|w| list(w, ev.items(ev.power)))
+            "Control or an imbalance of power reported (",
+            show(|s| list(s, ev.items(ev.power))),
+            "): this rules out parental conflict.",
         );
     }
     if !ev.harm.is_empty() {
         say!(
             ReasonCode::HarmMarkerReported,
-            "Violence or a high-harm marker reported ({}): this is domestic abuse, not parental conflict.",
-            show(|w| list(w, ev.items(ev.harm)))
+            "Violence or a high-harm marker reported (",
+            show(|s| list(s, ev.items(ev.harm))),
+            "): this is domestic abuse, not parental conflict.",
         );
     }
     if !ev.blockers.is_empty() {
         say!(
             ReasonCode::AbuseEvidenceReported,
-            "Abuse reported beyond the safety gates ({}): this rules out parental conflict, though on its own it does not establish abuse.",
-            show(|w| list(w, ev.items(ev.blockers)))
+            "Abuse reported beyond the safety gates (",
+            show(|s| list(s, ev.items(ev.blockers))),
+            "): this rules out parental conflict, though on its own it does not establish abuse.",
         );
     }
     if !ev.gate_fired() && !ev.fear_power_unanswered.is_empty() {
         say!(
             ReasonCode::FearOrPowerNotCleared,
-            "Ask about fear and control before recording parental conflict: {} could not be ruled out (not known or declined), and parental conflict needs them asked and answered no.",
-            show(|w| with_answers(w, ev.items(ev.fear_power_unanswered)))
+            "Ask about fear and control before recording parental conflict: ",
+            show(|s| with_answers(s, ev.items(ev.fear_power_unanswered))),
+            " could not be ruled out (not known or declined), and parental conflict needs them asked and answered no.",
         );
     }
     if !ev.gate_fired() && !ev.harm_unanswered.is_empty() {
         say!(
             ReasonCode::HarmNotCleared,
-            "Ask about {} before recording parental conflict: parental conflict needs every harm question answered no.",
-            show(|w| {
-                join(w, "; ", ev.items(ev.harm_unanswered), |w, i| {
-                    write!(w, "{} ({}, {})", i.id, i.label, Spaced(i.answer.as_str()))
+            "Ask about ",
+            show(|s| {
+                join(s, "; ", ev.items(ev.harm_unanswered), |s, i| {
+                    s.push_str(i.id);
+                    s.push_str(" (");
+                    s.push_str(i.label);
+                    s.push_str(", ");
+                    Spaced(i.answer.as_str()).put(s);
+                    s.push(')');
                 })
-            })
+            }),
+            " before recording parental conflict: parental conflict needs every harm question answered no.",
         );
     }
     if g.earlier_abuse {
         let ctx = &f.a.context;
-        let detail = show(|w| {
+        let detail = show(|s| {
             match (ctx.prior_incidents_12m.filter(|&n| n > 0), ctx.incident_date) {
-                (Some(n), _) => write!(w, "{n} in the 12 months before this one"),
-                (None, Some(_)) => write!(
-                    w,
-                    "dated within the {}-month window before this one",
-                    gp.escalation_window_months
-                ),
-                (None, None) => w.write_str("dated, but without this incident's date the dates may fall inside the window; record the incident date"),
+                (Some(n), _) => {
+                    n.put(s);
+                    s.push_str(" in the 12 months before this one");
+                }
+                (None, Some(_)) => {
+                    s.push_str("dated within the ");
+                    gp.escalation_window_months.put(s);
+                    s.push_str("-month window before this one");
+                }
+                (None, None) => s.push_str("dated, but without this incident's date the dates may fall inside the window; record the incident date"),
             }
         });
         say!(
             ReasonCode::EarlierAbuseIncident,
-            "An earlier domestic-abuse incident is recorded ({}): parental conflict support is only for families where abuse has been screened out.",
-            detail
+            "An earlier domestic-abuse incident is recorded (",
+            detail,
+            "): parental conflict support is only for families where abuse has been screened out.",
         );
     }
 
     // 3. The estimate, named as such.
     match (est.p_abuse, est.points, d.band) {
         (Some(p), Some(points), Some(band)) => {
-            // Displayed only inside `say!`: written only when sentences are wanted.
-            let estimate = show(|w| {
-                write!(
-                    w,
-                    "The statistical estimate of domestic abuse is {} ({} points; calibration {})",
-                    Pct(p),
-                    crate::flat::Fixed(points, 1),
-                    f.calibration
-                )
+            // Put only inside `say!`: written only when sentences are wanted.
+            let estimate = show(|s| {
+                s.push_str("The statistical estimate of domestic abuse is ");
+                Pct(p).put(s);
+                s.push_str(" (");
+                Fixed(points, 1).put(s);
+                s.push_str(" points; calibration ");
+                s.push_str(f.calibration);
+                s.push(')');
             });
             match (d.basis, band) {
                 (DecisionBasis::SafetyGate | DecisionBasis::SafetyRules, _) => say!(
                     ReasonCode::StatisticalEstimate,
-                    "{}. A safety rule decided the classification, not this estimate.",
-                    estimate
+                    estimate,
+                    ". A safety rule decided the classification, not this estimate.",
                 ),
                 (_, Band::High) if !d.unknowns_reach_abuse => say!(
                     ReasonCode::HighAbuseProbability,
-                    "{}: at or above the abuse threshold ({}).",
                     estimate,
-                    Pct(sp.abuse_min_p_abuse)
+                    ": at or above the abuse threshold (",
+                    Pct(sp.abuse_min_p_abuse),
+                    ").",
                 ),
                 (_, Band::High) => {}
                 (_, Band::Intermediate) => say!(
                     ReasonCode::IntermediateAbuseProbability,
-                    "{}: too high to treat as parental conflict (the conflict threshold is {}).",
                     estimate,
-                    Pct(d.conflict_threshold)
+                    ": too high to treat as parental conflict (the conflict threshold is ",
+                    Pct(d.conflict_threshold),
+                    ").",
                 ),
                 (_, Band::Low) => say!(
                     ReasonCode::LowAbuseProbability,
-                    "{}: below the conflict threshold ({}).",
                     estimate,
-                    Pct(d.conflict_threshold)
+                    ": below the conflict threshold (",
+                    Pct(d.conflict_threshold),
+                    ").",
                 ),
             }
             if d.unknowns_reach_abuse && not_abuse {
                 say!(
                     ReasonCode::UnknownsRaiseProbability,
-                    "Unanswered questions raise the estimate to {}, but the answers given ({}) do not establish abuse: find out the unknowns.",
+                    "Unanswered questions raise the estimate to ",
                     Pct(p),
-                    Pct(est.p_evidence.unwrap_or(0.0))
+                    ", but the answers given (",
+                    Pct(est.p_evidence.unwrap_or(0.0)),
+                    ") do not establish abuse: find out the unknowns.",
                 );
             }
         }
         _ => say!(
             ReasonCode::NoEstimate,
-            "No statistical estimate: the calibration ({}) has no points for the form {}. Fit them on labelled records (dashrisk calibrate --data). Without an estimate a case cannot be recorded as parental conflict.",
+            "No statistical estimate: the calibration (",
             f.calibration,
-            f.instrument
+            ") has no points for the form ",
+            f.instrument,
+            ". Fit them on labelled records (dashrisk calibrate --data). Without an estimate a case cannot be recorded as parental conflict.",
         ),
     }
     if ev.fear_and_power_cleared() {
@@ -407,8 +476,9 @@ pub(crate) fn reasons<S: Sink>(f: &Facts, out: &mut S) {
     {
         say!(
             ReasonCode::RiskRulesOutConflict,
-            "The risk level ({}) or a MARAC criterion rules out handling this as parental conflict.",
-            g.level
+            "The risk level (",
+            g.level,
+            ") or a MARAC criterion rules out handling this as parental conflict.",
         );
     }
     if d.classification == Classification::Unclear {
@@ -425,39 +495,37 @@ pub(crate) fn reasons<S: Sink>(f: &Facts, out: &mut S) {
     }
 
     // 4. The conflict pattern.
-    let s = &f.a.conflict_screen;
+    let sc = &f.a.conflict_screen;
     let frequent = matches!(
-        s.argument_frequency,
+        sc.argument_frequency,
         ArgumentFrequency::Weekly | ArgumentFrequency::Daily
     );
-    let poorly = s.resolution == Resolution::PoorlyResolved;
+    let poorly = sc.resolution == Resolution::PoorlyResolved;
     if frequent || poorly {
         say!(
             ReasonCode::ConflictPattern,
-            "The parents {}: frequent, poorly resolved arguments harm children, and are the pattern of parental conflict when there is no fear or control; on their own they do not rule out abuse.",
-            show(|w| {
+            "The parents ",
+            show(|s| {
                 if frequent {
-                    write!(w, "argue {}", s.argument_frequency.as_str())?;
+                    s.push_str("argue ");
+                    s.push_str(sc.argument_frequency.as_str());
                 }
                 if frequent && poorly {
-                    w.write_str(" and ")?;
+                    s.push_str(" and ");
                 }
                 if poorly {
-                    w.write_str("arguments are poorly resolved")?;
+                    s.push_str("arguments are poorly resolved");
                 }
-                Ok(())
-            })
+            }),
+            ": frequent, poorly resolved arguments harm children, and are the pattern of parental conflict when there is no fear or control; on their own they do not rule out abuse.",
         );
     }
-    if let Some(ts) = s.recent_transitions.as_ref().filter(|t| !t.is_empty()) {
+    if let Some(ts) = sc.recent_transitions.as_ref().filter(|t| !t.is_empty()) {
         say!(
             ReasonCode::TransitionReported,
-            "Recent transition(s): {}. Conflict risk rises at such times.",
-            show(|w| {
-                join(w, ", ", ts.iter(), |w, t| {
-                    write!(w, "{}", Spaced(t.as_str()))
-                })
-            })
+            "Recent transition(s): ",
+            show(|s| join(s, ", ", ts.iter(), |s, t| Spaced(t.as_str()).put(s))),
+            ". Conflict risk rises at such times.",
         );
     }
 
@@ -465,37 +533,48 @@ pub(crate) fn reasons<S: Sink>(f: &Facts, out: &mut S) {
     let c = g.counts;
     say!(
         ReasonCode::YesCountBand,
-        "{} of {} questions answered yes: {} risk on the count ({} or more is high).",
         c.yes,
+        " of ",
         f.questions,
+        " questions answered yes: ",
         g.actuarial,
-        gp.high_from
+        " risk on the count (",
+        gp.high_from,
+        " or more is high).",
     );
     if c.unanswered() > 0 {
         say!(
             ReasonCode::UnansweredItems,
-            "{} question(s) not known and {} declined: the count may understate the risk; unknown is not no.",
             c.not_known,
-            c.declined
+            " question(s) not known and ",
+            c.declined,
+            " declined: the count may understate the risk; unknown is not no.",
         );
     }
     if g.high_possible_if_unknowns_yes {
         say!(
             ReasonCode::HighRiskPossibleIfUnknownsYes,
-            "If the unanswered questions were yes the count would reach {}: high risk. Use professional judgement.",
-            c.yes + c.unanswered()
+            "If the unanswered questions were yes the count would reach ",
+            c.yes + c.unanswered(),
+            ": high risk. Use professional judgement.",
         );
     }
     match f.a.officer_judgement {
         Some(j) if j > g.actuarial => say!(
             ReasonCode::ProfessionalJudgementRaised,
-            "Professional judgement raised the level from {} to {j}.",
-            g.actuarial
+            "Professional judgement raised the level from ",
+            g.actuarial,
+            " to ",
+            j,
+            ".",
         ),
         Some(j) if j < g.actuarial => say!(
             ReasonCode::ProfessionalJudgementNotLowering,
-            "The officer graded {j}, but judgement may raise the level and never lower it: the level stays {}.",
-            g.actuarial
+            "The officer graded ",
+            j,
+            ", but judgement may raise the level and never lower it: the level stays ",
+            g.actuarial,
+            ".",
         ),
         _ => {}
     }
@@ -503,9 +582,11 @@ pub(crate) fn reasons<S: Sink>(f: &Facts, out: &mut S) {
         match c {
             MaracCriterion::VisibleHighRisk => say!(
                 ReasonCode::MaracCriterionMet,
-                "MARAC: visible high risk ({} yes answers, threshold {}).",
+                "MARAC: visible high risk (",
                 g.counts.yes,
-                gp.high_from
+                " yes answers, threshold ",
+                gp.high_from,
+                ").",
             ),
             MaracCriterion::ProfessionalJudgement => say!(
                 ReasonCode::MaracCriterionMet,
@@ -513,28 +594,34 @@ pub(crate) fn reasons<S: Sink>(f: &Facts, out: &mut S) {
             ),
             MaracCriterion::PotentialEscalation => say!(
                 ReasonCode::MaracCriterionMet,
-                "MARAC: potential escalation ({} or more incidents in {} months, this one included).",
+                "MARAC: potential escalation (",
                 gp.escalation_incidents,
-                gp.escalation_window_months
+                " or more incidents in ",
+                gp.escalation_window_months,
+                " months, this one included).",
             ),
             MaracCriterion::RepeatMarac => say!(
                 ReasonCode::MaracCriterionMet,
-                "MARAC: repeat case (new incident within {} months of the last MARAC).",
-                gp.repeat_marac_window_months
+                "MARAC: repeat case (new incident within ",
+                gp.repeat_marac_window_months,
+                " months of the last MARAC).",
             ),
         }
     }
     match g.escalation {
         Check::Unchecked => say!(
             ReasonCode::EscalationUnchecked,
-            "Potential escalation could not be checked: the earlier domestic-abuse incidents recorded do not cover the {}-month window (no count and no dates, or only a 12-month count for a longer window). Check police records.",
-            gp.escalation_window_months
+            "Potential escalation could not be checked: the earlier domestic-abuse incidents recorded do not cover the ",
+            gp.escalation_window_months,
+            "-month window (no count and no dates, or only a 12-month count for a longer window). Check police records.",
         ),
         Check::MetOnRecords => say!(
             ReasonCode::EscalationMetOnRecords,
-            "Potential escalation is counted as met: the earlier incidents recorded could make {} or more in {} months, this one included, but the record does not show that they do. Record the dates of the earlier incidents and of this one to settle it.",
+            "Potential escalation is counted as met: the earlier incidents recorded could make ",
             gp.escalation_incidents,
-            gp.escalation_window_months
+            " or more in ",
+            gp.escalation_window_months,
+            " months, this one included, but the record does not show that they do. Record the dates of the earlier incidents and of this one to settle it.",
         ),
         Check::Met | Check::NotMet => {}
     }
@@ -578,15 +665,17 @@ pub(crate) fn reasons<S: Sink>(f: &Facts, out: &mut S) {
     if !f.judgement_prompts.is_empty() {
         say!(
             ReasonCode::ConsiderProfessionalJudgement,
-            "High-harm marker or cluster ({}) with a {} level on the count: consider whether professional judgement should raise the level.",
-            show(|w| {
+            "High-harm marker or cluster (",
+            show(|s| {
                 // In the order of JUDGEMENT_PROMPTS, as the sentence has always named them.
                 let prompts = JUDGEMENT_PROMPTS
                     .iter()
                     .filter(|&&p| f.judgement_prompts.contains(p));
-                join(w, ", ", prompts, |w, p| write!(w, "{}", Spaced(p.as_str())))
+                join(s, ", ", prompts, |s, p| Spaced(p.as_str()).put(s))
             }),
-            g.level
+            ") with a ",
+            g.level,
+            " level on the count: consider whether professional judgement should raise the level.",
         );
     }
 
@@ -602,7 +691,7 @@ pub(crate) fn reasons<S: Sink>(f: &Facts, out: &mut S) {
         ),
         Some(false) => {}
     }
-    if s.children_exposed == Answer::Yes {
+    if sc.children_exposed == Answer::Yes {
         say!(
             ReasonCode::ChildrenExposed,
             "Children are exposed to the arguments.",
