@@ -422,3 +422,40 @@ fn a_byte_order_mark_in_any_column_name_is_dropped() {
         .unwrap()
         .starts_with("note,id,"));
 }
+
+/// JSON Lines output carries `passthrough` exactly when the input had columns to
+/// pass through: a CSV with extra columns (each as text, even on an error record);
+/// never a JSON Lines input (its `meta` is echoed as `meta`) or a CSV without them.
+#[test]
+fn passthrough_is_written_only_for_columns_passed_through() {
+    let jsonl = r#"{"id":"a","answers":{"q18":"yes"},"meta":{"force":"X"}}"#;
+    let out = run(&["assess", "--format", "jsonl"], jsonl.as_bytes());
+    let recs = lines(&out);
+    assert_eq!(recs[0]["meta"]["force"], "X");
+    assert!(recs[0].get("passthrough").is_none(), "{}", recs[0]);
+
+    let plain = "id,q18\na,yes\n";
+    let out = run(
+        &["assess", "--format", "csv", "--output-format", "jsonl"],
+        plain.as_bytes(),
+    );
+    let recs = lines(&out);
+    assert!(recs[0].get("passthrough").is_none(), "{}", recs[0]);
+
+    let extra = "id,q18,force_ref\na,yes,F-1\nb,maybe,F-2\n";
+    let out = run(
+        &["assess", "--format", "csv", "--output-format", "jsonl"],
+        extra.as_bytes(),
+    );
+    let recs = lines(&out);
+    assert_eq!(recs.len(), 2);
+    assert_eq!(
+        recs[0]["passthrough"],
+        serde_json::json!({"force_ref": "F-1"})
+    );
+    assert_eq!(recs[1]["error"]["code"], "invalid_value");
+    assert_eq!(
+        recs[1]["passthrough"],
+        serde_json::json!({"force_ref": "F-2"})
+    );
+}
