@@ -868,7 +868,9 @@ impl Chunk {
             Format::Jsonl => {
                 let has_pass = !fmt.pass_names.is_empty() && !fmt.meta_only;
                 let mut more = extra.unwrap_or_default();
-                if has_pass {
+                // An added key of the same name would win, as it did when the
+                // added keys were inserted after `passthrough` (none is so named).
+                if has_pass && !more.contains_key("passthrough") {
                     let map: serde_json::Map<String, serde_json::Value> = fmt
                         .pass_names
                         .iter()
