@@ -434,20 +434,16 @@ fn passthrough_is_written_only_for_columns_passed_through() {
     assert_eq!(recs[0]["meta"]["force"], "X");
     assert!(recs[0].get("passthrough").is_none(), "{}", recs[0]);
 
-    let plain = "id,q18\na,yes\n";
-    let out = run(
-        &["assess", "--format", "csv", "--output-format", "jsonl"],
-        plain.as_bytes(),
-    );
-    let recs = lines(&out);
+    let csv_to_jsonl = |csv: &str| {
+        lines(&run(
+            &["assess", "--format", "csv", "--output-format", "jsonl"],
+            csv.as_bytes(),
+        ))
+    };
+    let recs = csv_to_jsonl("id,q18\na,yes\n");
     assert!(recs[0].get("passthrough").is_none(), "{}", recs[0]);
 
-    let extra = "id,q18,force_ref\na,yes,F-1\nb,maybe,F-2\n";
-    let out = run(
-        &["assess", "--format", "csv", "--output-format", "jsonl"],
-        extra.as_bytes(),
-    );
-    let recs = lines(&out);
+    let recs = csv_to_jsonl("id,q18,force_ref\na,yes,F-1\nb,maybe,F-2\n");
     assert_eq!(recs.len(), 2);
     assert_eq!(
         recs[0]["passthrough"],
