@@ -553,7 +553,12 @@ impl Scorer {
                 let mut s = FlatScratch::new();
                 if let Some(idx) = json_fast::read(self, text, &mut s, true) {
                     let n = s.questions;
-                    return Ok(self.assess_parts(&s.a, idx, &s.answers[..n], options));
+                    // The id and `meta` are moved into the result, not copied: no
+                    // stage reads them.
+                    let (id, meta) = (s.a.id.take(), s.a.meta.take());
+                    let mut r = self.assess_parts(&s.a, idx, &s.answers[..n], options);
+                    (r.id, r.meta) = (id, meta);
+                    return Ok(r);
                 }
             }
         }
