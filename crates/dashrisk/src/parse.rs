@@ -548,19 +548,15 @@ impl Scorer {
         // order, and assessed from there: no answers map is built (as
         // `assess_json_compact` does; tests/json_fast.rs checks both against the
         // strict path). Anything else, every error included, takes the strict path.
-        if bytes.len() <= self.limits().max_record_bytes {
-            if let Ok(text) = std::str::from_utf8(bytes) {
-                let mut s = FlatScratch::new();
-                if let Some(idx) = json_fast::read(self, text, &mut s, true) {
-                    let n = s.questions;
-                    // The id and `meta` are moved into the result, not copied: no
-                    // stage reads them.
-                    let (id, meta) = (s.a.id.take(), s.a.meta.take());
-                    let mut r = self.assess_parts(&s.a, idx, &s.answers[..n], options);
-                    (r.id, r.meta) = (id, meta);
-                    return Ok(r);
-                }
-            }
+        let mut s = FlatScratch::new();
+        if let Some(idx) = self.read_plain(bytes, &mut s, true) {
+            let n = s.questions;
+            // The id and `meta` are moved into the result, not copied: no stage
+            // reads them.
+            let (id, meta) = (s.a.id.take(), s.a.meta.take());
+            let mut r = self.assess_parts(&s.a, idx, &s.answers[..n], options);
+            (r.id, r.meta) = (id, meta);
+            return Ok(r);
         }
         let a = self.parse_json_line_strict(line_no, bytes)?;
         self.assess_with(&a, options).map_err(|error| RecordError {
@@ -575,15 +571,22 @@ impl Scorer {
     pub fn parse_json_line(&self, line_no: u64, bytes: &[u8]) -> Result<Assessment, RecordError> {
         // Read without a tree when the line is plain; the strict path below names
         // any error (and reads what the fast reader leaves to it).
-        if bytes.len() <= self.limits().max_record_bytes {
-            if let Ok(text) = std::str::from_utf8(bytes) {
-                let mut s = FlatScratch::new();
-                if let Some(idx) = json_fast::read(self, text, &mut s, true) {
-                    return Ok(self.scratch_assessment(s, idx));
-                }
-            }
+        let mut s = FlatScratch::new();
+        if let Some(idx) = self.read_plain(bytes, &mut s, true) {
+            return Ok(self.scratch_assessment(s, idx));
         }
         self.parse_json_line_strict(line_no, bytes)
+    }
+
+    /// Reads a line with the reader without a tree into `s`, and returns its form,
+    /// when the line is within the size limit, UTF-8, and plain enough for that
+    /// reader; `None` sends it to the strict path, which names any error.
+    fn read_plain(&self, bytes: &[u8], s: &mut FlatScratch, keep_meta: bool) -> Option<usize> {
+        if bytes.len() > self.limits().max_record_bytes {
+            return None;
+        }
+        let text = std::str::from_utf8(bytes).ok()?;
+        json_fast::read(self, text, s, keep_meta)
     }
 
     /// The record read into `s` (form `idx`) as an [`Assessment`].
@@ -620,13 +623,9 @@ impl Scorer {
     ) -> Result<crate::CompactResult, RecordError> {
         // Whatever happens below, the scratch no longer holds the last line.
         scratch.inst = None;
-        if bytes.len() <= self.limits().max_record_bytes {
-            if let Ok(text) = std::str::from_utf8(bytes) {
-                if let Some(idx) = json_fast::read(self, text, scratch, false) {
-                    let n = scratch.questions;
-                    return Ok(self.assess_compact_parts(&scratch.a, idx, &scratch.answers[..n]));
-                }
-            }
+        if let Some(idx) = self.read_plain(bytes, scratch, false) {
+            let n = scratch.questions;
+            return Ok(self.assess_compact_parts(&scratch.a, idx, &scratch.answers[..n]));
         }
         let a = self.parse_json_line_strict(line_no, bytes)?;
         let r = self.assess_compact(&a).map_err(|error| RecordError {
