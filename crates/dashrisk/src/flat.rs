@@ -144,7 +144,7 @@ pub fn result_row(r: &AssessmentResult) -> Vec<Cell<'_>> {
         Cell::Text(Cow::Owned(
             r.reasons
                 .iter()
-                .map(|x| x.text.as_str())
+                .map(|x| x.text.as_ref())
                 .collect::<Vec<_>>()
                 .join(" "),
         )),
@@ -219,16 +219,29 @@ pub(crate) fn write_fixed<W: std::fmt::Write + ?Sized>(
     write!(w, "{x:.places$}")
 }
 
+/// Every number below 100 as two digits, in order: a number below 100 is a slice of
+/// this, with no digits made.
+const PAIRS: &str = "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899";
+
 /// A whole number's decimal digits, as `Display` writes them, made on the stack.
 pub(crate) struct Digits {
     buf: [u8; 20],
     start: usize,
+    /// The number when it is below 100 (then `buf` is not written), else 100.
+    small: u8,
 }
 
 impl Digits {
     /// The digits of `v` (20 places hold every `u64`).
     pub(crate) fn new(mut v: u64) -> Digits {
         let mut buf = [b'0'; 20];
+        if v < 100 {
+            return Digits {
+                buf,
+                start: 0,
+                small: v as u8,
+            };
+        }
         let mut start = buf.len();
         while start > 0 {
             start -= 1;
@@ -238,11 +251,20 @@ impl Digits {
                 break;
             }
         }
-        Digits { buf, start }
+        Digits {
+            buf,
+            start,
+            small: 100,
+        }
     }
 
     /// The digits.
     pub(crate) fn as_str(&self) -> &str {
+        if self.small < 100 {
+            let at = usize::from(self.small) * 2;
+            let skip = usize::from(self.small < 10);
+            return PAIRS.get(at + skip..at + 2).unwrap_or("0");
+        }
         // Only ASCII digits are written, so this never falls back.
         std::str::from_utf8(self.buf.get(self.start..).unwrap_or_default()).unwrap_or("0")
     }
@@ -515,8 +537,12 @@ mod tests {
             1,
             9,
             10,
+            11,
+            42,
+            90,
             99,
             100,
+            101,
             12_345,
             u64::from(u32::MAX),
             u64::MAX - 1,

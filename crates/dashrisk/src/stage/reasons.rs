@@ -186,7 +186,13 @@ struct Spaced<'a>(&'a str);
 
 impl Put for Spaced<'_> {
     fn put(&self, s: &mut String) {
-        join(s, " ", self.0.split('_'), |s, part| s.push_str(part));
+        let mut rest = self.0;
+        while let Some(at) = rest.bytes().position(|b| b == b'_') {
+            s.push_str(rest.get(..at).unwrap_or_default());
+            s.push(' ');
+            rest = rest.get(at + 1..).unwrap_or_default();
+        }
+        s.push_str(rest);
     }
 }
 
