@@ -134,7 +134,7 @@ impl Extras {
         if let Some(dir) = &self.services {
             m.insert(
                 "services".into(),
-                serde_json::to_value(dir.for_pathways(&r.pathways))
+                serde_json::to_value(dir.for_pathways(r.pathways))
                     .unwrap_or(serde_json::Value::Null),
             );
         }

@@ -58,7 +58,7 @@ fn every_scenario_carries_the_librarys_ask_next_and_its_pathways_services() {
         let mut want_keys: Vec<String> = lib
             .pathways
             .iter()
-            .filter(|p| !dir_.for_pathway(**p).is_empty())
+            .filter(|p| !dir_.for_pathway(*p).is_empty())
             .map(|p| {
                 serde_json::to_value(p)
                     .unwrap()

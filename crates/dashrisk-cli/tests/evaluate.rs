@@ -121,7 +121,7 @@ fn by_hand(path: &Path) -> ByHand {
         h.csc += u64::from(r.csc_notification);
         h.school += u64::from(r.school_notification);
         h.rpc_or_eh += u64::from(
-            r.pathways.contains(&Pathway::RpcSupport) || r.pathways.contains(&Pathway::EarlyHelp),
+            r.pathways.contains(Pathway::RpcSupport) || r.pathways.contains(Pathway::EarlyHelp),
         );
         h.abuse_conflict += u64::from(y && r.classification == Classification::ParentalConflict);
         h.csc_today += u64::from(r.children.linked != Some(false));

@@ -62,13 +62,13 @@ fn count_by_hand(path: &std::path::Path) -> Counts {
                 }
             ));
             for p in &r.pathways {
-                k(format!("pathway.{}", snake(p)));
+                k(format!("pathway.{}", snake(&p)));
             }
             if r.marac_referral {
                 k("marac_referral".into());
             }
             for m in &r.marac_criteria {
-                k(format!("marac_criterion.{}", snake(m)));
+                k(format!("marac_criterion.{}", snake(&m)));
             }
             if r.csc_notification {
                 k("csc_notification".into());

@@ -413,7 +413,8 @@ impl LogisticModel {
                     text: format!(
                         "{}: {:+.2} to the log-odds of {} (coefficient {:+.3}{times}).",
                         c.description, c.contribution, self.label, c.coefficient
-                    ),
+                    )
+                    .into(),
                 }
             })
             .collect()

@@ -265,8 +265,8 @@ impl Decision for AssessmentResult {
             marac_referral: self.marac_referral,
             csc_notification: self.csc_notification,
             school_notification: self.school_notification,
-            rpc_support: self.pathways.contains(&Pathway::RpcSupport),
-            early_help: self.pathways.contains(&Pathway::EarlyHelp),
+            rpc_support: self.pathways.contains(Pathway::RpcSupport),
+            early_help: self.pathways.contains(Pathway::EarlyHelp),
             children_linked: self.children.linked,
         }
     }

@@ -421,7 +421,7 @@ pub fn record_text(r: &AssessmentResult) -> String {
     if let Some(p) = r.p_abuse {
         let _ = writeln!(t, "Estimated probability of abuse: {p:.2}");
     }
-    let crit: Vec<String> = r.marac_criteria.iter().map(words).collect();
+    let crit: Vec<String> = r.marac_criteria.iter().map(|c| words(&c)).collect();
     let _ = writeln!(
         t,
         "MARAC referral: {}{}",
@@ -439,7 +439,7 @@ pub fn record_text(r: &AssessmentResult) -> String {
         if r.school_notification { "yes" } else { "no" }
     );
     let _ = writeln!(t, "Children: {}", r.children.summary);
-    let pw: Vec<String> = r.pathways.iter().map(words).collect();
+    let pw: Vec<String> = r.pathways.iter().map(|p| words(&p)).collect();
     let _ = writeln!(t, "Pathways: {}", pw.join(", "));
     let _ = writeln!(t, "Reasons:");
     for reason in &r.reasons {
@@ -483,7 +483,7 @@ pub fn result_panel(s: &AppState, outcome: &Result<Assessed, RecordError>) -> St
             .map(|p| format!(" Estimated probability of abuse {p:.2} (synthetic calibration)."))
             .unwrap_or_default()
     );
-    let crit: Vec<String> = r.marac_criteria.iter().map(words).collect();
+    let crit: Vec<String> = r.marac_criteria.iter().map(|c| words(&c)).collect();
     let _ = write!(
         o,
         "<h3>MARAC</h3><p data-marac=\"{}\">{}</p>",
@@ -506,10 +506,10 @@ pub fn result_panel(s: &AppState, outcome: &Result<Assessed, RecordError>) -> St
         let _ = write!(
             o,
             "<li data-pathway=\"{}\">{}",
-            esc(&code(p)),
-            esc(&capitalise(&words(p)))
+            esc(&code(&p)),
+            esc(&capitalise(&words(&p)))
         );
-        services_for(&mut o, s, *p);
+        services_for(&mut o, s, p);
         o.push_str("</li>");
     }
     o.push_str("</ul>");
@@ -738,7 +738,7 @@ pub fn train_feedback(s: &AppState, n: usize, e: &Exercise, fields: &[(String, S
         .map(|(_, v)| v.clone())
         .collect();
     picked_paths.sort();
-    let mut tool_paths: Vec<String> = r.pathways.iter().map(code).collect();
+    let mut tool_paths: Vec<String> = r.pathways.iter().map(|p| code(&p)).collect();
     tool_paths.sort();
     let parts = [
         (

@@ -327,7 +327,16 @@ pub struct Calibration {
 impl Calibration {
     /// The shipped calibration (fitted on the synthetic reference population).
     pub fn shipped() -> Calibration {
-        Calibration::from_json(SHIPPED_CALIBRATION_JSON).expect("the shipped calibration is valid")
+        Calibration::shipped_ref().clone()
+    }
+
+    /// The shipped calibration, read once (its version is borrowed by results).
+    pub(crate) fn shipped_ref() -> &'static Calibration {
+        static CELL: std::sync::OnceLock<Calibration> = std::sync::OnceLock::new();
+        CELL.get_or_init(|| {
+            Calibration::from_json(SHIPPED_CALIBRATION_JSON)
+                .expect("the shipped calibration is valid")
+        })
     }
 
     /// Reads and validates a calibration file, checking its version and checksum.

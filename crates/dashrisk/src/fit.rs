@@ -827,7 +827,7 @@ pub fn with_guarantee(
         let allowed = r
             .conflict_blockers
             .iter()
-            .all(|b| *b == crate::ConflictBlocker::AbuseProbability);
+            .all(|b| b == crate::ConflictBlocker::AbuseProbability);
         if let Some(p) = r.p_abuse {
             cases.push((p, allowed, *abuse));
         }

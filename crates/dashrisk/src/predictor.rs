@@ -132,7 +132,8 @@ impl Predictor for DashGrading {
                 inst.questions.len(),
                 actuarial.as_str(),
                 policy.high_from
-            ),
+            )
+            .into(),
         }];
         if level > actuarial {
             reasons.push(Reason {
@@ -141,7 +142,8 @@ impl Predictor for DashGrading {
                     "Professional judgement raised the level from {} to {}.",
                     actuarial.as_str(),
                     level.as_str()
-                ),
+                )
+                .into(),
             });
         }
         Ok(Prediction {

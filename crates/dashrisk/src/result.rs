@@ -1,7 +1,9 @@
 //! The result of an assessment: classification, calibrated probability, risk level,
 //! MARAC criteria, notifications, pathways, recording category and reasons.
 
+use crate::set::Set;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 /// DASH risk level. Ordered: `Standard < Medium < High`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -278,7 +280,7 @@ pub struct Reason {
     /// Stable code.
     pub code: ReasonCode,
     /// Plain-English sentence.
-    pub text: String,
+    pub text: Cow<'static, str>,
 }
 
 /// What the assessment means for the children in the family.
@@ -292,9 +294,9 @@ pub struct ChildrenImpact {
     /// record says. Notifications and Early Help follow this.
     pub linked: Option<bool>,
     /// Which links applied (empty when children are not linked).
-    pub linked_by: Vec<ChildLink>,
+    pub linked_by: Set<ChildLink>,
     /// A plain-English summary for whole-family support.
-    pub summary: String,
+    pub summary: Cow<'static, str>,
 }
 
 /// The result of assessing one incident.
@@ -307,7 +309,7 @@ pub struct AssessmentResult {
     /// What decided the classification: a safety rule or the estimate.
     pub decided_by: DecisionBasis,
     /// Everything that rules out parental conflict (empty for `parental_conflict`).
-    pub conflict_blockers: Vec<ConflictBlocker>,
+    pub conflict_blockers: Set<ConflictBlocker>,
     /// The statistical estimate: the calibrated probability that this is domestic
     /// abuse rather than parental conflict (reference population: synthetic; see
     /// docs/model-card.md). The safety rules decide before it does: read
@@ -331,15 +333,15 @@ pub struct AssessmentResult {
     /// Whether a MARAC referral is indicated.
     pub marac_referral: bool,
     /// Which MARAC criteria were met.
-    pub marac_criteria: Vec<MaracCriterion>,
+    pub marac_criteria: Set<MaracCriterion>,
     /// Coercive-control, stalking and high-harm flags.
-    pub flags: Vec<Flag>,
+    pub flags: Set<Flag>,
     /// Whether to notify children's social care (via the MASH).
     pub csc_notification: bool,
     /// Whether to send an Operation Encompass notice to the child's school.
     pub school_notification: bool,
     /// Referral pathways, in a fixed order.
-    pub pathways: Vec<Pathway>,
+    pub pathways: Set<Pathway>,
     /// The recording category.
     pub recording_category: RecordingCategory,
     /// What this means for the children.
@@ -347,11 +349,11 @@ pub struct AssessmentResult {
     /// Why: stable codes with plain-English sentences.
     pub reasons: Vec<Reason>,
     /// Instrument id used.
-    pub instrument: String,
+    pub instrument: Cow<'static, str>,
     /// Version of the scorer rules.
-    pub scorer_version: String,
+    pub scorer_version: Cow<'static, str>,
     /// Version of the calibration artefact.
-    pub calibration_version: String,
+    pub calibration_version: Cow<'static, str>,
     /// The record's `meta`, echoed untouched.
     pub meta: Option<serde_json::Value>,
 }

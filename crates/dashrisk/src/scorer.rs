@@ -26,6 +26,7 @@ use crate::result::{AssessmentResult, ChildrenImpact, Flag, Pathway};
 use crate::set::Set;
 use crate::stage::resolve::{self, AnswerBuf, Resolved};
 use crate::stage::{decision, estimate, evidence, pathways, reasons, safeguarding};
+use std::borrow::Cow;
 
 /// Version of the scorer rules, reported in every result.
 pub const SCORER_VERSION: &str = "dashrisk-scorer/2.0";
@@ -81,6 +82,21 @@ pub struct Scorer {
     masks: Vec<evidence::FormMasks>,
     /// Size and nesting limits on input records.
     limits: Limits,
+    /// Each instrument's id as results carry it, parallel to `instruments`:
+    /// borrowed from the built-in form of that id, so a result of a built-in form
+    /// copies no string.
+    result_ids: Vec<Cow<'static, str>>,
+    /// The calibration's version as results carry it (borrowed for the shipped
+    /// calibration's version).
+    result_calibration: Cow<'static, str>,
+}
+
+/// `s` borrowed from a `'static` string equal to it among `statics`, or copied.
+fn shared(s: &str, mut statics: impl Iterator<Item = &'static str>) -> Cow<'static, str> {
+    match statics.find(|x| *x == s) {
+        Some(x) => Cow::Borrowed(x),
+        None => Cow::Owned(s.to_owned()),
+    }
 }
 
 impl Default for Scorer {
@@ -98,6 +114,10 @@ impl Scorer {
     pub fn new(policy: Policy, calibration: Calibration) -> Result<Scorer, ArtefactError> {
         policy.validate()?;
         calibration.validate()?;
+        let result_calibration = shared(
+            &calibration.version,
+            std::iter::once(Calibration::shipped_ref().version.as_str()),
+        );
         let mut scorer = Scorer {
             policy,
             calibration,
@@ -105,6 +125,8 @@ impl Scorer {
             forms: Vec::new(),
             masks: Vec::new(),
             limits: Limits::default(),
+            result_ids: Vec::new(),
+            result_calibration,
         };
         for inst in Instrument::builtin() {
             scorer.push_instrument(inst.clone())?;
@@ -148,14 +170,20 @@ impl Scorer {
         }
         let form = form.map(|f| estimate::FormTable::new(&inst, f));
         let masks = evidence::FormMasks::new(&inst);
+        let id = shared(
+            &inst.id,
+            Instrument::builtin().into_iter().map(|b| b.id.as_str()),
+        );
         if let Some(i) = self.instruments.iter().position(|x| x.id == inst.id) {
             self.instruments[i] = inst;
             self.forms[i] = form;
             self.masks[i] = masks;
+            self.result_ids[i] = id;
         } else {
             self.instruments.push(inst);
             self.forms.push(form);
             self.masks.push(masks);
+            self.result_ids.push(id);
         }
         Ok(())
     }
@@ -412,7 +440,7 @@ impl Scorer {
     /// let mut text = String::new();
     /// let c = scorer.assess_compact_text(&a, &mut text).unwrap();
     /// let full = scorer.assess(&a).unwrap();
-    /// let sentences: Vec<&str> = full.reasons.iter().map(|r| r.text.as_str()).collect();
+    /// let sentences: Vec<&str> = full.reasons.iter().map(|r| r.text.as_ref()).collect();
     /// assert_eq!(text, sentences.join(" "));
     /// assert_eq!(c.reasons.as_slice().len(), full.reasons.len());
     /// ```
@@ -591,7 +619,7 @@ impl Scorer {
             id: a.id.clone(),
             classification: d.classification,
             decided_by: d.basis,
-            conflict_blockers: d.blockers.to_vec(),
+            conflict_blockers: d.blockers,
             p_abuse: st.est.p_abuse,
             points: st.est.points,
             risk_level: grade.level,
@@ -601,26 +629,26 @@ impl Scorer {
             not_known_count: grade.counts.not_known,
             declined_count: grade.counts.declined,
             marac_referral: grade.marac(),
-            marac_criteria: grade.criteria.to_vec(),
-            flags: st.ev.flags.to_vec(),
+            marac_criteria: grade.criteria,
+            flags: st.ev.flags,
             csc_notification: sg.csc,
             school_notification: sg.school,
-            pathways: st.pathways.to_vec(),
+            pathways: st.pathways,
             recording_category: pathways::recording_category(d.classification),
             children: ChildrenImpact {
                 in_household: sg.in_household,
                 linked: sg.linked,
-                linked_by: sg.linked_by.to_vec(),
+                linked_by: sg.linked_by,
                 summary: if options.reason_text {
                     reasons::children_summary(d.classification, sg)
                 } else {
-                    String::new()
+                    Cow::Borrowed("")
                 },
             },
             reasons: listed.reasons,
-            instrument: st.res.inst.id.clone(),
-            scorer_version: SCORER_VERSION.to_string(),
-            calibration_version: self.calibration.version.clone(),
+            instrument: self.result_ids[st.res.idx].clone(),
+            scorer_version: Cow::Borrowed(SCORER_VERSION),
+            calibration_version: self.result_calibration.clone(),
             meta: a.meta.clone(),
         }
     }

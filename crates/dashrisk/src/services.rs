@@ -289,10 +289,13 @@ impl Services {
     }
 
     /// The services for each of `pathways` that has any, keyed by pathway.
-    pub fn for_pathways(&self, pathways: &[Pathway]) -> BTreeMap<Pathway, Vec<&Service>> {
+    pub fn for_pathways(
+        &self,
+        pathways: impl IntoIterator<Item = Pathway>,
+    ) -> BTreeMap<Pathway, Vec<&Service>> {
         pathways
-            .iter()
-            .map(|&p| (p, self.for_pathway(p)))
+            .into_iter()
+            .map(|p| (p, self.for_pathway(p)))
             .filter(|(_, v)| !v.is_empty())
             .collect()
     }

@@ -6,6 +6,10 @@
 //! enums' own `Clone`/`PartialEq`/`Ord` derives, which the contract and serde rely on,
 //! and the whole type is a few lines over `u64`.
 
+use serde::de::{Error as _, SeqAccess, Visitor};
+use serde::ser::SerializeSeq;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::borrow::Borrow;
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -44,8 +48,9 @@ impl<T: Member> Set<T> {
     }
 
     /// Whether the set holds `v`.
-    pub fn contains(&self, v: T) -> bool {
-        self.bits & (1u64 << v.index()) != 0
+    /// Takes the value or a reference to it, as `Vec::contains` does.
+    pub fn contains(&self, v: impl Borrow<T>) -> bool {
+        self.bits & (1u64 << v.borrow().index()) != 0
     }
 
     /// Whether the set is empty.
@@ -59,12 +64,8 @@ impl<T: Member> Set<T> {
     }
 
     /// The values, in declaration order.
-    pub fn iter(&self) -> impl Iterator<Item = T> + '_ {
-        let bits = self.bits;
-        T::MEMBERS
-            .iter()
-            .copied()
-            .filter(move |v| bits & (1u64 << v.index()) != 0)
+    pub fn iter(&self) -> SetIter<T> {
+        self.into_iter()
     }
 
     /// The values, in declaration order, as a `Vec` (allocates).
@@ -113,6 +114,109 @@ impl<T: Member> FromIterator<T> for Set<T> {
             s.insert(v);
         }
         s
+    }
+}
+
+/// The values, in declaration order.
+impl<T: Member> IntoIterator for Set<T> {
+    type Item = T;
+    type IntoIter = SetIter<T>;
+    fn into_iter(self) -> SetIter<T> {
+        SetIter {
+            bits: self.bits,
+            at: 0,
+            _t: PhantomData,
+        }
+    }
+}
+
+/// The values, in declaration order.
+impl<T: Member> IntoIterator for &Set<T> {
+    type Item = T;
+    type IntoIter = SetIter<T>;
+    fn into_iter(self) -> SetIter<T> {
+        (*self).into_iter()
+    }
+}
+
+/// An iterator over a [`Set`]'s values, in declaration order.
+#[derive(Debug, Clone)]
+pub struct SetIter<T: Member> {
+    bits: u64,
+    at: usize,
+    _t: PhantomData<T>,
+}
+
+impl<T: Member> Iterator for SetIter<T> {
+    type Item = T;
+    fn next(&mut self) -> Option<T> {
+        while let Some(&v) = T::MEMBERS.get(self.at) {
+            self.at += 1;
+            if self.bits & (1u64 << v.index()) != 0 {
+                return Some(v);
+            }
+        }
+        None
+    }
+}
+
+/// A set equals a list that holds exactly its values, in declaration order.
+impl<T: Member + PartialEq> PartialEq<Vec<T>> for Set<T> {
+    fn eq(&self, other: &Vec<T>) -> bool {
+        self.iter().eq(other.iter().copied())
+    }
+}
+
+/// A set equals an array that holds exactly its values, in declaration order.
+impl<T: Member + PartialEq, const N: usize> PartialEq<[T; N]> for Set<T> {
+    fn eq(&self, other: &[T; N]) -> bool {
+        self.iter().eq(other.iter().copied())
+    }
+}
+
+/// A list equals a set that holds exactly its values, in declaration order.
+impl<T: Member + PartialEq> PartialEq<Set<T>> for Vec<T> {
+    fn eq(&self, other: &Set<T>) -> bool {
+        other == self
+    }
+}
+
+/// Written as a list, in declaration order (what the result's lists have always
+/// been).
+impl<T: Member + Serialize> Serialize for Set<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(Some(self.len()))?;
+        for v in self.iter() {
+            seq.serialize_element(&v)?;
+        }
+        seq.end()
+    }
+}
+
+/// Read from a list in any order. A value listed twice is refused: a set cannot
+/// hold it twice, and reading it once would not give back what was written.
+impl<'de, T: Member + Deserialize<'de> + fmt::Debug> Deserialize<'de> for Set<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Values<T>(PhantomData<T>);
+        impl<'de, T: Member + Deserialize<'de> + fmt::Debug> Visitor<'de> for Values<T> {
+            type Value = Set<T>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a list of distinct values")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Set<T>, A::Error> {
+                let mut set = Set::new();
+                while let Some(v) = seq.next_element::<T>()? {
+                    if set.contains(v) {
+                        return Err(A::Error::custom(format_args!(
+                            "{v:?} is listed twice; each value may be listed once"
+                        )));
+                    }
+                    set.insert(v);
+                }
+                Ok(set)
+            }
+        }
+        deserializer.deserialize_seq(Values(PhantomData))
     }
 }
 
@@ -174,5 +278,44 @@ mod tests {
         check::<crate::result::ConflictBlocker>();
         check::<crate::result::ChildLink>();
         check::<crate::result::ReasonCode>();
+    }
+
+    #[test]
+    fn written_as_a_list_in_declaration_order_and_read_in_any_order() {
+        let s: Set<Pathway> = [Pathway::EarlyHelp, Pathway::Marac].into_iter().collect();
+        assert_eq!(
+            serde_json::to_string(&s).unwrap(),
+            r#"["marac","early_help"]"#
+        );
+        let back: Set<Pathway> = serde_json::from_str(r#"["early_help","marac"]"#).unwrap();
+        assert_eq!(back, s);
+        assert_eq!(back, vec![Pathway::Marac, Pathway::EarlyHelp]);
+        assert_ne!(back, vec![Pathway::EarlyHelp, Pathway::Marac]);
+        assert_eq!(back, [Pathway::Marac, Pathway::EarlyHelp]);
+        let empty: Set<Flag> = serde_json::from_str("[]").unwrap();
+        assert!(empty.is_empty());
+        assert_eq!(serde_json::to_string(&empty).unwrap(), "[]");
+    }
+
+    #[test]
+    fn a_value_listed_twice_or_unknown_is_refused() {
+        let e = serde_json::from_str::<Set<Flag>>(r#"["weapons","stalking","weapons"]"#)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("Weapons is listed twice"), "{e}");
+        let e = serde_json::from_str::<Set<Flag>>(r#"["weapon"]"#)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("weapon"), "{e}");
+        assert!(serde_json::from_str::<Set<Flag>>(r#""weapons""#).is_err());
+    }
+
+    #[test]
+    fn contains_takes_a_value_or_a_reference() {
+        let s: Set<Flag> = [Flag::Stalking].into_iter().collect();
+        let (stalking, weapons): (&Flag, &Flag) = (&Flag::Stalking, &Flag::Weapons);
+        assert!(s.contains(Flag::Stalking) && s.contains(stalking));
+        assert!(!s.contains(Flag::Weapons) && !s.contains(weapons));
+        assert_eq!((&s).into_iter().collect::<Vec<_>>(), vec![Flag::Stalking]);
     }
 }

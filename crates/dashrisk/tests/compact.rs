@@ -30,7 +30,7 @@ proptest! {
 fn joined(full: &AssessmentResult) -> String {
     full.reasons
         .iter()
-        .map(|r| r.text.as_str())
+        .map(|r| r.text.as_ref())
         .collect::<Vec<_>>()
         .join(" ")
 }

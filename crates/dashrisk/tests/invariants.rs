@@ -37,7 +37,7 @@ proptest! {
         let r = assess(&a);
         prop_assert_eq!(r.classification, Classification::DomesticAbuse);
         prop_assert_ne!(r.recording_category, RecordingCategory::ParentalConflict);
-        prop_assert!(!r.pathways.contains(&Pathway::RpcSupport));
+        prop_assert!(!r.pathways.contains(Pathway::RpcSupport));
     }
 
     #[test]
@@ -146,7 +146,7 @@ proptest! {
         prop_assert_eq!(r1.risk_level, r0.actuarial_level.max(j));
         prop_assert!(r1.risk_level >= r0.risk_level);
         no_less_cautious(&r0, &r1)?;
-        prop_assert_eq!(r1.marac_criteria.contains(&MaracCriterion::ProfessionalJudgement), j == RiskLevel::High);
+        prop_assert_eq!(r1.marac_criteria.contains(MaracCriterion::ProfessionalJudgement), j == RiskLevel::High);
     }
 
     #[test]
@@ -181,7 +181,7 @@ proptest! {
             else if r.yes_count >= g.medium_from { RiskLevel::Medium }
             else { RiskLevel::Standard };
         prop_assert_eq!(r.actuarial_level, expected);
-        prop_assert_eq!(r.marac_criteria.contains(&MaracCriterion::VisibleHighRisk), r.yes_count >= g.high_from);
+        prop_assert_eq!(r.marac_criteria.contains(MaracCriterion::VisibleHighRisk), r.yes_count >= g.high_from);
         prop_assert_eq!(r.marac_referral, !r.marac_criteria.is_empty());
         prop_assert!(r.p_abuse.is_some_and(|p| p > 0.0 && p < 1.0));
     }
@@ -423,7 +423,7 @@ proptest! {
                     .expect("a valid row");
                 prop_assert_eq!(ct, c);
                 let full = s.assess(&f).unwrap();
-                let sentences: Vec<&str> = full.reasons.iter().map(|r| r.text.as_str()).collect();
+                let sentences: Vec<&str> = full.reasons.iter().map(|r| r.text.as_ref()).collect();
                 prop_assert_eq!(text, sentences.join(" "));
                 // The open questions of the scratch's row are the record's, in order.
                 let mut open = Vec::new();
@@ -432,7 +432,7 @@ proptest! {
                 let flat: Vec<(&str, &str, dashrisk::Answer)> =
                     open.iter().map(|q| (q.id, q.text, q.answer)).collect();
                 let full: Vec<(&str, &str, dashrisk::Answer)> =
-                    owned.iter().map(|q| (q.id.as_str(), q.text.as_str(), q.answer)).collect();
+                    owned.iter().map(|q| (q.id.as_str(), q.text.as_ref(), q.answer)).collect();
                 prop_assert_eq!(flat, full);
             }
             (Err(_), Err(_)) => {}

@@ -181,3 +181,54 @@ fn assessing_allocates_nothing_per_record() {
         cells.len()
     );
 }
+
+/// The whole result allocates only what it must own: its list of reasons, a copy
+/// of the id, and each sentence that has numbers or lists written into it (with a
+/// kept string to write them in). The lists of pathways, flags, criteria,
+/// blockers and child links are bit sets; the instrument and version strings of
+/// the built-in form and the shipped calibration, the fixed sentences and the
+/// children's summary are borrowed.
+#[test]
+fn the_whole_result_allocates_only_what_it_owns() {
+    use std::borrow::Cow;
+    let scorer = Scorer::default();
+    let records: Vec<Assessment> = synth::generate(500, 9, &Default::default())
+        .into_iter()
+        .map(|r| r.assessment)
+        .collect();
+    for (i, a) in records.iter().enumerate() {
+        assert!(a.meta.is_none());
+        let id = usize::from(a.id.is_some());
+        let codes = dashrisk::AssessOptions { reason_text: false };
+        let mut kept = None;
+        let n = allocations_during(|| kept = Some(scorer.assess_with(a, &codes).unwrap()));
+        let r = kept.take().unwrap();
+        // The list starts with room for 16 reasons and doubles when it is full.
+        let list = |len: usize| 1 + usize::from(len > 16) + usize::from(len > 32);
+        assert_eq!(
+            n as usize,
+            list(r.reasons.len()) + id,
+            "record {i}, codes only"
+        );
+        assert!(!r.pathways.is_empty() && !r.reasons.is_empty());
+
+        let text = dashrisk::AssessOptions { reason_text: true };
+        let n = allocations_during(|| kept = Some(scorer.assess_with(a, &text).unwrap()));
+        let r = kept.unwrap();
+        let owned = r
+            .reasons
+            .iter()
+            .filter(|x| matches!(x.text, Cow::Owned(_)))
+            .count();
+        assert!(
+            owned < r.reasons.len(),
+            "record {i}: some sentences are fixed"
+        );
+        assert!(matches!(r.children.summary, Cow::Borrowed(_)));
+        assert!(matches!(r.instrument, Cow::Borrowed(_)));
+        assert!(matches!(r.calibration_version, Cow::Borrowed(_)));
+        // The reasons list, the id, the kept sentence string, each filled sentence.
+        let want = list(r.reasons.len()) + id + 1 + owned;
+        assert_eq!(n as usize, want, "record {i}, with sentences");
+    }
+}

@@ -41,11 +41,11 @@ fn every_sentence_is_as_it_was_written() {
         let got: Vec<(String, String)> = full
             .reasons
             .iter()
-            .map(|r| (r.code.as_str().to_string(), r.text.clone()))
+            .map(|r| (r.code.as_str().to_string(), r.text.to_string()))
             .collect();
         assert_eq!(got, want, "line {} ({:?})", n + 1, record.id);
         assert_eq!(
-            Some(full.children.summary.as_str()),
+            Some(full.children.summary.as_ref()),
             v["children_summary"].as_str(),
             "line {}",
             n + 1

@@ -191,7 +191,7 @@ proptest! {
         prop_assert_eq!(r.classification, Classification::DomesticAbuse);
         prop_assert_eq!(r.decided_by, DecisionBasis::SafetyGate);
         prop_assert_eq!(r.reasons[0].code, ReasonCode::DecisionAbuseSafetyGate);
-        prop_assert!(!r.pathways.contains(&Pathway::RpcSupport));
+        prop_assert!(!r.pathways.contains(Pathway::RpcSupport));
     }
 
     #[test]
@@ -227,7 +227,7 @@ proptest! {
         };
         let r = run(&s, &a);
         prop_assert_ne!(r.classification, Classification::ParentalConflict);
-        prop_assert!(r.conflict_blockers.contains(&expect), "{:?} not in {:?}", expect, r.conflict_blockers);
+        prop_assert!(r.conflict_blockers.contains(expect), "{:?} not in {:?}", expect, r.conflict_blockers);
         prop_assert_ne!(r.recording_category, RecordingCategory::ParentalConflict);
     }
 
@@ -312,10 +312,10 @@ proptest! {
             || a.conflict_screen.recent_transitions.as_ref()
                 .is_some_and(|t| t.contains(&Transition::Separation));
         let violence = has(Marker::Violence) || has(Marker::Weapon) || has(Marker::Strangulation);
-        prop_assert_eq!(r.flags.contains(&Flag::CoerciveControl), control);
-        prop_assert_eq!(r.flags.contains(&Flag::SeparationControlViolence), separation && control && violence);
-        prop_assert_eq!(r.flags.contains(&Flag::Strangulation), has(Marker::Strangulation));
-        prop_assert_eq!(r.flags.contains(&Flag::ChildHarm), has(Marker::ChildHarm));
+        prop_assert_eq!(r.flags.contains(Flag::CoerciveControl), control);
+        prop_assert_eq!(r.flags.contains(Flag::SeparationControlViolence), separation && control && violence);
+        prop_assert_eq!(r.flags.contains(Flag::Strangulation), has(Marker::Strangulation));
+        prop_assert_eq!(r.flags.contains(Flag::ChildHarm), has(Marker::ChildHarm));
         // A "yes" to a children-in-household item means children live there,
         // whatever the context says.
         if has(Marker::ChildrenInHousehold) {
@@ -342,26 +342,26 @@ proptest! {
         let linked = r.children.linked;
         if r.classification != Classification::ParentalConflict && linked != Some(false) {
             prop_assert!(r.csc_notification, "{:?} with children {:?} not notified", r.classification, linked);
-            prop_assert!(r.pathways.contains(&Pathway::ChildrensSocialCare));
+            prop_assert!(r.pathways.contains(Pathway::ChildrensSocialCare));
         }
         if r.csc_notification && linked == Some(true) {
             prop_assert!(r.school_notification);
-            prop_assert!(r.pathways.contains(&Pathway::OperationEncompass));
+            prop_assert!(r.pathways.contains(Pathway::OperationEncompass));
         }
         prop_assert_eq!(r.school_notification, r.csc_notification && linked == Some(true));
-        if r.flags.contains(&Flag::ChildHarm) {
+        if r.flags.contains(Flag::ChildHarm) {
             prop_assert!(r.csc_notification);
         }
         if a.conflict_screen.children_exposed == Answer::Yes {
             prop_assert_eq!(linked, Some(true));
-            prop_assert!(r.children.linked_by.contains(&ChildLink::Exposed));
+            prop_assert!(r.children.linked_by.contains(ChildLink::Exposed));
         }
         // The reasons and the notifications agree.
         if r.children.linked_by == [ChildLink::Exposed] {
             prop_assert!(r.has_reason(ReasonCode::ChildrenLinkedByExposure));
         }
         if r.marac_referral {
-            prop_assert!(r.pathways.contains(&Pathway::Marac));
+            prop_assert!(r.pathways.contains(Pathway::Marac));
         }
     }
 

@@ -20,6 +20,7 @@ use crate::result::{
     ReasonCode, RiskLevel,
 };
 use crate::set::Set;
+use std::borrow::Cow;
 
 /// Everything the reasons are written from.
 pub(crate) struct Facts<'a> {
@@ -63,17 +64,17 @@ impl Sink for Listed {
         let text = if self.with_text {
             self.scratch.clear();
             text(&mut self.scratch);
-            self.scratch.as_str().to_owned()
+            Cow::Owned(self.scratch.as_str().to_owned())
         } else {
-            String::new()
+            Cow::Borrowed("")
         };
         self.reasons.push(Reason { code, text });
     }
     fn push_fixed(&mut self, code: ReasonCode, text: &'static str) {
         let text = if self.with_text {
-            text.to_owned()
+            Cow::Borrowed(text)
         } else {
-            String::new()
+            Cow::Borrowed("")
         };
         self.reasons.push(Reason { code, text });
     }
@@ -712,15 +713,15 @@ pub(crate) fn reasons<S: Sink>(f: &Facts, out: &mut S) {
 }
 
 /// The plain-English summary of what the result means for the children.
-pub(crate) fn children_summary(c: Classification, sg: &Safeguarding) -> String {
+pub(crate) fn children_summary(c: Classification, sg: &Safeguarding) -> Cow<'static, str> {
     match (c, sg.linked) {
-        (Classification::DomesticAbuse, Some(true)) => "Children linked to this incident are victims of domestic abuse in their own right (Domestic Abuse Act 2021 s.3): notify children's social care, and the school through Operation Encompass before the next school day.".into(),
-        (Classification::DomesticAbuse, None) => "It is not recorded whether children live in the household: children's social care is notified so that this is checked; if there are children, notify their school through Operation Encompass.".into(),
-        (Classification::DomesticAbuse, Some(false)) if sg.child_harm => "No children recorded in the household, but children were harmed or threatened: children's social care is notified.".into(),
-        (Classification::Unclear, Some(true)) => "Children are linked to this incident and it is not yet clear whether this is abuse: until a supervisor decides, it is handled as a domestic incident, so children's social care and the school (Operation Encompass) are notified, and Early Help is offered to the family.".into(),
-        (Classification::Unclear, None) => "It is not recorded whether children live in the household: children's social care is notified so that this is checked while a supervisor reviews whether this is abuse.".into(),
-        (Classification::ParentalConflict, Some(true)) => "Children are affected by parental conflict: offer Reducing Parental Conflict support and Early Help for the whole family. No children's social care notification is indicated.".into(),
-        (_, None) => "It is not recorded whether children live in the household: find out, because it changes the referrals.".into(),
-        (_, Some(_)) => "No children recorded in the household or at the incident.".into(),
+        (Classification::DomesticAbuse, Some(true)) => Cow::Borrowed("Children linked to this incident are victims of domestic abuse in their own right (Domestic Abuse Act 2021 s.3): notify children's social care, and the school through Operation Encompass before the next school day."),
+        (Classification::DomesticAbuse, None) => Cow::Borrowed("It is not recorded whether children live in the household: children's social care is notified so that this is checked; if there are children, notify their school through Operation Encompass."),
+        (Classification::DomesticAbuse, Some(false)) if sg.child_harm => Cow::Borrowed("No children recorded in the household, but children were harmed or threatened: children's social care is notified."),
+        (Classification::Unclear, Some(true)) => Cow::Borrowed("Children are linked to this incident and it is not yet clear whether this is abuse: until a supervisor decides, it is handled as a domestic incident, so children's social care and the school (Operation Encompass) are notified, and Early Help is offered to the family."),
+        (Classification::Unclear, None) => Cow::Borrowed("It is not recorded whether children live in the household: children's social care is notified so that this is checked while a supervisor reviews whether this is abuse."),
+        (Classification::ParentalConflict, Some(true)) => Cow::Borrowed("Children are affected by parental conflict: offer Reducing Parental Conflict support and Early Help for the whole family. No children's social care notification is indicated."),
+        (_, None) => Cow::Borrowed("It is not recorded whether children live in the household: find out, because it changes the referrals."),
+        (_, Some(_)) => Cow::Borrowed("No children recorded in the household or at the incident."),
     }
 }

@@ -302,7 +302,7 @@ pub fn same_as_full(
 ) -> Result<(), TestCaseError> {
     prop_assert_eq!(c.classification, full.classification);
     prop_assert_eq!(c.decided_by, full.decided_by);
-    prop_assert_eq!(c.conflict_blockers.to_vec(), full.conflict_blockers.clone());
+    prop_assert_eq!(c.conflict_blockers, full.conflict_blockers);
     prop_assert_eq!(c.p_abuse.map(f64::to_bits), full.p_abuse.map(f64::to_bits));
     prop_assert_eq!(c.points.map(f64::to_bits), full.points.map(f64::to_bits));
     prop_assert_eq!(c.risk_level, full.risk_level);
@@ -312,18 +312,15 @@ pub fn same_as_full(
     prop_assert_eq!(c.not_known_count, full.not_known_count);
     prop_assert_eq!(c.declined_count, full.declined_count);
     prop_assert_eq!(c.marac_referral, full.marac_referral);
-    prop_assert_eq!(c.marac_criteria.to_vec(), full.marac_criteria.clone());
-    prop_assert_eq!(c.flags.to_vec(), full.flags.clone());
+    prop_assert_eq!(c.marac_criteria, full.marac_criteria);
+    prop_assert_eq!(c.flags, full.flags);
     prop_assert_eq!(c.csc_notification, full.csc_notification);
     prop_assert_eq!(c.school_notification, full.school_notification);
-    prop_assert_eq!(c.pathways.to_vec(), full.pathways.clone());
+    prop_assert_eq!(c.pathways, full.pathways);
     prop_assert_eq!(c.recording_category, full.recording_category);
     prop_assert_eq!(c.children_in_household, full.children.in_household);
     prop_assert_eq!(c.children_linked, full.children.linked);
-    prop_assert_eq!(
-        c.children_linked_by.to_vec(),
-        full.children.linked_by.clone()
-    );
+    prop_assert_eq!(c.children_linked_by, full.children.linked_by);
     let codes: Vec<ReasonCode> = full.reasons.iter().map(|r| r.code).collect();
     prop_assert_eq!(c.reasons.as_slice(), &codes[..]);
     prop_assert_eq!(&s.instruments()[c.instrument].id, &full.instrument);
