@@ -680,6 +680,20 @@ mod tests {
     }
 
     #[test]
+    fn the_guarantee_rate_must_lie_strictly_between_0_and_1() {
+        let scorer = crate::Scorer::default();
+        let cal = crate::Calibration::shipped();
+        for bad in [0.0, 1.0, -0.1, 1.5, f64::NAN] {
+            let e = with_guarantee(cal.clone(), &scorer, &[], bad, 0.95).unwrap_err();
+            assert!(e.to_string().contains("is not a rate"), "{bad}: {e}");
+        }
+        for good in [0.005, 0.5, 0.999] {
+            let c = with_guarantee(cal.clone(), &scorer, &[], good, 0.95).unwrap();
+            assert!(c.conflict.is_some(), "{good}");
+        }
+    }
+
+    #[test]
     fn the_guarantee_takes_the_largest_safe_threshold() {
         // 1,000 abuse records, all allowed by the rules, p = i/1000; 1,000
         // conflict records.

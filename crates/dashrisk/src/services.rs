@@ -326,6 +326,20 @@ mod tests {
     }
 
     #[test]
+    fn for_pathways_keys_each_pathway_that_has_services() {
+        let s = Services::from_json(EXAMPLE).unwrap();
+        let picked: crate::set::Set<Pathway> =
+            [Pathway::Marac, Pathway::EarlyHelp].into_iter().collect();
+        let by = s.for_pathways(picked);
+        assert_eq!(
+            by.keys().copied().collect::<Vec<_>>(),
+            vec![Pathway::Marac, Pathway::EarlyHelp]
+        );
+        assert_eq!(by[&Pathway::Marac], s.for_pathway(Pathway::Marac));
+        assert!(s.for_pathways([]).is_empty());
+    }
+
+    #[test]
     fn problems_name_the_entry_the_field_the_value_and_what_is_allowed() {
         let base = serde_json::json!({"format": FORMAT, "area": "A", "services": [
             {"name": "N", "pathway": "idva", "audience": "adults", "offers": "o",

@@ -292,6 +292,11 @@ mod tests {
         assert_eq!(back, vec![Pathway::Marac, Pathway::EarlyHelp]);
         assert_ne!(back, vec![Pathway::EarlyHelp, Pathway::Marac]);
         assert_eq!(back, [Pathway::Marac, Pathway::EarlyHelp]);
+        // Both ways round, and a list out of order or with more is not equal.
+        assert!(vec![Pathway::Marac, Pathway::EarlyHelp] == back);
+        assert!(vec![Pathway::EarlyHelp, Pathway::Marac] != back);
+        assert!(vec![Pathway::Marac] != back);
+        assert!(Vec::<Pathway>::new() == Set::<Pathway>::new());
         let empty: Set<Flag> = serde_json::from_str("[]").unwrap();
         assert!(empty.is_empty());
         assert_eq!(serde_json::to_string(&empty).unwrap(), "[]");
@@ -307,7 +312,10 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("weapon"), "{e}");
-        assert!(serde_json::from_str::<Set<Flag>>(r#""weapons""#).is_err());
+        let e = serde_json::from_str::<Set<Flag>>(r#""weapons""#)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("expected a list of distinct values"), "{e}");
     }
 
     #[test]
