@@ -133,3 +133,17 @@ def test_judgement_raises_never_lowers(scorer: dashrisk.Scorer) -> None:
 @pytest.mark.parametrize("name", ["Scorer", "InputError", "ArtefactError"])
 def test_importable_from_the_package(name: str) -> None:
     assert name in dir(dashrisk)
+
+
+def test_flatten_result_reads_lists_as_sets(scorer: dashrisk.Scorer) -> None:
+    """A result's lists are sets in a fixed order: read back in any order they come
+    out in that order, and a value listed twice is refused, naming it."""
+    record = {"answers": {"q3": "yes", "q18": "yes"}}
+    result = scorer.assess(record)
+    assert len(result["pathways"]) >= 2
+    flat = dashrisk.flatten_result(result)
+    shuffled = dict(result, pathways=list(reversed(result["pathways"])))
+    assert dashrisk.flatten_result(shuffled) == flat
+    twice = dict(result, pathways=result["pathways"] + result["pathways"][:1])
+    with pytest.raises(ValueError, match=rf'"{result["pathways"][0]}" is listed twice'):
+        dashrisk.flatten_result(twice)

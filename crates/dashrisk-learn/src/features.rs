@@ -130,7 +130,7 @@ pub fn describe_feature(index: usize) -> String {
         let id = format!("q{q}");
         let label = Instrument::dash_2009()
             .question(&id)
-            .map(|q| q.text.as_ref())
+            .map(|q| q.text.as_str())
             .unwrap_or("");
         let ans = ANSWERS[index % 4].as_str().replace('_', " ");
         return format!("{id} ({label}) answered {ans}");

@@ -154,10 +154,17 @@ pub fn flatten_result<'py>(
         .map_err(|_| not_a_result())?
         .extract()?;
     let value: serde_json::Value = serde_json::from_str(&text).map_err(|_| not_a_result())?;
+    // Say why a dict that looks like a result is not one (a value listed twice in
+    // a list, an unknown pathway): the field and the value are in serde's words.
+    let why = |e: serde_json::Error| {
+        PyValueError::new_err(format!(
+            "flatten_result takes one result or error record (a dict from Scorer.assess, assess_many or assess_rows): {e}"
+        ))
+    };
     let parsed: Result<AssessmentResult, RecordError> = if value.get("error").is_some() {
-        Err(serde_json::from_value(value).map_err(|_| not_a_result())?)
+        Err(serde_json::from_value(value).map_err(why)?)
     } else {
-        Ok(serde_json::from_value(value).map_err(|_| not_a_result())?)
+        Ok(serde_json::from_value(value).map_err(why)?)
     };
     let row = match &parsed {
         Ok(r) => flat::result_row(r),

@@ -83,6 +83,7 @@ pub use result::{
     RiskLevel,
 };
 pub use scorer::{AssessOptions, OpenQuestion, Scorer, UnansweredQuestion, SCORER_VERSION};
+pub use set::{Member, Set, SetIter};
 
 /// Seed of the synthetic reference population the shipped calibration is fitted on.
 pub const REFERENCE_SEED: u64 = 2009;

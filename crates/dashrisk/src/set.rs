@@ -20,6 +20,8 @@ pub trait Member: Copy + 'static {
     const MEMBERS: &'static [Self];
     /// The value's position in [`Member::MEMBERS`].
     fn index(self) -> u32;
+    /// The value's contract string (what JSON holds).
+    fn contract_str(self) -> &'static str;
 }
 
 /// A set of enum values, as bits; `Copy` and allocation-free.
@@ -124,7 +126,6 @@ impl<T: Member> IntoIterator for Set<T> {
     fn into_iter(self) -> SetIter<T> {
         SetIter {
             bits: self.bits,
-            at: 0,
             _t: PhantomData,
         }
     }
@@ -142,23 +143,34 @@ impl<T: Member> IntoIterator for &Set<T> {
 /// An iterator over a [`Set`]'s values, in declaration order.
 #[derive(Debug, Clone)]
 pub struct SetIter<T: Member> {
+    /// The bits not yet visited.
     bits: u64,
-    at: usize,
     _t: PhantomData<T>,
 }
 
 impl<T: Member> Iterator for SetIter<T> {
     type Item = T;
     fn next(&mut self) -> Option<T> {
-        while let Some(&v) = T::MEMBERS.get(self.at) {
-            self.at += 1;
-            if self.bits & (1u64 << v.index()) != 0 {
+        // Bit `i` is `MEMBERS[i]`, so the lowest set bit is the next value.
+        while self.bits != 0 {
+            let at = self.bits.trailing_zeros() as usize;
+            self.bits &= self.bits - 1;
+            if let Some(&v) = T::MEMBERS.get(at) {
                 return Some(v);
             }
         }
         None
     }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = self.bits.count_ones() as usize;
+        (n, Some(n))
+    }
 }
+
+impl<T: Member> ExactSizeIterator for SetIter<T> {}
+
+impl<T: Member> std::iter::FusedIterator for SetIter<T> {}
 
 /// A set equals a list that holds exactly its values, in declaration order.
 impl<T: Member + PartialEq> PartialEq<Vec<T>> for Set<T> {
@@ -195,10 +207,10 @@ impl<T: Member + Serialize> Serialize for Set<T> {
 
 /// Read from a list in any order. A value listed twice is refused: a set cannot
 /// hold it twice, and reading it once would not give back what was written.
-impl<'de, T: Member + Deserialize<'de> + fmt::Debug> Deserialize<'de> for Set<T> {
+impl<'de, T: Member + Deserialize<'de>> Deserialize<'de> for Set<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct Values<T>(PhantomData<T>);
-        impl<'de, T: Member + Deserialize<'de> + fmt::Debug> Visitor<'de> for Values<T> {
+        impl<'de, T: Member + Deserialize<'de>> Visitor<'de> for Values<T> {
             type Value = Set<T>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a list of distinct values")
@@ -208,7 +220,8 @@ impl<'de, T: Member + Deserialize<'de> + fmt::Debug> Deserialize<'de> for Set<T>
                 while let Some(v) = seq.next_element::<T>()? {
                     if set.contains(v) {
                         return Err(A::Error::custom(format_args!(
-                            "{v:?} is listed twice; each value may be listed once"
+                            "{:?} is listed twice; each value may be listed once",
+                            v.contract_str()
                         )));
                     }
                     set.insert(v);
@@ -264,13 +277,21 @@ mod tests {
 
     #[test]
     fn every_member_fits_and_indexes_its_position() {
-        fn check<T: Member + PartialEq + fmt::Debug>() {
+        fn check<T: Member + PartialEq + fmt::Debug + Serialize>() {
             assert!(T::MEMBERS.len() <= 64);
             for (i, v) in T::MEMBERS.iter().enumerate() {
                 assert_eq!(v.index() as usize, i, "{v:?}");
+                assert_eq!(serde_json::json!(v.contract_str()), serde_json::json!(v));
+                let one: Set<T> = [*v].into_iter().collect();
+                assert_eq!(one.to_vec(), vec![*v]);
+                assert_eq!(one.iter().len(), 1);
             }
             let all: Set<T> = T::MEMBERS.iter().copied().collect();
             assert_eq!(all.to_vec(), T::MEMBERS.to_vec());
+            assert_eq!(all.iter().len(), T::MEMBERS.len());
+            let mut it = all.iter();
+            it.by_ref().for_each(drop);
+            assert_eq!((it.next(), it.len()), (None, 0));
         }
         check::<Flag>();
         check::<Pathway>();
@@ -307,7 +328,7 @@ mod tests {
         let e = serde_json::from_str::<Set<Flag>>(r#"["weapons","stalking","weapons"]"#)
             .unwrap_err()
             .to_string();
-        assert!(e.contains("Weapons is listed twice"), "{e}");
+        assert!(e.contains("\"weapons\" is listed twice"), "{e}");
         let e = serde_json::from_str::<Set<Flag>>(r#"["weapon"]"#)
             .unwrap_err()
             .to_string();

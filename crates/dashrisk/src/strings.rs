@@ -53,6 +53,9 @@ macro_rules! contract_strings {
             fn index(self) -> u32 {
                 self as u32
             }
+            fn contract_str(self) -> &'static str {
+                self.as_str()
+            }
         }
     };
 }

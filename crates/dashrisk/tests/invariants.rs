@@ -432,7 +432,7 @@ proptest! {
                 let flat: Vec<(&str, &str, dashrisk::Answer)> =
                     open.iter().map(|q| (q.id, q.text, q.answer)).collect();
                 let full: Vec<(&str, &str, dashrisk::Answer)> =
-                    owned.iter().map(|q| (q.id.as_str(), q.text.as_ref(), q.answer)).collect();
+                    owned.iter().map(|q| (q.id.as_str(), q.text.as_str(), q.answer)).collect();
                 prop_assert_eq!(flat, full);
             }
             (Err(_), Err(_)) => {}
