@@ -159,11 +159,34 @@ impl Drop for Output {
 mod tests {
     use super::*;
 
-    fn dir(tag: &str) -> PathBuf {
+    /// A fresh folder for one test, removed with everything in it when the test
+    /// ends (pass or fail), so that test runs leave nothing in the temporary folder.
+    struct TestDir(PathBuf);
+
+    impl std::ops::Deref for TestDir {
+        type Target = Path;
+        fn deref(&self) -> &Path {
+            &self.0
+        }
+    }
+
+    impl AsRef<Path> for TestDir {
+        fn as_ref(&self) -> &Path {
+            &self.0
+        }
+    }
+
+    impl Drop for TestDir {
+        fn drop(&mut self) {
+            let _ = fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn dir(tag: &str) -> TestDir {
         let d = std::env::temp_dir().join(format!("dashrisk-out-{tag}-{}", std::process::id()));
         let _ = fs::remove_dir_all(&d);
         fs::create_dir_all(&d).unwrap();
-        d
+        TestDir(d)
     }
 
     /// `/dev/null` (and any file that is not a regular file) is written in place:
@@ -213,7 +236,7 @@ mod tests {
             assert_eq!(reader.join().unwrap(), b"through the pipe");
             assert!(!fs::metadata(&fifo).unwrap().is_file());
         }
-        assert!(Output::create(&Some(d.clone()), &[]).is_err());
+        assert!(Output::create(&Some(d.0.clone()), &[]).is_err());
         let real = d.join("real.csv");
         fs::write(&real, "old").unwrap();
         let link = d.join("link.csv");

@@ -318,7 +318,10 @@ fn pages_work_without_javascript_and_carry_the_security_headers() {
 
 #[test]
 fn a_trainers_own_scenarios_replace_the_shipped_ones_and_bad_ones_are_named() {
-    let dir = std::env::temp_dir().join(format!("dashrisk-serve-scenarios-{}", std::process::id()));
+    // Under Cargo's folder for integration tests' files, emptied first: nothing
+    // is left in the system's temporary folder.
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("dashrisk-serve-scenarios");
+    let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let one = &scenarios()[7];
     std::fs::write(dir.join("a.json"), one.to_string()).unwrap();

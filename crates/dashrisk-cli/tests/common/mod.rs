@@ -25,9 +25,18 @@ pub fn run(args: &[&str], stdin: &[u8]) -> Output {
     out
 }
 
-/// A path in a per-process temporary folder named for the test file.
+/// A path in a folder named for the test file, under Cargo's folder for
+/// integration tests' files (`target/tmp`), never the system's temporary folder:
+/// the folder is emptied the first time a test process asks for it, so runs
+/// leave one folder per test file behind, not one per run.
 pub fn tmp(tag: &str, name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("dashrisk-{tag}-{}", std::process::id()));
+    static MADE: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("dashrisk-{tag}"));
+    let mut made = MADE.lock().unwrap_or_else(|e| e.into_inner());
+    if !made.iter().any(|t| t == tag) {
+        let _ = std::fs::remove_dir_all(&dir);
+        made.push(tag.to_string());
+    }
     std::fs::create_dir_all(&dir).unwrap();
     dir.join(name)
 }
