@@ -214,11 +214,9 @@ def _to_pandas(table: Any, frame: Any) -> Any:
 
     t = pa.table(_Stream(table))
     rows = t.column("__row").to_numpy()
-    # Categorical columns arrive dictionary-encoded (pandas makes them categorical
-    # without a Python object per row), then get their ordered categories.
-    for c in _ORDERED:
-        i = t.column_names.index(c)
-        t = t.set_column(i, c, t.column(c).dictionary_encode())
+    # Categorical columns arrive as Arrow dictionaries over their vocabularies
+    # (pandas makes them categorical without a Python object per row), then get
+    # their order.
     lists = pa.list_(pa.string())
     mapping = {
         pa.string(): pd.StringDtype(),
@@ -249,7 +247,12 @@ def _to_polars(table: Any) -> Any:
 def _to_pyarrow(table: Any) -> Any:
     import pyarrow as pa
 
-    return pa.table(_Stream(table))
+    t = pa.table(_Stream(table))
+    # pyarrow results keep categorical columns as text, as they always have.
+    for c in _ORDERED:
+        i = t.column_names.index(c)
+        t = t.set_column(i, c, t.column(c).cast(pa.string()))
+    return t
 
 
 def _raise_first_error(out: Any, kind: str) -> None:

@@ -39,6 +39,10 @@ def test_pandas_results_are_the_scorers(
     assert list(out["classification"].astype(str)) == [r["classification"] for r in want]
     assert list(out["p_abuse"].astype(float)) == [r["p_abuse"] for r in want]
     assert list(out["risk_level"].astype(str)) == [r["risk_level"] for r in want]
+    assert list(out["actuarial_level"].astype(str)) == [r["actuarial_level"] for r in want]
+    # Categoricals are built from the scorer's vocabularies: no row falls outside one.
+    for c in ("classification", "risk_level", "actuarial_level"):
+        assert not out[c].isna().any(), c
     assert [list(p) for p in out["pathways"]] == [r["pathways"] for r in want]
     assert [list(p) for p in out["reason_codes"]] == [[x["code"] for x in r["reasons"]] for r in want]
     assert list(out["yes_count"]) == [r["yes_count"] for r in want]
@@ -92,6 +96,10 @@ def test_polars_and_pyarrow_give_their_own_kind(frame: pd.DataFrame) -> None:
     out_t = dashrisk.assess_frame(table)
     assert isinstance(out_t, pa.Table)
     assert out_t.column("classification").to_pylist() == list(want["classification"].astype(str))
+    # pyarrow results keep the categorical columns as text.
+    for c in ("classification", "risk_level", "actuarial_level"):
+        assert out_t.schema.field(c).type == pa.string(), c
+    assert out_t.column("risk_level").to_pylist() == list(want["risk_level"].astype(str))
 
 
 def test_cells_of_every_type_are_read_as_the_rows_path_reads_them(scorer: dashrisk.Scorer) -> None:

@@ -14,18 +14,20 @@ use crate::convert::{answer_column, empty_list_text};
 use crate::errors::{input_error, internal};
 use crate::scorer::PyScorer;
 use arrow_array::builder::{
-    BooleanBuilder, Float64Builder, ListBuilder, StringBuilder, UInt32Builder, UInt64Builder,
+    BooleanBuilder, Float64Builder, Int8Builder, ListBuilder, StringBuilder, UInt32Builder,
+    UInt64Builder,
 };
 use arrow_array::cast::AsArray;
-use arrow_array::types::{Date32Type, Float32Type, Float64Type};
+use arrow_array::types::{Date32Type, Float32Type, Float64Type, Int8Type};
 use arrow_array::{
-    Array, ArrayRef, LargeStringArray, RecordBatch, RecordBatchReader, StringArray, StringViewArray,
+    Array, ArrayRef, DictionaryArray, LargeStringArray, RecordBatch, RecordBatchReader,
+    StringArray, StringViewArray,
 };
 use arrow_schema::{DataType, Field, Schema};
 use dashrisk::error::{ErrorKind, InputError, RecordError};
 use dashrisk::flat::{self, Cell, ColumnKind};
 use dashrisk::parse::FlatHeader;
-use dashrisk::{AssessOptions, Scorer};
+use dashrisk::{AssessOptions, Classification, RiskLevel, Scorer};
 use pyo3::prelude::*;
 use pyo3_arrow::{PyRecordBatchReader, PyTable};
 use std::sync::Arc;
@@ -190,8 +192,21 @@ fn column_text(name: &str, array: &ArrayRef) -> Result<StringArray, InputError> 
     Ok(out)
 }
 
+/// The vocabularies of the ordered categorical result columns, in order: built as
+/// Arrow dictionaries (one byte a row) that pandas and polars read as categoricals
+/// without looking at text (`python/dashrisk/_arrow.py` gives them their order).
+fn categories(column: &str) -> Option<&'static [&'static str]> {
+    match column {
+        "classification" => Some(&Classification::VALUES),
+        "risk_level" | "actuarial_level" => Some(&RiskLevel::VALUES),
+        _ => None,
+    }
+}
+
 /// One output column's builder, of the column's kind.
 enum Column {
+    /// An ordered categorical: keys into its vocabulary.
+    Category(Int8Builder, &'static [&'static str]),
     Text(StringBuilder),
     Bool(BooleanBuilder),
     Count(UInt32Builder),
@@ -200,19 +215,39 @@ enum Column {
 }
 
 impl Column {
-    fn new(kind: ColumnKind) -> Column {
+    /// A builder with room for `rows` cells (and, for text and lists, for the
+    /// usual text and items), so that filling a chunk does not grow and copy it.
+    fn new(name: &str, kind: ColumnKind, rows: usize) -> Column {
+        // Result text is a contract string or a version: rarely over 32 bytes.
+        // A list holds a few contract strings; reason codes up to a dozen or so.
+        const TEXT: usize = 32;
+        const ITEMS: usize = 8;
+        // Columns that are empty but for error rows, or unless sentences are asked for.
+        let text = if name.starts_with("error_") || name == "reasons" {
+            0
+        } else {
+            TEXT
+        };
+        if let Some(values) = categories(name) {
+            return Column::Category(Int8Builder::with_capacity(rows), values);
+        }
         match kind {
-            ColumnKind::Text => Column::Text(StringBuilder::new()),
-            ColumnKind::Bool => Column::Bool(BooleanBuilder::new()),
-            ColumnKind::Count => Column::Count(UInt32Builder::new()),
-            ColumnKind::Float => Column::Float(Float64Builder::new()),
-            ColumnKind::List => Column::List(ListBuilder::new(StringBuilder::new())),
+            ColumnKind::Text => Column::Text(StringBuilder::with_capacity(rows, rows * text)),
+            ColumnKind::Bool => Column::Bool(BooleanBuilder::with_capacity(rows)),
+            ColumnKind::Count => Column::Count(UInt32Builder::with_capacity(rows)),
+            ColumnKind::Float => Column::Float(Float64Builder::with_capacity(rows)),
+            ColumnKind::List => Column::List(ListBuilder::with_capacity(
+                StringBuilder::with_capacity(rows * ITEMS, rows * ITEMS * TEXT),
+                rows,
+            )),
         }
     }
 
     /// Appends a cell; a cell of another kind (`Missing`) is a null.
     fn push(&mut self, cell: Cell<'_>) {
         match (self, cell) {
+            (Column::Category(b, values), Cell::Text(s)) => category(b, values, &s),
+            (Column::Category(b, _), _) => b.append_null(),
             (Column::Text(b), Cell::Text(s)) => b.append_value(s),
             (Column::Text(b), _) => b.append_null(),
             (Column::Bool(b), Cell::Bool(v)) => b.append_value(v),
@@ -231,13 +266,32 @@ impl Column {
         }
     }
 
-    fn finish(&mut self) -> ArrayRef {
-        match self {
+    fn finish(&mut self) -> Result<ArrayRef, arrow_schema::ArrowError> {
+        Ok(match self {
+            // Every key is a position in its vocabulary; `try_new` checks it.
+            Column::Category(b, values) => Arc::new(DictionaryArray::<Int8Type>::try_new(
+                b.finish(),
+                Arc::new(StringArray::from(values.to_vec())),
+            )?),
             Column::Text(b) => Arc::new(b.finish()),
             Column::Bool(b) => Arc::new(b.finish()),
             Column::Count(b) => Arc::new(b.finish()),
             Column::Float(b) => Arc::new(b.finish()),
             Column::List(b) => Arc::new(b.finish()),
+        })
+    }
+}
+
+/// Appends `v`'s position in `values`. Every value the scorer writes into a
+/// categorical column is in its vocabulary (a test compares these columns with
+/// the scorer's own strings); one that were not would be a null, never another
+/// category.
+fn category(b: &mut Int8Builder, values: &[&str], v: &str) {
+    match values.iter().position(|&x| x == v) {
+        Some(k) => b.append_value(k as i8),
+        None => {
+            debug_assert!(false, "{v:?} is not one of {values:?}");
+            b.append_null()
         }
     }
 }
@@ -250,13 +304,14 @@ struct Builders {
 }
 
 impl Builders {
-    fn new() -> Builders {
+    /// Builders with room for `rows` rows.
+    fn new(rows: usize) -> Builders {
         Builders {
             columns: flat::RESULT_COLUMNS
                 .iter()
-                .map(|c| Column::new(c.kind))
+                .map(|c| Column::new(c.name, c.kind, rows))
                 .collect(),
-            row: UInt64Builder::new(),
+            row: UInt64Builder::with_capacity(rows),
         }
     }
 
@@ -271,7 +326,7 @@ impl Builders {
         let mut fields = vec![Field::new("__row", DataType::UInt64, false)];
         let mut arrays: Vec<ArrayRef> = vec![Arc::new(self.row.finish())];
         for (col, column) in flat::RESULT_COLUMNS.iter().zip(&mut self.columns) {
-            let array = column.finish();
+            let array = column.finish()?;
             fields.push(Field::new(col.name, array.data_type().clone(), true));
             arrays.push(array);
         }
@@ -285,6 +340,7 @@ impl flat::RowSink for Builders {
     fn text(&mut self, col: usize, v: &str) {
         match &mut self.columns[col] {
             Column::Text(b) => b.append_value(v),
+            Column::Category(b, values) => category(b, values, v),
             other => other.push(Cell::Missing),
         }
     }
@@ -338,7 +394,7 @@ fn assess_chunk(
     options: &AssessOptions,
 ) -> Result<(RecordBatch, u64), arrow_schema::ArrowError> {
     let mut cells: Vec<&str> = vec![""; columns.len()];
-    let mut builders = Builders::new();
+    let mut builders = Builders::new(rows.len());
     let mut errors = 0u64;
     let mut scratch = dashrisk::parse::FlatScratch::new();
     let mut text = String::new();
@@ -481,7 +537,7 @@ pub fn assess_arrow(
             first_row += n as u64;
         }
         if batches.is_empty() {
-            batches.push(Builders::new().finish().map_err(failed)?);
+            batches.push(Builders::new(0).finish().map_err(failed)?);
         }
         Ok((batches, errors))
     });
