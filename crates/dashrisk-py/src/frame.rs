@@ -32,8 +32,10 @@ use pyo3::prelude::*;
 use pyo3_arrow::{PyRecordBatchReader, PyTable};
 use std::sync::Arc;
 
-/// Rows per unit of work on one core.
-const CHUNK: usize = 4096;
+/// The most rows in one result batch. Large, so that handing the result to
+/// pandas or polars is a few batches, not hundreds (4,096 gave 245 batches for
+/// 1,000,000 rows, and their conversion took a third longer).
+const CHUNK: usize = 1 << 16;
 
 fn wrong_type(column: &str, found: &DataType) -> InputError {
     InputError::new(
