@@ -100,6 +100,7 @@ ReasonCode = Literal[
     "abuse_evidence_reported",
     "fear_or_power_not_cleared",
     "harm_not_cleared",
+    "abuse_evidence_not_cleared",
     "earlier_abuse_incident",
     "statistical_estimate",
     "high_abuse_probability",

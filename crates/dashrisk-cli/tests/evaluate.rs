@@ -684,7 +684,7 @@ fn guide_commands_run() {
     let r = &tool(&e, "classification")["routing_safety"]["abuse_labelled_conflict"];
     assert_eq!(
         (r["count"].as_u64(), r["of"].as_u64()),
-        (Some(8), Some(11974))
+        (Some(4), Some(11974))
     );
     let ci: Vec<String> = r["ci95"]
         .as_array()
@@ -692,7 +692,7 @@ fn guide_commands_run() {
         .iter()
         .map(|v| format!("{:.2}", 100.0 * v.as_f64().unwrap()))
         .collect();
-    assert_eq!(ci, vec!["0.03", "0.13"]);
+    assert_eq!(ci, vec!["0.01", "0.09"]);
     let officers = &e["groups"][0];
     let funnel = officers["funnels"]
         .as_array()

@@ -1,12 +1,13 @@
 //! `dashrisk summarise` end to end: every figure of every row against counts made
 //! here, independently, from the same records (the library's parse and assess per
-//! record, and the instrument's gate markers for the unanswered questions), and the
+//! record, and the instrument's gate and `blocks_conflict` markers for the unanswered
+//! questions), and the
 //! command's handling of bad input.
 
 mod common;
 
 use common::{run, tmp};
-use dashrisk::{Answer, Classification, Gate, Scorer};
+use dashrisk::{Answer, Classification, Gate, Marker, Scorer};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -90,9 +91,12 @@ fn count_by_hand(path: &std::path::Path) -> Counts {
             }
             if r.classification == Classification::Unclear {
                 for q in &inst.questions {
+                    // Every item that screens for abuse: the gate items and (rules
+                    // 2.1) the `blocks_conflict` items.
                     let gate = [Gate::Fear, Gate::PowerImbalance, Gate::Harm]
                         .iter()
-                        .any(|g| q.fires(*g));
+                        .any(|g| q.fires(*g))
+                        || q.has(Marker::BlocksConflict);
                     if gate && a.answer(&q.id).is_unknown() {
                         k(format!("unanswered.{}", q.id));
                     }
@@ -409,10 +413,10 @@ fn guide_commands_run() {
         serde_json::from_slice(&std::fs::read(dir.join("summary.json")).unwrap()).unwrap();
     // The figures the guide quotes.
     let f = &j["overall"]["figures"];
-    assert_eq!(f["classification.parental_conflict"]["count"], 347);
-    assert_eq!(f["classification.unclear"]["count"], 2395);
+    assert_eq!(f["classification.parental_conflict"]["count"], 177);
+    assert_eq!(f["classification.unclear"]["count"], 2565);
     assert_eq!(f["unanswered.q19"]["count"], 450);
-    assert_eq!(j["suppression"]["small_cells"], 228);
+    assert_eq!(j["suppression"]["small_cells"], 330);
 }
 
 /// The CSV path reads rows without allocating (the compact path) and goes back to

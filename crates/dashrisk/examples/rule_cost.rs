@@ -2,7 +2,8 @@
 //! cases labelled parental conflict, the share of true conflict cases still routed
 //! there (and still eligible under the rules), CSC notifications per 1,000
 //! incidents, true abuse labelled conflict, and which rule of safety rules v2 took
-//! how many conflict labels away.
+//! how many conflict labels away (rules 2.1: a blocker item not known or declined
+//! also blocks).
 //!
 //! `cargo run --release -p dashrisk --example rule_cost [N] [SEED]`
 //! (defaults: the reference population, 200,000 records from seed 2009).
@@ -45,7 +46,7 @@ fn main() {
             c.conflict_pc += u64::from(is_pc);
             c.conflict_prior += u64::from(a.context.prior_incidents_12m.unwrap_or(0) > 0);
             // Eligible: the recorded answers leave conflict open under the rules
-            // (every gate item "no", no blocker "yes", no earlier abuse).
+            // (every gate and blocker item "no", no earlier abuse).
             let eligible = !r.conflict_blockers.iter().any(|b| {
                 matches!(
                     b,
@@ -94,9 +95,18 @@ fn main() {
                 .questions
                 .iter()
                 .any(|q| q.has(Marker::BlocksConflict) && a.answer(&q.id) == Answer::Yes);
+            let blocker_unanswered = inst.questions.iter().any(|q| {
+                q.has(Marker::BlocksConflict) && !q.is_gate_item() && a.answer(&q.id).is_unknown()
+            });
             let earlier = grading::earlier_abuse(gp, &a.context);
             let on_records = escalation == Check::MetOnRecords || repeat == Check::MetOnRecords;
-            let rules = [harm_unanswered, blocker_yes, earlier, on_records];
+            let rules = [
+                harm_unanswered,
+                blocker_yes,
+                blocker_unanswered,
+                earlier,
+                on_records,
+            ];
             for (k, &applies) in rules.iter().enumerate() {
                 if applies {
                     c.by_rule[k] += 1;
@@ -126,7 +136,7 @@ fn main() {
         pct(c.conflict_pc, c.conflict)
     );
     println!(
-        "true conflict cases still eligible (every gate item no, no blocker yes, no earlier abuse): {} ({:.2}%)",
+        "true conflict cases still eligible (every gate and blocker item no, no earlier abuse): {} ({:.2}%)",
         c.conflict_eligible,
         pct(c.conflict_eligible, c.conflict)
     );
@@ -152,6 +162,7 @@ fn main() {
     for (k, name) in [
         "rule 2, harm item not known or declined",
         "rule 1, blocker item answered yes",
+        "rule 1 (2.1), blocker item not known or declined",
         "rule 3, earlier abuse incident",
         "rule 10, MARAC criterion met on records",
     ]
@@ -176,6 +187,6 @@ struct Counts {
     conflict_eligible: u64,
     conflict_prior: u64,
     removed: u64,
-    by_rule: [u64; 4],
-    sole: [u64; 4],
+    by_rule: [u64; 5],
+    sole: [u64; 5],
 }

@@ -191,17 +191,23 @@ pub fn escalation(policy: &GradingPolicy, ctx: &Context) -> Check {
     }
 }
 
+/// The months over which a dated earlier incident counts as earlier abuse at the
+/// least: those of `prior_incidents_12m`.
+pub const EARLIER_ABUSE_MONTHS: u32 = 12;
+
 /// Whether an earlier domestic-abuse incident is recorded: a 12-month count of at
-/// least one, or an earlier incident dated inside the escalation window before the
-/// incident date. Dates that cannot be placed (no incident date) may lie inside the
-/// window, so they count too: not known is never read as no. An unknown count is
-/// not an earlier incident.
+/// least one, or an earlier incident dated within 12 months before the incident
+/// date (or within the escalation window, when a policy makes that longer). A
+/// dated incident counts over at least the count's 12 months, so that the same
+/// incident blocks parental conflict however it was recorded, whatever the
+/// policy's escalation window. Dates that cannot be placed (no incident date) may
+/// lie inside the window, so they count too: not known is never read as no. An
+/// unknown count is not an earlier incident.
 pub fn earlier_abuse(policy: &GradingPolicy, ctx: &Context) -> bool {
     let counted = ctx.prior_incidents_12m.is_some_and(|n| n >= 1);
+    let months = policy.escalation_window_months.max(EARLIER_ABUSE_MONTHS);
     let dated = match (&ctx.prior_incident_dates, ctx.incident_date) {
-        (Some(ds), Some(today)) => ds
-            .iter()
-            .any(|&d| within_months(d, today, policy.escalation_window_months)),
+        (Some(ds), Some(today)) => ds.iter().any(|&d| within_months(d, today, months)),
         (Some(ds), None) => !ds.is_empty(),
         (None, _) => false,
     };
@@ -294,6 +300,35 @@ pub fn grade(policy: &GradingPolicy, answers: &[Answer], a: &Assessment) -> Grad
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// A dated earlier incident within 12 months before the incident is earlier
+        /// abuse whatever the escalation window, as the same incident counted in
+        /// `prior_incidents_12m` is; one past both the 12 months and the window is
+        /// not.
+        #[test]
+        fn a_dated_incident_in_the_last_12_months_is_earlier_abuse(
+            window in 1u32..=36,
+            back in 0i64..=1200,
+            day in 0i64..3650,
+        ) {
+            let today = d("2020-01-01") + chrono::Duration::days(day);
+            let earlier = today - chrono::Duration::days(back);
+            let p = GradingPolicy { escalation_window_months: window, ..GradingPolicy::default() };
+            let ctx = Context {
+                incident_date: Some(today),
+                prior_incident_dates: Some(vec![earlier]),
+                ..Context::default()
+            };
+            let months = window.max(EARLIER_ABUSE_MONTHS);
+            let inside = earlier.checked_add_months(Months::new(months)).is_none_or(|l| today <= l);
+            prop_assert_eq!(earlier_abuse(&p, &ctx), inside, "window {}, {} days back", window, back);
+            if back <= 365 {
+                prop_assert!(earlier_abuse(&p, &ctx), "within a year: window {}", window);
+            }
+        }
+    }
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()

@@ -146,9 +146,13 @@ pub enum ReasonCode {
     AbuseEvidenceReported,
     /// Fear or power imbalance could not be ruled out (not known or declined).
     FearOrPowerNotCleared,
-    /// A harm item was not known or declined: ask it before recording parental
-    /// conflict.
+    /// A harm item was not known or declined, or the form asks no harm question:
+    /// ask about harm before recording parental conflict.
     HarmNotCleared,
+    /// A `blocks_conflict` item (escalation, harm to others, animals, a broken
+    /// order, …) was not known or declined: ask it before recording parental
+    /// conflict.
+    AbuseEvidenceNotCleared,
     /// An earlier domestic-abuse incident (counted, or dated inside the escalation
     /// window) rules out parental conflict.
     EarlierAbuseIncident,
@@ -245,8 +249,9 @@ pub enum DecisionBasis {
 pub enum ConflictBlocker {
     /// A fear, power-imbalance or harm gate fired.
     SafetyGate,
-    /// A fear, power-imbalance or harm item (or the screen's fear or power question)
-    /// was not known or declined.
+    /// Abuse was not fully asked about: a fear, power-imbalance, harm or
+    /// `blocks_conflict` item (or the screen's fear or power question) was not known
+    /// or declined, or the form asks no harm question.
     GateItemUnanswered,
     /// A `blocks_conflict` item was answered yes.
     AbuseEvidence,
@@ -436,7 +441,7 @@ contract_strings!(ConflictBlocker, "conflict blocker", 8, [
 contract_strings!(ChildLink, "child link", 2, [
     InHousehold => "in_household", Exposed => "exposed",
 ]);
-contract_strings!(ReasonCode, "reason code", 42, [
+contract_strings!(ReasonCode, "reason code", 43, [
     NoEstimate => "no_estimate",
     DecisionAbuseSafetyGate => "decision_abuse_safety_gate",
     DecisionAbuseAnswersGiven => "decision_abuse_answers_given",
@@ -449,6 +454,7 @@ contract_strings!(ReasonCode, "reason code", 42, [
     AbuseEvidenceReported => "abuse_evidence_reported",
     FearOrPowerNotCleared => "fear_or_power_not_cleared",
     HarmNotCleared => "harm_not_cleared",
+    AbuseEvidenceNotCleared => "abuse_evidence_not_cleared",
     EarlierAbuseIncident => "earlier_abuse_incident",
     StatisticalEstimate => "statistical_estimate",
     HighAbuseProbability => "high_abuse_probability",

@@ -29,7 +29,7 @@ use crate::stage::{decision, estimate, evidence, pathways, reasons, safeguarding
 use std::borrow::Cow;
 
 /// Version of the scorer rules, reported in every result.
-pub const SCORER_VERSION: &str = "dashrisk-scorer/2.0";
+pub const SCORER_VERSION: &str = "dashrisk-scorer/2.1";
 
 /// Options of [`Scorer::assess_with`].
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -195,7 +195,7 @@ proptest! {
     }
 
     #[test]
-    fn blockers_never_yield_conflict((s, mut a) in any_case(), pick in any::<prop::sample::Index>(), which in 0usize..5, unknown in 0usize..2) {
+    fn blockers_never_yield_conflict((s, mut a) in any_case(), pick in any::<prop::sample::Index>(), which in 0usize..6, unknown in 0usize..2) {
         let expect = match which {
             0 => {
                 let ids = items(&s, &a, |q| q.has(Marker::BlocksConflict));
@@ -213,6 +213,14 @@ proptest! {
                 a.context.prior_incidents_12m = Some(1 + pick.index(4) as u32);
                 ConflictBlocker::EarlierAbuse
             }
+            5 => {
+                // A blocker item not known or declined: asked, not screened out.
+                let ids = items(&s, &a, |q| q.has(Marker::BlocksConflict));
+                prop_assume!(!ids.is_empty());
+                let how = [Answer::NotKnown, Answer::Declined][unknown];
+                a.answers.insert(pick.get(&ids).clone(), how);
+                ConflictBlocker::GateItemUnanswered
+            }
             3 => {
                 let today = a.context.incident_date;
                 let anchor = today.unwrap_or(NaiveDate::from_ymd_opt(2026, 1, 1).unwrap());
@@ -229,6 +237,26 @@ proptest! {
         prop_assert_ne!(r.classification, Classification::ParentalConflict);
         prop_assert!(r.conflict_blockers.contains(expect), "{:?} not in {:?}", expect, r.conflict_blockers);
         prop_assert_ne!(r.recording_category, RecordingCategory::ParentalConflict);
+    }
+
+    #[test]
+    fn a_form_without_harm_questions_never_gives_conflict((s, mut a) in arb::based_on_case()) {
+        prop_assume!(items(&s, &a, |q| q.fires(Gate::Harm)).is_empty());
+        // Everything asked and answered no, nothing else recorded: all that is
+        // missing is harm, which the form never asks about.
+        for id in items(&s, &a, |_| true) {
+            a.answers.insert(id, Answer::No);
+        }
+        a.conflict_screen.fear = Answer::No;
+        a.conflict_screen.power_imbalance = Answer::No;
+        a.context.prior_incidents_12m = Some(0);
+        a.context.prior_incident_dates = None;
+        a.context.last_marac_date = None;
+        a.officer_judgement = None;
+        let r = run(&s, &a);
+        prop_assert_eq!(r.classification, Classification::Unclear);
+        prop_assert!(r.conflict_blockers.contains(ConflictBlocker::GateItemUnanswered));
+        prop_assert!(r.has_reason(ReasonCode::HarmNotCleared), "{:?}", r.reasons);
     }
 
     #[test]
@@ -269,9 +297,12 @@ proptest! {
             for id in items(&s, &a, |q| q.is_gate_item()) {
                 prop_assert_eq!(a.answer(&id), Answer::No, "{} not answered no", id);
             }
+            // Every blocker item asked and answered no: not known is never no.
             for id in items(&s, &a, |q| q.has(Marker::BlocksConflict)) {
-                prop_assert_ne!(a.answer(&id), Answer::Yes, "{} yes", id);
+                prop_assert_eq!(a.answer(&id), Answer::No, "{} not answered no", id);
             }
+            // Harm was asked about: the form has a harm question.
+            prop_assert!(!items(&s, &a, |q| q.fires(Gate::Harm)).is_empty(), "no harm question on the form");
             prop_assert_eq!(a.conflict_screen.fear, Answer::No);
             prop_assert_eq!(a.conflict_screen.power_imbalance, Answer::No);
             prop_assert!(a.context.prior_incidents_12m.unwrap_or(0) == 0);
@@ -290,6 +321,10 @@ proptest! {
             DecisionBasis::ScreenedOut => ReasonCode::DecisionConflictScreenedOut,
         };
         prop_assert_eq!(r.reasons[0].code, first);
+        // Only an estimate can decide by the estimate.
+        if r.decided_by == DecisionBasis::Estimate {
+            prop_assert!(r.p_abuse.is_some(), "decided by an estimate the form does not have");
+        }
         // A rule-decided result never reports the estimate as if it had decided.
         if matches!(r.decided_by, DecisionBasis::SafetyGate | DecisionBasis::SafetyRules) {
             prop_assert!(!r.has_reason(ReasonCode::LowAbuseProbability));

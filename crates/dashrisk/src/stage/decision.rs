@@ -76,10 +76,13 @@ pub(crate) fn decide(
         (Classification::DomesticAbuse, DecisionBasis::AnswersGiven)
     } else if blockers.is_empty() {
         (Classification::ParentalConflict, DecisionBasis::ScreenedOut)
-    } else if blockers
-        .iter()
-        .any(|b| b != ConflictBlocker::AbuseProbability)
+    } else if est.p_abuse.is_none()
+        || blockers
+            .iter()
+            .any(|b| b != ConflictBlocker::AbuseProbability)
     {
+        // Without an estimate it is the rule "conflict needs a low estimate" that
+        // decides, not an estimate.
         (Classification::Unclear, DecisionBasis::SafetyRules)
     } else {
         (Classification::Unclear, DecisionBasis::Estimate)

@@ -58,6 +58,11 @@ pub(crate) struct Evidence<'a> {
     pub fear_power_unanswered: Items,
     /// Harm items not known or declined (fear and power items are listed above).
     pub harm_unanswered: Items,
+    /// `blocks_conflict` items not known or declined (gate items are listed above):
+    /// abuse asked about and not screened out.
+    pub abuse_unanswered: Items,
+    /// The form asks no harm question at all, so harm was never asked about.
+    pub harm_not_asked: bool,
     /// Flags raised by the answers.
     pub flags: Set<Flag>,
     /// A "yes" to a `children_in_household` item.
@@ -72,9 +77,15 @@ impl<'a> Evidence<'a> {
         !(self.fear.is_empty() && self.power.is_empty() && self.harm.is_empty())
     }
 
-    /// Whether any gate item (or screen fear/power question) was left unanswered.
+    /// Whether abuse was not fully asked about and screened out: a gate item (or the
+    /// screen's fear or power question) or a `blocks_conflict` item was left
+    /// unanswered, or the form asks no harm question. Not known is never read as
+    /// no, and what was never asked was not screened out.
     pub fn gate_unanswered(&self) -> bool {
-        !(self.fear_power_unanswered.is_empty() && self.harm_unanswered.is_empty())
+        !(self.fear_power_unanswered.is_empty()
+            && self.harm_unanswered.is_empty()
+            && self.abuse_unanswered.is_empty())
+            || self.harm_not_asked
     }
 
     /// Whether fear and power imbalance were asked and all answered no.
@@ -131,12 +142,14 @@ pub(crate) const SCREEN_ITEMS: [(u8, &str); 2] = [
 ];
 
 impl Evidence<'_> {
-    /// Every gate item not known or declined: the fear and power items (and the
-    /// screen's two questions) and the harm items. The two sets never share a
-    /// question.
+    /// Every item that screens for abuse and was not known or declined: the fear
+    /// and power items (and the screen's two questions), the harm items and the
+    /// `blocks_conflict` items. The three sets never share a question.
     pub fn open_gate_items(&self) -> Items {
         Items {
-            questions: self.fear_power_unanswered.questions | self.harm_unanswered.questions,
+            questions: self.fear_power_unanswered.questions
+                | self.harm_unanswered.questions
+                | self.abuse_unanswered.questions,
             screen: self.fear_power_unanswered.screen | self.harm_unanswered.screen,
         }
     }
@@ -283,6 +296,8 @@ pub(crate) fn evidence<'a>(r: &Resolved<'a>, a: &Assessment) -> Evidence<'a> {
         blockers: q(yes & m.marker(Marker::BlocksConflict)),
         fear_power_unanswered: q(unknown & fear_or_power),
         harm_unanswered: q(unknown & m.harm & !fear_or_power),
+        abuse_unanswered: q(unknown & m.marker(Marker::BlocksConflict) & !(fear_or_power | m.harm)),
+        harm_not_asked: m.harm == 0,
         flags: Set::new(),
         children_item_yes: yes & m.marker(Marker::ChildrenInHousehold) != 0,
         honour_prompt: yes & m.marker(Marker::HonourBasedPrompt) != 0,
@@ -387,10 +402,10 @@ mod tests {
 
     /// The evidence as it was computed before the masks: a scan of every answered
     /// question's markers. The masks must give the same evidence on any form.
-    fn by_markers(questions: &[Question], answers: &[Answer], a: &Assessment) -> [u128; 8] {
+    fn by_markers(questions: &[Question], answers: &[Answer], a: &Assessment) -> [u128; 10] {
         let fires = |q: &Question, g: Gate| q.fires(g);
-        let (mut fear, mut power, mut harm, mut blockers, mut fpu, mut hu) =
-            (0u128, 0u128, 0u128, 0u128, 0u128, 0u128);
+        let (mut fear, mut power, mut harm, mut blockers, mut fpu, mut hu, mut bu) =
+            (0u128, 0u128, 0u128, 0u128, 0u128, 0u128, 0u128);
         let (mut children, mut honour) = (false, false);
         let (mut yes_markers, mut separation_item, mut third_party) = (0u32, false, false);
         for (i, (q, &ans)) in questions.iter().zip(answers).enumerate() {
@@ -423,6 +438,8 @@ mod tests {
                         fpu |= bit;
                     } else if fires(q, Gate::Harm) {
                         hu |= bit;
+                    } else if q.has(Marker::BlocksConflict) {
+                        bu |= bit;
                     }
                 }
             }
@@ -443,12 +460,14 @@ mod tests {
             blockers,
             fpu,
             hu,
+            bu,
+            u128::from(!questions.iter().any(|q| fires(q, Gate::Harm))),
             u128::from(children) | u128::from(honour) << 1,
             flags,
         ]
     }
 
-    fn by_masks(ev: &Evidence) -> [u128; 8] {
+    fn by_masks(ev: &Evidence) -> [u128; 10] {
         let flags = u128::from(ev.flags.bits());
         [
             ev.fear.questions,
@@ -457,6 +476,8 @@ mod tests {
             ev.blockers.questions,
             ev.fear_power_unanswered.questions,
             ev.harm_unanswered.questions,
+            ev.abuse_unanswered.questions,
+            u128::from(ev.harm_not_asked),
             u128::from(ev.children_item_yes) | u128::from(ev.honour_prompt) << 1,
             flags,
         ]

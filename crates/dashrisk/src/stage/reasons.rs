@@ -237,9 +237,9 @@ fn with_answers<'a>(s: &mut String, items: impl Iterator<Item = Item<'a>>) {
 fn blocker_text(s: &mut String, b: ConflictBlocker, f: &Facts) {
     match b {
         ConflictBlocker::SafetyGate => s.push_str("fear, control or harm was reported"),
-        ConflictBlocker::GateItemUnanswered => {
-            s.push_str("fear, control or harm questions were not answered")
-        }
+        ConflictBlocker::GateItemUnanswered => s.push_str(
+            "not every question about fear, control, harm or other abuse was asked and answered",
+        ),
         ConflictBlocker::AbuseEvidence => s.push_str("abuse was reported beyond the safety gates"),
         ConflictBlocker::EarlierAbuse => {
             s.push_str("an earlier domestic-abuse incident is recorded")
@@ -303,10 +303,10 @@ pub(crate) fn reasons<S: Sink>(f: &Facts, out: &mut S) {
             ReasonCode::DecisionUnclearSafetyRules,
             "Not parental conflict, decided by the safety rules: ",
             show(|s| {
-                let rules = d
-                    .blockers
-                    .iter()
-                    .filter(|&b| b != ConflictBlocker::AbuseProbability);
+                // The estimate's blocker is a rule only when there is no estimate.
+                let rules = d.blockers.iter().filter(|&b| {
+                    b != ConflictBlocker::AbuseProbability || est.p_abuse.is_none()
+                });
                 join(s, "; ", rules, |s, b| blocker_text(s, b, f))
             }),
             ". Abuse is not established on what was recorded either, so the case is unclear.",
@@ -379,6 +379,29 @@ pub(crate) fn reasons<S: Sink>(f: &Facts, out: &mut S) {
                 })
             }),
             " before recording parental conflict: parental conflict needs every harm question answered no.",
+        );
+    }
+    if !ev.gate_fired() && ev.harm_not_asked {
+        say!(
+            ReasonCode::HarmNotCleared,
+            "This form asks no harm question (violence, strangulation, weapons, threats, sexual abuse): ask about harm before recording parental conflict, which needs harm asked about and answered no.",
+        );
+    }
+    if !ev.gate_fired() && !ev.abuse_unanswered.is_empty() {
+        say!(
+            ReasonCode::AbuseEvidenceNotCleared,
+            "Ask about ",
+            show(|s| {
+                join(s, "; ", ev.items(ev.abuse_unanswered), |s, i| {
+                    s.push_str(i.id);
+                    s.push_str(" (");
+                    s.push_str(i.label);
+                    s.push_str(", ");
+                    Spaced(i.answer.as_str()).put(s);
+                    s.push(')');
+                })
+            }),
+            " before recording parental conflict: parental conflict needs every question about other abuse answered no.",
         );
     }
     if g.earlier_abuse {
@@ -680,9 +703,9 @@ pub(crate) fn reasons<S: Sink>(f: &Facts, out: &mut S) {
                     .filter(|&&p| f.judgement_prompts.contains(p));
                 join(s, ", ", prompts, |s, p| Spaced(p.as_str()).put(s))
             }),
-            ") with a ",
+            ") with the level at ",
             g.level,
-            " level on the count: consider whether professional judgement should raise the level.",
+            ": consider whether professional judgement should raise the level.",
         );
     }
 

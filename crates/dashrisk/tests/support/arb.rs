@@ -248,6 +248,75 @@ prop_compose! {
     }
 }
 
+prop_compose! {
+    /// A custom form `based_on` the police form: a subset of its questions (ids and
+    /// markers kept, so the marker floor holds), always with at least one fear and
+    /// one power item. It has the built-in's points, so an estimate, and can give
+    /// parental conflict. A third of them keep no harm item at all.
+    pub fn based_on_instrument()(
+        keep in proptest::collection::vec(any::<bool>(), 27),
+        fear_at in any::<prop::sample::Index>(),
+        power_at in any::<prop::sample::Index>(),
+        no_harm in proptest::bool::weighted(1.0 / 3.0),
+    ) -> instrument::Instrument {
+        let base = Instrument::dash_2009();
+        let at = |g: Gate| -> Vec<usize> {
+            base.questions.iter().enumerate().filter(|(_, q)| q.fires(g)).map(|(i, _)| i).collect()
+        };
+        let (fear, power) = (at(Gate::Fear), at(Gate::PowerImbalance));
+        let (f, p) = (*fear_at.get(&fear), *power_at.get(&power));
+        let questions = base
+            .questions
+            .iter()
+            .enumerate()
+            .filter(|(i, q)| {
+                let floor = *i == f || *i == p;
+                let dropped_harm = no_harm && q.fires(Gate::Harm);
+                floor || (keep[*i % keep.len()] && !dropped_harm)
+            })
+            .map(|(_, q)| q.clone())
+            .collect();
+        instrument::Instrument {
+            format_version: instrument::INSTRUMENT_FORMAT_VERSION,
+            id: "custom-based-on-dash".into(),
+            name: "A generated form based on the police form".into(),
+            source: "property test".into(),
+            based_on: Some(base.id.clone()),
+            questions,
+        }
+    }
+}
+
+prop_compose! {
+    /// A scorer that knows a generated form based on the police form, and a
+    /// record on it, mostly answered "no" so that parental conflict is within reach.
+    pub fn based_on_case()(inst in based_on_instrument())(
+        answers in proptest::collection::vec(proptest::option::weighted(0.9, answer(true)), inst.questions.len()),
+        conflict_screen in screen(true),
+        context in context(true),
+        officer_judgement in proptest::option::weighted(0.2, level()),
+        inst in Just(inst),
+    ) -> (Scorer, Assessment) {
+        let scorer = Scorer::default().with_instrument(inst.clone()).expect("valid based-on form");
+        let mut map = BTreeMap::new();
+        for (q, a) in inst.questions.iter().zip(answers) {
+            if let Some(a) = a {
+                map.insert(q.id.clone(), a);
+            }
+        }
+        let a = Assessment {
+            id: None,
+            instrument: inst.id.clone(),
+            answers: map,
+            conflict_screen,
+            context,
+            officer_judgement,
+            meta: None,
+        };
+        (scorer, a)
+    }
+}
+
 /// A scorer on another artefact than the shipped one: a Platt map fitted on a
 /// small synthetic population. The safety rules must hold whatever the artefact
 /// says.
@@ -261,12 +330,14 @@ pub fn other_scorer() -> &'static Scorer {
 }
 
 /// A scorer and a record: on a built-in form (with the default scorer, or one on
-/// another artefact) or on a generated custom form.
+/// another artefact), on a generated custom form, or on a generated form based on
+/// the police form (which has an estimate, so can give parental conflict).
 pub fn any_case() -> impl Strategy<Value = (Scorer, Assessment)> {
     prop_oneof![
         2 => assessment().prop_map(|a| (scorer().clone(), a)),
         1 => assessment().prop_map(|a| (other_scorer().clone(), a)),
         1 => custom_case(),
+        1 => based_on_case(),
     ]
 }
 
