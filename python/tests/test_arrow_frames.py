@@ -225,3 +225,68 @@ def test_review_findings_on_frames(frame: pd.DataFrame, scorer: dashrisk.Scorer)
     want = scorer.assess_rows(typed.to_dict("records"))
     assert list(out_t["classification"].astype(str)) == [r["classification"] for r in want]
     assert out_t["error_code"].isna().all()
+
+
+def test_an_error_row_without_an_id_raises_input_error() -> None:
+    """Review finding: with no id, pandas gives the error row's id as pd.NA, and
+    ``if record_id`` raised TypeError instead of the InputError."""
+    df = pd.DataFrame({"q18": ["yes", "Yes"]})
+    for frame in (df, pl.from_pandas(df), pa.Table.from_pandas(df, preserve_index=False)):
+        with pytest.raises(dashrisk.InputError) as e:
+            dashrisk.assess_frame(frame)
+        assert (e.value.code, e.value.field, e.value.row) == ("invalid_value", "q18", 1)
+        assert e.value.record_id is None and "(id" not in str(e.value)
+    # Missing ids, and ids of spaces only, are no id; others lose their spaces.
+    ids = pd.DataFrame({"id": [None, "   ", " c-3 "], "q18": ["Yes", "Yes", "Yes"]})
+    for row, want in ((0, None), (1, None), (2, "c-3")):
+        one = ids.iloc[[row]].reset_index(drop=True)
+        with pytest.raises(dashrisk.InputError) as e:
+            dashrisk.assess_frame(one)
+        assert e.value.record_id == want
+        assert ("(id 'c-3')" in str(e.value)) == (want is not None)
+
+
+def test_columns_of_nulls_only_are_not_known(scorer: dashrisk.Scorer) -> None:
+    """Review finding: a polars column of dtype Null refused the whole frame
+    (wrong_type, field ''); it is a column of not-known cells."""
+    want = scorer.assess_rows([{"q18": "yes"}, {"q18": "no"}])
+    p = pl.DataFrame([{"q18": "yes", "incident_date": None}, {"q18": "no", "incident_date": None}])
+    assert p.schema["incident_date"] == pl.Null
+    frames = {
+        "polars": p,
+        "pandas": pd.DataFrame({"q18": ["yes", "no"], "incident_date": [None, None]}),
+        "pyarrow": pa.table({"q18": ["yes", "no"], "incident_date": pa.nulls(2)}),
+        "polars all-null contract": pl.DataFrame(
+            {"q18": ["yes", "no"], "q1": [None, None], "recent_transitions": [None, None]}
+        ),
+    }
+    for name, frame in frames.items():
+        out = dashrisk.assess_frame(frame)
+        got = out["classification"].cast(pl.String).to_list() if name.startswith("polars") else (
+            list(out["classification"].astype(str)) if name == "pandas" else out.column("classification").to_pylist()
+        )
+        assert got == [r["classification"] for r in want], name
+    # The same as the row-by-row function reads the pandas version.
+    old = dashrisk.assess_dataframe(p.to_pandas())
+    assert list(old["classification"]) == [r["classification"] for r in want]
+
+
+@pytest.mark.parametrize(
+    ("column", "code"),
+    [
+        (pd.arrays.SparseArray([1.0, 0.0]), "wrong_type"),
+        (np.array([1 + 2j, 3 + 0j]), "wrong_type"),
+        (pd.Series(["yes", "\ud800"], dtype=object), "invalid_utf8"),
+        (pd.Series(["yes", b"no"], dtype=object), "wrong_type"),
+        (pd.Series([2, 2**70], dtype=object), "wrong_type"),
+    ],
+    ids=["sparse", "complex", "surrogate", "bytes", "huge-int"],
+)
+def test_pandas_columns_that_cannot_be_exported_are_input_errors(column: object, code: str) -> None:
+    """Review finding: a Sparse column raised TypeError, a complex one
+    ArrowNotImplementedError, a lone surrogate UnicodeEncodeError."""
+    df = pd.DataFrame({"q18": ["yes", "no"], "prior_incidents_12m": column, "area": [object(), 1j]})
+    with pytest.raises(dashrisk.InputError) as e:
+        dashrisk.assess_frame(df)
+    assert (e.value.code, e.value.field) == (code, "prior_incidents_12m")
+    assert "prior_incidents_12m" in str(e.value)
