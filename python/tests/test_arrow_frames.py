@@ -271,6 +271,31 @@ def test_columns_of_nulls_only_are_not_known(scorer: dashrisk.Scorer) -> None:
     assert list(old["classification"]) == [r["classification"] for r in want]
 
 
+def test_extension_types_are_refused_not_read_as_their_storage() -> None:
+    """Review finding: a pandas Period column reached Rust as its int64 storage,
+    so the ordinal 660 (2025-01) was read as 660 prior incidents: a MARAC referral."""
+    periods = pd.DataFrame(
+        {"q18": ["no"], "prior_incidents_12m": pd.period_range("2025-01", periods=1, freq="M")}
+    )
+    with pytest.raises(dashrisk.InputError) as e:
+        dashrisk.assess_frame(periods)
+    assert (e.value.code, e.value.field) == ("wrong_type", "prior_incidents_12m")
+    assert "pandas.period" in str(e.value)
+    # As assess_dataframe reads it.
+    assert dashrisk.assess_dataframe(periods)["error_code"].tolist() == ["wrong_type"]
+    intervals = pd.DataFrame({"prior_incidents_12m": pd.arrays.IntervalArray.from_breaks([0, 1])})
+    with pytest.raises(dashrisk.InputError) as e:
+        dashrisk.assess_frame(intervals)
+    assert (e.value.code, e.value.field) == ("wrong_type", "prior_incidents_12m")
+    # An extension type on a list's items, through pyarrow.
+    uuid = pa.array([b"0123456789abcdef"], pa.uuid())
+    table = pa.table({"recent_transitions": pa.ListArray.from_arrays([0, 1], uuid)})
+    with pytest.raises(dashrisk.InputError) as e:
+        dashrisk.assess_frame(table)
+    assert (e.value.code, e.value.field) == ("wrong_type", "recent_transitions")
+    assert "arrow.uuid" in str(e.value)
+
+
 @pytest.mark.parametrize(
     ("column", "code"),
     [
@@ -290,3 +315,68 @@ def test_pandas_columns_that_cannot_be_exported_are_input_errors(column: object,
         dashrisk.assess_frame(df)
     assert (e.value.code, e.value.field) == (code, "prior_incidents_12m")
     assert "prior_incidents_12m" in str(e.value)
+
+
+_LIST_CELLS = {
+    "all null": ([None], None, 1.0),
+    "two nulls": ([None, None], None, 1.0),
+    "empty": ([], "none", 0.0),
+    "null and a value": ([None, "separation"], "separation", 0.0),
+    "value": (["separation"], "separation", 0.0),
+    "missing": (None, None, 1.0),
+}
+
+
+def test_list_cells_are_read_as_the_rows_path_reads_them(scorer: dashrisk.Scorer) -> None:
+    """Review finding: ``[None]`` and ``[[None]]`` were "none" (known to be none)
+    in assess_frame but not known in assess_rows; nested lists were flattened.
+    A list of nulls only is not known; an empty list is none; nested lists are
+    refused by both."""
+    # Control and violence: separation adds the flag separation_control_violence.
+    base = {"q1": "yes", "q2": "no", "q4": "no", "q15": "no", "fear": "yes", "power_imbalance": "yes",
+            "children_in_household": True, "prior_incidents_12m": 0}
+    cells = [v for v, _, _ in _LIST_CELLS.values()]
+    rows = [dict(base, recent_transitions=v) for v in cells]
+    want = scorer.assess_rows(rows)
+    sep = ["separation_control_violence" in r["flags"] for r in want]
+    assert sep == [False, False, False, True, True, False]
+    # The rows path: featurise reads pandas rows as assess_rows does, and says
+    # whether the transitions are known ([None, None] was ";", read as none).
+    not_known = list(dashrisk.feature_names_out()).index("screen.recent_transitions=not_known")
+    X = dashrisk.featurise(pd.DataFrame(rows))
+    assert list(X[:, not_known]) == [k for _, _, k in _LIST_CELLS.values()]
+    frames = {
+        "pandas": pd.DataFrame(rows),
+        "polars": pl.DataFrame(rows, schema_overrides={"recent_transitions": pl.List(pl.String)}),
+        "pyarrow": pa.Table.from_pylist(rows),
+        "pyarrow large list": pa.table(
+            {"recent_transitions": pa.array(cells, pa.large_list(pa.string()))}
+        ),
+    }
+    for name, frame in frames.items():
+        # The Arrow path reads each list as the text the rows path gives it.
+        read = dict(dashrisk._native.arrow_cells(frame))
+        assert read["recent_transitions"] == [t for _, t, _ in _LIST_CELLS.values()], name
+        if name == "pyarrow large list":
+            continue
+        out = dashrisk.assess_frame(frame)
+        got = out.to_pandas() if not isinstance(out, pd.DataFrame) else out
+        assert ["separation_control_violence" in list(f) for f in got["flags"]] == sep, name
+        assert list(got["classification"].astype(str)) == [r["classification"] for r in want], name
+    # In another list column, a list of nulls only is not known too, as is an
+    # empty list there (empty text, as the rows path gives it).
+    dates = pa.table(
+        {"prior_incident_dates": pa.array([[None], [], ["2026-01-02", None]], pa.list_(pa.string()))}
+    )
+    assert dict(dashrisk._native.arrow_cells(dates))["prior_incident_dates"] == [None, "", "2026-01-02"]
+    for nested in ([[None]], [["separation"]], [[]]):
+        error = scorer.assess_rows([dict(base, recent_transitions=nested)])[0]["error"]
+        assert (error["code"], error["field"]) == ("wrong_type", "recent_transitions")
+        for frame in (pd.DataFrame([dict(base, recent_transitions=nested)]),
+                      pa.Table.from_pylist([dict(base, recent_transitions=nested)])):
+            with pytest.raises(dashrisk.InputError) as e:
+                dashrisk.assess_frame(frame)
+            assert (e.value.code, e.value.field) == ("wrong_type", "recent_transitions"), nested
+    # numpy arrays inside a list are nested lists too, never flattened.
+    error = scorer.assess_rows([dict(base, recent_transitions=[np.array(["separation"])])])[0]["error"]
+    assert (error["code"], error["field"]) == ("wrong_type", "recent_transitions")
