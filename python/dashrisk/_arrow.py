@@ -197,6 +197,9 @@ def assess_frame(
     kind = _kind(frame)
     stream = _contract_part(frame, kind)
     table, n_errors = _native.assess_arrow(scorer or _default(), stream, reasons)
+    # The contract columns (a pyarrow Table for pandas) are read: free them before
+    # the result is converted.
+    del stream
     inputs = (
         {str(c) for c in frame.column_names}
         if kind == "pyarrow"
