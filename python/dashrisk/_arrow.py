@@ -79,31 +79,70 @@ def _contract_part(frame: Any, kind: str) -> Any:
                     "assess_frame reads pandas frames through Arrow, which needs pyarrow "
                     "(pip install pyarrow); or use assess_dataframe"
                 ) from None
-            part = frame[read]
-            for c in read:
-                if part[c].dtype == object:
-                    try:
-                        import pyarrow as pa
-
-                        pa.array(part[c], from_pandas=True)
-                    except (pa.ArrowInvalid, pa.ArrowTypeError) as e:
-                        raise InputError(
-                            f"column {c!r} holds values of mixed or unknown types ({e}); "
-                            "expected text, booleans, numbers, dates, or lists of them",
-                            code="wrong_type",
-                            field=c,
-                            value=str(part[c].dtype),
-                        ) from None
-            # The index is not data: pandas would export a named index as a column.
-            # The result is put back on the index by row number.
-            return _Stream(part.reset_index(drop=True))
+            return _pandas_contract(frame[read])
         if kind == "polars":
+            import polars as pl
+
             if not read:
                 # No column the scorer reads: one it ignores keeps the row count.
                 return _Stream(frame.with_row_index("__dashrisk_rows").select("__dashrisk_rows"))
-            return _Stream(frame.select(read))
+            # A column of nulls only (dtype Null) is exported by polars in a form
+            # Arrow's C interface refuses; as text it is the same: not known.
+            return _Stream(
+                frame.select(
+                    [pl.col(c).cast(pl.String) if frame.schema[c] == pl.Null else pl.col(c) for c in read]
+                )
+            )
         return _Stream(frame.select(read))  # pyarrow.Table or RecordBatch
     return frame
+
+
+def _pandas_contract(part: Any) -> Any:
+    """A pandas frame's contract columns as a pyarrow Table, converted once (by
+    pyarrow, in parallel). A column that cannot be converted (mixed types, complex
+    numbers, sparse, text with a lone surrogate, …) is an ``InputError`` naming
+    it; only then are the columns converted one by one, to find it."""
+    import pyarrow as pa
+
+    # What pyarrow raises for a column it cannot convert; MemoryError and others
+    # are not the input's fault and pass through.
+    refused = (
+        pa.ArrowInvalid,
+        pa.ArrowTypeError,
+        pa.ArrowNotImplementedError,
+        TypeError,
+        ValueError,
+        OverflowError,
+    )
+    try:
+        # The index is not data: pandas would export a named index as a column.
+        # The result is put back on the index by row number.
+        return pa.Table.from_pandas(part, preserve_index=False)
+    except refused as whole:
+        for c in part.columns:
+            try:
+                pa.array(part[c], from_pandas=True)
+            except UnicodeError:
+                raise InputError(
+                    f"column {c!r} holds text that is not valid Unicode (a lone surrogate)",
+                    code="invalid_utf8",
+                    field=str(c),
+                    value=None,
+                ) from None
+            except refused as e:
+                raise InputError(
+                    f"column {c!r} ({part[c].dtype}) cannot be read ({type(e).__name__}: "
+                    f"{str(e)[:200]}); expected text, booleans, numbers, dates, or lists of them",
+                    code="wrong_type",
+                    field=str(c),
+                    value=str(part[c].dtype),
+                ) from None
+        raise InputError(
+            f"the frame cannot be read as Arrow ({type(whole).__name__}: {str(whole)[:200]})",
+            code="wrong_type",
+            field="",
+            value=None,
+        ) from None
 
 
 def assess_frame(
@@ -158,6 +197,9 @@ def assess_frame(
     kind = _kind(frame)
     stream = _contract_part(frame, kind)
     table, n_errors = _native.assess_arrow(scorer or _default(), stream, reasons)
+    # The contract columns (a pyarrow Table for pandas) are read: free them before
+    # the result is converted.
+    del stream
     inputs = (
         {str(c) for c in frame.column_names}
         if kind == "pyarrow"
@@ -272,8 +314,8 @@ def _raise_first_error(out: Any, kind: str) -> None:
         pos = next(i for i, c in enumerate(codes) if c is not None)
         first_row = {c: out.column(c)[pos].as_py() for c in out.column_names}
         get = first_row.get
-    record_id = get("id")
-    where = f"row {pos}" + (f" (id {record_id!r})" if record_id else "")
+    record_id = _id_text(get("id"))
+    where = f"row {pos}" + (f" (id {record_id!r})" if record_id is not None else "")
     exc = InputError(
         f"{where}: {get('error_message')}",
         code=str(get("error_code")),
@@ -283,3 +325,13 @@ def _raise_first_error(out: Any, kind: str) -> None:
     exc.row = pos
     exc.record_id = record_id
     raise exc
+
+
+def _id_text(v: Any) -> str | None:
+    """An error row's ``id`` as successful rows read it: missing (None, NA, NaN)
+    or only spaces is no id; otherwise the text without surrounding spaces."""
+    if v is None or not isinstance(v, str):
+        # The id column is text; anything else is a missing value (pd.NA, NaN).
+        return None
+    v = v.strip()
+    return v or None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import operator
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -224,6 +225,45 @@ def _group(v: Any) -> str | None:
     return None if text in ("", "nan", "<NA>", "None") else text
 
 
+def _argument_error(name: str, value: Any, allowed: str) -> InputError:
+    shown = repr(value)[:80]
+    return InputError(
+        f"{name}: {shown} is not allowed; expected {allowed}",
+        code="invalid_value",
+        field=name,
+        value=shown,
+    )
+
+
+def _threshold(v: Any) -> float:
+    """``threshold`` as the CLI's ``--threshold`` takes it: a number strictly
+    between 0 and 1 (0 or 1 would call every record, or none, abuse)."""
+    allowed = "a number between 0 and 1 (exclusive), such as 0.5"
+    if isinstance(v, bool) or isinstance(v, (str, bytes)):
+        raise _argument_error("threshold", v, allowed)
+    try:
+        x = float(v)
+    except (TypeError, ValueError):
+        raise _argument_error("threshold", v, allowed) from None
+    if not 0.0 < x < 1.0:  # also refuses NaN
+        raise _argument_error("threshold", v, allowed)
+    return x
+
+
+def _min_cell(v: Any) -> int:
+    """``min_cell`` as the CLI's ``--min-cell`` takes it: a whole number, at least 1."""
+    allowed = "a whole number of at least 1, such as 10"
+    if isinstance(v, bool):
+        raise _argument_error("min_cell", v, allowed)
+    try:
+        n = operator.index(v)  # int, numpy integers; never 2.5 or "10"
+    except TypeError:
+        raise _argument_error("min_cell", v, allowed) from None
+    if n < 1 or n > 2**64 - 1:
+        raise _argument_error("min_cell", v, allowed)
+    return int(n)
+
+
 def _column(data: Any, rows: bool, records: list[Any], name: str) -> list[Any]:
     """A column of a frame, or a ``meta`` value of JSON records (as the CLI reads
     labels and groups from JSON Lines)."""
@@ -267,7 +307,12 @@ def evaluate(
         dashrisk.evaluate(df, scores={"model": p})
 
     ``group_by`` names columns (or ``meta`` keys) to break the figures down by, or
-    maps names to one group value per record. ``errors="raise"`` (the default)
+    maps names to one group value per record. ``threshold`` (probability tools
+    call a record abuse at or above it) is a number strictly between 0 and 1, and
+    ``min_cell`` (per-group counts below it are withheld) a whole number of at
+    least 1, as the CLI's ``--threshold`` and ``--min-cell``; anything else raises
+    ``InputError`` (code ``invalid_value``, ``field`` the argument's name).
+    ``errors="raise"`` (the default)
     raises ``InputError`` for the first record that cannot be read, with its
     ``row``; ``errors="coerce"`` leaves such records out, counts them, and lists
     them in ``Evaluation.errors``. Records from ``dashrisk.synth`` are recognised,
@@ -285,6 +330,9 @@ def evaluate(
     """
     if errors not in ("raise", "coerce"):
         raise ValueError(f"errors: {errors!r} is not allowed; expected 'raise' or 'coerce'")
+
+    threshold = _threshold(threshold)
+    min_cell = _min_cell(min_cell)
 
     items, rows, _ = _batch(data)
     n = len(items)
@@ -349,8 +397,8 @@ def evaluate(
         external,
         groups,
         label,
-        float(threshold),
-        int(min_cell),
+        threshold,
+        min_cell,
         bool(synthetic),
         source,
         errors == "raise",

@@ -225,3 +225,158 @@ def test_review_findings_on_frames(frame: pd.DataFrame, scorer: dashrisk.Scorer)
     want = scorer.assess_rows(typed.to_dict("records"))
     assert list(out_t["classification"].astype(str)) == [r["classification"] for r in want]
     assert out_t["error_code"].isna().all()
+
+
+def test_an_error_row_without_an_id_raises_input_error() -> None:
+    """Review finding: with no id, pandas gives the error row's id as pd.NA, and
+    ``if record_id`` raised TypeError instead of the InputError."""
+    df = pd.DataFrame({"q18": ["yes", "Yes"]})
+    for frame in (df, pl.from_pandas(df), pa.Table.from_pandas(df, preserve_index=False)):
+        with pytest.raises(dashrisk.InputError) as e:
+            dashrisk.assess_frame(frame)
+        assert (e.value.code, e.value.field, e.value.row) == ("invalid_value", "q18", 1)
+        assert e.value.record_id is None and "(id" not in str(e.value)
+    # Missing ids, and ids of spaces only, are no id; others lose their spaces.
+    ids = pd.DataFrame({"id": [None, "   ", " c-3 "], "q18": ["Yes", "Yes", "Yes"]})
+    for row, want in ((0, None), (1, None), (2, "c-3")):
+        one = ids.iloc[[row]].reset_index(drop=True)
+        with pytest.raises(dashrisk.InputError) as e:
+            dashrisk.assess_frame(one)
+        assert e.value.record_id == want
+        assert ("(id 'c-3')" in str(e.value)) == (want is not None)
+
+
+def test_columns_of_nulls_only_are_not_known(scorer: dashrisk.Scorer) -> None:
+    """Review finding: a polars column of dtype Null refused the whole frame
+    (wrong_type, field ''); it is a column of not-known cells."""
+    want = scorer.assess_rows([{"q18": "yes"}, {"q18": "no"}])
+    p = pl.DataFrame([{"q18": "yes", "incident_date": None}, {"q18": "no", "incident_date": None}])
+    assert p.schema["incident_date"] == pl.Null
+    frames = {
+        "polars": p,
+        "pandas": pd.DataFrame({"q18": ["yes", "no"], "incident_date": [None, None]}),
+        "pyarrow": pa.table({"q18": ["yes", "no"], "incident_date": pa.nulls(2)}),
+        "polars all-null contract": pl.DataFrame(
+            {"q18": ["yes", "no"], "q1": [None, None], "recent_transitions": [None, None]}
+        ),
+    }
+    for name, frame in frames.items():
+        out = dashrisk.assess_frame(frame)
+        got = out["classification"].cast(pl.String).to_list() if name.startswith("polars") else (
+            list(out["classification"].astype(str)) if name == "pandas" else out.column("classification").to_pylist()
+        )
+        assert got == [r["classification"] for r in want], name
+    # The same as the row-by-row function reads the pandas version.
+    old = dashrisk.assess_dataframe(p.to_pandas())
+    assert list(old["classification"]) == [r["classification"] for r in want]
+
+
+def test_extension_types_are_refused_not_read_as_their_storage() -> None:
+    """Review finding: a pandas Period column reached Rust as its int64 storage,
+    so the ordinal 660 (2025-01) was read as 660 prior incidents: a MARAC referral."""
+    periods = pd.DataFrame(
+        {"q18": ["no"], "prior_incidents_12m": pd.period_range("2025-01", periods=1, freq="M")}
+    )
+    with pytest.raises(dashrisk.InputError) as e:
+        dashrisk.assess_frame(periods)
+    assert (e.value.code, e.value.field) == ("wrong_type", "prior_incidents_12m")
+    assert "pandas.period" in str(e.value)
+    # As assess_dataframe reads it.
+    assert dashrisk.assess_dataframe(periods)["error_code"].tolist() == ["wrong_type"]
+    intervals = pd.DataFrame({"prior_incidents_12m": pd.arrays.IntervalArray.from_breaks([0, 1])})
+    with pytest.raises(dashrisk.InputError) as e:
+        dashrisk.assess_frame(intervals)
+    assert (e.value.code, e.value.field) == ("wrong_type", "prior_incidents_12m")
+    # An extension type on a list's items, through pyarrow.
+    uuid = pa.array([b"0123456789abcdef"], pa.uuid())
+    table = pa.table({"recent_transitions": pa.ListArray.from_arrays([0, 1], uuid)})
+    with pytest.raises(dashrisk.InputError) as e:
+        dashrisk.assess_frame(table)
+    assert (e.value.code, e.value.field) == ("wrong_type", "recent_transitions")
+    assert "arrow.uuid" in str(e.value)
+
+
+@pytest.mark.parametrize(
+    ("column", "code"),
+    [
+        (pd.arrays.SparseArray([1.0, 0.0]), "wrong_type"),
+        (np.array([1 + 2j, 3 + 0j]), "wrong_type"),
+        (pd.Series(["yes", "\ud800"], dtype=object), "invalid_utf8"),
+        (pd.Series(["yes", b"no"], dtype=object), "wrong_type"),
+        (pd.Series([2, 2**70], dtype=object), "wrong_type"),
+    ],
+    ids=["sparse", "complex", "surrogate", "bytes", "huge-int"],
+)
+def test_pandas_columns_that_cannot_be_exported_are_input_errors(column: object, code: str) -> None:
+    """Review finding: a Sparse column raised TypeError, a complex one
+    ArrowNotImplementedError, a lone surrogate UnicodeEncodeError."""
+    df = pd.DataFrame({"q18": ["yes", "no"], "prior_incidents_12m": column, "area": [object(), 1j]})
+    with pytest.raises(dashrisk.InputError) as e:
+        dashrisk.assess_frame(df)
+    assert (e.value.code, e.value.field) == (code, "prior_incidents_12m")
+    assert "prior_incidents_12m" in str(e.value)
+
+
+_LIST_CELLS = {
+    "all null": ([None], None, 1.0),
+    "two nulls": ([None, None], None, 1.0),
+    "empty": ([], "none", 0.0),
+    "null and a value": ([None, "separation"], "separation", 0.0),
+    "value": (["separation"], "separation", 0.0),
+    "missing": (None, None, 1.0),
+}
+
+
+def test_list_cells_are_read_as_the_rows_path_reads_them(scorer: dashrisk.Scorer) -> None:
+    """Review finding: ``[None]`` and ``[[None]]`` were "none" (known to be none)
+    in assess_frame but not known in assess_rows; nested lists were flattened.
+    A list of nulls only is not known; an empty list is none; nested lists are
+    refused by both."""
+    # Control and violence: separation adds the flag separation_control_violence.
+    base = {"q1": "yes", "q2": "no", "q4": "no", "q15": "no", "fear": "yes", "power_imbalance": "yes",
+            "children_in_household": True, "prior_incidents_12m": 0}
+    cells = [v for v, _, _ in _LIST_CELLS.values()]
+    rows = [dict(base, recent_transitions=v) for v in cells]
+    want = scorer.assess_rows(rows)
+    sep = ["separation_control_violence" in r["flags"] for r in want]
+    assert sep == [False, False, False, True, True, False]
+    # The rows path: featurise reads pandas rows as assess_rows does, and says
+    # whether the transitions are known ([None, None] was ";", read as none).
+    not_known = list(dashrisk.feature_names_out()).index("screen.recent_transitions=not_known")
+    X = dashrisk.featurise(pd.DataFrame(rows))
+    assert list(X[:, not_known]) == [k for _, _, k in _LIST_CELLS.values()]
+    frames = {
+        "pandas": pd.DataFrame(rows),
+        "polars": pl.DataFrame(rows, schema_overrides={"recent_transitions": pl.List(pl.String)}),
+        "pyarrow": pa.Table.from_pylist(rows),
+        "pyarrow large list": pa.table(
+            {"recent_transitions": pa.array(cells, pa.large_list(pa.string()))}
+        ),
+    }
+    for name, frame in frames.items():
+        # The Arrow path reads each list as the text the rows path gives it.
+        read = dict(dashrisk._native.arrow_cells(frame))
+        assert read["recent_transitions"] == [t for _, t, _ in _LIST_CELLS.values()], name
+        if name == "pyarrow large list":
+            continue
+        out = dashrisk.assess_frame(frame)
+        got = out.to_pandas() if not isinstance(out, pd.DataFrame) else out
+        assert ["separation_control_violence" in list(f) for f in got["flags"]] == sep, name
+        assert list(got["classification"].astype(str)) == [r["classification"] for r in want], name
+    # In another list column, a list of nulls only is not known too, as is an
+    # empty list there (empty text, as the rows path gives it).
+    dates = pa.table(
+        {"prior_incident_dates": pa.array([[None], [], ["2026-01-02", None]], pa.list_(pa.string()))}
+    )
+    assert dict(dashrisk._native.arrow_cells(dates))["prior_incident_dates"] == [None, "", "2026-01-02"]
+    for nested in ([[None]], [["separation"]], [[]]):
+        error = scorer.assess_rows([dict(base, recent_transitions=nested)])[0]["error"]
+        assert (error["code"], error["field"]) == ("wrong_type", "recent_transitions")
+        for frame in (pd.DataFrame([dict(base, recent_transitions=nested)]),
+                      pa.Table.from_pylist([dict(base, recent_transitions=nested)])):
+            with pytest.raises(dashrisk.InputError) as e:
+                dashrisk.assess_frame(frame)
+            assert (e.value.code, e.value.field) == ("wrong_type", "recent_transitions"), nested
+    # numpy arrays inside a list are nested lists too, never flattened.
+    error = scorer.assess_rows([dict(base, recent_transitions=[np.array(["separation"])])])[0]["error"]
+    assert (error["code"], error["field"]) == ("wrong_type", "recent_transitions")

@@ -120,3 +120,42 @@ def test_nullable_scores_and_argument_shapes(frame: pd.DataFrame) -> None:
         dashrisk.evaluate(frame, scores="force_score")
     with pytest.raises(TypeError, match="not one string"):
         dashrisk.evaluate(frame, group_by="officer")
+
+
+@pytest.mark.parametrize(
+    ("argument", "value"),
+    [
+        ("threshold", float("nan")),
+        ("threshold", 2),
+        ("threshold", -1),
+        ("threshold", 0),
+        ("threshold", 1.0),
+        ("threshold", float("inf")),
+        ("threshold", "0.5"),
+        ("threshold", True),
+        ("threshold", None),
+        ("min_cell", 0),
+        ("min_cell", -1),
+        ("min_cell", 2.5),
+        ("min_cell", "10"),
+        ("min_cell", True),
+        ("min_cell", 2**64),
+    ],
+)
+def test_threshold_and_min_cell_are_checked_as_the_cli_checks_them(
+    frame: pd.DataFrame, argument: str, value: object
+) -> None:
+    """Review finding: NaN, 2 or -1 thresholds and a min_cell of 0 were accepted
+    silently (no count withheld), and min_cell=-1 raised OverflowError."""
+    with pytest.raises(dashrisk.InputError) as e:
+        dashrisk.evaluate(frame.head(50), **{argument: value})  # type: ignore[arg-type]
+    assert isinstance(e.value, ValueError)
+    assert (e.value.code, e.value.field) == ("invalid_value", argument)
+    assert argument in str(e.value) and "expected" in str(e.value)
+
+
+def test_allowed_threshold_and_min_cell_change_the_figures(frame: pd.DataFrame) -> None:
+    low = dashrisk.evaluate(frame, threshold=0.2, min_cell=np.int64(1)).to_frame()
+    high = dashrisk.evaluate(frame, threshold=np.float64(0.8), min_cell=1).to_frame()
+    # A lower threshold calls more records abuse: sensitivity cannot fall.
+    assert low.loc["p_abuse", "sensitivity"] > high.loc["p_abuse", "sensitivity"]

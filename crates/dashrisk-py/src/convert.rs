@@ -389,18 +389,36 @@ pub(crate) fn empty_list_text(column: &str) -> &'static str {
     }
 }
 
+/// A list cell: its items joined with `;`. An empty list is [`empty_list_text`]
+/// (`none` for the transitions); missing items (None, NaN, `pd.NA`, `""`) are
+/// left out, so a list of them only is empty text, not known, never `none`
+/// (`[None, None]` was `";"`, which the parser read as no transitions). Items
+/// that are lists themselves (or numpy arrays) are refused, never flattened.
+/// The Arrow path (`frame::column_text`) reads list columns the same way.
 fn list_text(items: &[Bound<'_, PyAny>], column: &str) -> Result<String, InputError> {
     if items.is_empty() {
         return Ok(empty_list_text(column).to_string());
     }
     let mut parts = Vec::with_capacity(items.len());
     for item in items {
-        if item.cast::<PyList>().is_ok() || item.cast::<PyTuple>().is_ok() {
+        if item.cast::<PyList>().is_ok() || item.cast::<PyTuple>().is_ok() || is_ndarray(item) {
             return Err(wrong_type(column, item, "a flat list of values"));
         }
-        parts.push(cell_text(item, column)?);
+        let text = cell_text(item, column)?;
+        if !text.trim().is_empty() {
+            parts.push(text);
+        }
     }
     Ok(parts.join(";"))
+}
+
+fn is_ndarray(obj: &Bound<'_, PyAny>) -> bool {
+    let ty = obj.get_type();
+    ty.name().is_ok_and(|n| n == "ndarray")
+        && ty.module().is_ok_and(|m| {
+            m.to_str()
+                .is_ok_and(|m| m == "numpy" || m.starts_with("numpy."))
+        })
 }
 
 /// `2.0` is `"2"` (Rust's shortest round-trip form), NaN is empty (not known).

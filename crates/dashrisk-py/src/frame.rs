@@ -7,8 +7,9 @@
 //! reads Python cells (`convert::cell_text`): nulls and NaN are *not known*;
 //! booleans are `yes`/`no` in answer columns and `true`/`false` elsewhere; whole
 //! floats are counts; dates and timestamps are `YYYY-MM-DD`; lists are joined
-//! with `;` (an empty list of transitions is `none`). A column of another type is
-//! refused, naming it.
+//! with `;` (an empty list of transitions is `none`; a list of nulls only is not
+//! known). A column of another type (lists of lists, an Arrow extension type such
+//! as a pandas Period) is refused, naming it.
 
 use crate::convert::{answer_column, empty_list_text};
 use crate::errors::{input_error, internal};
@@ -48,6 +49,61 @@ fn wrong_type(column: &str, found: &DataType) -> InputError {
     )
 }
 
+/// A list of lists: refused, as `Scorer.assess_rows` refuses a nested list
+/// (flattening it would read `[[None]]` as an empty list, known to be none).
+fn nested_list(column: &str, found: &DataType) -> InputError {
+    InputError::new(
+        ErrorKind::WrongType,
+        column,
+        Some(&found.to_string()),
+        format!("column {column:?} holds lists of lists ({found}); expected a flat list of values"),
+    )
+}
+
+fn is_list(t: &DataType) -> bool {
+    matches!(
+        t,
+        DataType::List(_)
+            | DataType::LargeList(_)
+            | DataType::ListView(_)
+            | DataType::LargeListView(_)
+            | DataType::FixedSizeList(_, _)
+    )
+}
+
+/// The Arrow field metadata key naming an extension type.
+const EXTENSION_NAME: &str = "ARROW:extension:name";
+
+/// The extension type of a field, or of the items of a list field: its values
+/// are not what its storage says (a pandas Period is stored as its ordinal, so
+/// `2025-01` would be read as the count 660).
+fn extension_name(field: &Field) -> Option<&str> {
+    if let Some(name) = field.metadata().get(EXTENSION_NAME) {
+        return Some(name);
+    }
+    match field.data_type() {
+        DataType::List(item)
+        | DataType::LargeList(item)
+        | DataType::ListView(item)
+        | DataType::LargeListView(item)
+        | DataType::FixedSizeList(item, _) => extension_name(item),
+        _ => None,
+    }
+}
+
+fn extension_type(column: &str, name: &str) -> InputError {
+    InputError::new(
+        ErrorKind::WrongType,
+        column,
+        Some(name),
+        format!(
+            "column {column:?} holds the Arrow extension type {name:?}, which is not read as \
+             its storage; expected text, booleans, numbers, dates, or lists of them \
+             (convert it first, e.g. a pandas Period with .dt.start_time)"
+        ),
+    )
+}
+
 /// A float as `convert::float_text` writes it: NaN is empty, `2.0` is `2`.
 fn float_text(x: f64) -> String {
     if x.is_nan() {
@@ -66,6 +122,15 @@ enum Text {
 }
 
 impl Text {
+    /// Cell `i`, `None` for a null.
+    fn cell(&self, i: usize) -> Option<&str> {
+        match self {
+            Text::Small(a) => (!a.is_null(i)).then(|| a.value(i)),
+            Text::Large(a) => (!a.is_null(i)).then(|| a.value(i)),
+            Text::View(a) => (!a.is_null(i)).then(|| a.value(i)),
+        }
+    }
+
     /// Cell `i`, `""` for a null.
     fn get(&self, i: usize) -> &str {
         match self {
@@ -141,8 +206,14 @@ fn column_text(name: &str, array: &ArrayRef) -> Result<StringArray, InputError> 
                 .collect()
         }
         DataType::List(item) | DataType::LargeList(item) | DataType::ListView(item) => {
+            if is_list(item.data_type()) {
+                return Err(nested_list(name, array.data_type()));
+            }
             // Items go through this same conversion (timestamps become dates,
-            // categoricals their values), then are joined with `;`.
+            // categoricals their values), then are joined with `;`, as
+            // `convert::list_text` joins a Python list: null (and empty) items are
+            // left out, a list of them only is not known (null), and an empty list
+            // is `empty_list_text` (`none` for the transitions).
             let list = arrow_cast::cast(
                 array,
                 &DataType::List(Arc::new(Field::new("item", item.data_type().clone(), true))),
@@ -153,18 +224,19 @@ fn column_text(name: &str, array: &ArrayRef) -> Result<StringArray, InputError> 
             let offsets = list.value_offsets();
             (0..n)
                 .map(|i| {
-                    (!nulls(i)).then(|| {
-                        let (from, to) = (offsets[i] as usize, offsets[i + 1] as usize);
-                        let parts: Vec<&str> = (from..to)
-                            .filter(|&j| !items.is_null(j))
-                            .map(|j| items.value(j))
-                            .collect();
-                        if parts.is_empty() {
-                            empty_list_text(name).to_string()
-                        } else {
-                            parts.join(";")
-                        }
-                    })
+                    if nulls(i) {
+                        return None;
+                    }
+                    let (from, to) = (offsets[i] as usize, offsets[i + 1] as usize);
+                    if from == to {
+                        return Some(empty_list_text(name).to_string());
+                    }
+                    let parts: Vec<&str> = (from..to)
+                        .filter(|&j| !items.is_null(j))
+                        .map(|j| items.value(j))
+                        .filter(|v| !v.trim().is_empty())
+                        .collect();
+                    (!parts.is_empty()).then(|| parts.join(";"))
                 })
                 .collect()
         }
@@ -425,8 +497,10 @@ fn assess_chunk(
                 errors += 1;
                 let e = RecordError {
                     line: row + 1,
+                    // As a successful row's: without surrounding spaces, and
+                    // none if that leaves nothing.
                     id: id
-                        .map(|c| cells[c])
+                        .map(|c| cells[c].trim())
                         .filter(|v| !v.is_empty())
                         .map(dashrisk::error::truncate_value),
                     error,
@@ -436,6 +510,62 @@ fn assess_chunk(
         }
     }
     Ok((builders.finish()?, errors))
+}
+
+/// Refuses a contract column whose type is read wrongly as its storage (an
+/// Arrow extension type), before any row is read.
+fn check_types(
+    schema: &Schema,
+    passthrough: &std::collections::HashSet<usize>,
+) -> Result<(), InputError> {
+    for (c, field) in schema.fields().iter().enumerate() {
+        if passthrough.contains(&c) {
+            continue;
+        }
+        if let Some(ext) = extension_name(field) {
+            return Err(extension_type(field.name(), ext));
+        }
+    }
+    Ok(())
+}
+
+/// The text cells `assess_arrow` reads from each contract column of an Arrow
+/// stream, `None` for a null (not known), as `[(column, cells)]`; columns the
+/// scorer does not read are left out. For tests: it shows how each Arrow type is
+/// read, which results alone do not always show (a list of nulls, not known, and
+/// an empty list of transitions, none, give the same assessment).
+#[pyfunction]
+pub fn arrow_cells(
+    py: Python<'_>,
+    data: PyRecordBatchReader,
+) -> PyResult<Vec<(String, Vec<Option<String>>)>> {
+    let reader = data.into_reader()?;
+    let schema = reader.schema();
+    let names: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
+    let header = FlatHeader::new(&names);
+    if let Some(e) = header.problem() {
+        return Err(input_error(py, &e));
+    }
+    let passthrough: std::collections::HashSet<usize> =
+        header.passthrough().iter().copied().collect();
+    check_types(&schema, &passthrough).map_err(|e| input_error(py, &e))?;
+    let read: Vec<usize> = (0..names.len())
+        .filter(|c| !passthrough.contains(c))
+        .collect();
+    let mut out: Vec<(String, Vec<Option<String>>)> = read
+        .iter()
+        .map(|&c| (names[c].clone(), Vec::new()))
+        .collect();
+    for batch in reader {
+        let batch = batch.map_err(|e| internal("reading the frame", e))?;
+        for (k, &c) in read.iter().enumerate() {
+            let text = column_cells(&names[c], batch.column(c)).map_err(|e| input_error(py, &e))?;
+            out[k]
+                .1
+                .extend((0..batch.num_rows()).map(|i| text.cell(i).map(str::to_string)));
+        }
+    }
+    Ok(out)
 }
 
 /// Assesses every row of an Arrow stream (any object with `__arrow_c_stream__`) in
@@ -463,6 +593,7 @@ pub fn assess_arrow(
     let id_column = names.iter().position(|n| n == "id");
     let passthrough: std::collections::HashSet<usize> =
         header.passthrough().iter().copied().collect();
+    check_types(&schema, &passthrough).map_err(|e| input_error(py, &e))?;
     let scorer = scorer.inner();
     let options = AssessOptions {
         reason_text: reasons,

@@ -50,7 +50,7 @@ mod native {
     };
 
     #[pymodule_export]
-    use super::frame::assess_arrow;
+    use super::frame::{arrow_cells, assess_arrow};
 
     #[pymodule_export]
     use super::learn::{evaluate_batch, feature_names, featurise_batch, logistic_fit, recalibrate};
