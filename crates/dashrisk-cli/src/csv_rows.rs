@@ -137,6 +137,20 @@ impl Quotes {
 
     fn feed(&mut self, bytes: &[u8]) {
         use QuoteState::*;
+        // The usual row has no quote: only its line ends are counted (a loop the
+        // compiler vectorises), and the state follows from its last byte. Byte by
+        // byte, this tracker cost a fifth of `dashrisk assess`'s time.
+        if self.state != QuoteInQuoted && !bytes.contains(&b'"') {
+            self.line += bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+            if let (Some(&last), false) = (bytes.last(), self.state == Quoted) {
+                self.state = if self.stop_unquoted[usize::from(last)] {
+                    FieldStart
+                } else {
+                    Unquoted
+                };
+            }
+            return;
+        }
         let mut i = 0;
         while i < bytes.len() {
             // Within a field, skip the bytes that change nothing (most of them).
