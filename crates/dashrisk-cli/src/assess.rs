@@ -336,6 +336,15 @@ pub(crate) fn too_large(limits: &Limits, line: u64) -> RecordError {
     }
 }
 
+/// The error record for a row with a malformed quoted field.
+pub(crate) fn malformed(bad: &crate::csv_rows::BadQuote, line: u64) -> RecordError {
+    RecordError {
+        line,
+        id: None,
+        error: bad.error(),
+    }
+}
+
 pub(crate) fn empty_input() -> RecordError {
     RecordError {
         line: 0,
@@ -428,6 +437,7 @@ fn run_csv(
             return out.finish();
         }
         Some(Row::TooLarge) => (Vec::new(), Some(limits.record_too_large())),
+        Some(Row::Malformed(bad)) => (Vec::new(), Some(bad.error())),
         Some(Row::Read) => read_header(&record),
     };
     let pass_idx: Vec<usize> = (0..names.len())
@@ -477,6 +487,7 @@ fn run_csv(
             let mut extra = None;
             let res = match (row, &fmt.extras) {
                 (Row::TooLarge, _) => Err(too_large(limits, *line)),
+                (Row::Malformed(bad), _) => Err(malformed(bad, *line)),
                 (Row::Read, None) => assess_row(scorer, &header, rec, *line, id_idx, &options),
                 (Row::Read, Some(x)) => {
                     let fail = |error: InputError| RecordError {

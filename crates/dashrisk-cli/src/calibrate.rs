@@ -142,7 +142,7 @@ pub fn calibrate(args: CalibrateArgs) -> Result<ExitCode, Fatal> {
                     .into(),
             ));
         }
-        write_artefact(&cal, &args.out, &[])?;
+        write_artefact(&cal, &args.out, &args.scorer.files())?;
         let _ = writeln!(
             stderr,
             "dashrisk: calibration fitted on {} SYNTHETIC records (seed {})",
@@ -237,8 +237,8 @@ pub fn calibrate(args: CalibrateArgs) -> Result<ExitCode, Fatal> {
         );
     }
     let cal = fitted.calibration;
-    let mut inputs: Vec<&std::path::Path> = vec![data.as_path()];
-    inputs.extend(args.scorer.calibration.as_deref());
+    let mut inputs = args.scorer.files();
+    inputs.push(data.as_path());
     write_artefact(&cal, &args.out, &inputs)?;
     let _ = writeln!(
         stderr,

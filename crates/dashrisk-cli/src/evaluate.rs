@@ -332,7 +332,8 @@ impl Job<'_> {
 pub fn run(args: EvaluateArgs) -> Result<ExitCode, Fatal> {
     let scorer = crate::build_scorer(&args.scorer)?.with_limits(args.limits.limits()?)?;
     let input_path = PathBuf::from(&args.data);
-    let inputs = [input_path.as_path()];
+    let mut inputs = args.scorer.files();
+    inputs.push(input_path.as_path());
     if let (Some(r), Some(j)) = (&args.report, &args.json) {
         if r == j {
             return Err(Fatal("--report and --json name the same file".into()));

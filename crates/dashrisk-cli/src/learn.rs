@@ -3,7 +3,8 @@
 //! contract, or JSON Lines); bad records become the same error records.
 
 use crate::assess::{
-    empty_input, fill_csv, fill_lines, parse_row, pipeline, read_header, too_large, CsvJob, LineJob,
+    empty_input, fill_csv, fill_lines, malformed, parse_row, pipeline, read_header, too_large,
+    CsvJob, LineJob,
 };
 use crate::csv_rows::{CsvRows, Row, RowBuf};
 use crate::{Fatal, Format, LimitArgs};
@@ -220,6 +221,7 @@ pub(crate) fn for_each_record_par<T: Send>(
                 let (names, problem) = match header {
                     Row::Read => read_header(&record),
                     Row::TooLarge => (Vec::new(), Some(limits.record_too_large())),
+                    Row::Malformed(bad) => (Vec::new(), Some(bad.error())),
                 };
                 if let Some(error) = problem {
                     return Err(Fatal(
@@ -269,6 +271,7 @@ pub(crate) fn for_each_record_par<T: Send>(
                             }
                             let res = match row {
                                 Row::TooLarge => Err(too_large(limits, *line)),
+                                Row::Malformed(bad) => Err(malformed(bad, *line)),
                                 Row::Read => parse_row(scorer, &flat_header, record, *line, id_idx)
                                     .map(|a| {
                                         let values = column_idx

@@ -88,6 +88,18 @@ pub(crate) struct LimitArgs {
     max_depth: usize,
 }
 
+impl ScorerArgs {
+    /// Every file these options read (policy, calibration, instrument files): an
+    /// output must never be one of them.
+    pub(crate) fn files(&self) -> Vec<&Path> {
+        let mut files: Vec<&Path> = Vec::new();
+        files.extend(self.policy.as_deref());
+        files.extend(self.calibration.as_deref());
+        files.extend(self.instrument_files.iter().map(PathBuf::as_path));
+        files
+    }
+}
+
 impl LimitArgs {
     /// The validated limits.
     pub(crate) fn limits(&self) -> Result<Limits, Fatal> {
@@ -336,20 +348,25 @@ fn run(cli: Cli) -> Result<ExitCode, Fatal> {
             out,
             ask_next,
             services,
-            scorer,
+            scorer: scorer_args,
             limits,
         } => {
-            let scorer = build_scorer(&scorer)?.with_limits(limits.limits()?)?;
-            let services = services
+            let scorer = build_scorer(&scorer_args)?.with_limits(limits.limits()?)?;
+            let services_path = services;
+            let services = services_path
+                .as_ref()
                 .map(|p| {
-                    dashrisk::services::Services::from_json(&read_file(&p)?)
+                    dashrisk::services::Services::from_json(&read_file(p)?)
                         .map_err(|e| Fatal(format!("{}: {e}", p.display())))
                 })
                 .transpose()?;
             let extras =
                 (ask_next || services.is_some()).then_some(assess::Extras { ask_next, services });
             let input_path = PathBuf::from(&input);
-            let mut w = open_out(&out, &[input_path.as_path()])?;
+            let mut inputs = scorer_args.files();
+            inputs.push(input_path.as_path());
+            inputs.extend(services_path.as_deref());
+            let mut w = open_out(&out, &inputs)?;
             let failed = assess::run(
                 &scorer,
                 &input,

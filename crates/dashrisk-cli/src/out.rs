@@ -47,14 +47,41 @@ fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
+/// Whether standard input is the existing file `target` (redirected from it:
+/// `dashrisk assess - -o in.csv < in.csv`).
+#[cfg(unix)]
+fn stdin_is(target: &Path) -> bool {
+    use std::os::fd::AsFd;
+    use std::os::unix::fs::MetadataExt;
+    let Ok(fd) = io::stdin().as_fd().try_clone_to_owned() else {
+        return false;
+    };
+    match (fs::File::from(fd).metadata(), fs::metadata(target)) {
+        (Ok(x), Ok(y)) => x.is_file() && x.dev() == y.dev() && x.ino() == y.ino(),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn stdin_is(_target: &Path) -> bool {
+    false
+}
+
 impl Output {
     /// Opens the output: `None` is standard output. A file that is one of
-    /// `inputs` is refused before anything is written.
+    /// `inputs` is refused before anything is written; an input `-` is standard
+    /// input, and the file it is redirected from is refused too.
     pub(crate) fn create(out: &Option<PathBuf>, inputs: &[&Path]) -> Result<Output, Fatal> {
         let Some(target) = out else {
             return Ok(Output::Stdout(BufWriter::new(io::stdout().lock())));
         };
         for input in inputs {
+            if input.as_os_str() == "-" && stdin_is(target) {
+                return Err(Fatal(format!(
+                    "{}: this is the file standard input is read from; refusing to overwrite it (write the output to another file)",
+                    target.display()
+                )));
+            }
             if same_file(target, input) {
                 return Err(Fatal(format!(
                     "{}: this is the input file {}; refusing to overwrite it (write the output to another file)",
@@ -97,6 +124,17 @@ impl Output {
             .unwrap_or(Path::new("."));
         let tmp = dir.join(format!(".{name}.dashrisk-{}.tmp", std::process::id()));
         let file = fs::File::create(&tmp).map_err(|e| Fatal(format!("{}: {e}", tmp.display())))?;
+        // Replacing a file keeps its permissions (a results file kept 0600 stays
+        // 0600): the temporary file takes them before anything is written to it.
+        if let Ok(old) = fs::metadata(&target) {
+            if old.is_file() {
+                if let Err(e) = file.set_permissions(old.permissions()) {
+                    drop(file);
+                    let _ = fs::remove_file(&tmp);
+                    return Err(Fatal(format!("{}: {e}", tmp.display())));
+                }
+            }
+        }
         Ok(Output::File {
             w: Some(BufWriter::new(file)),
             tmp,
@@ -293,5 +331,25 @@ mod tests {
             assert!(err.0.contains("refusing to overwrite"), "{}", err.0);
         }
         assert_eq!(fs::read_to_string(&input).unwrap(), "the force's export\n");
+    }
+
+    /// Replacing a file keeps its permissions: a results file an analyst made
+    /// private (0600) does not become readable by everyone (0644) when rewritten.
+    #[cfg(unix)]
+    #[test]
+    fn a_replaced_file_keeps_its_permissions() {
+        use std::os::unix::fs::PermissionsExt;
+        let d = dir("mode");
+        let target = d.join("private.csv");
+        for mode in [0o600, 0o640, 0o604] {
+            fs::write(&target, "old\n").unwrap();
+            fs::set_permissions(&target, fs::Permissions::from_mode(mode)).unwrap();
+            let mut out = Output::create(&Some(target.clone()), &[]).unwrap();
+            out.write_all(b"new\n").unwrap();
+            out.commit().unwrap();
+            assert_eq!(fs::read_to_string(&target).unwrap(), "new\n");
+            let got = fs::metadata(&target).unwrap().permissions().mode() & 0o777;
+            assert_eq!(got, mode, "{got:o} after replacing a {mode:o} file");
+        }
     }
 }

@@ -5,7 +5,8 @@
 //! suppressed. Streams: memory holds one row of counts per group and period.
 
 use crate::assess::{
-    empty_input, fill_csv, fill_lines, parse_row, pipeline, read_header, too_large, CsvJob, LineJob,
+    empty_input, fill_csv, fill_lines, malformed, parse_row, pipeline, read_header, too_large,
+    CsvJob, LineJob,
 };
 use crate::csv_rows::{CsvRows, Row, RowBuf};
 use crate::out::Output;
@@ -133,7 +134,8 @@ fn parse_date(column: &str, cell: &str) -> Result<Option<NaiveDate>, InputError>
 pub fn run(args: SummariseArgs) -> Result<ExitCode, Fatal> {
     let scorer = crate::build_scorer(&args.scorer)?.with_limits(args.limits.limits()?)?;
     let input_path = PathBuf::from(&args.input);
-    let inputs = [input_path.as_path()];
+    let mut inputs = args.scorer.files();
+    inputs.push(input_path.as_path());
     // Refuse an output that is the input, or the two outputs the same file, before
     // anything is read or written.
     if let (Some(r), Some(j)) = (&args.report, &args.json) {
@@ -370,6 +372,7 @@ fn tally_csv(
                 limits.record_too_large().message
             )))
         }
+        Some(Row::Malformed(bad)) => return Err(Fatal(format!("header: {}", bad.error().message))),
         Some(Row::Read) => {
             let (names, problem) = read_header(&record);
             if let Some(e) = problem {
@@ -414,6 +417,7 @@ fn tally_csv(
         for (line, row, record) in jobs {
             let res = match row {
                 Row::TooLarge => Err(too_large(limits, *line)),
+                Row::Malformed(bad) => Err(malformed(bad, *line)),
                 Row::Read => (|| {
                     let fast = crate::assess::row_cells_into(&flat_header, record, &mut cells)
                         .and_then(|()| {

@@ -455,3 +455,52 @@ fn passthrough_is_written_only_for_columns_passed_through() {
         serde_json::json!({"force_ref": "F-2"})
     );
 }
+
+/// A stray quote in a notes cell used to swallow the rows after it into that cell:
+/// 3 results for 6 rows, exit 0, nothing said. The row is now an error record that
+/// names the line where the quoted field started, the exit status is 1, and the
+/// row after the damage is still assessed.
+#[test]
+fn a_stray_quote_is_an_error_record_never_swallowed_rows() {
+    let data =
+        b"id,q18,notes\na1,no,ok\na2,no,\"Victim said: leave\na3,yes,strangled\na4,yes,x\na5,no,\"fine\"\na6,yes,x\n";
+    let out = run(
+        &["assess", "--format", "csv", "--output-format", "jsonl", "-"],
+        data,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let recs = lines(&out);
+    assert_eq!(recs.len(), 3, "{recs:?}");
+    assert_eq!(recs[0]["id"], "a1");
+    let e = &recs[1]["error"];
+    assert!(e["message"].as_str().unwrap().contains("line 3"), "{e}");
+    assert_eq!(recs[2]["id"], "a6");
+    assert_eq!(recs[2]["classification"], "domestic_abuse");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("line 3"), "{stderr}");
+    // Never closed: the same, at the end of the file.
+    let out = run(
+        &["assess", "--format", "csv", "--output-format", "jsonl", "-"],
+        b"id,q18,notes\na1,no,ok\na2,no,\"open\na3,yes,x\n",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let recs = lines(&out);
+    assert_eq!(recs.len(), 2);
+    assert!(recs[1]["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("never closed"));
+    // Legitimate quoting is read as before: an embedded line end and comma, an
+    // escaped quote, a bare quote in an unquoted cell.
+    let out = run(
+        &["assess", "--format", "csv", "--output-format", "jsonl", "-"],
+        b"id,q18,notes\na1,yes,\"line\nbreak, \"\"quoted\"\"\"\na2,no,5'10\"\n",
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(lines(&out).len(), 2);
+}

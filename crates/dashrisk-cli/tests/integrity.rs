@@ -495,3 +495,183 @@ fn a_progress_bar_shows_on_a_terminal_only() {
     assert!(piped.status.success());
     assert!(piped.stderr.is_empty(), "{}", stderr(&piped));
 }
+
+/// `-o` naming any file the command reads, not only the data, is refused before
+/// anything is written: the policy, the calibration, an instrument file, the
+/// services directory; in `summarise` and `evaluate` too. Each file is left as it
+/// was.
+#[test]
+fn an_output_that_is_any_input_file_is_refused() {
+    let data = tmp("side-data.csv");
+    let out = run(
+        &[
+            "synth",
+            "--n",
+            "30",
+            "--seed",
+            "4",
+            "--out",
+            data.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert!(out.status.success());
+    let policy = tmp("side-policy.json");
+    std::fs::write(&policy, run(&["policy"], b"").stdout).unwrap();
+    let calibration = tmp("side-calibration.json");
+    let assets = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../dashrisk/assets");
+    std::fs::copy(assets.join("calibration.json"), &calibration).unwrap();
+    let services = tmp("side-services.json");
+    std::fs::copy(assets.join("services-example.json"), &services).unwrap();
+    let instrument = tmp("side-instrument.json");
+    std::fs::write(&instrument, force_copy()).unwrap();
+    let sealed = run(&["instrument", "seal", instrument.to_str().unwrap()], b"");
+    assert!(sealed.status.success(), "{}", stderr(&sealed));
+    let d = data.to_str().unwrap();
+    let (p, c, s, i) = (
+        policy.to_str().unwrap(),
+        calibration.to_str().unwrap(),
+        services.to_str().unwrap(),
+        instrument.to_str().unwrap(),
+    );
+    // Each runs fine with another output: only the clash is refused.
+    let ok = tmp("side-ok.jsonl");
+    let o = ok.to_str().unwrap();
+    let out = run(
+        &[
+            "assess",
+            d,
+            "--output-format",
+            "jsonl",
+            "--policy",
+            p,
+            "--calibration",
+            c,
+            "--instrument-file",
+            i,
+            "--services",
+            s,
+            "-o",
+            o,
+        ],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let cases: Vec<(Vec<&str>, &PathBuf)> = vec![
+        (vec!["assess", d, "--policy", p, "-o", p], &policy),
+        (vec!["assess", d, "--calibration", c, "-o", c], &calibration),
+        (
+            vec!["assess", d, "--instrument-file", i, "-o", i],
+            &instrument,
+        ),
+        (
+            vec![
+                "assess",
+                d,
+                "--output-format",
+                "jsonl",
+                "--services",
+                s,
+                "-o",
+                s,
+            ],
+            &services,
+        ),
+        (vec!["summarise", d, "--policy", p, "--report", p], &policy),
+        (
+            vec!["summarise", d, "--calibration", c, "--json", c],
+            &calibration,
+        ),
+        (
+            vec![
+                "evaluate",
+                "--data",
+                d,
+                "--label",
+                "label_abuse",
+                "--tool",
+                "dash_count",
+                "--policy",
+                p,
+                "--json",
+                p,
+            ],
+            &policy,
+        ),
+        (
+            vec![
+                "calibrate",
+                "--data",
+                d,
+                "--label",
+                "label_abuse",
+                "--policy",
+                p,
+                "--out",
+                p,
+            ],
+            &policy,
+        ),
+    ];
+    for (args, file) in cases {
+        let before = std::fs::read(file).unwrap();
+        let out = run(&args, b"");
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("refusing to overwrite"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+        assert_eq!(
+            std::fs::read(file).unwrap(),
+            before,
+            "{args:?} changed {file:?}"
+        );
+    }
+}
+
+/// Data read from standard input redirected from a file: that file is refused as
+/// the output (`dashrisk assess --format csv - -o in.csv < in.csv`), and left as
+/// it was; another output is written.
+#[cfg(unix)]
+#[test]
+fn an_output_that_is_the_file_behind_standard_input_is_refused() {
+    use std::process::{Command, Stdio};
+    let data = tmp("stdin-in.csv");
+    let out = run(
+        &[
+            "synth",
+            "--n",
+            "20",
+            "--seed",
+            "5",
+            "--out",
+            data.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert!(out.status.success());
+    let before = std::fs::read(&data).unwrap();
+    let with_stdin = |target: &std::path::Path| {
+        Command::new(env!("CARGO_BIN_EXE_dashrisk"))
+            .args([
+                "assess",
+                "--format",
+                "csv",
+                "-",
+                "-o",
+                target.to_str().unwrap(),
+            ])
+            .stdin(Stdio::from(std::fs::File::open(&data).unwrap()))
+            .output()
+            .unwrap()
+    };
+    let out = with_stdin(&data);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("standard input"), "{}", stderr(&out));
+    assert_eq!(std::fs::read(&data).unwrap(), before);
+    let other = tmp("stdin-out.csv");
+    let out = with_stdin(&other);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(&other).unwrap().lines().count(), 21);
+}

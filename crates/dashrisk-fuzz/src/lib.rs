@@ -181,6 +181,7 @@ pub fn csv_input(data: &[u8]) {
     let mut rows = CsvRows::new(io::BufReader::with_capacity(64, data), limit);
     let mut record = RowBuf::new();
     let mut got = 0;
+    let mut header_malformed = false;
     while let Some(row) = rows.read(&mut record).expect("in-memory reads") {
         let reference = &want[got];
         let size: usize = reference.iter().map(|c| c.len() + 1).sum();
@@ -191,12 +192,22 @@ pub fn csv_input(data: &[u8]) {
                 assert_eq!(&cells, reference, "row {got} differs from csv::Reader");
             }
             Row::TooLarge => assert!(size > limit, "row {got} within the limit was dropped"),
+            // A stray quote: reported as an error record, never read as cells.
+            Row::Malformed(_) => {
+                assert!(record.is_empty());
+                header_malformed |= got == 0;
+            }
         }
         got += 1;
     }
     assert_eq!(got, want.len(), "row count differs from csv::Reader");
     let answers = run_assess(data, Format::Csv, Format::Jsonl);
-    assert_eq!(answers, expected_csv_answers(&want, limit));
+    let expected = if header_malformed {
+        1
+    } else {
+        expected_csv_answers(&want, limit)
+    };
+    assert_eq!(answers, expected);
 }
 
 /// Runs `assess` on `data` with the small scorer and returns the number of answers,

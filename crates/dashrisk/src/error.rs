@@ -44,7 +44,8 @@ pub enum ErrorKind {
     UnknownInstrument,
     /// The same field given twice (a repeated CSV column).
     DuplicateField,
-    /// A CSV row with a different number of cells from the header.
+    /// A CSV row with a different number of cells from the header, or with broken
+    /// quoting (a quoted field never closed, or text after its closing quote).
     RowLength,
     /// A record over a size or nesting limit ([`crate::Limits`]); the message names
     /// the limit.

@@ -89,7 +89,79 @@ pub fn is_passthrough_column(name: &str) -> bool {
 /// assert!(!passes_through("fear"));
 /// ```
 pub fn passes_through(name: &str) -> bool {
-    is_passthrough_column(name) && close_contract_name(name).is_none()
+    is_passthrough_column(name)
+        && close_contract_name(name).is_none()
+        && close_question_name(name).is_none()
+}
+
+/// The question id a column name probably meant, when it is not a question id
+/// itself (nor `Q18`, `q 18`, `q02`, which are read as question ids and refused
+/// when the form has no such question) but carries one: the name, lower-cased
+/// with everything but letters and digits removed, starts with `q` and a digit
+/// (`Q.18`, `Q18.`, `q18a`, `q18_strangulation`, `Q18 (strangulation)`); or a word
+/// of it (split at anything but letters and digits) is `q` and digits, perhaps
+/// with letters after (`dash_q18`, `Answers.q18`); or it is `question` and a
+/// number (`question_18`, `Question 18`, `question18`). Such a column would
+/// otherwise pass through and its answers be read as *not known*.
+///
+/// ```
+/// use dashrisk::parse::close_question_name;
+/// assert_eq!(close_question_name("q18_strangulation").as_deref(), Some("q18"));
+/// assert_eq!(close_question_name("Q.18").as_deref(), Some("q18"));
+/// assert_eq!(close_question_name("answers_q18").as_deref(), Some("q18"));
+/// assert_eq!(close_question_name("question_18").as_deref(), Some("q18"));
+/// assert_eq!(close_question_name("q18"), None);          // the id itself
+/// assert_eq!(close_question_name("answers.q18"), None);  // the nested form
+/// assert_eq!(close_question_name("quality"), None);
+/// assert_eq!(close_question_name("label_abuse"), None);
+/// ```
+pub fn close_question_name(name: &str) -> Option<String> {
+    if is_question_id(name) || looks_like_question(name) || nested_section(name).is_some() {
+        return None;
+    }
+    // `q` then digits (leading zeros dropped): the id.
+    let id = |digits: &str| -> Option<String> {
+        let d: String = digits.chars().take_while(char::is_ascii_digit).collect();
+        if d.is_empty() {
+            return None;
+        }
+        let d = d.trim_start_matches('0');
+        Some(format!("q{}", if d.is_empty() { "0" } else { d }))
+    };
+    let n = normalise(name);
+    if let Some(rest) = n.strip_prefix('q') {
+        if let Some(q) = id(rest) {
+            return Some(q);
+        }
+    }
+    let words: Vec<String> = name
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    for (i, w) in words.iter().enumerate() {
+        // `q18`, `q18a`: `q`, digits, then letters only.
+        if let Some(rest) = w.strip_prefix('q') {
+            let tail = rest.trim_start_matches(|c: char| c.is_ascii_digit());
+            if tail.len() < rest.len() && tail.chars().all(char::is_alphabetic) {
+                return id(rest);
+            }
+        }
+        // `question18`, `question 18`.
+        if let Some(rest) = w.strip_prefix("question") {
+            if !rest.is_empty() && rest.chars().all(|c| c.is_ascii_digit()) {
+                return id(rest);
+            }
+            if rest.is_empty() {
+                if let Some(next) = words.get(i + 1) {
+                    if next.chars().all(|c| c.is_ascii_digit()) {
+                        return id(next);
+                    }
+                }
+            }
+        }
+    }
+    None
 }
 
 /// The sections of the JSON record that `pandas.json_normalize` turns into dotted
@@ -190,13 +262,92 @@ fn close_contract_name_uncached(name: &str) -> Option<&'static str> {
     if n.chars().count() < 5 {
         return None;
     }
-    FLAT_COLUMNS.iter().copied().find(|c| {
+    let close = FLAT_COLUMNS.iter().copied().find(|c| {
         let cn = normalise(c);
         let (ln, lc) = (n.chars().count(), cn.chars().count());
         let prefix = (cn.starts_with(&n) || n.starts_with(&cn))
             && ln.min(lc) as f64 >= 0.7 * ln.max(lc) as f64;
         n == cn || (lc >= 6 && edit_distance(&n, &cn) <= 2) || prefix
-    })
+    });
+    close.or_else(|| close_by_words(name, &n))
+}
+
+/// Two words match when they are the same, share their first five letters
+/// (`child`, `children`), or one begins the other and is four letters or more
+/// (`date`, `dates`).
+fn words_match(a: &str, b: &str) -> bool {
+    let common = a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count();
+    a == b || common >= 5 || (common >= 4 && (a.starts_with(b) || b.starts_with(a)))
+}
+
+/// A contract name made of the name's words, in any order, with some left out:
+/// `last_marac`, `lastmarac` (the first two words run together), `child_exposed`,
+/// `prior_dates`, `date_of_incident` (`of` ignored); or its last word alone, when
+/// it is six letters or more and the last word of one contract name only
+/// (`transitions`). A single word that begins a contract name or sits inside
+/// several (`officer`, `incident`, `date`, `children`) is not enough: such
+/// columns pass through.
+fn close_by_words(name: &str, n: &str) -> Option<&'static str> {
+    let words: Vec<String> = name
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .filter(|w| w != "of")
+        .collect();
+    let contract = || {
+        FLAT_COLUMNS.iter().copied().map(|c| {
+            let cw: Vec<&str> = c.split('_').collect();
+            (c, cw)
+        })
+    };
+    // Two or more words, each matching a different word of one contract name;
+    // of several such names, the one with fewest words left over and fewest
+    // inexact matches (`date_of_incident` is incident_date, not
+    // prior_incident_dates).
+    if words.len() >= 2 {
+        let best = contract()
+            .filter_map(|(c, cw)| {
+                let mut used = vec![false; cw.len()];
+                let mut inexact = 0;
+                let all = words.iter().all(|w| {
+                    let hit = (0..cw.len())
+                        .filter(|&j| !used[j] && words_match(w, cw[j]))
+                        .min_by_key(|&j| w != cw[j]);
+                    hit.map(|j| {
+                        used[j] = true;
+                        inexact += usize::from(w != cw[j]);
+                    })
+                    .is_some()
+                });
+                all.then(|| (cw.len() - words.len(), inexact, c))
+            })
+            .min_by_key(|&(left, inexact, _)| (left, inexact));
+        if let Some((_, _, c)) = best {
+            return Some(c);
+        }
+    }
+    // The first two or more words of a contract name run together (`lastmarac`).
+    for (c, cw) in contract() {
+        let mut run = String::new();
+        for (k, w) in cw.iter().enumerate() {
+            run.push_str(w);
+            if k >= 1 && run == n {
+                return Some(c);
+            }
+        }
+    }
+    // One word: the last word of exactly one contract name.
+    if let [w] = words.as_slice() {
+        if w.chars().count() >= 6 {
+            let mut hits = contract()
+                .filter(|(_, cw)| cw.last().is_some_and(|l| words_match(w, l)))
+                .map(|(c, _)| c);
+            if let (Some(c), None) = (hits.next(), hits.next()) {
+                return Some(c);
+            }
+        }
+    }
+    None
 }
 
 /// Describes a JSON value for an error message without repeating a whole object.
@@ -218,14 +369,27 @@ fn value_text(v: &Value) -> String {
     }
 }
 
+/// The `wrong_type` error for a JSON value: a string is shown as one, in quotes,
+/// so that the string "true" in a boolean field does not read as `found true`.
+fn wrong_type_of(field: &str, v: &Value, expected: &str) -> InputError {
+    let mut e = InputError::wrong_type(field, &value_text(v), expected);
+    if let Value::String(s) = v {
+        e.message = format!(
+            "{field}: expected {expected}, found the string {:?}",
+            truncate_value(s)
+        );
+    }
+    e
+}
+
 fn want_str<'a>(v: &'a Value, field: &str) -> Result<&'a str, InputError> {
     v.as_str()
-        .ok_or_else(|| InputError::wrong_type(field, &value_text(v), "a string"))
+        .ok_or_else(|| wrong_type_of(field, v, "a string"))
 }
 
 fn want_object<'a>(v: &'a Value, field: &str) -> Result<&'a Map<String, Value>, InputError> {
     v.as_object()
-        .ok_or_else(|| InputError::wrong_type(field, &value_text(v), "an object"))
+        .ok_or_else(|| wrong_type_of(field, v, "an object"))
 }
 
 fn check_keys(obj: &Map<String, Value>, prefix: &str, allowed: &[&str]) -> Result<(), InputError> {
@@ -325,19 +489,30 @@ fn count_from_f64(x: f64, field: &str, shown: &str) -> Result<u32, InputError> {
     }
 }
 
+/// A count written as text: digits, optionally followed by `.` and zeros (`2`,
+/// `2.0`, `2.00`), after trimming. Nothing else: not `1e1` (which f64 parsing
+/// reads as 10), `+2`, `.5`, `2.`, `0x10`, `inf` or `NaN`.
 fn parse_count_str(s: &str, field: &str) -> Result<u32, InputError> {
-    match s.trim().parse::<f64>() {
-        Ok(x) => count_from_f64(x, field, s),
-        Err(_) => Err(InputError::new(
-            ErrorKind::InvalidCount,
-            field,
-            Some(s),
-            format!(
-                "{field}: {:?} is not a count; expected a whole number, 0 or more",
-                truncate_value(s)
-            ),
-        )),
+    let t = s.trim();
+    let (whole, frac) = t.split_once('.').unwrap_or((t, "0"));
+    let plain = !whole.is_empty()
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && !frac.is_empty()
+        && frac.bytes().all(|b| b == b'0');
+    if plain {
+        // Too many digits for a u64: over any count, refused as such.
+        let x = whole.parse::<u64>().map_or(f64::INFINITY, |x| x as f64);
+        return count_from_f64(x, field, s);
     }
+    Err(InputError::new(
+        ErrorKind::InvalidCount,
+        field,
+        Some(s),
+        format!(
+            "{field}: {:?} is not a count; expected a whole number, 0 or more",
+            truncate_value(s)
+        ),
+    ))
 }
 
 fn parse_bool_str(s: &str, field: &str) -> Result<bool, InputError> {
@@ -394,9 +569,9 @@ impl Scorer {
 
     /// [`Scorer::parse_value`] for a value whose depth was checked while decoding.
     fn parse_decoded(&self, value: &Value) -> Result<Assessment, InputError> {
-        let obj = value.as_object().ok_or_else(|| {
-            InputError::wrong_type("", &value_text(value), "a JSON object (one record)")
-        })?;
+        let obj = value
+            .as_object()
+            .ok_or_else(|| wrong_type_of("", value, "a JSON object (one record)"))?;
         check_keys(obj, "", &RECORD_KEYS)?;
         let mut a = Assessment::default();
         let present = |k: &str| obj.get(k).filter(|v| !v.is_null());
@@ -428,9 +603,9 @@ impl Scorer {
             for (k, v) in o.iter().filter(|(_, v)| !v.is_null()) {
                 let field = format!("conflict_screen.{k}");
                 if k == "recent_transitions" {
-                    let arr = v.as_array().ok_or_else(|| {
-                        InputError::wrong_type(&field, &value_text(v), "an array of strings")
-                    })?;
+                    let arr = v
+                        .as_array()
+                        .ok_or_else(|| wrong_type_of(&field, v, "an array of strings"))?;
                     let mut ts = Vec::new();
                     for item in arr {
                         let s = want_str(item, &field)?;
@@ -453,9 +628,10 @@ impl Scorer {
                 let field = format!("context.{k}");
                 match k.as_str() {
                     "children_in_household" => {
-                        ctx.children_in_household = Some(v.as_bool().ok_or_else(|| {
-                            InputError::wrong_type(&field, &value_text(v), "true or false")
-                        })?)
+                        ctx.children_in_household = Some(
+                            v.as_bool()
+                                .ok_or_else(|| wrong_type_of(&field, v, "true or false"))?,
+                        )
                     }
                     "prior_incidents_12m" => {
                         let n = match v {
@@ -464,23 +640,13 @@ impl Scorer {
                                 &field,
                                 &n.to_string(),
                             )?,
-                            _ => {
-                                return Err(InputError::wrong_type(
-                                    &field,
-                                    &value_text(v),
-                                    "a whole number, 0 or more",
-                                ))
-                            }
+                            _ => return Err(wrong_type_of(&field, v, "a whole number, 0 or more")),
                         };
                         ctx.prior_incidents_12m = Some(n);
                     }
                     "prior_incident_dates" => {
                         let arr = v.as_array().ok_or_else(|| {
-                            InputError::wrong_type(
-                                &field,
-                                &value_text(v),
-                                "an array of YYYY-MM-DD dates",
-                            )
+                            wrong_type_of(&field, v, "an array of YYYY-MM-DD dates")
                         })?;
                         let mut dates = Vec::with_capacity(arr.len());
                         for item in arr {
@@ -954,7 +1120,7 @@ impl Scorer {
                             Some(enum_value(v, k, &RiskLevel::VALUES, RiskLevel::parse)?);
                     }
                 }
-                Role::BadNested(..) | Role::CloseName(_) => {
+                Role::BadNested(..) | Role::CloseName(_) | Role::CloseQuestion(_) => {
                     if let Some(e) = column_error(k, key, role) {
                         return Err(e);
                     }
@@ -1161,6 +1327,9 @@ enum Role {
     OfficerJudgement,
     /// Close to this contract name: an error for every row.
     CloseName(&'static str),
+    /// Carries this question id but is not it (`q18_strangulation`): an error for
+    /// every row.
+    CloseQuestion(String),
     /// A dotted name under a contract section without that key: an error for
     /// every row (the section and its keys).
     BadNested(&'static str, &'static [&'static str]),
@@ -1219,9 +1388,10 @@ impl FlatHeader {
                     "incident_date" => Role::IncidentDate,
                     "last_marac_date" => Role::LastMarac,
                     "officer_judgement" => Role::OfficerJudgement,
-                    _ => match close_contract_name(k) {
-                        Some(meant) => Role::CloseName(meant),
-                        None => Role::Passthrough,
+                    _ => match (close_question_name(k), close_contract_name(k)) {
+                        (Some(q), _) => Role::CloseQuestion(q),
+                        (None, Some(meant)) => Role::CloseName(meant),
+                        (None, None) => Role::Passthrough,
                     },
                 }
             };
@@ -1353,6 +1523,17 @@ fn column_error(name: &str, key: &str, role: &Role) -> Option<InputError> {
             "column {:?} is not a column of the input contract but looks like {meant:?}; rename it (as it is, its values would be ignored and read as not known)",
             truncate_value(name)
         ),
+        Role::CloseQuestion(q) => {
+            return Some(InputError::new(
+                ErrorKind::UnknownQuestion,
+                truncate_value(name),
+                Some(name),
+                format!(
+                    "column {:?} is not a question id but looks like question {q:?}; rename it {q} (question columns are named by their id alone, or answers.{q}; as it is, its answers would be ignored and read as not known)",
+                    truncate_value(name)
+                ),
+            ))
+        }
         Role::BadNested(section, allowed) => format!(
             "column {:?}: {:?} is not a key of {section}; expected one of: {} (as {section}.<key>, or the key alone)",
             truncate_value(name),

@@ -518,3 +518,172 @@ fn pass_through_columns_are_exactly_those_outside_the_contract() {
     assert!(is_passthrough_column("power_imbalence"));
     assert!(!passes_through("power_imbalence"));
 }
+
+/// A question column with something added (`q18_strangulation`, `Q.18`,
+/// `dash_q18`, `question_18`, a zero-width space) was passed through and its
+/// answers read as not known: a real "yes" lost. Each is now refused, naming the
+/// column and the question it probably meant; the question ids themselves and
+/// `answers.q18` are still read, and pass-through columns still pass through.
+#[test]
+fn decorated_question_columns_are_refused_naming_the_question() {
+    use dashrisk::parse::{close_question_name, passes_through};
+    let s = Scorer::default();
+    for (col, meant) in [
+        ("q18_strangulation", "q18"),
+        ("Q.18", "q18"),
+        ("Q18.", "q18"),
+        ("q18a", "q18"),
+        ("question_18", "q18"),
+        ("Question 18", "q18"),
+        ("question18", "q18"),
+        ("dash_q18", "q18"),
+        ("answers_q18", "q18"),
+        ("Answers.q18", "q18"),
+        ("Q18 (strangulation)", "q18"),
+        ("q18\u{200b}", "q18"),
+        ("q18_", "q18"),
+        ("Q.01", "q1"),
+    ] {
+        assert_eq!(close_question_name(col).as_deref(), Some(meant), "{col:?}");
+        assert!(!passes_through(col), "{col:?}");
+        let e = s.parse_flat(&[(col, "yes"), ("q2", "no")]).unwrap_err();
+        assert_eq!(
+            (e.code.code(), e.field.as_str()),
+            ("unknown_question", col),
+            "{e}"
+        );
+        assert!(e.message.contains(&format!("{meant:?}")), "{}", e.message);
+        // Empty too: the column itself is wrong, whatever the row holds.
+        assert!(s.parse_flat(&[(col, ""), ("q2", "no")]).is_err(), "{col:?}");
+    }
+    // The ids themselves and the documented nested form are read.
+    let (a, _) = s.parse_flat(&[("q18", "yes"), ("q2", "no")]).unwrap();
+    assert_eq!(a.answers.len(), 2);
+    let (a, _) = s
+        .parse_flat(&[("answers.q18", "yes"), ("q2", "no")])
+        .unwrap();
+    assert_eq!(a.answers.len(), 2);
+    // Pass-through columns, as the guide and the tests use them, still pass.
+    for name in [
+        "label_abuse",
+        "label_serious_harm",
+        "officer",
+        "area",
+        "notes",
+        "id_ref",
+        "meta.area",
+        "quality",
+        "quarter",
+        "incident",
+        "date",
+        "children",
+        "force_reference",
+        "area_code",
+        "officer_id",
+    ] {
+        assert_eq!(close_question_name(name), None, "{name}");
+        assert!(passes_through(name), "{name}");
+    }
+}
+
+/// Context columns misspelt by a word: a shortened, reordered or partial name
+/// (`last_marac`, `date_of_incident`, `transitions`) was passed through and its
+/// value lost. Each is refused naming the column meant.
+#[test]
+fn context_columns_short_of_a_word_are_refused() {
+    use dashrisk::parse::close_contract_name;
+    let s = Scorer::default();
+    for (col, meant) in [
+        ("last_marac", "last_marac_date"),
+        ("lastmarac", "last_marac_date"),
+        ("child_exposed", "children_exposed"),
+        ("transitions", "recent_transitions"),
+        ("prior_dates", "prior_incident_dates"),
+        ("date_of_incident", "incident_date"),
+        ("Date of Incident", "incident_date"),
+    ] {
+        assert_eq!(close_contract_name(col), Some(meant), "{col:?}");
+        let e = s.parse_flat(&[(col, "x"), ("q2", "no")]).unwrap_err();
+        assert_eq!((e.code.code(), e.field.as_str()), ("unknown_field", col));
+        assert!(e.message.contains(&format!("{meant:?}")), "{}", e.message);
+    }
+    for name in [
+        "officer",
+        "area",
+        "notes",
+        "incident",
+        "date",
+        "children",
+        "label_abuse",
+        "label_serious_harm",
+        "officer_id",
+        "incident_ref",
+        "prior",
+        "marac_outcome",
+    ] {
+        assert_eq!(close_contract_name(name), None, "{name}");
+    }
+}
+
+/// `prior_incidents_12m` in a CSV cell: digits, perhaps `.` and zeros; `1e1`
+/// (which f64 parsing reads as 10) and other float spellings are refused. What the
+/// Python package writes for a whole float (`float_text`: Rust's `f64` Display, `2`
+/// for 2.0, never an exponent) is accepted.
+#[test]
+fn counts_in_cells_are_digits_not_float_syntax() {
+    let s = Scorer::default();
+    let count = |cell: &str| {
+        s.parse_flat(&[("prior_incidents_12m", cell), ("q2", "no")])
+            .map(|(a, _)| a.context.prior_incidents_12m)
+    };
+    for (cell, n) in [
+        ("2", 2),
+        ("2.0", 2),
+        ("2.00", 2),
+        (" 3 ", 3),
+        ("0", 0),
+        ("007", 7),
+    ] {
+        assert_eq!(count(cell).unwrap(), Some(n), "{cell:?}");
+    }
+    for cell in [
+        "1e1",
+        "1E1",
+        "1e0",
+        "+2",
+        "-1",
+        ".5",
+        "2.",
+        "2.5",
+        "0x10",
+        "inf",
+        "NaN",
+        "2,0",
+        "1_000",
+        "99999999999999999999999",
+    ] {
+        let e = count(cell).unwrap_err();
+        assert_eq!(
+            (e.code.code(), e.field.as_str(), e.value.as_deref()),
+            ("invalid_count", "prior_incidents_12m", Some(cell)),
+            "{cell:?}"
+        );
+    }
+    // The Python package's text for whole floats (`float_text` is `x.to_string()`).
+    for x in [0.0_f64, 2.0, 12.0, 1e9, 4_294_967_295.0] {
+        let text = x.to_string();
+        assert!(!text.contains(['e', 'E', '.']), "{text}");
+        assert_eq!(count(&text).unwrap(), Some(x as u32), "{text}");
+    }
+}
+
+/// The JSON string "true" in a boolean field is shown as a string in the error,
+/// not as `found true` (which read as if true were refused).
+#[test]
+fn a_string_where_a_boolean_belongs_is_shown_as_a_string() {
+    let e = err(r#"{"answers":{"q2":"no"},"context":{"children_in_household":"true"}}"#);
+    assert_eq!(e.code.code(), "wrong_type");
+    assert_eq!(e.value.as_deref(), Some("true"));
+    assert!(e.message.contains("\"true\""), "{}", e.message);
+    assert!(!e.message.ends_with("found true"), "{}", e.message);
+}
