@@ -398,6 +398,11 @@ proptest! {
         if r.marac_referral {
             prop_assert!(r.pathways.contains(Pathway::Marac));
         }
+        // The summary never says no child was at the incident when that is not
+        // known: not known is never read as no.
+        if r.children.summary.contains("or at the incident") {
+            prop_assert_eq!(a.conflict_screen.children_exposed, Answer::No, "{}", r.children.summary);
+        }
     }
 
     #[test]

@@ -745,6 +745,9 @@ pub(crate) fn children_summary(c: Classification, sg: &Safeguarding) -> Cow<'sta
         (Classification::Unclear, None) => Cow::Borrowed("It is not recorded whether children live in the household: children's social care is notified so that this is checked while a supervisor reviews whether this is abuse."),
         (Classification::ParentalConflict, Some(true)) => Cow::Borrowed("Children are affected by parental conflict: offer Reducing Parental Conflict support and Early Help for the whole family. No children's social care notification is indicated."),
         (_, None) => Cow::Borrowed("It is not recorded whether children live in the household: find out, because it changes the referrals."),
+        // Not known is never read as no: with exposure not known, the summary says
+        // only what was recorded.
+        (_, Some(false)) if sg.exposure_unknown => Cow::Borrowed("No children recorded in the household; whether any child was at the incident is not recorded: find out, because it changes the referrals."),
         (_, Some(_)) => Cow::Borrowed("No children recorded in the household or at the incident."),
     }
 }

@@ -21,6 +21,9 @@ pub(crate) struct Safeguarding {
     pub linked_by: Set<ChildLink>,
     /// Harm or threats to children reported.
     pub child_harm: bool,
+    /// Whether children were exposed to the incident is not known or declined: a
+    /// household recorded without children does not say that no child was there.
+    pub exposure_unknown: bool,
     /// Notify children's social care.
     pub csc: bool,
     /// Notify the school (Operation Encompass).
@@ -63,6 +66,7 @@ pub(crate) fn safeguard(
         linked,
         linked_by,
         child_harm,
+        exposure_unknown: a.conflict_screen.children_exposed.is_unknown(),
         csc,
         // A notice needs a child whose school can be found.
         school: csc && linked == Some(true),
