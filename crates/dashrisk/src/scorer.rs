@@ -286,9 +286,10 @@ impl Scorer {
         Ok(r.form.map(|f| estimate::points(&r, assessment, f, true)))
     }
 
-    /// The fear, power-imbalance and harm questions of `a`'s form, and the conflict
-    /// screen's fear and power-imbalance questions, that were not known or declined,
-    /// in the form's order. While any is open, parental conflict is ruled out
+    /// The fear, power-imbalance, harm and `blocks_conflict` questions of `a`'s
+    /// form, and the conflict screen's fear and power-imbalance questions, that were
+    /// not known or declined, in the form's order. While any is open, parental
+    /// conflict is ruled out
     /// (`gate_item_unanswered`): these are the questions to ask next. Screen
     /// questions are named by their input columns, `fear` and `power_imbalance`.
     ///

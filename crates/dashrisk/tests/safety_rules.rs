@@ -260,6 +260,31 @@ proptest! {
     }
 
     #[test]
+    fn the_open_questions_are_exactly_the_unanswered_screening_items((s, a) in any_case()) {
+        // Every gate and blocker item not known or declined, in the form's order,
+        // then the screen's two questions: what keeps conflict open, to ask next.
+        let open = s.unanswered_gate_questions(&a).unwrap();
+        let got: Vec<&str> = open.iter().map(|q| q.id.as_str()).collect();
+        let mut want: Vec<String> = items(&s, &a, |q| q.is_gate_item() || q.has(Marker::BlocksConflict))
+            .into_iter()
+            .filter(|id| a.answer(id).is_unknown())
+            .collect();
+        for (ans, id) in [(a.conflict_screen.fear, "fear"), (a.conflict_screen.power_imbalance, "power_imbalance")] {
+            if ans.is_unknown() {
+                want.push(id.to_string());
+            }
+        }
+        prop_assert_eq!(got, want);
+        for q in &open {
+            prop_assert!(q.answer.is_unknown());
+        }
+        let r = run(&s, &a);
+        if !open.is_empty() {
+            prop_assert!(r.conflict_blockers.contains(ConflictBlocker::GateItemUnanswered));
+        }
+    }
+
+    #[test]
     fn a_blocker_alone_never_establishes_abuse((s, mut a) in any_case(), pick in any::<prop::sample::Index>()) {
         // Everything "no" but one blocker "yes": unclear, never abuse.
         let ids = items(&s, &a, |q| q.has(Marker::BlocksConflict) && !q.is_gate_item());
