@@ -540,15 +540,7 @@ pub fn arrow_cells(
     data: PyRecordBatchReader,
 ) -> PyResult<Vec<(String, Vec<Option<String>>)>> {
     let reader = data.into_reader()?;
-    let schema = reader.schema();
-    let names: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
-    let header = FlatHeader::new(&names);
-    if let Some(e) = header.problem() {
-        return Err(input_error(py, &e));
-    }
-    let passthrough: std::collections::HashSet<usize> =
-        header.passthrough().iter().copied().collect();
-    check_types(&schema, &passthrough).map_err(|e| input_error(py, &e))?;
+    let (names, _header, passthrough) = read_header(py, &reader.schema())?;
     let read: Vec<usize> = (0..names.len())
         .filter(|c| !passthrough.contains(c))
         .collect();
@@ -568,6 +560,24 @@ pub fn arrow_cells(
     Ok(out)
 }
 
+/// A stream's column names, read once as a flat header, and the pass-through
+/// columns; a name the contract refuses, or a contract column of a type that
+/// cannot be read, is an `InputError` before any row is read.
+fn read_header(
+    py: Python<'_>,
+    schema: &arrow_schema::SchemaRef,
+) -> PyResult<(Vec<String>, FlatHeader, std::collections::HashSet<usize>)> {
+    let names: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
+    let header = FlatHeader::new(&names);
+    if let Some(e) = header.problem() {
+        return Err(input_error(py, &e));
+    }
+    let passthrough: std::collections::HashSet<usize> =
+        header.passthrough().iter().copied().collect();
+    check_types(schema, &passthrough).map_err(|e| input_error(py, &e))?;
+    Ok((names, header, passthrough))
+}
+
 /// Assesses every row of an Arrow stream (any object with `__arrow_c_stream__`) in
 /// the flat layout. Returns `(table, errors)`: an Arrow table (`__arrow_c_stream__`)
 /// with the input row number `__row` and the flat result columns, lists as real
@@ -584,16 +594,8 @@ pub fn assess_arrow(
     reasons: bool,
 ) -> PyResult<(PyTable, u64)> {
     let reader = data.into_reader()?;
-    let schema = reader.schema();
-    let names: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
-    let header = FlatHeader::new(&names);
-    if let Some(e) = header.problem() {
-        return Err(input_error(py, &e));
-    }
+    let (names, header, passthrough) = read_header(py, &reader.schema())?;
     let id_column = names.iter().position(|n| n == "id");
-    let passthrough: std::collections::HashSet<usize> =
-        header.passthrough().iter().copied().collect();
-    check_types(&schema, &passthrough).map_err(|e| input_error(py, &e))?;
     let scorer = scorer.inner();
     let options = AssessOptions {
         reason_text: reasons,

@@ -234,6 +234,19 @@ fn with_answers<'a>(s: &mut String, items: impl Iterator<Item = Item<'a>>) {
     })
 }
 
+/// Items with their labels and answers: `q18 (Attempted strangulation …, declined);
+/// q17 (…, not known)`.
+fn labelled<'a>(s: &mut String, items: impl Iterator<Item = Item<'a>>) {
+    join(s, "; ", items, |s, i| {
+        s.push_str(i.id);
+        s.push_str(" (");
+        s.push_str(i.label);
+        s.push_str(", ");
+        Spaced(i.answer.as_str()).put(s);
+        s.push(')');
+    })
+}
+
 fn blocker_text(s: &mut String, b: ConflictBlocker, f: &Facts) {
     match b {
         ConflictBlocker::SafetyGate => s.push_str("fear, control or harm was reported"),
@@ -368,16 +381,7 @@ pub(crate) fn reasons<S: Sink>(f: &Facts, out: &mut S) {
         say!(
             ReasonCode::HarmNotCleared,
             "Ask about ",
-            show(|s| {
-                join(s, "; ", ev.items(ev.harm_unanswered), |s, i| {
-                    s.push_str(i.id);
-                    s.push_str(" (");
-                    s.push_str(i.label);
-                    s.push_str(", ");
-                    Spaced(i.answer.as_str()).put(s);
-                    s.push(')');
-                })
-            }),
+            show(|s| labelled(s, ev.items(ev.harm_unanswered))),
             " before recording parental conflict: parental conflict needs every harm question answered no.",
         );
     }
@@ -391,16 +395,7 @@ pub(crate) fn reasons<S: Sink>(f: &Facts, out: &mut S) {
         say!(
             ReasonCode::AbuseEvidenceNotCleared,
             "Ask about ",
-            show(|s| {
-                join(s, "; ", ev.items(ev.abuse_unanswered), |s, i| {
-                    s.push_str(i.id);
-                    s.push_str(" (");
-                    s.push_str(i.label);
-                    s.push_str(", ");
-                    Spaced(i.answer.as_str()).put(s);
-                    s.push(')');
-                })
-            }),
+            show(|s| labelled(s, ev.items(ev.abuse_unanswered))),
             " before recording parental conflict: parental conflict needs every question about other abuse answered no.",
         );
     }

@@ -228,23 +228,7 @@ prop_compose! {
         officer_judgement in proptest::option::weighted(0.2, level()),
         inst in Just(inst),
     ) -> (Scorer, Assessment) {
-        let scorer = Scorer::default().with_instrument(inst.clone()).expect("valid custom form");
-        let mut map = BTreeMap::new();
-        for (q, a) in inst.questions.iter().zip(answers) {
-            if let Some(a) = a {
-                map.insert(q.id.clone(), a);
-            }
-        }
-        let a = Assessment {
-            id: None,
-            instrument: inst.id.clone(),
-            answers: map,
-            conflict_screen,
-            context,
-            officer_judgement,
-            meta: None,
-        };
-        (scorer, a)
+        case_on(inst, answers, conflict_screen, context, officer_judgement)
     }
 }
 
@@ -297,24 +281,38 @@ prop_compose! {
         officer_judgement in proptest::option::weighted(0.2, level()),
         inst in Just(inst),
     ) -> (Scorer, Assessment) {
-        let scorer = Scorer::default().with_instrument(inst.clone()).expect("valid based-on form");
-        let mut map = BTreeMap::new();
-        for (q, a) in inst.questions.iter().zip(answers) {
-            if let Some(a) = a {
-                map.insert(q.id.clone(), a);
-            }
-        }
-        let a = Assessment {
-            id: None,
-            instrument: inst.id.clone(),
-            answers: map,
-            conflict_screen,
-            context,
-            officer_judgement,
-            meta: None,
-        };
-        (scorer, a)
+        case_on(inst, answers, conflict_screen, context, officer_judgement)
     }
+}
+
+/// A scorer that knows `inst`, and a record on it with these answers (in question
+/// order; `None` left out), screen, context and judgement.
+fn case_on(
+    inst: instrument::Instrument,
+    answers: Vec<Option<Answer>>,
+    conflict_screen: ConflictScreen,
+    context: Context,
+    officer_judgement: Option<RiskLevel>,
+) -> (Scorer, Assessment) {
+    let scorer = Scorer::default()
+        .with_instrument(inst.clone())
+        .expect("a valid generated form");
+    let mut map = BTreeMap::new();
+    for (q, a) in inst.questions.iter().zip(answers) {
+        if let Some(a) = a {
+            map.insert(q.id.clone(), a);
+        }
+    }
+    let a = Assessment {
+        id: None,
+        instrument: inst.id.clone(),
+        answers: map,
+        conflict_screen,
+        context,
+        officer_judgement,
+        meta: None,
+    };
+    (scorer, a)
 }
 
 /// A scorer on another artefact than the shipped one: a Platt map fitted on a
