@@ -33,6 +33,21 @@ use serde_json::Value;
 use std::io;
 use std::sync::OnceLock;
 
+// The safety rules checked on one result from its record alone: the oracle the
+// property tests apply too (one statement of it, included by path).
+#[path = "../../dashrisk/tests/support/safety_oracle.rs"]
+mod safety_oracle;
+
+/// Panics, naming the broken rules, when `r` (the result of `a` under `s`) breaks
+/// a safety rule.
+fn check_safety(s: &Scorer, a: &dashrisk::Assessment, r: &dashrisk::AssessmentResult) {
+    let broken = safety_oracle::safety_violations(s, a, r);
+    assert!(
+        broken.is_empty(),
+        "safety rules broken: {broken:?}\nrecord: {a:?}\nresult: {r:?}"
+    );
+}
+
 /// A fuzz target: takes the fuzzer's bytes, panics when an invariant breaks.
 pub type Target = fn(&[u8]);
 
@@ -124,7 +139,11 @@ pub fn json_record(data: &[u8]) {
         let Ok(text) = std::str::from_utf8(data) else {
             continue;
         };
-        let direct = scorer.parse_json(text).and_then(|a| scorer.assess(&a));
+        let direct = scorer.parse_json(text).and_then(|a| {
+            let r = scorer.assess(&a)?;
+            check_safety(scorer, &a, &r);
+            Ok(r)
+        });
         assert_eq!(
             line.map_err(|e| e.error),
             direct,
@@ -388,14 +407,58 @@ fn check_instrument(inst: &Instrument) {
     };
     for (answer, abuse) in [("yes", true), ("no", false), ("declined", false)] {
         let record = serde_json::json!({"instrument": inst.id, "answers": answers(answer)});
-        let r = scorer
+        let a = scorer
             .parse_value(&record)
-            .and_then(|a| scorer.assess(&a))
-            .expect("a record of the instrument's own questions is assessed");
+            .expect("a record of the instrument's own questions is read");
+        let r = scorer.assess(&a).expect("and assessed");
         check_result(&r);
+        check_safety(&scorer, &a, &r);
         if abuse {
             assert_eq!(r.classification, Classification::DomesticAbuse);
         }
+    }
+    // Mixed answers, the screen and the context, drawn from the form itself (its
+    // text seeds them), each held to the safety rules.
+    let mut seed = inst
+        .to_sealed_json()
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+        });
+    let mut next = move |n: u64| {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (seed >> 33) % n
+    };
+    const ANSWERS: [dashrisk::Answer; 4] = [
+        dashrisk::Answer::No,
+        dashrisk::Answer::Yes,
+        dashrisk::Answer::NotKnown,
+        dashrisk::Answer::Declined,
+    ];
+    for round in 0..16u64 {
+        let mut a = dashrisk::Assessment {
+            instrument: inst.id.clone(),
+            ..Default::default()
+        };
+        // Mostly "no", so that records near parental conflict are met often.
+        let yes_in = 2 + round % 6;
+        for q in &inst.questions {
+            let k = if next(yes_in) == 0 { 1 + next(3) } else { 0 };
+            a.answers.insert(q.id.clone(), ANSWERS[k as usize]);
+        }
+        let screen = |k: u64| ANSWERS[if k < 6 { 0 } else { (k - 5) as usize }];
+        a.conflict_screen.fear = screen(next(9));
+        a.conflict_screen.power_imbalance = screen(next(9));
+        a.context.prior_incidents_12m =
+            [None, Some(0), Some(0), Some(1), Some(4)][next(5) as usize];
+        a.context.children_in_household = [None, Some(false), Some(true)][next(3) as usize];
+        let r = scorer
+            .assess(&a)
+            .expect("a record of the instrument's own questions is assessed");
+        check_result(&r);
+        check_safety(&scorer, &a, &r);
     }
 }
 
@@ -429,10 +492,10 @@ fn check_policy(p: &Policy) {
 fn assess_samples(scorer: &Scorer) {
     let mut gen = dashrisk::synth::Generator::new(3, dashrisk::synth::SynthParams::default());
     for i in 0..8 {
-        let r = scorer
-            .assess(&gen.record(i).assessment)
-            .expect("synthetic records are valid");
+        let a = gen.record(i).assessment;
+        let r = scorer.assess(&a).expect("synthetic records are valid");
         check_result(&r);
+        check_safety(scorer, &a, &r);
     }
     check_result(
         &scorer

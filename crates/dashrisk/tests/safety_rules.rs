@@ -17,11 +17,14 @@
 
 #[path = "support/arb.rs"]
 mod arb;
+#[path = "support/safety_oracle.rs"]
+mod safety_oracle;
 
 use arb::*;
 use dashrisk::instrument::{Gate, Marker};
 use dashrisk::*;
 use proptest::prelude::*;
+use safety_oracle::safety_violations;
 
 fn run(s: &Scorer, a: &Assessment) -> AssessmentResult {
     s.assess(a).expect("valid record")
@@ -316,47 +319,11 @@ proptest! {
 
     #[test]
     fn conflict_means_every_rule_was_passed((s, a) in any_case()) {
+        // The shared oracle (support/safety_oracle.rs), which the fuzz targets
+        // apply to fuzzed records, forms and policies too.
         let r = run(&s, &a);
-        prop_assert_eq!(r.classification == Classification::ParentalConflict, r.conflict_blockers.is_empty());
-        if r.classification == Classification::ParentalConflict {
-            for id in items(&s, &a, |q| q.is_gate_item()) {
-                prop_assert_eq!(a.answer(&id), Answer::No, "{} not answered no", id);
-            }
-            // Every blocker item asked and answered no: not known is never no.
-            for id in items(&s, &a, |q| q.has(Marker::BlocksConflict)) {
-                prop_assert_eq!(a.answer(&id), Answer::No, "{} not answered no", id);
-            }
-            // Harm was asked about: the form has a harm question.
-            prop_assert!(!items(&s, &a, |q| q.fires(Gate::Harm)).is_empty(), "no harm question on the form");
-            prop_assert_eq!(a.conflict_screen.fear, Answer::No);
-            prop_assert_eq!(a.conflict_screen.power_imbalance, Answer::No);
-            prop_assert!(a.context.prior_incidents_12m.unwrap_or(0) == 0);
-            prop_assert!(a.context.last_marac_date.is_none());
-            prop_assert!(r.p_abuse.is_some_and(|p| p < s.conflict_threshold()));
-            prop_assert_eq!(r.risk_level, RiskLevel::Standard);
-            prop_assert!(!r.marac_referral && !r.csc_notification && !r.school_notification);
-            prop_assert_eq!(r.reasons[0].code, ReasonCode::DecisionConflictScreenedOut);
-        }
-        // The first reason always names what decided.
-        let first = match r.decided_by {
-            DecisionBasis::SafetyGate => ReasonCode::DecisionAbuseSafetyGate,
-            DecisionBasis::AnswersGiven => ReasonCode::DecisionAbuseAnswersGiven,
-            DecisionBasis::SafetyRules => ReasonCode::DecisionUnclearSafetyRules,
-            DecisionBasis::Estimate => ReasonCode::DecisionUnclearEstimate,
-            DecisionBasis::ScreenedOut => ReasonCode::DecisionConflictScreenedOut,
-        };
-        prop_assert_eq!(r.reasons[0].code, first);
-        // Only an estimate can decide by the estimate.
-        if r.decided_by == DecisionBasis::Estimate {
-            prop_assert!(r.p_abuse.is_some(), "decided by an estimate the form does not have");
-        }
-        // A rule-decided result never reports the estimate as if it had decided.
-        if matches!(r.decided_by, DecisionBasis::SafetyGate | DecisionBasis::SafetyRules) {
-            prop_assert!(!r.has_reason(ReasonCode::LowAbuseProbability));
-            prop_assert!(!r.has_reason(ReasonCode::HighAbuseProbability));
-            let said = if r.p_abuse.is_some() { ReasonCode::StatisticalEstimate } else { ReasonCode::NoEstimate };
-            prop_assert!(r.has_reason(said));
-        }
+        let broken = safety_violations(&s, &a, &r);
+        prop_assert!(broken.is_empty(), "{:?}: {:?}", broken, r);
     }
 
     #[test]
@@ -435,5 +402,60 @@ proptest! {
         let Some(b) = apply(&s, &a, CHANGES[c], &pick, days, j) else { return Ok(()); };
         let (before, after) = (run(&s, &a), run(&s, &b));
         no_less_cautious(&before, &after).map_err(|e| TestCaseError::fail(format!("{:?}: {e}", CHANGES[c])))?;
+    }
+}
+
+/// The oracle can fail: a conflict result read against a record with abuse
+/// evidence, an unanswered blocker item or an unanswered screen question is
+/// named for each rule it breaks.
+#[test]
+fn the_oracle_names_a_conflict_label_given_to_abuse_evidence() {
+    let s = Scorer::default();
+    let mut a = Assessment::default();
+    for q in &s.instrument(&a.instrument).unwrap().questions {
+        a.answers.insert(q.id.clone(), Answer::No);
+    }
+    a.conflict_screen.fear = Answer::No;
+    a.conflict_screen.power_imbalance = Answer::No;
+    a.context.prior_incidents_12m = Some(0);
+    let r = run(&s, &a);
+    assert_eq!(r.classification, Classification::ParentalConflict);
+    assert_eq!(safety_violations(&s, &a, &r), Vec::<String>::new());
+    let cases: [(&dyn Fn(&mut Assessment), &str); 4] = [
+        (
+            &|b| {
+                b.answers.insert("q18".into(), Answer::Yes);
+            },
+            "safety gate",
+        ),
+        (
+            &|b| {
+                b.answers.insert("q13".into(), Answer::Declined);
+            },
+            "blocker item not answered no",
+        ),
+        (
+            &|b| b.conflict_screen.fear = Answer::NotKnown,
+            "fear and power answered no",
+        ),
+        (
+            &|b| b.context.prior_incidents_12m = Some(2),
+            "earlier incidents",
+        ),
+    ];
+    for (change, rule) in cases {
+        let mut b = a.clone();
+        change(&mut b);
+        let broken = safety_violations(&s, &b, &r);
+        assert!(
+            broken.iter().any(|x| x.contains(rule)),
+            "{rule}: {broken:?}"
+        );
+        // And the scorer itself does not give that record conflict.
+        assert_ne!(
+            run(&s, &b).classification,
+            Classification::ParentalConflict,
+            "{rule}"
+        );
     }
 }
