@@ -423,11 +423,14 @@ class ConflictAbuseScorer(ClassifierMixin, BaseEstimator):
         return np.column_stack([1.0 - p, p])
 
     def predict(self, X: Any) -> np.ndarray:
-        """The label of ``p_abuse > 0.5``; not the scorer's decision (see
-        :meth:`classify`)."""
-        check_is_fitted(self, "scorer_")
-        proba = self.predict_proba(X)
-        labels: np.ndarray = self.classes_[(proba[:, 1] > 0.5).astype(int)]
+        """The binary label under the safety rules: the negative (conflict) class
+        only where :meth:`classify` gives ``parental_conflict``, the positive
+        (abuse) class otherwise. An ``unclear`` case has not had abuse screened
+        out, and a safety-gate case is abuse whatever ``p_abuse`` says, so neither
+        is ever predicted as conflict. ``predict_proba`` stays ``p_abuse``; for
+        the label of a probability threshold use ``predict_proba(X)[:, 1] > t``."""
+        conflict = self.classify(X) == "parental_conflict"
+        labels: np.ndarray = self.classes_[(~conflict).astype(int)]
         return labels
 
     def classify(self, X: Any) -> np.ndarray:

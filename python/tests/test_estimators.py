@@ -246,7 +246,17 @@ def test_classify_is_the_scorers_decision(frame: pd.DataFrame, scorer: dashrisk.
     results = scorer.assess_rows(frame.to_dict("records"))
     assert list(est.classify(frame)) == [r["classification"] for r in results]
     assert np.array_equal(est.predict_proba(frame)[:, 1], [r["p_abuse"] for r in results])
-    assert est.predict(frame).tolist() == [int(r["p_abuse"] > 0.5) for r in results]
+    # predict is conflict exactly where the decision is parental conflict: never
+    # for a safety-gate or unclear case, whatever p_abuse says.
+    want = [int(r["classification"] != "parental_conflict") for r in results]
+    assert est.predict(frame).tolist() == want
+    gated = [
+        i
+        for i, r in enumerate(results)
+        if r["decided_by"] == "safety_gate" and r["p_abuse"] is not None and r["p_abuse"] <= 0.5
+    ]
+    assert gated, "the frame has safety-gate cases with a low estimate"
+    assert (est.predict(frame.iloc[gated]) == 1).all()
     assert set(est.classify(frame)) == {"parental_conflict", "unclear", "domestic_abuse"}
 
 
@@ -264,7 +274,10 @@ def test_the_scorer_works_in_scikit_learn(frame: pd.DataFrame) -> None:
     assert grid.best_estimator_.scorer_ is not None
     pipe = make_pipeline(dashrisk.ConflictAbuseScorer()).fit(frame, y)
     assert pipe.predict_proba(frame.head(5)).shape == (5, 2)
-    assert (pipe.score(frame, y)) > 0.8
+    # score is the accuracy of predict, the label under the safety rules: an
+    # unclear case counts as abuse (it has not had abuse screened out).
+    rules = (pipe.named_steps["conflictabusescorer"].classify(frame) != "parental_conflict").astype(int)
+    assert pipe.score(frame, y) == pytest.approx(float((rules == y.to_numpy()).mean()))
 
 
 def test_the_scorer_pickles_and_copies(frame: pd.DataFrame) -> None:

@@ -25,6 +25,26 @@ MINI = {
 }
 
 
+# These tests are about pickling: their custom policy has another grading, so every
+# scorer made with it (and every unpickled copy) warns that the shipped calibration's
+# conflict guarantee does not hold under it. The warning itself is tested below.
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:the calibration's conflict guarantee was measured under another grading policy:UserWarning"
+)
+
+
+def test_a_policy_with_other_grading_warns_and_gives_no_conflict() -> None:
+    with pytest.warns(UserWarning, match="another grading policy") as caught:
+        s = dashrisk.Scorer(policy=custom_policy())
+    assert "no case is labelled parental conflict" in str(caught[0].message)
+    records = dashrisk.synth(2000, random_state=3)
+    assert {r["classification"] for r in s.assess_many(records)} <= {"unclear", "domestic_abuse"}
+    assert "parental_conflict" in {r["classification"] for r in dashrisk.Scorer().assess_many(records)}
+    # An unpickled copy has the same policy, so it says the same.
+    with pytest.warns(UserWarning, match="another grading policy"):
+        pickle.loads(pickle.dumps(s))
+
+
 def custom_policy() -> dict[str, Any]:
     """A policy with other grading thresholds (weights unchanged, so the shipped
     calibration still fits)."""

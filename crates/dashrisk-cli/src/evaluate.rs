@@ -330,7 +330,7 @@ impl Job<'_> {
 
 /// `dashrisk evaluate`.
 pub fn run(args: EvaluateArgs) -> Result<ExitCode, Fatal> {
-    let scorer = crate::build_scorer(&args.scorer)?.with_limits(args.limits.limits()?)?;
+    let scorer = crate::build_labelling_scorer(&args.scorer)?.with_limits(args.limits.limits()?)?;
     let input_path = PathBuf::from(&args.data);
     let mut inputs = args.scorer.files();
     inputs.push(input_path.as_path());

@@ -271,6 +271,18 @@ fn artefact_fatal(path: &Path, e: ArtefactError, kind: &str) -> Fatal {
     Fatal(format!("{}: {e}{hint}", path.display()))
 }
 
+/// [`build_scorer`] for a command that labels cases (`assess`, `evaluate`,
+/// `summarise`): when the calibration's conflict guarantee does not hold under
+/// the policy, so that no case is labelled parental conflict, says so on stderr
+/// first, so that the missing conflict labels are never a surprise.
+pub(crate) fn build_labelling_scorer(args: &ScorerArgs) -> Result<Scorer, Fatal> {
+    let scorer = build_scorer(args)?;
+    if let Some(why) = scorer.conflict_guarantee_problem() {
+        eprintln!("dashrisk: note: {why}");
+    }
+    Ok(scorer)
+}
+
 pub(crate) fn build_scorer(args: &ScorerArgs) -> Result<Scorer, Fatal> {
     let policy = match &args.policy {
         Some(p) => {
@@ -351,7 +363,7 @@ fn run(cli: Cli) -> Result<ExitCode, Fatal> {
             scorer: scorer_args,
             limits,
         } => {
-            let scorer = build_scorer(&scorer_args)?.with_limits(limits.limits()?)?;
+            let scorer = build_labelling_scorer(&scorer_args)?.with_limits(limits.limits()?)?;
             let services_path = services;
             let services = services_path
                 .as_ref()

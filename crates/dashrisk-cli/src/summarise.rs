@@ -132,7 +132,7 @@ fn parse_date(column: &str, cell: &str) -> Result<Option<NaiveDate>, InputError>
 
 /// `dashrisk summarise`: prints the table, writes the page and the JSON.
 pub fn run(args: SummariseArgs) -> Result<ExitCode, Fatal> {
-    let scorer = crate::build_scorer(&args.scorer)?.with_limits(args.limits.limits()?)?;
+    let scorer = crate::build_labelling_scorer(&args.scorer)?.with_limits(args.limits.limits()?)?;
     let input_path = PathBuf::from(&args.input);
     let mut inputs = args.scorer.files();
     inputs.push(input_path.as_path());

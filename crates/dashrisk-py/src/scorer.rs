@@ -518,6 +518,16 @@ impl PyScorer {
             }
         }
         let scorer = build_scorer(py, policy.as_deref(), calibration.as_deref(), &texts)?;
+        // No case will be labelled parental conflict: say so once, as the CLI does.
+        if let Some(why) = scorer.conflict_guarantee_problem() {
+            let message = std::ffi::CString::new(why).unwrap_or_default();
+            PyErr::warn(
+                py,
+                &py.get_type::<pyo3::exceptions::PyUserWarning>(),
+                &message,
+                1,
+            )?;
+        }
         Ok(PyScorer {
             inner: RwLock::new(scorer),
         })

@@ -296,6 +296,66 @@ pub struct ConflictGuarantee {
     pub min_abuse_records: u64,
     /// Whether the guarantee could be given on the data.
     pub guaranteed: bool,
+    /// The rules and the grading the guarantee was measured under. Which abuse
+    /// records could be labelled conflict depends on both (the level, earlier
+    /// abuse, the MARAC criteria), so the threshold holds only under them: a
+    /// scorer with other rules or another grading policy labels no case parental
+    /// conflict ([`crate::Scorer::conflict_guarantee_problem`]). Calibrations made
+    /// before the fourteenth session lack it, and give no conflict label until
+    /// refitted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub measured_under: Option<MeasuredUnder>,
+}
+
+/// What a conflict guarantee was measured under ([`ConflictGuarantee::measured_under`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MeasuredUnder {
+    /// The scorer's rules ([`crate::SCORER_VERSION`]).
+    pub scorer_version: String,
+    /// The grading policy (levels, escalation and MARAC windows).
+    pub grading: crate::policy::GradingPolicy,
+}
+
+impl ConflictGuarantee {
+    /// Why the guarantee does not hold under `policy` with this build's rules, or
+    /// `None` when it does.
+    pub fn problem_under(&self, policy: &crate::Policy) -> Option<String> {
+        let Some(m) = &self.measured_under else {
+            return Some(
+                "the calibration does not record the rules and grading its conflict guarantee \
+                 was measured under (it was made before they were recorded)"
+                    .into(),
+            );
+        };
+        if m.scorer_version != crate::SCORER_VERSION {
+            return Some(format!(
+                "the calibration's conflict guarantee was measured under the rules {}, \
+                 not {}",
+                m.scorer_version,
+                crate::SCORER_VERSION
+            ));
+        }
+        if m.grading != policy.grading {
+            return Some(format!(
+                "the calibration's conflict guarantee was measured under another grading \
+                 policy (medium from {}, high from {}, escalation {} in {} months, repeat \
+                 MARAC within {} months) than this one (medium from {}, high from {}, \
+                 escalation {} in {} months, repeat MARAC within {} months)",
+                m.grading.medium_from,
+                m.grading.high_from,
+                m.grading.escalation_incidents,
+                m.grading.escalation_window_months,
+                m.grading.repeat_marac_window_months,
+                policy.grading.medium_from,
+                policy.grading.high_from,
+                policy.grading.escalation_incidents,
+                policy.grading.escalation_window_months,
+                policy.grading.repeat_marac_window_months,
+            ));
+        }
+        None
+    }
 }
 
 /// A fitted scoring model: points per form, their maps, and the conflict
@@ -455,11 +515,45 @@ impl Calibration {
         if let Some(c) = &self.conflict {
             if !((0.0..=1.0).contains(&c.threshold)
                 && c.max_abuse_as_conflict > 0.0
-                && c.max_abuse_as_conflict < 1.0)
+                && c.max_abuse_as_conflict < 1.0
+                && c.confidence > 0.0
+                && c.confidence < 1.0)
             {
                 return Err(invalid(
                     "conflict".into(),
-                    "threshold must be in [0, 1] and max_abuse_as_conflict in (0, 1)".into(),
+                    "threshold must be in [0, 1], and max_abuse_as_conflict and confidence in (0, 1)"
+                        .into(),
+                ));
+            }
+            // A guarantee that says what it could not give must not allow conflict;
+            // one that was given must be the one its own figures show.
+            if !c.guaranteed && c.threshold != 0.0 {
+                return Err(invalid(
+                    "conflict.threshold".into(),
+                    format!(
+                        "is {} but guaranteed is false; without the guarantee the threshold is 0 \
+                         (no case is labelled parental conflict)",
+                        c.threshold
+                    ),
+                ));
+            }
+            if c.guaranteed
+                && !(c.abuse_as_conflict <= c.abuse_records
+                    && c.abuse_records >= c.min_abuse_records
+                    && c.upper_bound <= c.max_abuse_as_conflict)
+            {
+                return Err(invalid(
+                    "conflict".into(),
+                    format!(
+                        "guaranteed is true, but the figures do not give the guarantee: need \
+                         abuse_as_conflict ({}) <= abuse_records ({}), abuse_records >= \
+                         min_abuse_records ({}) and upper_bound ({}) <= max_abuse_as_conflict ({})",
+                        c.abuse_as_conflict,
+                        c.abuse_records,
+                        c.min_abuse_records,
+                        c.upper_bound,
+                        c.max_abuse_as_conflict
+                    ),
                 ));
             }
         }

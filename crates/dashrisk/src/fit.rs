@@ -288,9 +288,22 @@ fn fit_map(pairs: &[(f64, bool)], method: MapMethod) -> ScoreMap {
         },
         MapMethod::Platt => {
             let (a, b) = crate::metrics::logistic_1d(pairs.iter().map(|&(s, y)| (s, y)), None);
-            ScoreMap::Platt {
-                intercept: a,
-                slope: b.max(0.0),
+            if b >= 0.0 {
+                ScoreMap::Platt {
+                    intercept: a,
+                    slope: b,
+                }
+            } else {
+                // The map must not fall as the score rises. With the slope held at
+                // 0 the best intercept is the log-odds of the base rate (keeping
+                // the unconstrained fit's intercept gave a constant far from it).
+                // `check_data` has made sure both labels occur.
+                let n = pairs.len() as f64;
+                let rate = pairs.iter().filter(|p| p.1).count() as f64 / n;
+                ScoreMap::Platt {
+                    intercept: (rate / (1.0 - rate)).ln(),
+                    slope: 0.0,
+                }
             }
         }
     }
@@ -480,6 +493,34 @@ fn check_data(d: &FormData) -> Result<(), ArtefactError> {
     Ok(())
 }
 
+/// Refuses a fit whose scores do not rank the abuse labels above the conflict
+/// labels better than chance: the lower end of the AUC's 95% interval (DeLong)
+/// at or below 0.5. Points are never negative, so labels coded the other way
+/// round (1 for conflict) cannot be fitted the right way up: the fit would map
+/// every score to the same probability, or the higher scores to conflict, and
+/// call every record abuse or none.
+fn check_direction(d: &FormData, scores: &[f64], whose: &str) -> Result<(), ArtefactError> {
+    let labels: Vec<bool> = d.rows.iter().map(|r| r.abuse).collect();
+    let Some(iv) = crate::metrics::roc_auc_delong(scores, &labels) else {
+        return Ok(()); // both labels occur: check_data
+    };
+    if iv.ci95.0 <= 0.5 {
+        return Err(invalid(format!(
+            "form {}: {whose} do not rank the abuse labels above the conflict labels \
+             (AUC {:.3}, 95% interval {:.3} to {:.3}, on {} records, {} abuse): are the labels \
+             coded the other way round (1 for conflict), or not about abuse? A calibration \
+             fitted on them would not tell abuse from conflict",
+            d.instrument,
+            iv.auc,
+            iv.ci95.0,
+            iv.ci95.1,
+            d.len(),
+            d.positives()
+        )));
+    }
+    Ok(())
+}
+
 /// Fits points, unknown points and map for one form (steps 1–4 of the module
 /// docs). `floor` and `ceiling` clamp the probabilities the fit statistics use.
 pub fn fit_form(
@@ -540,6 +581,7 @@ pub fn fit_form(
         }
     }
     let (form, _) = best.expect("the grid is not empty");
+    check_direction(d, &scores(&form, d), "the fitted points")?;
     Ok(finish(form, d, floor, ceiling))
 }
 
@@ -552,7 +594,9 @@ pub fn refit_map(
     ceiling: f64,
 ) -> Result<FormScore, ArtefactError> {
     check_data(d)?;
-    let pairs: Vec<(f64, bool)> = scores(form, d)
+    let kept = scores(form, d);
+    check_direction(d, &kept, "the kept points")?;
+    let pairs: Vec<(f64, bool)> = kept
         .into_iter()
         .zip(&d.rows)
         .map(|(s, r)| (s, r.abuse))
@@ -643,6 +687,7 @@ pub fn conflict_guarantee(
             threshold: 0.0,
             min_abuse_records: min_records,
             guaranteed: false,
+            measured_under: None,
         },
         Some(kmax) => {
             // Labelling below the (kmax+1)-th smallest p of the open abuse records
@@ -659,6 +704,7 @@ pub fn conflict_guarantee(
                 threshold,
                 min_abuse_records: min_records,
                 guaranteed: true,
+                measured_under: None,
             }
         }
     }
@@ -718,6 +764,28 @@ mod tests {
         assert_eq!((g.threshold, g.abuse_as_conflict), (1.0, 0));
     }
 
+    /// A Platt fit whose slope would be negative is held at slope 0 with the base
+    /// rate's log-odds (before, the unconstrained fit's intercept was kept: a
+    /// constant map far from the base rate, 0.996 on the review's data).
+    #[test]
+    fn a_flat_platt_map_gives_the_base_rate() {
+        // Higher scores, fewer positives: 30 of 40 at score 1, 10 of 40 at score 9.
+        let pairs: Vec<(f64, bool)> = (0..80)
+            .map(|i| if i < 40 { (1.0, i < 30) } else { (9.0, i < 50) })
+            .collect();
+        let ScoreMap::Platt { intercept, slope } = fit_map(&pairs, MapMethod::Platt) else {
+            panic!("a Platt map");
+        };
+        assert_eq!(slope, 0.0);
+        assert!((sigmoid(intercept) - 0.5).abs() < 1e-12, "{intercept}");
+        // Rising with the score, the fit is kept as it is.
+        let rising: Vec<(f64, bool)> = pairs.iter().map(|&(s, y)| (10.0 - s, y)).collect();
+        let ScoreMap::Platt { slope, .. } = fit_map(&rising, MapMethod::Platt) else {
+            panic!("a Platt map");
+        };
+        assert!(slope > 0.0);
+    }
+
     #[test]
     fn auc_and_ece_on_small_cases() {
         let p = [0.1, 0.4, 0.35, 0.8];
@@ -774,25 +842,35 @@ pub fn calibrate(
         if d.is_empty() {
             continue;
         }
-        let form = match refit {
-            Refit::Points => fit_form(&d, opts, DEFAULT_P_FLOOR, DEFAULT_P_CEILING)?,
-            Refit::Map => {
-                let kept = base
-                    .form(&inst.id)
-                    .or_else(|| inst.based_on.as_deref().and_then(|b| base.form(b)))
-                    .ok_or_else(|| {
-                        invalid(format!(
-                            "form {}: the base calibration has no points to keep; refit the points (--refit points)",
-                            inst.id
-                        ))
-                    })?;
-                let mut kept = kept.clone();
+        // The base's points for this form, on the ids it has (a form based on a
+        // built-in keeps the built-in's points only on the ids it shares, as the
+        // scorer does).
+        let known = base
+            .form(&inst.id)
+            .or_else(|| inst.based_on.as_deref().and_then(|b| base.form(b)))
+            .map(|f| {
+                let mut kept = f.clone();
                 kept.instrument = inst.id.clone();
-                // A form based on a built-in keeps the built-in's points only on the
-                // ids it shares (as the scorer does).
                 kept.items.retain(|id, _| {
                     inst.question(id).is_some() || id == SCREEN_FEAR || id == SCREEN_POWER
                 });
+                kept
+            });
+        // They carry what is known of these questions (every "yes" a risk factor):
+        // labels they rank the wrong way round, or no better than chance, are
+        // refused before anything is fitted to them.
+        if let Some(known) = &known {
+            check_direction(&d, &scores(known, &d), "the base calibration's points")?;
+        }
+        let form = match refit {
+            Refit::Points => fit_form(&d, opts, DEFAULT_P_FLOOR, DEFAULT_P_CEILING)?,
+            Refit::Map => {
+                let kept = known.ok_or_else(|| {
+                    invalid(format!(
+                        "form {}: the base calibration has no points to keep; refit the points (--refit points)",
+                        inst.id
+                    ))
+                })?;
                 refit_map(&kept, &d, opts, DEFAULT_P_FLOOR, DEFAULT_P_CEILING)?
             }
         };
@@ -846,7 +924,13 @@ pub fn with_guarantee(
             cases.push((p, allowed, *abuse));
         }
     }
-    cal.conflict = Some(conflict_guarantee(&cases, rate, confidence));
+    let mut guarantee = conflict_guarantee(&cases, rate, confidence);
+    // Which records were open to a conflict label depended on these.
+    guarantee.measured_under = Some(crate::calibration::MeasuredUnder {
+        scorer_version: crate::SCORER_VERSION.to_string(),
+        grading: scorer.policy().grading.clone(),
+    });
+    cal.conflict = Some(guarantee);
     cal.seal();
     Ok(cal)
 }

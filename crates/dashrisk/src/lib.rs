@@ -90,7 +90,7 @@ pub const REFERENCE_SEED: u64 = 2009;
 /// Size of that population.
 pub const REFERENCE_N: usize = 200_000;
 /// Version label of the shipped calibration.
-pub const REFERENCE_CALIBRATION_VERSION: &str = "cal-synth-2026.5";
+pub const REFERENCE_CALIBRATION_VERSION: &str = "cal-synth-2026.6";
 
 /// The rate of true abuse labelled parental conflict that the shipped calibration's
 /// conflict threshold guarantees (95% confidence) on the reference population.

@@ -114,6 +114,28 @@ impl Scorer {
     pub fn new(policy: Policy, calibration: Calibration) -> Result<Scorer, ArtefactError> {
         policy.validate()?;
         calibration.validate()?;
+        // A record with no "yes" scores 0 on the answers given: if that alone
+        // reached the abuse threshold, every record would be "domestic abuse,
+        // decided by the answers given" with no answer to show for it (a map
+        // fitted on labels coded the other way round does this).
+        for form in &calibration.forms {
+            let p = calibration.p(form, 0.0);
+            if p >= policy.scorer.abuse_min_p_abuse {
+                return Err(ArtefactError::Invalid {
+                    artefact: format!(
+                        "calibration {:?}",
+                        crate::error::truncate_value(&calibration.version)
+                    ),
+                    field: format!("forms.{}.map", form.instrument),
+                    problem: format!(
+                        "gives p_abuse {p:.3} to a record with no \"yes\" answer, at or above the \
+                         policy's abuse threshold {}: every such record would be called abuse. \
+                         Were the labels coded the other way round (1 for conflict)?",
+                        policy.scorer.abuse_min_p_abuse
+                    ),
+                });
+            }
+        }
         let result_calibration = shared(
             &calibration.version,
             std::iter::once(Calibration::shipped_ref().version.as_str()),
@@ -189,13 +211,47 @@ impl Scorer {
     }
 
     /// The conflict threshold in force: the policy's, or the calibration's
-    /// guaranteed one when that is lower.
+    /// guaranteed one when that is lower; 0 (no case is labelled parental
+    /// conflict) when the calibration has no conflict guarantee, or one measured
+    /// under other rules or another grading policy
+    /// ([`Scorer::conflict_guarantee_problem`]).
     pub fn conflict_threshold(&self) -> f64 {
         let policy = self.policy.scorer.conflict_max_p_abuse;
         match &self.calibration.conflict {
-            Some(g) => policy.min(g.threshold),
-            None => policy,
+            Some(g) if g.problem_under(&self.policy).is_none() => policy.min(g.threshold),
+            _ => 0.0,
         }
+    }
+
+    /// Why this scorer labels no case parental conflict although its policy
+    /// would: the calibration has no conflict guarantee, or its guarantee was
+    /// measured under other rules or another grading policy, so it does not hold
+    /// here. `None` when the guarantee holds (or was measured and could not be
+    /// given, which the calibration's own report says). Front ends print it, so
+    /// that the missing conflict labels are never a surprise.
+    ///
+    /// ```
+    /// use dashrisk::{Policy, Scorer};
+    /// assert_eq!(Scorer::default().conflict_guarantee_problem(), None);
+    /// let mut policy = Policy::default();
+    /// policy.grading.escalation_window_months = 6;
+    /// let s = Scorer::new(policy, dashrisk::Calibration::shipped()).unwrap();
+    /// assert!(s.conflict_guarantee_problem().unwrap().contains("another grading policy"));
+    /// assert_eq!(s.conflict_threshold(), 0.0);
+    /// ```
+    pub fn conflict_guarantee_problem(&self) -> Option<String> {
+        match &self.calibration.conflict {
+            None => Some(
+                "the calibration has no conflict guarantee (it was not fitted with one)".into(),
+            ),
+            Some(g) => g.problem_under(&self.policy),
+        }
+        .map(|why| {
+            format!(
+                "{why}: no case is labelled parental conflict. Refit the calibration under \
+                 this policy (dashrisk calibrate --data FILE --policy FILE)"
+            )
+        })
     }
 
     /// Adds (or replaces) a custom instrument, after validating it. A built-in id

@@ -155,3 +155,193 @@ fn a_custom_form_has_no_estimate_until_fitted_and_a_based_on_form_starts_from_it
     assert_eq!(official.p_abuse, police.p_abuse);
     assert!(official.p_abuse.is_some());
 }
+
+// -- The fourteenth session's review of the model side ------------------------
+
+use dashrisk::fit::{recalibrate, FitOptions, Refit};
+
+fn labelled(n: usize, seed: u64) -> Vec<(Assessment, bool)> {
+    generate(n, seed, &SynthParams::default())
+        .into_iter()
+        .map(|r| (r.assessment, r.abuse))
+        .collect()
+}
+
+fn provenance(n: usize) -> dashrisk::calibration::Provenance {
+    dashrisk::calibration::Provenance {
+        data: "test".into(),
+        seed: None,
+        n: n as u64,
+        positives: 0,
+        synthetic: true,
+        input_sha256: None,
+        fitted_on: None,
+        unlabelled: 0,
+        bad_records: 0,
+    }
+}
+
+fn refit_on(
+    base: &Scorer,
+    records: &[(Assessment, bool)],
+    refit: Refit,
+    method: MapMethod,
+) -> Result<Calibration, ArtefactError> {
+    let opts = FitOptions {
+        method,
+        ..FitOptions::default()
+    };
+    recalibrate(
+        base,
+        records,
+        Some(refit),
+        &opts,
+        0.005,
+        "test",
+        provenance(records.len()),
+    )
+    .map(|r| r.calibration)
+}
+
+/// Labels coded the other way round (1 for conflict) are refused with a message
+/// that says so, on every refit and map; before, a Platt map fitted on them called
+/// every record, even one answering "no" to everything, domestic abuse.
+#[test]
+fn labels_coded_the_other_way_round_are_refused() {
+    let base = Scorer::default();
+    let reversed: Vec<(Assessment, bool)> = labelled(4_000, 31)
+        .into_iter()
+        .map(|(a, y)| (a, !y))
+        .collect();
+    for refit in [Refit::Points, Refit::Map] {
+        for method in [MapMethod::Isotonic, MapMethod::Platt] {
+            let e = refit_on(&base, &reversed, refit, method).unwrap_err();
+            assert!(
+                e.to_string().contains("other way round"),
+                "{refit:?} {method:?}: {e}"
+            );
+        }
+    }
+    // Labels with no relation to the records: refused too.
+    let noise: Vec<(Assessment, bool)> = labelled(4_000, 32)
+        .into_iter()
+        .enumerate()
+        .map(|(i, (a, _))| (a, (i * 7919) % 5 < 2))
+        .collect();
+    assert!(refit_on(&base, &noise, Refit::Map, MapMethod::Platt).is_err());
+    // The right way round, the same records fit.
+    let right = labelled(4_000, 31);
+    assert!(refit_on(&base, &right, Refit::Map, MapMethod::Platt).is_ok());
+}
+
+/// A scorer refuses a calibration that gives a record with no "yes" answer a
+/// probability at or above the policy's abuse threshold: every such record would be
+/// "domestic abuse, decided by the answers given".
+#[test]
+fn a_map_that_calls_a_record_with_no_yes_abuse_is_refused() {
+    let mut cal = Calibration::shipped();
+    for f in &mut cal.forms {
+        f.map = dashrisk::calibration::ScoreMap::Platt {
+            intercept: 5.6,
+            slope: 0.0,
+        };
+    }
+    cal.seal();
+    let e = Scorer::new(Policy::default(), cal.clone()).unwrap_err();
+    assert!(e.to_string().contains("no \"yes\" answer"), "{e}");
+    // Under a policy whose abuse threshold is above the map's value it is accepted.
+    let mut lenient = Policy::default();
+    lenient.scorer.abuse_min_p_abuse = 0.999;
+    lenient.scorer.conflict_max_p_abuse = 0.2;
+    assert!(Scorer::new(lenient, cal).is_ok());
+}
+
+/// A conflict guarantee that contradicts itself is refused; a missing one gives
+/// no conflict label (before, it fell back on the policy's threshold).
+#[test]
+fn inconsistent_or_missing_guarantees_give_no_conflict() {
+    let reseal = |f: &dyn Fn(&mut dashrisk::calibration::ConflictGuarantee)| {
+        let mut cal = Calibration::shipped();
+        f(cal.conflict.as_mut().unwrap());
+        cal.seal();
+        Scorer::new(Policy::default(), cal)
+    };
+    let e = reseal(&|g| {
+        g.guaranteed = false;
+        g.threshold = 0.9;
+    })
+    .unwrap_err();
+    assert!(e.to_string().contains("guaranteed is false"), "{e}");
+    let e = reseal(&|g| g.upper_bound = 0.02).unwrap_err();
+    assert!(e.to_string().contains("do not give the guarantee"), "{e}");
+    let e = reseal(&|g| g.abuse_records = 10).unwrap_err();
+    assert!(e.to_string().contains("do not give the guarantee"), "{e}");
+
+    let mut cal = Calibration::shipped();
+    cal.conflict = None;
+    cal.seal();
+    let s = Scorer::new(Policy::default(), cal).unwrap();
+    assert_eq!(s.conflict_threshold(), 0.0);
+    assert!(s.conflict_guarantee_problem().is_some());
+    let records = labelled(3_000, 34);
+    assert!(records
+        .iter()
+        .all(|(a, _)| s.assess(a).unwrap().classification != Classification::ParentalConflict));
+    // The shipped one holds under the default policy, and gives conflict labels.
+    let shipped = Scorer::default();
+    assert_eq!(shipped.conflict_guarantee_problem(), None);
+    assert!(records.iter().any(
+        |(a, _)| shipped.assess(a).unwrap().classification == Classification::ParentalConflict
+    ));
+}
+
+/// The guarantee holds only under the rules and grading it was measured under: a
+/// calibration fitted under a policy with `medium_from: 1` and used under the
+/// default policy labels no case parental conflict (the review measured 1.17% of
+/// true abuse labelled conflict there, against a promised 0.5%); under its own
+/// policy it does. Another rules version gives none either.
+#[test]
+fn the_guarantee_holds_only_under_the_policy_and_rules_it_was_measured_under() {
+    let mut strict = Policy::default();
+    strict.grading.medium_from = 1;
+    let fitting = Scorer::new(strict.clone(), Calibration::shipped()).unwrap();
+    // Under another grading the shipped guarantee does not hold either.
+    assert!(fitting.conflict_guarantee_problem().is_some());
+    let records = labelled(6_000, 35);
+    let cal = refit_on(&fitting, &records, Refit::Map, MapMethod::Isotonic).unwrap();
+    let m = cal
+        .conflict
+        .as_ref()
+        .unwrap()
+        .measured_under
+        .clone()
+        .unwrap();
+    assert_eq!(m.scorer_version, SCORER_VERSION);
+    assert_eq!(m.grading, strict.grading);
+    let under_default = Scorer::new(Policy::default(), cal.clone()).unwrap();
+    let why = under_default.conflict_guarantee_problem().unwrap();
+    assert!(why.contains("another grading policy"), "{why}");
+    assert_eq!(under_default.conflict_threshold(), 0.0);
+    let under_own = Scorer::new(strict, cal.clone()).unwrap();
+    assert_eq!(under_own.conflict_guarantee_problem(), None);
+    assert!(under_own.conflict_threshold() > 0.0);
+
+    let mut other_rules = cal;
+    other_rules
+        .conflict
+        .as_mut()
+        .unwrap()
+        .measured_under
+        .as_mut()
+        .unwrap()
+        .scorer_version = "dashrisk-scorer/2.0".into();
+    other_rules.seal();
+    let mut policy = Policy::default();
+    policy.grading.medium_from = 1;
+    let s = Scorer::new(policy, other_rules).unwrap();
+    assert!(s
+        .conflict_guarantee_problem()
+        .unwrap()
+        .contains("dashrisk-scorer/2.0"));
+    assert_eq!(s.conflict_threshold(), 0.0);
+}

@@ -16,7 +16,9 @@
 //! sentences mended) changed the reasons of 154 of the 240 records, each change
 //! reviewed, and the new calibration's name (`cal-synth-2026.5`) is in every
 //! record's estimate sentence; the file was rewritten from `dashrisk assess` at
-//! that version. Under the shipped policy and
+//! that version. `cal-synth-2026.6` (the same points and map, with the rules and
+//! grading its conflict guarantee was measured under recorded) changed only that
+//! name. Under the shipped policy and
 //! calibration no built-in record can then be decided by the estimate alone, so two
 //! records at the end carry a `policy` (a conflict threshold of 0.05) under which
 //! they are: they pin `decision_unclear_estimate` and

@@ -421,7 +421,8 @@ fn the_oracle_names_a_conflict_label_given_to_abuse_evidence() {
     let r = run(&s, &a);
     assert_eq!(r.classification, Classification::ParentalConflict);
     assert_eq!(safety_violations(&s, &a, &r), Vec::<String>::new());
-    let cases: [(&dyn Fn(&mut Assessment), &str); 4] = [
+    type Change<'a> = &'a dyn Fn(&mut Assessment);
+    let cases: [(Change, &str); 4] = [
         (
             &|b| {
                 b.answers.insert("q18".into(), Answer::Yes);
