@@ -6,7 +6,7 @@ use crate::scenarios::Exercise;
 use crate::{AppState, Assessed, Score};
 use dashrisk::ask::{Decides, DecisiveQuestion, Outcome};
 use dashrisk::error::RecordError;
-use dashrisk::{AssessmentResult, Instrument, Pathway};
+use dashrisk::{Classification, Instrument, Pathway};
 use std::fmt::Write as _;
 
 /// HTML-escapes text for element content and attribute values.
@@ -395,8 +395,85 @@ fn services_for(o: &mut String, s: &AppState, p: Pathway) {
     o.push_str("</ul>");
 }
 
+/// How one notification (children's social care, or the school's Operation
+/// Encompass notice) reads, from the facts the core decided it on
+/// (`stage/safeguarding.rs`). A notification that is not made because it is not
+/// known whether there are children is never written as a plain "no": not known
+/// is never read as no.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Notice {
+    /// The result notifies.
+    Yes,
+    /// Not made only because it is not recorded whether children live in the
+    /// household (`children.linked` is not known): notify if there are children.
+    IfChildren,
+    /// The household is recorded without children, but whether a child was at the
+    /// incident is not known or declined: notify if one was.
+    IfChildAtIncident,
+    /// Parental conflict: no notification, whatever the children.
+    NotForConflict,
+    /// No children recorded in the household or at the incident.
+    No,
+}
+
+impl Notice {
+    fn of(a: &Assessed, notify: bool) -> Notice {
+        let r = &a.result;
+        if notify {
+            return Notice::Yes;
+        }
+        if r.classification == Classification::ParentalConflict {
+            return Notice::NotForConflict;
+        }
+        match r.children.linked {
+            None => Notice::IfChildren,
+            // The core links children exposed to the incident; exposure not known
+            // (or declined) leaves that link open.
+            Some(false) if a.record.conflict_screen.children_exposed.is_unknown() => {
+                Notice::IfChildAtIncident
+            }
+            Some(_) => Notice::No,
+        }
+    }
+
+    fn code(self) -> &'static str {
+        match self {
+            Notice::Yes => "notify",
+            Notice::IfChildren => "if_children",
+            Notice::IfChildAtIncident => "if_child_at_incident",
+            Notice::NotForConflict => "parental_conflict",
+            Notice::No => "no_children",
+        }
+    }
+
+    /// The panel's words: `yes` is what to do ("notify …"), `no` the plain no.
+    fn panel(self, yes: &str, no: &str) -> String {
+        match self {
+            Notice::Yes => yes.to_string(),
+            Notice::IfChildren => format!("if there are children, {yes}"),
+            Notice::IfChildAtIncident => format!(
+                "no children recorded in the household; if a child was at the incident, {yes}"
+            ),
+            Notice::NotForConflict => format!("{no} (none is indicated for parental conflict)"),
+            Notice::No => no.to_string(),
+        }
+    }
+
+    /// The record text's words.
+    fn record(self) -> &'static str {
+        match self {
+            Notice::Yes => "yes",
+            Notice::IfChildren => "if there are children",
+            Notice::IfChildAtIncident => "if a child was at the incident",
+            Notice::NotForConflict => "no (parental conflict)",
+            Notice::No => "no",
+        }
+    }
+}
+
 /// The text block to copy into the force's record.
-pub fn record_text(r: &AssessmentResult) -> String {
+pub fn record_text(a: &Assessed) -> String {
+    let r = &a.result;
     let mut t = String::new();
     let _ = writeln!(
         t,
@@ -435,8 +512,8 @@ pub fn record_text(r: &AssessmentResult) -> String {
     let _ = writeln!(
         t,
         "Notify children's social care: {}; notify the school: {}",
-        if r.csc_notification { "yes" } else { "no" },
-        if r.school_notification { "yes" } else { "no" }
+        Notice::of(a, r.csc_notification).record(),
+        Notice::of(a, r.school_notification).record()
     );
     let _ = writeln!(t, "Children: {}", r.children.summary);
     let pw: Vec<String> = r.pathways.iter().map(|p| words(&p)).collect();
@@ -494,12 +571,17 @@ pub fn result_panel(s: &AppState, outcome: &Result<Assessed, RecordError>) -> St
             "No MARAC criterion is met.".into()
         }
     );
+    let csc = Notice::of(a, r.csc_notification);
+    let school = Notice::of(a, r.school_notification);
     let _ = write!(
         o,
-        "<h3>Children</h3><p>{}</p><ul><li>Children's social care: {}</li><li>School (Operation Encompass): {}</li></ul>",
+        "<h3>Children</h3><p>{}</p><ul><li data-notice=\"csc\" data-basis=\"{}\">Children's social care: {}</li>\
+         <li data-notice=\"school\" data-basis=\"{}\">School (Operation Encompass): {}</li></ul>",
         esc(&r.children.summary),
-        if r.csc_notification { "notify" } else { "no notification" },
-        if r.school_notification { "notify before the next school day" } else { "no notice" }
+        csc.code(),
+        csc.panel("notify", "no notification"),
+        school.code(),
+        school.panel("notify before the next school day", "no notice")
     );
     o.push_str("<h3>Pathways</h3><ul class=\"pathways\">");
     for p in &r.pathways {
@@ -532,9 +614,8 @@ pub fn result_panel(s: &AppState, outcome: &Result<Assessed, RecordError>) -> St
         "<h3>For the record</h3><p><label for=\"record-text\">Copy this into the force's record (nothing is kept here):</label></p>\
          <textarea id=\"record-text\" readonly rows=\"12\">{}</textarea>\
          <p class=\"actions\"><button type=\"button\" id=\"copy\" hidden>Copy</button> <button type=\"button\" id=\"print\" hidden>Print</button></p></section>",
-        esc(&record_text(r))
+        esc(&record_text(a))
     );
-    let _ = &a.record;
     o
 }
 

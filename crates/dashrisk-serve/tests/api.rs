@@ -82,6 +82,27 @@ fn post_json(base: &str, path: &str, body: &str) -> (u16, String) {
     }
 }
 
+/// Posts a form (URL-encoded, as a browser does) and gives the status and body.
+fn post_form(base: &str, path: &str, body: &str) -> (u16, String) {
+    match ureq::post(&format!("{base}{path}"))
+        .set("Content-Type", "application/x-www-form-urlencoded")
+        .send_string(body)
+    {
+        Ok(r) => (r.status(), r.into_string().unwrap()),
+        Err(ureq::Error::Status(code, r)) => (code, r.into_string().unwrap_or_default()),
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// The text of the panel's element that starts with `start` (up to its closing tag).
+fn element<'a>(page: &'a str, start: &str) -> &'a str {
+    let i = page
+        .find(start)
+        .unwrap_or_else(|| panic!("{start} in {page}"));
+    let rest = &page[i..];
+    &rest[..rest.find("</").unwrap()]
+}
+
 #[test]
 fn every_scenario_through_the_api_equals_the_library() {
     let s = start(&[]);
@@ -410,4 +431,69 @@ fn the_guides_command_and_examples_work() {
         services.services[0].audience,
         dashrisk::services::Audience::ChildrenAndYoungPeople
     );
+}
+
+/// Review finding 2: a notification that is not made only because it is not known
+/// whether there are children (or whether one was at the incident) is never shown
+/// or copied as a plain "no".
+#[test]
+fn a_notification_whose_basis_is_not_known_is_never_a_plain_no() {
+    let s = start(&[]);
+    let cases = [
+        // (form, children's social care, school, record line)
+        (
+            "q2=yes",
+            "notify",
+            "if there are children, notify before the next school day",
+            "Notify children's social care: yes; notify the school: if there are children",
+        ),
+        (
+            "q2=yes&children_in_household=false",
+            "no children recorded in the household; if a child was at the incident, notify",
+            "no children recorded in the household; if a child was at the incident, notify before the next school day",
+            "Notify children's social care: if a child was at the incident; notify the school: if a child was at the incident",
+        ),
+        (
+            "q2=yes&children_in_household=false&children_exposed=no",
+            "no notification",
+            "no notice",
+            "Notify children's social care: no; notify the school: no",
+        ),
+        (
+            "q2=yes&children_in_household=true",
+            "notify",
+            "notify before the next school day",
+            "Notify children's social care: yes; notify the school: yes",
+        ),
+    ];
+    // Parental conflict notifies no one, whatever the children: the page says why.
+    let calm = (1..=27)
+        .map(|i| format!("q{i}=no"))
+        .collect::<Vec<_>>()
+        .join("&")
+        + "&fear=no&power_imbalance=no&prior_incidents_12m=0&argument_frequency=weekly&recent_transitions=none";
+    let cases = cases.iter().copied().chain([(
+        calm.as_str(),
+        "no notification (none is indicated for parental conflict)",
+        "no notice (none is indicated for parental conflict)",
+        "Notify children's social care: no (parental conflict); notify the school: no (parental conflict)",
+    )]);
+    for (form, csc, school, record) in cases {
+        let (status, page) = post_form(&s.base, "/fragment", form);
+        assert_eq!(status, 200, "{form}");
+        assert!(
+            element(&page, "<li data-notice=\"csc\"")
+                .ends_with(&format!("Children's social care: {csc}")),
+            "{form}: {page}"
+        );
+        assert!(
+            element(&page, "<li data-notice=\"school\"")
+                .ends_with(&format!("School (Operation Encompass): {school}")),
+            "{form}: {page}"
+        );
+        assert!(
+            page.contains(&record.replace('\'', "&#39;")),
+            "{form}: {page}"
+        );
+    }
 }
