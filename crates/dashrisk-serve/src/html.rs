@@ -6,7 +6,7 @@ use crate::scenarios::Exercise;
 use crate::{AppState, Assessed, Score};
 use dashrisk::ask::{Decides, DecisiveQuestion, Outcome};
 use dashrisk::error::RecordError;
-use dashrisk::{Classification, Instrument, Pathway};
+use dashrisk::{Calibration, Classification, Instrument, Pathway};
 use std::fmt::Write as _;
 
 /// HTML-escapes text for element content and attribute values.
@@ -41,7 +41,35 @@ fn code<T: serde::Serialize>(v: &T) -> String {
         .unwrap_or_default()
 }
 
-fn shell(title: &str, body: &str) -> String {
+/// The site banner's caveat: decision support, and what the loaded calibration is
+/// fitted on (its provenance, not an assumption: a force's own calibration is not
+/// synthetic).
+fn support_note(cal: &Calibration) -> String {
+    let fitted = if cal.provenance.synthetic {
+        format!(
+            "fitted on SYNTHETIC data ({}): they are not evidence about real people",
+            cal.provenance.data
+        )
+    } else {
+        format!("fitted on {}", cal.provenance.data)
+    };
+    format!(
+        "Decision support: it never replaces professional judgement. Probabilities come from calibration {}, {fitted}.",
+        cal.version
+    )
+}
+
+/// What a probability is caveated with in the panel and the record: the
+/// calibration's version, and, when its data are synthetic, that they are.
+fn p_caveat(version: &str, cal: &Calibration) -> String {
+    if cal.provenance.synthetic {
+        format!("calibration {version}, fitted on SYNTHETIC data, not evidence about real people")
+    } else {
+        format!("calibration {version}")
+    }
+}
+
+fn shell(s: &AppState, title: &str, body: &str) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
@@ -49,15 +77,17 @@ fn shell(title: &str, body: &str) -> String {
          <script src=\"/static/app.js\" defer></script>\n</head>\n<body>\n\
          <a class=\"skip\" href=\"#main\">Skip to content</a>\n\
          <header class=\"site\"><nav aria-label=\"Main\"><a href=\"/\">Officer</a> <a href=\"/train\">Training</a> <a href=\"/services\">Local services</a></nav>\
-         <p class=\"support\">Decision support: it never replaces professional judgement. The calibration is fitted on synthetic data.</p></header>\n\
+         <p class=\"support\">{}</p></header>\n\
          <main id=\"main\">\n{body}\n</main>\n</body>\n</html>\n",
-        esc(title)
+        esc(title),
+        esc(&support_note(s.scorer.calibration()))
     )
 }
 
 /// A page for a missing scenario.
-pub fn not_found(message: &str) -> String {
+pub fn not_found(s: &AppState, message: &str) -> String {
     shell(
+        s,
         "Not found",
         &format!(
             "<h1>Not found</h1><p>{}</p><p><a href=\"/train\">All scenarios</a></p>",
@@ -307,7 +337,7 @@ pub fn officer_page(
         ),
     }
     o.push_str("\n</div>\n</div>\n");
-    shell("Officer", &o)
+    shell(s, "Officer", &o)
 }
 
 fn outcome_words(o: &Outcome) -> String {
@@ -472,7 +502,7 @@ impl Notice {
 }
 
 /// The text block to copy into the force's record.
-pub fn record_text(a: &Assessed) -> String {
+pub fn record_text(a: &Assessed, cal: &Calibration) -> String {
     let r = &a.result;
     let mut t = String::new();
     let _ = writeln!(
@@ -496,7 +526,11 @@ pub fn record_text(a: &Assessed) -> String {
         r.declined_count
     );
     if let Some(p) = r.p_abuse {
-        let _ = writeln!(t, "Estimated probability of abuse: {p:.2}");
+        let _ = writeln!(
+            t,
+            "Estimated probability of abuse: {p:.2} ({})",
+            p_caveat(&r.calibration_version, cal)
+        );
     }
     let crit: Vec<String> = r.marac_criteria.iter().map(|c| words(&c)).collect();
     let _ = writeln!(
@@ -557,7 +591,10 @@ pub fn result_panel(s: &AppState, outcome: &Result<Assessed, RecordError>) -> St
         esc(&words(&r.decided_by)),
         esc(&words(&r.recording_category)),
         r.p_abuse
-            .map(|p| format!(" Estimated probability of abuse {p:.2} (synthetic calibration)."))
+            .map(|p| format!(
+                " Estimated probability of abuse {p:.2} ({}).",
+                esc(&p_caveat(&r.calibration_version, s.scorer.calibration()))
+            ))
             .unwrap_or_default()
     );
     let crit: Vec<String> = r.marac_criteria.iter().map(|c| words(&c)).collect();
@@ -614,7 +651,7 @@ pub fn result_panel(s: &AppState, outcome: &Result<Assessed, RecordError>) -> St
         "<h3>For the record</h3><p><label for=\"record-text\">Copy this into the force's record (nothing is kept here):</label></p>\
          <textarea id=\"record-text\" readonly rows=\"12\">{}</textarea>\
          <p class=\"actions\"><button type=\"button\" id=\"copy\" hidden>Copy</button> <button type=\"button\" id=\"print\" hidden>Print</button></p></section>",
-        esc(&record_text(a))
+        esc(&record_text(a, s.scorer.calibration()))
     );
     o
 }
@@ -624,7 +661,7 @@ pub fn services_page(s: &AppState) -> String {
     let mut o = String::from("<h1>Local services</h1>");
     let Some(dir) = &s.services else {
         o.push_str("<p>No services directory is loaded. Start the server with <code>--services FILE</code> (docs/guide-officer-trainer.md).</p>");
-        return shell("Local services", &o);
+        return shell(s, "Local services", &o);
     };
     if dir.placeholder {
         o.push_str("<p class=\"placeholder-banner\" role=\"note\">These entries are PLACEHOLDERS from the example file: they are not real services. Replace the file with your area's directory.</p>");
@@ -651,7 +688,7 @@ pub fn services_page(s: &AppState) -> String {
         }
         o.push_str("</tbody></table>");
     }
-    shell("Local services", &o)
+    shell(s, "Local services", &o)
 }
 
 /// The list of scenarios.
@@ -668,7 +705,7 @@ pub fn train_index(s: &AppState) -> String {
         );
     }
     o.push_str("</ol>");
-    shell("Training", &o)
+    shell(s, "Training", &o)
 }
 
 /// The recorded answers of an exercise, as a list.
@@ -799,7 +836,7 @@ pub fn train_page(s: &AppState, n: usize, e: &Exercise, score: Score) -> String 
         o,
         "<p><a href=\"/train/{n}/handout\">Printable handout</a></p>"
     );
-    shell(&format!("Scenario {n}"), &o)
+    shell(s, &format!("Scenario {n}"), &o)
 }
 
 /// The feedback on a trainee's answer, with the updated score.
@@ -883,7 +920,7 @@ pub fn train_feedback(s: &AppState, n: usize, e: &Exercise, fields: &[(String, S
         o,
         "<p>{next} · <a href=\"/train/{n}?right={right}&amp;asked={asked}\">Try this one again</a> · <a href=\"/train/{n}/handout\">Handout</a></p>"
     );
-    shell(&format!("Scenario {n}: feedback"), &o)
+    shell(s, &format!("Scenario {n}: feedback"), &o)
 }
 
 /// A printable one-page handout of an exercise (no answers on it).
@@ -902,5 +939,5 @@ pub fn handout(s: &AppState, n: usize, e: &Exercise) -> String {
          <li>Which referral pathways apply, for each parent and for the children?</li><li>What would you ask next, and why?</li></ol>\
          <p class=\"print-hint\">Print with your browser (the page is laid out for one A4 sheet).</p></article>",
     );
-    shell(&format!("Handout: scenario {n}"), &o)
+    shell(s, &format!("Handout: scenario {n}"), &o)
 }

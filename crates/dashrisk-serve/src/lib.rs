@@ -225,10 +225,10 @@ fn exercise(s: &AppState, n: usize) -> Result<&scenarios::Exercise, Box<Response
             Box::new(
                 (
                     StatusCode::NOT_FOUND,
-                    Html(html::not_found(&format!(
-                        "There is no scenario {n}; there are {}.",
-                        s.exercises.len()
-                    ))),
+                    Html(html::not_found(
+                        s,
+                        &format!("There is no scenario {n}; there are {}.", s.exercises.len()),
+                    )),
                 )
                     .into_response(),
             )

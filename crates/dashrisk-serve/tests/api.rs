@@ -497,3 +497,66 @@ fn a_notification_whose_basis_is_not_known_is_never_a_plain_no() {
         );
     }
 }
+
+/// Review finding 3: the pages and the text to copy say "synthetic" when, and only
+/// when, the loaded calibration's provenance says so, and name its version.
+#[test]
+fn the_calibration_is_called_synthetic_only_when_it_is() {
+    let q2 = "q2=yes&children_in_household=true";
+    // The shipped calibration is synthetic: the banner, the panel and the record say so.
+    let s = start(&[]);
+    let (_, page) = post_form(&s.base, "/", q2);
+    let shipped = dashrisk::Calibration::shipped();
+    assert!(shipped.provenance.synthetic);
+    let banner = element(&page, "<p class=\"support\">");
+    assert!(
+        banner.contains(&shipped.version) && banner.contains("SYNTHETIC"),
+        "{banner}"
+    );
+    let caveat = format!(
+        "(calibration {}, fitted on SYNTHETIC data, not evidence about real people)",
+        shipped.version
+    );
+    let panel_p = element(&page, "<p>Decided by:");
+    assert!(panel_p.contains(&caveat), "{panel_p}");
+    let record = element(&page, "<textarea id=\"record-text\"");
+    assert!(
+        record
+            .lines()
+            .any(|l| l.starts_with("Estimated probability of abuse: ") && l.ends_with(&caveat)),
+        "{record}"
+    );
+    drop(s);
+    // A force's own calibration (not synthetic): no page calls it synthetic.
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("dashrisk-serve-calibration");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut own = dashrisk::Calibration::shipped();
+    own.version = "cal-force-test".into();
+    own.provenance.synthetic = false;
+    own.provenance.data = "force-records.csv".into();
+    own.provenance.seed = None;
+    own.seal();
+    let file = dir.join("cal-force.json");
+    std::fs::write(&file, own.to_json()).unwrap();
+    let s = start(&["--calibration", file.to_str().unwrap()]);
+    for path in ["/", "/train/1", "/train/1/handout", "/services"] {
+        let page = ureq::get(&format!("{}{path}", s.base))
+            .call()
+            .unwrap()
+            .into_string()
+            .unwrap();
+        let banner = element(&page, "<p class=\"support\">");
+        assert!(
+            banner.contains("cal-force-test") && banner.contains("force-records.csv"),
+            "{banner}"
+        );
+        assert!(!banner.to_lowercase().contains("synthetic"), "{banner}");
+    }
+    let (_, page) = post_form(&s.base, "/", q2);
+    assert!(!page.contains("ynthetic calibration") && !page.contains("SYNTHETIC"));
+    assert!(element(&page, "<p>Decided by:").contains("(calibration cal-force-test)."));
+    assert!(
+        page.contains("Estimated probability of abuse: ")
+            && page.contains("(calibration cal-force-test)\n")
+    );
+}
