@@ -29,6 +29,8 @@ use axum::{Form, Json, Router};
 use dashrisk::error::RecordError;
 use dashrisk::services::Services;
 use dashrisk::{AssessOptions, Assessment, AssessmentResult, Scorer};
+use dashrisk::{ErrorKind, InputError};
+use std::collections::HashSet;
 use std::sync::Arc;
 
 /// The default request body limit: 1 MiB.
@@ -108,36 +110,54 @@ async fn app_css() -> impl IntoResponse {
 }
 
 /// The form's fields as a flat record (the CSV columns of the input contract).
+///
+/// A repeated field is refused (`duplicate_field`), as a repeated JSON key or CSV
+/// column is: "first value wins" would let two clients read one form differently.
+/// The one field that repeats is the checkbox group `recent_transitions`, whose
+/// values are joined with ';' as in CSV; "none" ticked together with a change is
+/// refused rather than one of them dropped.
 fn parse_form(scorer: &Scorer, fields: &[(String, String)]) -> Result<Assessment, RecordError> {
-    // Checkbox groups (recent transitions) arrive as repeated fields: joined with ';'
-    // as in CSV. "none" alone means none; with others it is ignored.
-    let mut row: Vec<(String, String)> = Vec::new();
+    let fail = |error| RecordError {
+        line: 1,
+        id: None,
+        error,
+    };
+    let mut row: Vec<(&str, &str)> = Vec::new();
+    let mut seen: HashSet<&str> = HashSet::new();
+    let mut transitions: Vec<&str> = Vec::new();
     for (k, v) in fields {
         if k.starts_with('_') {
             continue; // the page's own fields
         }
-        match row.iter_mut().find(|(rk, _)| rk == k) {
-            Some((_, rv)) if k == "recent_transitions" => {
-                if rv == "none" {
-                    *rv = v.clone();
-                } else if v != "none" {
-                    rv.push(';');
-                    rv.push_str(v);
-                }
-            }
-            Some(_) => {}
-            None => row.push((k.clone(), v.clone())),
+        if k == "recent_transitions" {
+            transitions.push(v);
+        } else if !seen.insert(k) {
+            let name = dashrisk::error::truncate_value(k);
+            return Err(fail(InputError::new(
+                ErrorKind::DuplicateField,
+                k.as_str(),
+                Some(k),
+                format!(
+                    "{name}: the field {name:?} appears more than once in the form; a repeated field is ambiguous, so give it once"
+                ),
+            )));
+        } else {
+            row.push((k, v));
         }
     }
-    let pairs: Vec<(&str, &str)> = row.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    scorer
-        .parse_flat(&pairs)
-        .map(|(a, _)| a)
-        .map_err(|error| RecordError {
-            line: 1,
-            id: None,
-            error,
-        })
+    let joined = transitions.join(";");
+    if !transitions.is_empty() {
+        if transitions.len() > 1 && transitions.contains(&"none") {
+            return Err(fail(InputError::new(
+                ErrorKind::InvalidValue,
+                "recent_transitions",
+                Some("none"),
+                "recent_transitions: \"none\" is ticked together with a change; tick either none or the changes there were",
+            )));
+        }
+        row.push(("recent_transitions", &joined));
+    }
+    scorer.parse_flat(&row).map(|(a, _)| a).map_err(fail)
 }
 
 /// A record's result, with "ask next" and the services for its pathways.

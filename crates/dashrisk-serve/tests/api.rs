@@ -560,3 +560,46 @@ fn the_calibration_is_called_synthetic_only_when_it_is() {
             && page.contains("(calibration cal-force-test)\n")
     );
 }
+
+/// Review finding 6: a repeated form field is refused, as a repeated JSON key or
+/// CSV column is, whatever its order; "none" with a change is refused too.
+#[test]
+fn a_repeated_form_field_is_refused_not_guessed() {
+    let s = start(&[]);
+    for form in [
+        "q2=yes&q2=no",
+        "q2=no&q2=yes",
+        "instrument=dash-2009&instrument=dash-2009-partner&q10=yes",
+        "children_in_household=true&children_in_household=false",
+    ] {
+        let field = form.split('=').next().unwrap();
+        let (status, page) = post_form(&s.base, "/fragment", form);
+        assert_eq!(status, 200, "{form}");
+        assert!(!page.contains("data-classification"), "{form}: {page}");
+        assert!(
+            page.contains(&format!(
+                "{field}: the field &quot;{field}&quot; appears more than once in the form; a repeated field is ambiguous, so give it once"
+            )),
+            "{form}: {page}"
+        );
+        let (status, _) = post_form(&s.base, "/", form);
+        assert_eq!(status, 422, "{form}");
+    }
+    let (_, page) = post_form(
+        &s.base,
+        "/fragment",
+        "recent_transitions=none&recent_transitions=separation",
+    );
+    assert!(!page.contains("data-classification"), "{page}");
+    assert!(
+        page.contains("tick either none or the changes there were"),
+        "{page}"
+    );
+    // The checkbox group itself repeats.
+    let (_, page) = post_form(
+        &s.base,
+        "/fragment",
+        "q2=yes&recent_transitions=separation&recent_transitions=new_baby",
+    );
+    assert!(page.contains("data-classification"), "{page}");
+}
