@@ -847,7 +847,11 @@ pub fn train_feedback(s: &AppState, n: usize, e: &Exercise, fields: &[(String, S
             .and_then(|v| v.parse::<u32>().ok())
             .unwrap_or(0)
     };
-    let (mut right, mut asked) = (num("_right"), num("_asked"));
+    let mut score = Score {
+        right: num("_right"),
+        asked: num("_asked"),
+    }
+    .bounded();
     let picked_class = value(fields, "classification").unwrap_or("");
     let picked_level = value(fields, "risk_level").unwrap_or("");
     let mut picked_paths: Vec<String> = fields
@@ -879,9 +883,9 @@ pub fn train_feedback(s: &AppState, n: usize, e: &Exercise, fields: &[(String, S
         ),
     ];
     for p in &parts {
-        asked += 1;
-        right += u32::from(p.1);
+        score = score.with_part(p.1);
     }
+    let Score { right, asked } = score;
     let mut o = String::new();
     let _ = write!(
         o,

@@ -238,6 +238,31 @@ pub struct Score {
     pub asked: u32,
 }
 
+impl Score {
+    /// The most parts a session counts: far more than a day's training (three parts
+    /// for each of the 76 shipped scenarios is 228), small enough never to overflow.
+    pub const MAX_ASKED: u32 = 100_000;
+
+    /// The score as it can be: the score arrives from the page's links and forms,
+    /// which anyone can edit, so `asked` is capped and `right` is at most `asked`.
+    pub fn bounded(self) -> Score {
+        let asked = self.asked.min(Score::MAX_ASKED);
+        Score {
+            right: self.right.min(asked),
+            asked,
+        }
+    }
+
+    /// The score after one more part, right or not.
+    pub fn with_part(self, right: bool) -> Score {
+        Score {
+            right: self.right.saturating_add(u32::from(right)),
+            asked: self.asked.saturating_add(1),
+        }
+        .bounded()
+    }
+}
+
 fn exercise(s: &AppState, n: usize) -> Result<&scenarios::Exercise, Box<Response>> {
     n.checked_sub(1)
         .and_then(|i| s.exercises.get(i))
@@ -257,7 +282,7 @@ fn exercise(s: &AppState, n: usize) -> Result<&scenarios::Exercise, Box<Response
 
 async fn train_page(State(s): St, Path(n): Path<usize>, Query(score): Query<Score>) -> Response {
     match exercise(&s, n) {
-        Ok(e) => Html(html::train_page(&s, n, e, score)).into_response(),
+        Ok(e) => Html(html::train_page(&s, n, e, score.bounded())).into_response(),
         Err(r) => *r,
     }
 }

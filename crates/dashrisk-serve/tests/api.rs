@@ -603,3 +603,32 @@ fn a_repeated_form_field_is_refused_not_guessed() {
     );
     assert!(page.contains("data-classification"), "{page}");
 }
+
+/// Review finding 8: the session score, which arrives in editable links and forms,
+/// never overflows and never shows more parts right than asked.
+#[test]
+fn the_trainer_score_is_bounded() {
+    let s = start(&[]);
+    let (status, page) = post_form(
+        &s.base,
+        "/train/1",
+        "_right=4294967295&_asked=4294967295&classification=parental_conflict",
+    );
+    assert_eq!(status, 200);
+    let max = dashrisk_serve::Score::MAX_ASKED;
+    assert!(
+        page.contains(&format!("data-right=\"{max}\" data-asked=\"{max}\"")),
+        "{page}"
+    );
+    let (_, page) = post_form(&s.base, "/train/1", "_right=50&_asked=3");
+    assert!(page.contains("data-right=\"3\" data-asked=\"6\""), "{page}");
+    let page = ureq::get(&format!("{}/train/1?right=50&asked=3", s.base))
+        .call()
+        .unwrap()
+        .into_string()
+        .unwrap();
+    assert!(page.contains("Score this session: 3 of 3"), "{page}");
+    // The server is still there.
+    let (status, _) = post_json(&s.base, "/api/assess", "{}");
+    assert_eq!(status, 200);
+}
