@@ -33,8 +33,16 @@ use dashrisk::{ErrorKind, InputError};
 use std::collections::HashSet;
 use std::sync::Arc;
 
-/// The default request body limit: 1 MiB.
+/// The default request body limit: 1 MiB (the API's records may carry `meta`).
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
+
+/// The body limit of the form routes (`/`, `/fragment`, `/train/N`): 64 KiB. The
+/// officer form sends about 2 KiB; a large form only costs the server work.
+pub const FORM_BODY_LIMIT: usize = 64 * 1024;
+
+/// The most fields a form may carry. The officer form sends fewer than 60 (every
+/// question, the screen, the context and the ticked changes).
+pub const MAX_FORM_FIELDS: usize = 200;
 
 /// The Content-Security-Policy of every response: nothing from another host, no
 /// inline script or style.
@@ -53,12 +61,17 @@ pub struct AppState {
 
 /// The app: every page and API route, with the body limit and the security headers.
 pub fn app(state: AppState, body_limit: usize) -> Router {
-    Router::new()
+    let form_limit = body_limit.min(FORM_BODY_LIMIT);
+    let forms = Router::new()
         .route("/", get(officer_page).post(officer_submit))
         .route("/fragment", post(officer_fragment))
+        .route("/train/{n}", get(train_page).post(train_submit))
+        .layer(DefaultBodyLimit::max(form_limit))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(form_limit));
+    Router::new()
+        .merge(forms)
         .route("/services", get(services_page))
         .route("/train", get(train_index))
-        .route("/train/{n}", get(train_page).post(train_submit))
         .route("/train/{n}/handout", get(train_handout))
         .route("/static/app.js", get(app_js))
         .route("/static/app.css", get(app_css))
@@ -122,6 +135,17 @@ fn parse_form(scorer: &Scorer, fields: &[(String, String)]) -> Result<Assessment
         id: None,
         error,
     };
+    if fields.len() > MAX_FORM_FIELDS {
+        return Err(fail(InputError::new(
+            ErrorKind::TooLarge,
+            "",
+            None,
+            format!(
+                "the form has {} fields, more than the {MAX_FORM_FIELDS} allowed (the officer form sends fewer than 60)",
+                fields.len()
+            ),
+        )));
+    }
     let mut row: Vec<(&str, &str)> = Vec::new();
     let mut seen: HashSet<&str> = HashSet::new();
     let mut transitions: Vec<&str> = Vec::new();

@@ -94,6 +94,33 @@ fn post_form(base: &str, path: &str, body: &str) -> (u16, String) {
     }
 }
 
+/// The status of a request sent by hand: the server may answer (413) before it has
+/// read the body, which an HTTP client would report as a broken pipe.
+fn raw_status(base: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> u16 {
+    use std::io::{Read, Write};
+    let addr = base.trim_start_matches("http://");
+    let mut c = std::net::TcpStream::connect(addr).unwrap();
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n",
+        body.len()
+    );
+    if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
+        head.push_str(&format!("Host: {addr}\r\n"));
+    }
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    c.write_all(head.as_bytes()).unwrap();
+    let _ = c.write_all(body.as_bytes());
+    let mut status = [0u8; 12];
+    c.read_exact(&mut status).unwrap();
+    std::str::from_utf8(&status[9..12])
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
 /// The text of the panel's element that starts with `start` (up to its closing tag).
 fn element<'a>(page: &'a str, start: &str) -> &'a str {
     let i = page
@@ -631,4 +658,38 @@ fn the_trainer_score_is_bounded() {
     // The server is still there.
     let (status, _) = post_json(&s.base, "/api/assess", "{}");
     assert_eq!(status, 200);
+}
+
+/// Review finding 7: a form is refused past a few hundred fields, with a clear
+/// error, and the form routes take at most 64 KiB while the API keeps its limit.
+#[test]
+fn big_forms_are_refused_and_the_api_keeps_its_limit() {
+    let s = start(&[]);
+    let many: String = (0..250)
+        .map(|i| format!("k{i:04}="))
+        .collect::<Vec<_>>()
+        .join("&");
+    let (status, page) = post_form(&s.base, "/fragment", &many);
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("the form has 250 fields, more than the 200 allowed"),
+        "{page}"
+    );
+    let (status, _) = post_form(&s.base, "/", &many);
+    assert_eq!(status, 422);
+    // 100 KB: over the forms' 64 KiB, under the API's 1 MiB.
+    let big = format!("q2=yes&_pad={}", "a".repeat(100_000));
+    for path in ["/", "/fragment", "/train/1"] {
+        assert_eq!(raw_status(&s.base, "POST", path, &[], &big), 413, "{path}");
+    }
+    let record = format!(
+        r#"{{"id": "{}", "answers": {{"q2": "yes"}}}}"#,
+        "a".repeat(100_000)
+    );
+    let (status, _) = post_json(&s.base, "/api/assess", &record);
+    assert_eq!(status, 200);
+    // A normal form still works.
+    let (status, page) = post_form(&s.base, "/fragment", "q2=yes");
+    assert_eq!(status, 200);
+    assert!(page.contains("data-classification"));
 }
