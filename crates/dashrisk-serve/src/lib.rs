@@ -21,8 +21,10 @@
 mod html;
 pub mod scenarios;
 
+use axum::extract::Request;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
@@ -31,6 +33,7 @@ use dashrisk::services::Services;
 use dashrisk::{AssessOptions, Assessment, AssessmentResult, Scorer};
 use dashrisk::{ErrorKind, InputError};
 use std::collections::HashSet;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 /// The default request body limit: 1 MiB (the API's records may carry `meta`).
@@ -59,8 +62,119 @@ pub struct AppState {
     pub exercises: Vec<scenarios::Exercise>,
 }
 
-/// The app: every page and API route, with the body limit and the security headers.
-pub fn app(state: AppState, body_limit: usize) -> Router {
+/// Who may use the server: what each request's `Host`, `Origin` and
+/// `Sec-Fetch-Site` headers are checked against.
+///
+/// - **Host.** Without `--allow-remote`, a request must name this machine
+///   (`localhost`, a loopback address or the bound address). A page on another
+///   site that has rebound its own name to 127.0.0.1 ("DNS rebinding") sends its
+///   own name, and is refused.
+/// - **Cross-site.** A request that can change or compute something (any method
+///   but GET, HEAD and OPTIONS) is refused when its `Origin` is another origin than
+///   the `Host` it names (`null` counts as another unless the browser marks the
+///   request `Sec-Fetch-Site: same-origin`), or when the browser marks it
+///   `Sec-Fetch-Site: cross-site`: another web page must not drive the tool (load,
+///   or a result for answers it chose). Clients that are not browsers send neither
+///   header.
+#[derive(Debug, Clone, Copy)]
+pub struct Access {
+    /// The address the server is bound to.
+    pub bound: SocketAddr,
+    /// `--allow-remote`: any `Host` is accepted (the force's own names and proxies
+    /// reach the server); the cross-site checks still apply.
+    pub allow_remote: bool,
+}
+
+impl Access {
+    /// Whether a request with this method and these headers may be served; if not,
+    /// why, in a sentence for the person who sent it.
+    pub fn check(&self, method: &Method, headers: &HeaderMap) -> Result<(), String> {
+        let text = |name| {
+            headers
+                .get(name)
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        };
+        let host = text(header::HOST);
+        if !self.allow_remote {
+            match &host {
+                None => {
+                    return Err(format!(
+                        "the request has no Host header; open http://{}/",
+                        self.bound
+                    ))
+                }
+                Some(h) if !self.host_is_local(h) => {
+                    return Err(format!(
+                        "the request's Host {:?} is not this machine; open http://{}/ (serving other machines needs --allow-remote)",
+                        dashrisk::error::truncate_value(h),
+                        self.bound
+                    ))
+                }
+                Some(_) => {}
+            }
+        }
+        if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
+            return Ok(());
+        }
+        let site = text(HeaderName::from_static("sec-fetch-site"));
+        if site.as_deref() == Some("cross-site") {
+            return Err(
+                "the request came from another web site: use the pages this server serves".into(),
+            );
+        }
+        if let Some(origin) = text(header::ORIGIN) {
+            // Under `Referrer-Policy: no-referrer` a browser sends `Origin: null` with
+            // the page's own form posts; it is the page's own only when the browser
+            // also says so (a sandboxed frame elsewhere sends "null" as well).
+            let same = if origin == "null" {
+                site.as_deref() == Some("same-origin")
+            } else {
+                host.as_deref().is_some_and(|h| {
+                    let h = h.to_ascii_lowercase();
+                    let o = origin.to_ascii_lowercase();
+                    o == format!("http://{h}") || o == format!("https://{h}")
+                })
+            };
+            if !same {
+                return Err(format!(
+                    "the request came from another origin ({:?}): use the pages this server serves",
+                    dashrisk::error::truncate_value(&origin)
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether a Host header names this machine: `localhost`, a loopback address or
+    /// the bound address, with any port.
+    fn host_is_local(&self, host: &str) -> bool {
+        let name = match host.strip_prefix('[') {
+            Some(rest) => rest.split(']').next().unwrap_or(""),
+            None => host.rsplit_once(':').map_or(host, |(name, _)| name),
+        };
+        let name = name.trim_end_matches('.');
+        name.eq_ignore_ascii_case("localhost")
+            || name
+                .parse::<IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback() || ip == self.bound.ip())
+    }
+}
+
+async fn guard(State(access): State<Access>, req: Request, next: Next) -> Response {
+    match access.check(req.method(), req.headers()) {
+        Ok(()) => next.run(req).await,
+        Err(why) => (
+            StatusCode::FORBIDDEN,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            format!("dashrisk-serve refused this request: {why}\n"),
+        )
+            .into_response(),
+    }
+}
+
+/// The app: every page and API route, with the body limits, the request checks of
+/// [`Access`] and the security headers.
+pub fn app(state: AppState, body_limit: usize, access: Access) -> Router {
     let form_limit = body_limit.min(FORM_BODY_LIMIT);
     let forms = Router::new()
         .route("/", get(officer_page).post(officer_submit))
@@ -82,6 +196,7 @@ pub fn app(state: AppState, body_limit: usize) -> Router {
         .route("/api/scenarios", get(api_scenarios))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(body_limit))
+        .layer(axum::middleware::from_fn_with_state(access, guard))
         .layer(axum::middleware::map_response(security_headers))
         .with_state(Arc::new(state))
 }
@@ -101,6 +216,15 @@ async fn security_headers(mut r: Response) -> Response {
         HeaderValue::from_static("no-referrer"),
     );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    // No other site may embed a response, or keep a handle on a window of ours.
+    h.insert(
+        HeaderName::from_static("cross-origin-resource-policy"),
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(
+        HeaderName::from_static("cross-origin-opener-policy"),
+        HeaderValue::from_static("same-origin"),
+    );
     // Results are about people: never kept in a cache.
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r

@@ -4,7 +4,7 @@
 use clap::Parser;
 use dashrisk::services::Services;
 use dashrisk::{Calibration, Policy, Scorer};
-use dashrisk_serve::{app, scenarios, AppState, DEFAULT_BODY_LIMIT};
+use dashrisk_serve::{app, scenarios, Access, AppState, DEFAULT_BODY_LIMIT};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -113,7 +113,11 @@ fn main() -> ExitCode {
             "dashrisk-serve: listening on http://{}",
             listener.local_addr()?
         );
-        axum::serve(listener, app(state, body_limit))
+        let access = Access {
+            bound: listener.local_addr()?,
+            allow_remote: args.allow_remote,
+        };
+        axum::serve(listener, app(state, body_limit, access))
             .with_graceful_shutdown(async {
                 let _ = tokio::signal::ctrl_c().await;
             })

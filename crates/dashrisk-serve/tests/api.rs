@@ -693,3 +693,126 @@ fn big_forms_are_refused_and_the_api_keeps_its_limit() {
     assert_eq!(status, 200);
     assert!(page.contains("data-classification"));
 }
+
+/// Review finding 9: a request must name this machine in its Host (DNS rebinding),
+/// and another web site may not post to the server; every response, refusals too,
+/// carries the cross-origin headers.
+#[test]
+fn foreign_hosts_and_cross_site_requests_are_refused() {
+    let s = start(&[]);
+    let port = s.base.rsplit(':').next().unwrap();
+    let local = format!("127.0.0.1:{port}");
+    let ok = |method: &str, path: &str, headers: &[(&str, &str)]| {
+        raw_status(&s.base, method, path, headers, "q2=yes")
+    };
+    // Host.
+    let rebound = [("Host", "rebind.attacker.example:8080")];
+    assert_eq!(ok("GET", "/api/scenarios", &rebound), 403);
+    assert_eq!(ok("GET", "/", &rebound), 403);
+    assert_eq!(ok("POST", "/fragment", &rebound), 403);
+    for host in [
+        local.clone(),
+        format!("localhost:{port}"),
+        format!("LOCALHOST:{port}"),
+        format!("[::1]:{port}"),
+        "127.0.0.1".to_string(),
+    ] {
+        assert_eq!(
+            ok("GET", "/api/scenarios", &[("Host", &host)]),
+            200,
+            "{host}"
+        );
+    }
+    // Cross-site posts.
+    let origin = format!("http://{local}");
+    assert_eq!(ok("POST", "/fragment", &[("Origin", &origin)]), 200);
+    assert_eq!(
+        ok(
+            "POST",
+            "/fragment",
+            &[("Origin", &origin), ("Sec-Fetch-Site", "same-origin")]
+        ),
+        200
+    );
+    // Chromium's own form post under `Referrer-Policy: no-referrer`.
+    assert_eq!(
+        ok(
+            "POST",
+            "/",
+            &[("Origin", "null"), ("Sec-Fetch-Site", "same-origin")]
+        ),
+        200
+    );
+    for headers in [
+        vec![("Origin", "https://attacker.example")],
+        vec![("Origin", "null")],
+        vec![("Origin", "null"), ("Sec-Fetch-Site", "same-site")],
+        vec![("Origin", "http://localhost:1")],
+        vec![("Sec-Fetch-Site", "cross-site")],
+        vec![
+            ("Origin", "https://attacker.example"),
+            ("Sec-Fetch-Site", "cross-site"),
+        ],
+    ] {
+        for path in ["/", "/fragment", "/train/1", "/api/assess"] {
+            assert_eq!(ok("POST", path, &headers), 403, "{path} {headers:?}");
+        }
+    }
+    // A link from another site still opens a page.
+    assert_eq!(ok("GET", "/", &[("Sec-Fetch-Site", "cross-site")]), 200);
+    // The refusal says why, and carries the headers.
+    let r = ureq::get(&format!("{}/", s.base)).call().unwrap();
+    assert_eq!(
+        r.header("cross-origin-resource-policy"),
+        Some("same-origin")
+    );
+    assert_eq!(r.header("cross-origin-opener-policy"), Some("same-origin"));
+    match ureq::post(&format!("{}/fragment", s.base))
+        .set("Origin", "https://attacker.example")
+        .send_string("q2=yes")
+    {
+        Err(ureq::Error::Status(403, r)) => {
+            assert_eq!(
+                r.header("cross-origin-resource-policy"),
+                Some("same-origin")
+            );
+            assert!(r.header("content-security-policy").is_some());
+            assert!(r.into_string().unwrap().contains("another origin"));
+        }
+        other => panic!("{other:?}"),
+    }
+    drop(s);
+    // With --allow-remote the force's own names are served; cross-site posts are not.
+    let s = start(&["--allow-remote"]);
+    let named = [("Host", "dashrisk.force.example")];
+    assert_eq!(
+        raw_status(&s.base, "GET", "/api/scenarios", &named, ""),
+        200
+    );
+    assert_eq!(
+        raw_status(
+            &s.base,
+            "POST",
+            "/fragment",
+            &[
+                ("Host", "dashrisk.force.example"),
+                ("Origin", "https://dashrisk.force.example")
+            ],
+            "q2=yes"
+        ),
+        200
+    );
+    assert_eq!(
+        raw_status(
+            &s.base,
+            "POST",
+            "/fragment",
+            &[
+                ("Host", "dashrisk.force.example"),
+                ("Origin", "https://attacker.example")
+            ],
+            "q2=yes"
+        ),
+        403
+    );
+}
