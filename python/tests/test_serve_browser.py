@@ -4,7 +4,7 @@ Playwright, against the binary on a free loopback port.
 - a scenario filled in on the officer page shows the library's classification and
   pathways, as the officer answers (with JavaScript) and on submit (without);
 - "ask next" lists the decisive questions;
-- trainer mode scores an answer;
+- trainer mode scores an answer; printed exercises and handouts say they are fictional;
 - a pending or failed live update never leaves an earlier result looking current;
 - the form works from the keyboard alone;
 - no console error, no script error, no request to another host;
@@ -196,6 +196,13 @@ def test_the_officer_page_train_mode_and_services_in_a_real_browser(server: str)
             for path in ("/train", "/train/1/handout", "/services"):
                 page.goto(server + path)
                 axe_check(page, path)
+            # The printed exercise and handout say the case is invented.
+            page.emulate_media(media="print")
+            for path in ("/train/1", "/train/1/handout"):
+                page.goto(server + path)
+                assert page.locator(".fictional").is_visible(), path
+                assert "Fictional training case" in page.locator(".fictional").inner_text()
+            page.emulate_media(media="screen")
         finally:
             browser.close()
     b.check_clean()

@@ -6,7 +6,7 @@ use crate::scenarios::Exercise;
 use crate::{AppState, Assessed, Score};
 use dashrisk::ask::{Decides, DecisiveQuestion, Outcome};
 use dashrisk::error::RecordError;
-use dashrisk::{Calibration, Classification, Instrument, Pathway};
+use dashrisk::{Calibration, Classification, Instrument, MaracCriterion, Pathway};
 use std::fmt::Write as _;
 
 /// HTML-escapes text for element content and attribute values.
@@ -33,6 +33,36 @@ pub fn words<T: serde::Serialize>(v: &T) -> String {
         .and_then(|v| v.as_str().map(|s| s.replace('_', " ")))
         .unwrap_or_default()
 }
+
+/// A pathway as officers and partners name it (acronyms kept, apostrophes in).
+pub fn pathway_label(p: Pathway) -> &'static str {
+    match p {
+        Pathway::Marac => "MARAC",
+        Pathway::Idva => "IDVA",
+        Pathway::SpecialistDaService => "Specialist domestic abuse service",
+        Pathway::VictimSupport => "Victim support",
+        Pathway::RpcSupport => "RPC support",
+        Pathway::EarlyHelp => "Early Help",
+        Pathway::ChildrensSocialCare => "Children's social care",
+        Pathway::OperationEncompass => "Operation Encompass",
+        Pathway::ManagementOversight => "Management oversight",
+    }
+}
+
+/// A MARAC criterion in words, as it reads after "Refer to MARAC:".
+pub fn criterion_label(c: MaracCriterion) -> &'static str {
+    match c {
+        MaracCriterion::VisibleHighRisk => "visible high risk",
+        MaracCriterion::ProfessionalJudgement => "professional judgement",
+        MaracCriterion::PotentialEscalation => "potential escalation",
+        MaracCriterion::RepeatMarac => "repeat MARAC",
+    }
+}
+
+/// The line on every exercise page and handout, kept in print: the cases are
+/// invented, and a handout can travel without the site banner.
+const FICTIONAL: &str =
+    "<p class=\"fictional\">Fictional training case: the people and events are invented.</p>";
 
 fn code<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_value(v)
@@ -532,7 +562,7 @@ pub fn record_text(a: &Assessed, cal: &Calibration) -> String {
             p_caveat(&r.calibration_version, cal)
         );
     }
-    let crit: Vec<String> = r.marac_criteria.iter().map(|c| words(&c)).collect();
+    let crit: Vec<&str> = r.marac_criteria.iter().map(criterion_label).collect();
     let _ = writeln!(
         t,
         "MARAC referral: {}{}",
@@ -550,7 +580,7 @@ pub fn record_text(a: &Assessed, cal: &Calibration) -> String {
         Notice::of(a, r.school_notification).record()
     );
     let _ = writeln!(t, "Children: {}", r.children.summary);
-    let pw: Vec<String> = r.pathways.iter().map(|p| words(&p)).collect();
+    let pw: Vec<&str> = r.pathways.iter().map(pathway_label).collect();
     let _ = writeln!(t, "Pathways: {}", pw.join(", "));
     let _ = writeln!(t, "Reasons:");
     for reason in &r.reasons {
@@ -597,7 +627,7 @@ pub fn result_panel(s: &AppState, outcome: &Result<Assessed, RecordError>) -> St
             ))
             .unwrap_or_default()
     );
-    let crit: Vec<String> = r.marac_criteria.iter().map(|c| words(&c)).collect();
+    let crit: Vec<&str> = r.marac_criteria.iter().map(criterion_label).collect();
     let _ = write!(
         o,
         "<h3>MARAC</h3><p data-marac=\"{}\">{}</p>",
@@ -626,7 +656,7 @@ pub fn result_panel(s: &AppState, outcome: &Result<Assessed, RecordError>) -> St
             o,
             "<li data-pathway=\"{}\">{}",
             esc(&code(&p)),
-            esc(&capitalise(&words(&p)))
+            esc(pathway_label(p))
         );
         services_for(&mut o, s, p);
         o.push_str("</li>");
@@ -671,7 +701,7 @@ pub fn services_page(s: &AppState) -> String {
     pathways.sort();
     pathways.dedup();
     for p in pathways {
-        let _ = write!(o, "<h2>{}</h2>", esc(&capitalise(&words(&p))));
+        let _ = write!(o, "<h2>{}</h2>", esc(pathway_label(p)));
         o.push_str("<table><thead><tr><th scope=\"col\">Service</th><th scope=\"col\">For</th><th scope=\"col\">Offers</th><th scope=\"col\">How to refer</th><th scope=\"col\">Contact</th><th scope=\"col\">Area</th></tr></thead><tbody>");
         for sv in dir.for_pathway(p) {
             let _ = write!(
@@ -787,7 +817,7 @@ pub fn train_page(s: &AppState, n: usize, e: &Exercise, score: Score) -> String 
     let mut o = String::new();
     let _ = write!(
         o,
-        "<h1>Scenario {n} of {}: {}</h1><p class=\"score\">Score this session: {} of {}</p><h2>What happened</h2><p class=\"story\">{}</p>",
+        "<h1>Scenario {n} of {}: {}</h1>{FICTIONAL}<p class=\"score\">Score this session: {} of {}</p><h2>What happened</h2><p class=\"story\">{}</p>",
         s.exercises.len(),
         esc(&e.scenario.name),
         score.right,
@@ -828,7 +858,7 @@ pub fn train_page(s: &AppState, n: usize, e: &Exercise, score: Score) -> String 
         let _ = write!(
             o,
             "<input type=\"checkbox\" id=\"p-{c}\" name=\"pathways\" value=\"{c}\"><label for=\"p-{c}\">{}</label>",
-            esc(&capitalise(&words(&p)))
+            esc(pathway_label(p))
         );
     }
     o.push_str("</div></fieldset><p><button type=\"submit\">Check my answer</button></p></form>");
@@ -837,6 +867,18 @@ pub fn train_page(s: &AppState, n: usize, e: &Exercise, score: Score) -> String 
         "<p><a href=\"/train/{n}/handout\">Printable handout</a></p>"
     );
     shell(s, &format!("Scenario {n}"), &o)
+}
+
+/// Pathway codes in words (a code that is not a pathway, sent by hand, as given).
+fn paths_words(codes: &[String]) -> String {
+    codes
+        .iter()
+        .map(|c| match Pathway::parse(c) {
+            Some(p) => pathway_label(p),
+            None => c.as_str(),
+        })
+        .collect::<Vec<&str>>()
+        .join(", ")
 }
 
 /// The feedback on a trainee's answer, with the updated score.
@@ -878,8 +920,8 @@ pub fn train_feedback(s: &AppState, n: usize, e: &Exercise, fields: &[(String, S
         (
             "Pathways",
             picked_paths == tool_paths,
-            tool_paths.join(", ").replace('_', " "),
-            picked_paths.join(", ").replace('_', " "),
+            paths_words(&tool_paths),
+            paths_words(&picked_paths),
         ),
     ];
     for p in &parts {
@@ -889,7 +931,7 @@ pub fn train_feedback(s: &AppState, n: usize, e: &Exercise, fields: &[(String, S
     let mut o = String::new();
     let _ = write!(
         o,
-        "<h1>Scenario {n}: {}</h1><p class=\"score\" data-right=\"{right}\" data-asked=\"{asked}\">Score this session: {right} of {asked}</p>\
+        "<h1>Scenario {n}: {}</h1>{FICTIONAL}<p class=\"score\" data-right=\"{right}\" data-asked=\"{asked}\">Score this session: {right} of {asked}</p>\
          <table class=\"feedback\"><thead><tr><th scope=\"col\">Part</th><th scope=\"col\">Your answer</th><th scope=\"col\">The tool</th><th scope=\"col\">Match</th></tr></thead><tbody>",
         esc(&e.scenario.name)
     );
@@ -932,7 +974,7 @@ pub fn handout(s: &AppState, n: usize, e: &Exercise) -> String {
     let mut o = String::new();
     let _ = write!(
         o,
-        "<article class=\"handout\"><h1>Scenario {n}: {}</h1><h2>What happened</h2><p class=\"story\">{}</p>",
+        "<article class=\"handout\"><h1>Scenario {n}: {}</h1>{FICTIONAL}<h2>What happened</h2><p class=\"story\">{}</p>",
         esc(&e.scenario.name),
         esc(&e.scenario.story)
     );

@@ -40,16 +40,19 @@ pub struct Exercise {
     pub result: AssessmentResult,
 }
 
-fn parse(file: &str, text: &str, scorer: &Scorer) -> Result<Exercise, String> {
+/// Reads one scenario. `file` is its name as served (the file name only: a
+/// trainer's folder path is not the pages' business); `path` names it in the
+/// start-up errors, where the full path helps.
+fn parse(file: &str, path: &str, text: &str, scorer: &Scorer) -> Result<Exercise, String> {
     let mut s: Scenario =
-        serde_json::from_str(text).map_err(|e| format!("{file}: not a scenario file: {e}"))?;
+        serde_json::from_str(text).map_err(|e| format!("{path}: not a scenario file: {e}"))?;
     s.file = file.to_string();
     let record = scorer
         .parse_value(&s.input)
-        .map_err(|e| format!("{file}: input: {e}"))?;
+        .map_err(|e| format!("{path}: input: {e}"))?;
     let result = scorer
         .assess(&record)
-        .map_err(|e| format!("{file}: input: {e}"))?;
+        .map_err(|e| format!("{path}: input: {e}"))?;
     Ok(Exercise {
         scenario: s,
         record,
@@ -61,7 +64,7 @@ fn parse(file: &str, text: &str, scorer: &Scorer) -> Result<Exercise, String> {
 pub fn shipped(scorer: &Scorer) -> Result<Vec<Exercise>, String> {
     SHIPPED
         .iter()
-        .map(|(file, text)| parse(file, text, scorer))
+        .map(|(file, text)| parse(file, file, text, scorer))
         .collect()
 }
 
@@ -80,7 +83,11 @@ pub fn from_dir(dir: &Path, scorer: &Scorer) -> Result<Vec<Exercise>, String> {
         .iter()
         .map(|p| {
             let text = std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
-            parse(&p.display().to_string(), &text, scorer)
+            let name = p.file_name().map_or_else(
+                || p.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            );
+            parse(&name, &p.display().to_string(), &text, scorer)
         })
         .collect()
 }

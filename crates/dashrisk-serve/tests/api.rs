@@ -381,6 +381,8 @@ fn a_trainers_own_scenarios_replace_the_shipped_ones_and_bad_ones_are_named() {
         .unwrap();
     assert_eq!(listed.as_array().unwrap().len(), 1);
     assert_eq!(listed[0]["name"], one["name"]);
+    // The file's name only: the trainer's folder is not the pages' business.
+    assert_eq!(listed[0]["file"], "a.json");
     drop(s);
     let mut bad = one.clone();
     bad["input"]["answers"]["q1"] = "perhaps".into();
@@ -397,6 +399,8 @@ fn a_trainers_own_scenarios_replace_the_shipped_ones_and_bad_ones_are_named() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("b.json") && err.contains("perhaps"), "{err}");
+    // At start-up the full path helps the trainer find the file.
+    assert!(err.contains(dir.to_str().unwrap()), "{err}");
 }
 
 /// docs/guide-officer-trainer.md: its `sh` command starts the server (here on a free
@@ -814,5 +818,61 @@ fn foreign_hosts_and_cross_site_requests_are_refused() {
             "q2=yes"
         ),
         403
+    );
+}
+
+/// Review findings 11 and 13: exercise pages, feedback and handouts say the case is
+/// fictional; pathways and MARAC criteria carry their proper names, on the page and
+/// in the text to copy.
+#[test]
+fn exercises_say_they_are_fictional_and_labels_are_proper_names() {
+    let s = start(&[]);
+    let line = "Fictional training case: the people and events are invented.";
+    for path in ["/train/8", "/train/8/handout"] {
+        let page = ureq::get(&format!("{}{path}", s.base))
+            .call()
+            .unwrap()
+            .into_string()
+            .unwrap();
+        assert!(page.contains(line), "{path}");
+    }
+    let (_, page) = post_form(&s.base, "/train/8", "classification=unclear");
+    assert!(page.contains(line));
+    let (_, page) = post_form(
+        &s.base,
+        "/",
+        "q18=yes&q1=yes&q3=yes&q4=yes&q5=yes&q6=yes&q7=yes&q8=yes&q9=yes&q10=yes&q11=yes&q12=yes&q13=yes&q14=yes&children_in_household=true",
+    );
+    for bad in [
+        "Idva",
+        "Marac",
+        "Rpc support",
+        "Specialist da service",
+        // (The example services file names one "example childrens social care
+        // service": its text is the file's, not a label.)
+        "Childrens social care",
+        "Pathways: victim support",
+        "visible_high_risk",
+    ] {
+        assert!(!page.contains(bad), "{bad}");
+    }
+    let record = element(&page, "<textarea id=\"record-text\"");
+    assert!(
+        record.contains("Pathways: MARAC, IDVA, Children&#39;s social care, Operation Encompass"),
+        "{record}"
+    );
+    assert!(
+        record.contains("MARAC referral: yes (visible high risk"),
+        "{record}"
+    );
+    assert!(page.contains("<li data-pathway=\"idva\">IDVA"));
+    let train = ureq::get(&format!("{}/train/1", s.base))
+        .call()
+        .unwrap()
+        .into_string()
+        .unwrap();
+    assert!(
+        train.contains(">RPC support</label>")
+            && train.contains(">Specialist domestic abuse service</label>")
     );
 }
