@@ -949,9 +949,22 @@ pub fn train_feedback(s: &AppState, n: usize, e: &Exercise, fields: &[(String, S
     for reason in &r.reasons {
         let _ = write!(o, "<li>{}</li>", esc(&reason.text));
     }
+    o.push_str("</ul><h2>The case's rationale</h2>");
+    if !e.mismatches.is_empty() {
+        let _ = write!(
+            o,
+            "<div class=\"mismatch\" role=\"note\"><p><strong>This case's rationale was written for other settings.</strong> \
+             Under the policy and calibration loaded here, the tool's answer differs from the answer the case expects, \
+             and you are scored against the tool's answer above. Where they differ:</p><ul>{}</ul></div>",
+            e.mismatches
+                .iter()
+                .map(|m| format!("<li>{}</li>", esc(m)))
+                .collect::<String>()
+        );
+    }
     let _ = write!(
         o,
-        "</ul><h2>The case's rationale</h2><p class=\"rationale\">{}</p>",
+        "<p class=\"rationale\">{}</p>",
         esc(&e.scenario.rationale)
     );
     let next = if n < s.exercises.len() {

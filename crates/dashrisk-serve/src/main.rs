@@ -95,6 +95,15 @@ fn main() -> ExitCode {
             args.bind
         );
     }
+    for e in &state.exercises {
+        if !e.mismatches.is_empty() {
+            eprintln!(
+                "dashrisk-serve: WARNING: scenario {}: under the loaded policy and calibration the tool's result differs from the file's expect ({}); its feedback page says so",
+                e.scenario.file,
+                e.mismatches.join("; ")
+            );
+        }
+    }
     if state.services.as_ref().is_some_and(|s| s.placeholder) {
         eprintln!("dashrisk-serve: the services directory is the example file: its entries are placeholders");
     }

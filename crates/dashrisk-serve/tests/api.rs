@@ -876,3 +876,62 @@ fn exercises_say_they_are_fictional_and_labels_are_proper_names() {
             && train.contains(">Specialist domestic abuse service</label>")
     );
 }
+
+/// Review finding 4: a scenario whose `expect` the tool's result does not match
+/// under the loaded settings is named at start-up, and its feedback page says that
+/// the rationale was written for other settings. The shipped ones all match.
+#[test]
+fn a_scenario_whose_expect_differs_is_named_and_flagged() {
+    let run = |args: &[&str], check: &dyn Fn(&str)| -> String {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_dashrisk-serve"))
+            .args(["--bind", "127.0.0.1:0"])
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let base = line.trim().rsplit(' ').next().unwrap().to_string();
+        check(&base);
+        let _ = child.kill();
+        let out = child.wait_with_output().unwrap();
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let err = run(&[], &|_| {});
+    assert!(!err.contains("WARNING"), "{err}");
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("dashrisk-serve-expect");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let one = &scenarios()[7];
+    std::fs::write(dir.join("a-agrees.json"), one.to_string()).unwrap();
+    let mut other = one.clone();
+    let class = one["expect"]["classification"].as_str().unwrap();
+    let wrong = if class == "unclear" {
+        "domestic_abuse"
+    } else {
+        "unclear"
+    };
+    other["expect"]["classification"] = wrong.into();
+    std::fs::write(dir.join("b-differs.json"), other.to_string()).unwrap();
+    let err = run(&["--scenarios", dir.to_str().unwrap()], &|base| {
+        let (_, page) = post_form(base, "/train/1", "classification=unclear");
+        assert!(!page.contains("written for other settings"));
+        let (_, page) = post_form(base, "/train/2", "classification=unclear");
+        assert!(page.contains("written for other settings"), "{page}");
+        assert!(
+            page.contains(&format!(
+                "classification: expected &quot;{wrong}&quot;, the tool gives &quot;{class}&quot;"
+            )),
+            "{page}"
+        );
+    });
+    assert!(
+        err.contains("WARNING: scenario b-differs.json")
+            && err.contains("classification")
+            && !err.contains("a-agrees.json"),
+        "{err}"
+    );
+}
