@@ -760,7 +760,11 @@ fn recorded(o: &mut String, s: &AppState, e: &Exercise) {
         };
         groups[i].1.push(format!("{}. {}", q.number, q.text));
     }
-    o.push_str("<h2>Recorded answers</h2><dl class=\"recorded\">");
+    let _ = write!(
+        o,
+        "<h2>Recorded answers</h2><dl class=\"recorded\"><dt>Form</dt><dd>{}</dd>",
+        esc(&inst.name)
+    );
     for (label, qs) in &groups {
         let _ = write!(
             o,
@@ -774,29 +778,54 @@ fn recorded(o: &mut String, s: &AppState, e: &Exercise) {
     }
     let _ = write!(o, "<dt>No</dt><dd>{no} other questions</dd>");
     let sc = &a.conflict_screen;
+    let transitions = match &sc.recent_transitions {
+        None => "not known".to_string(),
+        Some(ts) if ts.is_empty() => "none".to_string(),
+        Some(ts) => ts.iter().map(words).collect::<Vec<_>>().join(", "),
+    };
     let _ = write!(
         o,
-        "<dt>Conflict screen</dt><dd>fear: {}; power imbalance: {}; children exposed: {}; arguments: {}, {}</dd>",
+        "<dt>Conflict screen</dt><dd>fear: {}; power imbalance: {}; children exposed: {}; arguments: {}, {}; recent changes in the family: {}</dd>",
         words(&sc.fear),
         words(&sc.power_imbalance),
         words(&sc.children_exposed),
         words(&sc.argument_frequency),
-        words(&sc.resolution)
+        words(&sc.resolution),
+        esc(&transitions)
     );
+    // Every input the scorer reads is listed (review finding 5): a dated earlier
+    // incident or a MARAC date can decide MARAC, and "not recorded" is said so.
     let c = &a.context;
+    let date = |d: Option<dashrisk::NaiveDate>| {
+        d.map_or_else(|| "not recorded".to_string(), |d| d.to_string())
+    };
+    let dates = match &c.prior_incident_dates {
+        None => "not recorded".to_string(),
+        Some(ds) if ds.is_empty() => "none".to_string(),
+        Some(ds) => ds
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
+    };
     let _ = write!(
         o,
-        "<dt>Context</dt><dd>children in the household: {}; earlier incidents in 12 months: {}{}</dd></dl>",
+        "<dt>Context</dt><dd>children in the household: {}</dd>\
+         <dt>Earlier incidents</dt><dd>count in the 12 months before: {}; dates: {}</dd>\
+         <dt>Dates</dt><dd>this incident: {}; the last MARAC discussion: {}</dd>\
+         <dt>Officer's judgement</dt><dd>{}</dd></dl>",
         match c.children_in_household {
             Some(true) => "yes",
             Some(false) => "no",
             None => "not known",
         },
         c.prior_incidents_12m
-            .map_or_else(|| "not known".to_string(), |n| n.to_string()),
+            .map_or_else(|| "not recorded".to_string(), |n| n.to_string()),
+        esc(&dates),
+        date(c.incident_date),
+        date(c.last_marac_date),
         a.officer_judgement
-            .map(|j| format!("; officer's judgement: {}", words(&j)))
-            .unwrap_or_default()
+            .map_or_else(|| "none recorded".to_string(), |j| words(&j))
     );
 }
 

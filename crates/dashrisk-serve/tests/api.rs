@@ -935,3 +935,93 @@ fn a_scenario_whose_expect_differs_is_named_and_flagged() {
         "{err}"
     );
 }
+
+/// Review finding 5: an exercise page lists every input the scorer reads: the
+/// form, every answer, the screen with the recent changes, the children, the
+/// earlier-incident count and dates, this incident's and the last MARAC's dates and
+/// the officer's judgement.
+#[test]
+fn every_input_of_a_scenario_is_on_its_exercise_page() {
+    let s = start(&[]);
+    let scorer = Scorer::default();
+    for (i, sc) in scenarios().iter().enumerate() {
+        let page = ureq::get(&format!("{}/train/{}", s.base, i + 1))
+            .call()
+            .unwrap()
+            .into_string()
+            .unwrap();
+        let a = scorer.parse_value(&sc["input"]).unwrap();
+        let name = &sc["name"];
+        let inst = scorer.instrument(&a.instrument).unwrap();
+        assert!(
+            page.contains(&format!("<dt>Form</dt><dd>{}</dd>", inst.name)),
+            "{name}"
+        );
+        let c = &a.context;
+        let count = c
+            .prior_incidents_12m
+            .map_or("not recorded".to_string(), |n| n.to_string());
+        let dates = c
+            .prior_incident_dates
+            .as_ref()
+            .map_or("not recorded".to_string(), |ds| {
+                if ds.is_empty() {
+                    "none".into()
+                } else {
+                    ds.iter()
+                        .map(|d| d.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                }
+            });
+        assert!(
+            page.contains(&format!(
+                "count in the 12 months before: {count}; dates: {dates}"
+            )),
+            "{name}"
+        );
+        let date = |d: Option<dashrisk::NaiveDate>| {
+            d.map_or("not recorded".to_string(), |d| d.to_string())
+        };
+        assert!(
+            page.contains(&format!(
+                "this incident: {}; the last MARAC discussion: {}",
+                date(c.incident_date),
+                date(c.last_marac_date)
+            )),
+            "{name}"
+        );
+        let changes = match &a.conflict_screen.recent_transitions {
+            None => "not known".to_string(),
+            Some(ts) if ts.is_empty() => "none".to_string(),
+            Some(ts) => ts
+                .iter()
+                .map(|t| {
+                    serde_json::to_value(t)
+                        .unwrap()
+                        .as_str()
+                        .unwrap()
+                        .replace('_', " ")
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
+        };
+        assert!(
+            page.contains(&format!("recent changes in the family: {changes}</dd>")),
+            "{name}"
+        );
+        let judgement = a
+            .officer_judgement
+            .map_or("none recorded".to_string(), |j| {
+                serde_json::to_value(j)
+                    .unwrap()
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            });
+        assert!(
+            page.contains(&format!("<dt>Officer's judgement</dt><dd>{judgement}</dd>")),
+            "{name}"
+        );
+    }
+}
