@@ -4,7 +4,8 @@ Playwright, against the binary on a free loopback port.
 - a scenario filled in on the officer page shows the library's classification and
   pathways, as the officer answers (with JavaScript) and on submit (without);
 - "ask next" lists the decisive questions;
-- trainer mode scores an answer;
+- trainer mode scores an answer; printed exercises and handouts say they are fictional;
+- a pending or failed live update never leaves an earlier result looking current;
 - the form works from the keyboard alone;
 - no console error, no script error, no request to another host;
 - axe-core (4.12.1) finds no serious or critical accessibility violation on any page.
@@ -27,8 +28,8 @@ REPO = Path(__file__).resolve().parents[2]
 SCENARIOS = sorted((REPO / "fixtures" / "scenarios").glob("*.json"))
 
 
-@pytest.fixture(scope="module")
-def server(serve_binary: Path) -> Iterator[str]:
+def start_server(serve_binary: Path) -> tuple[subprocess.Popen, str]:
+    """Starts the server on a free loopback port: the process and its base URL."""
     proc = subprocess.Popen(
         [str(serve_binary), "--bind", "127.0.0.1:0", "--services",
          str(REPO / "crates" / "dashrisk" / "assets" / "services-example.json")],
@@ -38,12 +39,24 @@ def server(serve_binary: Path) -> Iterator[str]:
     line = proc.stdout.readline()
     base = line.strip().rsplit(" ", 1)[-1]
     assert base.startswith("http://127.0.0.1:"), line
+    return proc, base
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        proc.wait(timeout=10)
+    if proc.stdout is not None:
+        proc.stdout.close()
+
+
+@pytest.fixture(scope="module")
+def server(serve_binary: Path) -> Iterator[str]:
+    proc, base = start_server(serve_binary)
     try:
         yield base
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        proc.stdout.close()
+        stop_server(proc)
 
 
 def api_assess(base: str, record: dict) -> dict:
@@ -183,6 +196,13 @@ def test_the_officer_page_train_mode_and_services_in_a_real_browser(server: str)
             for path in ("/train", "/train/1/handout", "/services"):
                 page.goto(server + path)
                 axe_check(page, path)
+            # The printed exercise and handout say the case is invented.
+            page.emulate_media(media="print")
+            for path in ("/train/1", "/train/1/handout"):
+                page.goto(server + path)
+                assert page.locator(".fictional").is_visible(), path
+                assert "Fictional training case" in page.locator(".fictional").inner_text()
+            page.emulate_media(media="screen")
         finally:
             browser.close()
     b.check_clean()
@@ -218,3 +238,77 @@ def test_the_officer_page_works_without_javascript_from_the_keyboard(server: str
         finally:
             browser.close()
     b.check_clean()
+
+
+# Every question and both screen gates answered no: parental conflict.
+CALM = {
+    "answers": {f"q{i}": "no" for i in range(1, 28)},
+    "conflict_screen": {"fear": "no", "power_imbalance": "no", "children_exposed": "no",
+                        "argument_frequency": "weekly", "recent_transitions": []},
+    "context": {"children_in_household": False, "prior_incidents_12m": 0},
+}
+
+
+def assert_not_current(page: Any, stale_class: str) -> None:
+    """The earlier result is not shown as current: no visible classification of it,
+    and nothing to copy."""
+    old = page.locator(f"#result .classification[data-classification='{stale_class}']")
+    assert old.count() == 0 or not old.is_visible(), "the earlier classification is still shown"
+    copy = page.locator("#result #copy")
+    assert copy.count() == 0 or copy.is_disabled(), "the earlier result can still be copied"
+    text = page.locator("#result #record-text")
+    assert text.count() == 0 or not text.is_visible() or text.is_disabled()
+
+
+def test_a_pending_or_failed_update_never_leaves_the_earlier_result_looking_current(
+    serve_binary: Path,
+) -> None:
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: scripts/browser-setup.sh installs Debian's chromium")
+    from playwright.sync_api import sync_playwright
+
+    proc, base = start_server(serve_binary)
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+            try:
+                page = browser.new_page()
+                page.goto(base + "/")
+                fill(page, CALM)
+                page.locator("#result [data-classification='parental_conflict']").wait_for(timeout=10_000)
+                page.locator("#result #copy:enabled").wait_for(timeout=10_000)
+
+                # While an update is pending, the panel says so at once.
+                held: list[Any] = []
+                page.route("**/fragment", lambda route: held.append(route))
+                page.check("#q2-yes")
+                page.wait_for_function("() => document.getElementById('result').getAttribute('aria-busy') === 'true'")
+                assert "Updating" in page.locator("#result").inner_text()
+                assert_not_current(page, "parental_conflict")
+                while not held:
+                    page.wait_for_timeout(50)
+                # A reply that is not a result (a 500 here) is an error, not the old panel.
+                held.pop().fulfill(status=500, content_type="text/plain", body="boom")
+                page.locator("#result.update-failed").wait_for(timeout=10_000)
+                assert "it does not reflect your latest answers" in page.locator("#result").inner_text()
+                assert_not_current(page, "parental_conflict")
+                page.unroute("**/fragment")
+
+                # A fresh answer with the server up gives a fresh result again.
+                page.check("#q2-no")
+                page.locator("#result [data-classification='parental_conflict']").wait_for(timeout=10_000)
+                assert page.locator("#result").get_attribute("aria-busy") != "true"
+                assert page.locator("#result #copy").is_enabled()
+
+                # The reviewer's case: the server is stopped, then fear is recorded.
+                stop_server(proc)
+                page.check("#q2-yes")
+                page.check("#fear-yes")
+                page.locator("#result.update-failed").wait_for(timeout=10_000)
+                text = page.locator("#result").inner_text()
+                assert "The result could not be updated: it does not reflect your latest answers" in text
+                assert_not_current(page, "parental_conflict")
+            finally:
+                browser.close()
+    finally:
+        stop_server(proc)

@@ -6,7 +6,7 @@ use crate::scenarios::Exercise;
 use crate::{AppState, Assessed, Score};
 use dashrisk::ask::{Decides, DecisiveQuestion, Outcome};
 use dashrisk::error::RecordError;
-use dashrisk::{AssessmentResult, Instrument, Pathway};
+use dashrisk::{Calibration, Classification, Instrument, MaracCriterion, Pathway};
 use std::fmt::Write as _;
 
 /// HTML-escapes text for element content and attribute values.
@@ -34,6 +34,36 @@ pub fn words<T: serde::Serialize>(v: &T) -> String {
         .unwrap_or_default()
 }
 
+/// A pathway as officers and partners name it (acronyms kept, apostrophes in).
+pub fn pathway_label(p: Pathway) -> &'static str {
+    match p {
+        Pathway::Marac => "MARAC",
+        Pathway::Idva => "IDVA",
+        Pathway::SpecialistDaService => "Specialist domestic abuse service",
+        Pathway::VictimSupport => "Victim support",
+        Pathway::RpcSupport => "RPC support",
+        Pathway::EarlyHelp => "Early Help",
+        Pathway::ChildrensSocialCare => "Children's social care",
+        Pathway::OperationEncompass => "Operation Encompass",
+        Pathway::ManagementOversight => "Management oversight",
+    }
+}
+
+/// A MARAC criterion in words, as it reads after "Refer to MARAC:".
+pub fn criterion_label(c: MaracCriterion) -> &'static str {
+    match c {
+        MaracCriterion::VisibleHighRisk => "visible high risk",
+        MaracCriterion::ProfessionalJudgement => "professional judgement",
+        MaracCriterion::PotentialEscalation => "potential escalation",
+        MaracCriterion::RepeatMarac => "repeat MARAC",
+    }
+}
+
+/// The line on every exercise page and handout, kept in print: the cases are
+/// invented, and a handout can travel without the site banner.
+const FICTIONAL: &str =
+    "<p class=\"fictional\">Fictional training case: the people and events are invented.</p>";
+
 fn code<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_value(v)
         .ok()
@@ -41,7 +71,35 @@ fn code<T: serde::Serialize>(v: &T) -> String {
         .unwrap_or_default()
 }
 
-fn shell(title: &str, body: &str) -> String {
+/// The site banner's caveat: decision support, and what the loaded calibration is
+/// fitted on (its provenance, not an assumption: a force's own calibration is not
+/// synthetic).
+fn support_note(cal: &Calibration) -> String {
+    let fitted = if cal.provenance.synthetic {
+        format!(
+            "fitted on SYNTHETIC data ({}): they are not evidence about real people",
+            cal.provenance.data
+        )
+    } else {
+        format!("fitted on {}", cal.provenance.data)
+    };
+    format!(
+        "Decision support: it never replaces professional judgement. Probabilities come from calibration {}, {fitted}.",
+        cal.version
+    )
+}
+
+/// What a probability is caveated with in the panel and the record: the
+/// calibration's version, and, when its data are synthetic, that they are.
+fn p_caveat(version: &str, cal: &Calibration) -> String {
+    if cal.provenance.synthetic {
+        format!("calibration {version}, fitted on SYNTHETIC data, not evidence about real people")
+    } else {
+        format!("calibration {version}")
+    }
+}
+
+fn shell(s: &AppState, title: &str, body: &str) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
@@ -49,15 +107,17 @@ fn shell(title: &str, body: &str) -> String {
          <script src=\"/static/app.js\" defer></script>\n</head>\n<body>\n\
          <a class=\"skip\" href=\"#main\">Skip to content</a>\n\
          <header class=\"site\"><nav aria-label=\"Main\"><a href=\"/\">Officer</a> <a href=\"/train\">Training</a> <a href=\"/services\">Local services</a></nav>\
-         <p class=\"support\">Decision support: it never replaces professional judgement. The calibration is fitted on synthetic data.</p></header>\n\
+         <p class=\"support\">{}</p></header>\n\
          <main id=\"main\">\n{body}\n</main>\n</body>\n</html>\n",
-        esc(title)
+        esc(title),
+        esc(&support_note(s.scorer.calibration()))
     )
 }
 
 /// A page for a missing scenario.
-pub fn not_found(message: &str) -> String {
+pub fn not_found(s: &AppState, message: &str) -> String {
     shell(
+        s,
         "Not found",
         &format!(
             "<h1>Not found</h1><p>{}</p><p><a href=\"/train\">All scenarios</a></p>",
@@ -307,7 +367,7 @@ pub fn officer_page(
         ),
     }
     o.push_str("\n</div>\n</div>\n");
-    shell("Officer", &o)
+    shell(s, "Officer", &o)
 }
 
 fn outcome_words(o: &Outcome) -> String {
@@ -395,8 +455,85 @@ fn services_for(o: &mut String, s: &AppState, p: Pathway) {
     o.push_str("</ul>");
 }
 
+/// How one notification (children's social care, or the school's Operation
+/// Encompass notice) reads, from the facts the core decided it on
+/// (`stage/safeguarding.rs`). A notification that is not made because it is not
+/// known whether there are children is never written as a plain "no": not known
+/// is never read as no.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Notice {
+    /// The result notifies.
+    Yes,
+    /// Not made only because it is not recorded whether children live in the
+    /// household (`children.linked` is not known): notify if there are children.
+    IfChildren,
+    /// The household is recorded without children, but whether a child was at the
+    /// incident is not known or declined: notify if one was.
+    IfChildAtIncident,
+    /// Parental conflict: no notification, whatever the children.
+    NotForConflict,
+    /// No children recorded in the household or at the incident.
+    No,
+}
+
+impl Notice {
+    fn of(a: &Assessed, notify: bool) -> Notice {
+        let r = &a.result;
+        if notify {
+            return Notice::Yes;
+        }
+        if r.classification == Classification::ParentalConflict {
+            return Notice::NotForConflict;
+        }
+        match r.children.linked {
+            None => Notice::IfChildren,
+            // The core links children exposed to the incident; exposure not known
+            // (or declined) leaves that link open.
+            Some(false) if a.record.conflict_screen.children_exposed.is_unknown() => {
+                Notice::IfChildAtIncident
+            }
+            Some(_) => Notice::No,
+        }
+    }
+
+    fn code(self) -> &'static str {
+        match self {
+            Notice::Yes => "notify",
+            Notice::IfChildren => "if_children",
+            Notice::IfChildAtIncident => "if_child_at_incident",
+            Notice::NotForConflict => "parental_conflict",
+            Notice::No => "no_children",
+        }
+    }
+
+    /// The panel's words: `yes` is what to do ("notify …"), `no` the plain no.
+    fn panel(self, yes: &str, no: &str) -> String {
+        match self {
+            Notice::Yes => yes.to_string(),
+            Notice::IfChildren => format!("if there are children, {yes}"),
+            Notice::IfChildAtIncident => format!(
+                "no children recorded in the household; if a child was at the incident, {yes}"
+            ),
+            Notice::NotForConflict => format!("{no} (none is indicated for parental conflict)"),
+            Notice::No => no.to_string(),
+        }
+    }
+
+    /// The record text's words.
+    fn record(self) -> &'static str {
+        match self {
+            Notice::Yes => "yes",
+            Notice::IfChildren => "if there are children",
+            Notice::IfChildAtIncident => "if a child was at the incident",
+            Notice::NotForConflict => "no (parental conflict)",
+            Notice::No => "no",
+        }
+    }
+}
+
 /// The text block to copy into the force's record.
-pub fn record_text(r: &AssessmentResult) -> String {
+pub fn record_text(a: &Assessed, cal: &Calibration) -> String {
+    let r = &a.result;
     let mut t = String::new();
     let _ = writeln!(
         t,
@@ -419,9 +556,13 @@ pub fn record_text(r: &AssessmentResult) -> String {
         r.declined_count
     );
     if let Some(p) = r.p_abuse {
-        let _ = writeln!(t, "Estimated probability of abuse: {p:.2}");
+        let _ = writeln!(
+            t,
+            "Estimated probability of abuse: {p:.2} ({})",
+            p_caveat(&r.calibration_version, cal)
+        );
     }
-    let crit: Vec<String> = r.marac_criteria.iter().map(|c| words(&c)).collect();
+    let crit: Vec<&str> = r.marac_criteria.iter().map(criterion_label).collect();
     let _ = writeln!(
         t,
         "MARAC referral: {}{}",
@@ -435,11 +576,11 @@ pub fn record_text(r: &AssessmentResult) -> String {
     let _ = writeln!(
         t,
         "Notify children's social care: {}; notify the school: {}",
-        if r.csc_notification { "yes" } else { "no" },
-        if r.school_notification { "yes" } else { "no" }
+        Notice::of(a, r.csc_notification).record(),
+        Notice::of(a, r.school_notification).record()
     );
     let _ = writeln!(t, "Children: {}", r.children.summary);
-    let pw: Vec<String> = r.pathways.iter().map(|p| words(&p)).collect();
+    let pw: Vec<&str> = r.pathways.iter().map(pathway_label).collect();
     let _ = writeln!(t, "Pathways: {}", pw.join(", "));
     let _ = writeln!(t, "Reasons:");
     for reason in &r.reasons {
@@ -480,10 +621,13 @@ pub fn result_panel(s: &AppState, outcome: &Result<Assessed, RecordError>) -> St
         esc(&words(&r.decided_by)),
         esc(&words(&r.recording_category)),
         r.p_abuse
-            .map(|p| format!(" Estimated probability of abuse {p:.2} (synthetic calibration)."))
+            .map(|p| format!(
+                " Estimated probability of abuse {p:.2} ({}).",
+                esc(&p_caveat(&r.calibration_version, s.scorer.calibration()))
+            ))
             .unwrap_or_default()
     );
-    let crit: Vec<String> = r.marac_criteria.iter().map(|c| words(&c)).collect();
+    let crit: Vec<&str> = r.marac_criteria.iter().map(criterion_label).collect();
     let _ = write!(
         o,
         "<h3>MARAC</h3><p data-marac=\"{}\">{}</p>",
@@ -494,12 +638,17 @@ pub fn result_panel(s: &AppState, outcome: &Result<Assessed, RecordError>) -> St
             "No MARAC criterion is met.".into()
         }
     );
+    let csc = Notice::of(a, r.csc_notification);
+    let school = Notice::of(a, r.school_notification);
     let _ = write!(
         o,
-        "<h3>Children</h3><p>{}</p><ul><li>Children's social care: {}</li><li>School (Operation Encompass): {}</li></ul>",
+        "<h3>Children</h3><p>{}</p><ul><li data-notice=\"csc\" data-basis=\"{}\">Children's social care: {}</li>\
+         <li data-notice=\"school\" data-basis=\"{}\">School (Operation Encompass): {}</li></ul>",
         esc(&r.children.summary),
-        if r.csc_notification { "notify" } else { "no notification" },
-        if r.school_notification { "notify before the next school day" } else { "no notice" }
+        csc.code(),
+        csc.panel("notify", "no notification"),
+        school.code(),
+        school.panel("notify before the next school day", "no notice")
     );
     o.push_str("<h3>Pathways</h3><ul class=\"pathways\">");
     for p in &r.pathways {
@@ -507,7 +656,7 @@ pub fn result_panel(s: &AppState, outcome: &Result<Assessed, RecordError>) -> St
             o,
             "<li data-pathway=\"{}\">{}",
             esc(&code(&p)),
-            esc(&capitalise(&words(&p)))
+            esc(pathway_label(p))
         );
         services_for(&mut o, s, p);
         o.push_str("</li>");
@@ -532,9 +681,8 @@ pub fn result_panel(s: &AppState, outcome: &Result<Assessed, RecordError>) -> St
         "<h3>For the record</h3><p><label for=\"record-text\">Copy this into the force's record (nothing is kept here):</label></p>\
          <textarea id=\"record-text\" readonly rows=\"12\">{}</textarea>\
          <p class=\"actions\"><button type=\"button\" id=\"copy\" hidden>Copy</button> <button type=\"button\" id=\"print\" hidden>Print</button></p></section>",
-        esc(&record_text(r))
+        esc(&record_text(a, s.scorer.calibration()))
     );
-    let _ = &a.record;
     o
 }
 
@@ -543,7 +691,7 @@ pub fn services_page(s: &AppState) -> String {
     let mut o = String::from("<h1>Local services</h1>");
     let Some(dir) = &s.services else {
         o.push_str("<p>No services directory is loaded. Start the server with <code>--services FILE</code> (docs/guide-officer-trainer.md).</p>");
-        return shell("Local services", &o);
+        return shell(s, "Local services", &o);
     };
     if dir.placeholder {
         o.push_str("<p class=\"placeholder-banner\" role=\"note\">These entries are PLACEHOLDERS from the example file: they are not real services. Replace the file with your area's directory.</p>");
@@ -553,7 +701,7 @@ pub fn services_page(s: &AppState) -> String {
     pathways.sort();
     pathways.dedup();
     for p in pathways {
-        let _ = write!(o, "<h2>{}</h2>", esc(&capitalise(&words(&p))));
+        let _ = write!(o, "<h2>{}</h2>", esc(pathway_label(p)));
         o.push_str("<table><thead><tr><th scope=\"col\">Service</th><th scope=\"col\">For</th><th scope=\"col\">Offers</th><th scope=\"col\">How to refer</th><th scope=\"col\">Contact</th><th scope=\"col\">Area</th></tr></thead><tbody>");
         for sv in dir.for_pathway(p) {
             let _ = write!(
@@ -570,7 +718,7 @@ pub fn services_page(s: &AppState) -> String {
         }
         o.push_str("</tbody></table>");
     }
-    shell("Local services", &o)
+    shell(s, "Local services", &o)
 }
 
 /// The list of scenarios.
@@ -587,7 +735,7 @@ pub fn train_index(s: &AppState) -> String {
         );
     }
     o.push_str("</ol>");
-    shell("Training", &o)
+    shell(s, "Training", &o)
 }
 
 /// The recorded answers of an exercise, as a list.
@@ -612,7 +760,11 @@ fn recorded(o: &mut String, s: &AppState, e: &Exercise) {
         };
         groups[i].1.push(format!("{}. {}", q.number, q.text));
     }
-    o.push_str("<h2>Recorded answers</h2><dl class=\"recorded\">");
+    let _ = write!(
+        o,
+        "<h2>Recorded answers</h2><dl class=\"recorded\"><dt>Form</dt><dd>{}</dd>",
+        esc(&inst.name)
+    );
     for (label, qs) in &groups {
         let _ = write!(
             o,
@@ -626,29 +778,54 @@ fn recorded(o: &mut String, s: &AppState, e: &Exercise) {
     }
     let _ = write!(o, "<dt>No</dt><dd>{no} other questions</dd>");
     let sc = &a.conflict_screen;
+    let transitions = match &sc.recent_transitions {
+        None => "not known".to_string(),
+        Some(ts) if ts.is_empty() => "none".to_string(),
+        Some(ts) => ts.iter().map(words).collect::<Vec<_>>().join(", "),
+    };
     let _ = write!(
         o,
-        "<dt>Conflict screen</dt><dd>fear: {}; power imbalance: {}; children exposed: {}; arguments: {}, {}</dd>",
+        "<dt>Conflict screen</dt><dd>fear: {}; power imbalance: {}; children exposed: {}; arguments: {}, {}; recent changes in the family: {}</dd>",
         words(&sc.fear),
         words(&sc.power_imbalance),
         words(&sc.children_exposed),
         words(&sc.argument_frequency),
-        words(&sc.resolution)
+        words(&sc.resolution),
+        esc(&transitions)
     );
+    // Every input the scorer reads is listed (review finding 5): a dated earlier
+    // incident or a MARAC date can decide MARAC, and "not recorded" is said so.
     let c = &a.context;
+    let date = |d: Option<dashrisk::NaiveDate>| {
+        d.map_or_else(|| "not recorded".to_string(), |d| d.to_string())
+    };
+    let dates = match &c.prior_incident_dates {
+        None => "not recorded".to_string(),
+        Some(ds) if ds.is_empty() => "none".to_string(),
+        Some(ds) => ds
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
+    };
     let _ = write!(
         o,
-        "<dt>Context</dt><dd>children in the household: {}; earlier incidents in 12 months: {}{}</dd></dl>",
+        "<dt>Context</dt><dd>children in the household: {}</dd>\
+         <dt>Earlier incidents</dt><dd>count in the 12 months before: {}; dates: {}</dd>\
+         <dt>Dates</dt><dd>this incident: {}; the last MARAC discussion: {}</dd>\
+         <dt>Officer's judgement</dt><dd>{}</dd></dl>",
         match c.children_in_household {
             Some(true) => "yes",
             Some(false) => "no",
             None => "not known",
         },
         c.prior_incidents_12m
-            .map_or_else(|| "not known".to_string(), |n| n.to_string()),
+            .map_or_else(|| "not recorded".to_string(), |n| n.to_string()),
+        esc(&dates),
+        date(c.incident_date),
+        date(c.last_marac_date),
         a.officer_judgement
-            .map(|j| format!("; officer's judgement: {}", words(&j)))
-            .unwrap_or_default()
+            .map_or_else(|| "none recorded".to_string(), |j| words(&j))
     );
 }
 
@@ -669,7 +846,7 @@ pub fn train_page(s: &AppState, n: usize, e: &Exercise, score: Score) -> String 
     let mut o = String::new();
     let _ = write!(
         o,
-        "<h1>Scenario {n} of {}: {}</h1><p class=\"score\">Score this session: {} of {}</p><h2>What happened</h2><p class=\"story\">{}</p>",
+        "<h1>Scenario {n} of {}: {}</h1>{FICTIONAL}<p class=\"score\">Score this session: {} of {}</p><h2>What happened</h2><p class=\"story\">{}</p>",
         s.exercises.len(),
         esc(&e.scenario.name),
         score.right,
@@ -710,7 +887,7 @@ pub fn train_page(s: &AppState, n: usize, e: &Exercise, score: Score) -> String 
         let _ = write!(
             o,
             "<input type=\"checkbox\" id=\"p-{c}\" name=\"pathways\" value=\"{c}\"><label for=\"p-{c}\">{}</label>",
-            esc(&capitalise(&words(&p)))
+            esc(pathway_label(p))
         );
     }
     o.push_str("</div></fieldset><p><button type=\"submit\">Check my answer</button></p></form>");
@@ -718,7 +895,19 @@ pub fn train_page(s: &AppState, n: usize, e: &Exercise, score: Score) -> String 
         o,
         "<p><a href=\"/train/{n}/handout\">Printable handout</a></p>"
     );
-    shell(&format!("Scenario {n}"), &o)
+    shell(s, &format!("Scenario {n}"), &o)
+}
+
+/// Pathway codes in words (a code that is not a pathway, sent by hand, as given).
+fn paths_words(codes: &[String]) -> String {
+    codes
+        .iter()
+        .map(|c| match Pathway::parse(c) {
+            Some(p) => pathway_label(p),
+            None => c.as_str(),
+        })
+        .collect::<Vec<&str>>()
+        .join(", ")
 }
 
 /// The feedback on a trainee's answer, with the updated score.
@@ -729,7 +918,11 @@ pub fn train_feedback(s: &AppState, n: usize, e: &Exercise, fields: &[(String, S
             .and_then(|v| v.parse::<u32>().ok())
             .unwrap_or(0)
     };
-    let (mut right, mut asked) = (num("_right"), num("_asked"));
+    let mut score = Score {
+        right: num("_right"),
+        asked: num("_asked"),
+    }
+    .bounded();
     let picked_class = value(fields, "classification").unwrap_or("");
     let picked_level = value(fields, "risk_level").unwrap_or("");
     let mut picked_paths: Vec<String> = fields
@@ -756,18 +949,18 @@ pub fn train_feedback(s: &AppState, n: usize, e: &Exercise, fields: &[(String, S
         (
             "Pathways",
             picked_paths == tool_paths,
-            tool_paths.join(", ").replace('_', " "),
-            picked_paths.join(", ").replace('_', " "),
+            paths_words(&tool_paths),
+            paths_words(&picked_paths),
         ),
     ];
     for p in &parts {
-        asked += 1;
-        right += u32::from(p.1);
+        score = score.with_part(p.1);
     }
+    let Score { right, asked } = score;
     let mut o = String::new();
     let _ = write!(
         o,
-        "<h1>Scenario {n}: {}</h1><p class=\"score\" data-right=\"{right}\" data-asked=\"{asked}\">Score this session: {right} of {asked}</p>\
+        "<h1>Scenario {n}: {}</h1>{FICTIONAL}<p class=\"score\" data-right=\"{right}\" data-asked=\"{asked}\">Score this session: {right} of {asked}</p>\
          <table class=\"feedback\"><thead><tr><th scope=\"col\">Part</th><th scope=\"col\">Your answer</th><th scope=\"col\">The tool</th><th scope=\"col\">Match</th></tr></thead><tbody>",
         esc(&e.scenario.name)
     );
@@ -785,9 +978,22 @@ pub fn train_feedback(s: &AppState, n: usize, e: &Exercise, fields: &[(String, S
     for reason in &r.reasons {
         let _ = write!(o, "<li>{}</li>", esc(&reason.text));
     }
+    o.push_str("</ul><h2>The case's rationale</h2>");
+    if !e.mismatches.is_empty() {
+        let _ = write!(
+            o,
+            "<div class=\"mismatch\" role=\"note\"><p><strong>This case's rationale was written for other settings.</strong> \
+             Under the policy and calibration loaded here, the tool's answer differs from the answer the case expects, \
+             and you are scored against the tool's answer above. Where they differ:</p><ul>{}</ul></div>",
+            e.mismatches
+                .iter()
+                .map(|m| format!("<li>{}</li>", esc(m)))
+                .collect::<String>()
+        );
+    }
     let _ = write!(
         o,
-        "</ul><h2>The case's rationale</h2><p class=\"rationale\">{}</p>",
+        "<p class=\"rationale\">{}</p>",
         esc(&e.scenario.rationale)
     );
     let next = if n < s.exercises.len() {
@@ -802,7 +1008,7 @@ pub fn train_feedback(s: &AppState, n: usize, e: &Exercise, fields: &[(String, S
         o,
         "<p>{next} · <a href=\"/train/{n}?right={right}&amp;asked={asked}\">Try this one again</a> · <a href=\"/train/{n}/handout\">Handout</a></p>"
     );
-    shell(&format!("Scenario {n}: feedback"), &o)
+    shell(s, &format!("Scenario {n}: feedback"), &o)
 }
 
 /// A printable one-page handout of an exercise (no answers on it).
@@ -810,7 +1016,7 @@ pub fn handout(s: &AppState, n: usize, e: &Exercise) -> String {
     let mut o = String::new();
     let _ = write!(
         o,
-        "<article class=\"handout\"><h1>Scenario {n}: {}</h1><h2>What happened</h2><p class=\"story\">{}</p>",
+        "<article class=\"handout\"><h1>Scenario {n}: {}</h1>{FICTIONAL}<h2>What happened</h2><p class=\"story\">{}</p>",
         esc(&e.scenario.name),
         esc(&e.scenario.story)
     );
@@ -821,5 +1027,5 @@ pub fn handout(s: &AppState, n: usize, e: &Exercise) -> String {
          <li>Which referral pathways apply, for each parent and for the children?</li><li>What would you ask next, and why?</li></ol>\
          <p class=\"print-hint\">Print with your browser (the page is laid out for one A4 sheet).</p></article>",
     );
-    shell(&format!("Handout: scenario {n}"), &o)
+    shell(s, &format!("Handout: scenario {n}"), &o)
 }

@@ -21,18 +21,31 @@
 mod html;
 pub mod scenarios;
 
+use axum::extract::Request;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
 use dashrisk::error::RecordError;
 use dashrisk::services::Services;
 use dashrisk::{AssessOptions, Assessment, AssessmentResult, Scorer};
+use dashrisk::{ErrorKind, InputError};
+use std::collections::HashSet;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
-/// The default request body limit: 1 MiB.
+/// The default request body limit: 1 MiB (the API's records may carry `meta`).
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
+
+/// The body limit of the form routes (`/`, `/fragment`, `/train/N`): 64 KiB. The
+/// officer form sends about 2 KiB; a large form only costs the server work.
+pub const FORM_BODY_LIMIT: usize = 64 * 1024;
+
+/// The most fields a form may carry. The officer form sends fewer than 60 (every
+/// question, the screen, the context and the ticked changes).
+pub const MAX_FORM_FIELDS: usize = 200;
 
 /// The Content-Security-Policy of every response: nothing from another host, no
 /// inline script or style.
@@ -49,14 +62,130 @@ pub struct AppState {
     pub exercises: Vec<scenarios::Exercise>,
 }
 
-/// The app: every page and API route, with the body limit and the security headers.
-pub fn app(state: AppState, body_limit: usize) -> Router {
-    Router::new()
+/// Who may use the server: what each request's `Host`, `Origin` and
+/// `Sec-Fetch-Site` headers are checked against.
+///
+/// - **Host.** Without `--allow-remote`, a request must name this machine
+///   (`localhost`, a loopback address or the bound address). A page on another
+///   site that has rebound its own name to 127.0.0.1 ("DNS rebinding") sends its
+///   own name, and is refused.
+/// - **Cross-site.** A request that can change or compute something (any method
+///   but GET, HEAD and OPTIONS) is refused when its `Origin` is another origin than
+///   the `Host` it names (`null` counts as another unless the browser marks the
+///   request `Sec-Fetch-Site: same-origin`), or when the browser marks it
+///   `Sec-Fetch-Site: cross-site`: another web page must not drive the tool (load,
+///   or a result for answers it chose). Clients that are not browsers send neither
+///   header.
+#[derive(Debug, Clone, Copy)]
+pub struct Access {
+    /// The address the server is bound to.
+    pub bound: SocketAddr,
+    /// `--allow-remote`: any `Host` is accepted (the force's own names and proxies
+    /// reach the server); the cross-site checks still apply.
+    pub allow_remote: bool,
+}
+
+impl Access {
+    /// Whether a request with this method and these headers may be served; if not,
+    /// why, in a sentence for the person who sent it.
+    pub fn check(&self, method: &Method, headers: &HeaderMap) -> Result<(), String> {
+        let text = |name| {
+            headers
+                .get(name)
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        };
+        let host = text(header::HOST);
+        if !self.allow_remote {
+            match &host {
+                None => {
+                    return Err(format!(
+                        "the request has no Host header; open http://{}/",
+                        self.bound
+                    ))
+                }
+                Some(h) if !self.host_is_local(h) => {
+                    return Err(format!(
+                        "the request's Host {:?} is not this machine; open http://{}/ (serving other machines needs --allow-remote)",
+                        dashrisk::error::truncate_value(h),
+                        self.bound
+                    ))
+                }
+                Some(_) => {}
+            }
+        }
+        if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
+            return Ok(());
+        }
+        let site = text(HeaderName::from_static("sec-fetch-site"));
+        if site.as_deref() == Some("cross-site") {
+            return Err(
+                "the request came from another web site: use the pages this server serves".into(),
+            );
+        }
+        if let Some(origin) = text(header::ORIGIN) {
+            // Under `Referrer-Policy: no-referrer` a browser sends `Origin: null` with
+            // the page's own form posts; it is the page's own only when the browser
+            // also says so (a sandboxed frame elsewhere sends "null" as well).
+            let same = if origin == "null" {
+                site.as_deref() == Some("same-origin")
+            } else {
+                host.as_deref().is_some_and(|h| {
+                    let h = h.to_ascii_lowercase();
+                    let o = origin.to_ascii_lowercase();
+                    o == format!("http://{h}") || o == format!("https://{h}")
+                })
+            };
+            if !same {
+                return Err(format!(
+                    "the request came from another origin ({:?}): use the pages this server serves",
+                    dashrisk::error::truncate_value(&origin)
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether a Host header names this machine: `localhost`, a loopback address or
+    /// the bound address, with any port.
+    fn host_is_local(&self, host: &str) -> bool {
+        let name = match host.strip_prefix('[') {
+            Some(rest) => rest.split(']').next().unwrap_or(""),
+            None => host.rsplit_once(':').map_or(host, |(name, _)| name),
+        };
+        let name = name.trim_end_matches('.');
+        name.eq_ignore_ascii_case("localhost")
+            || name
+                .parse::<IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback() || ip == self.bound.ip())
+    }
+}
+
+async fn guard(State(access): State<Access>, req: Request, next: Next) -> Response {
+    match access.check(req.method(), req.headers()) {
+        Ok(()) => next.run(req).await,
+        Err(why) => (
+            StatusCode::FORBIDDEN,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            format!("dashrisk-serve refused this request: {why}\n"),
+        )
+            .into_response(),
+    }
+}
+
+/// The app: every page and API route, with the body limits, the request checks of
+/// [`Access`] and the security headers.
+pub fn app(state: AppState, body_limit: usize, access: Access) -> Router {
+    let form_limit = body_limit.min(FORM_BODY_LIMIT);
+    let forms = Router::new()
         .route("/", get(officer_page).post(officer_submit))
         .route("/fragment", post(officer_fragment))
+        .route("/train/{n}", get(train_page).post(train_submit))
+        .layer(DefaultBodyLimit::max(form_limit))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(form_limit));
+    Router::new()
+        .merge(forms)
         .route("/services", get(services_page))
         .route("/train", get(train_index))
-        .route("/train/{n}", get(train_page).post(train_submit))
         .route("/train/{n}/handout", get(train_handout))
         .route("/static/app.js", get(app_js))
         .route("/static/app.css", get(app_css))
@@ -67,6 +196,7 @@ pub fn app(state: AppState, body_limit: usize) -> Router {
         .route("/api/scenarios", get(api_scenarios))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(body_limit))
+        .layer(axum::middleware::from_fn_with_state(access, guard))
         .layer(axum::middleware::map_response(security_headers))
         .with_state(Arc::new(state))
 }
@@ -86,6 +216,15 @@ async fn security_headers(mut r: Response) -> Response {
         HeaderValue::from_static("no-referrer"),
     );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    // No other site may embed a response, or keep a handle on a window of ours.
+    h.insert(
+        HeaderName::from_static("cross-origin-resource-policy"),
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(
+        HeaderName::from_static("cross-origin-opener-policy"),
+        HeaderValue::from_static("same-origin"),
+    );
     // Results are about people: never kept in a cache.
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r
@@ -108,36 +247,65 @@ async fn app_css() -> impl IntoResponse {
 }
 
 /// The form's fields as a flat record (the CSV columns of the input contract).
+///
+/// A repeated field is refused (`duplicate_field`), as a repeated JSON key or CSV
+/// column is: "first value wins" would let two clients read one form differently.
+/// The one field that repeats is the checkbox group `recent_transitions`, whose
+/// values are joined with ';' as in CSV; "none" ticked together with a change is
+/// refused rather than one of them dropped.
 fn parse_form(scorer: &Scorer, fields: &[(String, String)]) -> Result<Assessment, RecordError> {
-    // Checkbox groups (recent transitions) arrive as repeated fields: joined with ';'
-    // as in CSV. "none" alone means none; with others it is ignored.
-    let mut row: Vec<(String, String)> = Vec::new();
+    let fail = |error| RecordError {
+        line: 1,
+        id: None,
+        error,
+    };
+    if fields.len() > MAX_FORM_FIELDS {
+        return Err(fail(InputError::new(
+            ErrorKind::TooLarge,
+            "",
+            None,
+            format!(
+                "the form has {} fields, more than the {MAX_FORM_FIELDS} allowed (the officer form sends fewer than 60)",
+                fields.len()
+            ),
+        )));
+    }
+    let mut row: Vec<(&str, &str)> = Vec::new();
+    let mut seen: HashSet<&str> = HashSet::new();
+    let mut transitions: Vec<&str> = Vec::new();
     for (k, v) in fields {
         if k.starts_with('_') {
             continue; // the page's own fields
         }
-        match row.iter_mut().find(|(rk, _)| rk == k) {
-            Some((_, rv)) if k == "recent_transitions" => {
-                if rv == "none" {
-                    *rv = v.clone();
-                } else if v != "none" {
-                    rv.push(';');
-                    rv.push_str(v);
-                }
-            }
-            Some(_) => {}
-            None => row.push((k.clone(), v.clone())),
+        if k == "recent_transitions" {
+            transitions.push(v);
+        } else if !seen.insert(k) {
+            let name = dashrisk::error::truncate_value(k);
+            return Err(fail(InputError::new(
+                ErrorKind::DuplicateField,
+                k.as_str(),
+                Some(k),
+                format!(
+                    "{name}: the field {name:?} appears more than once in the form; a repeated field is ambiguous, so give it once"
+                ),
+            )));
+        } else {
+            row.push((k, v));
         }
     }
-    let pairs: Vec<(&str, &str)> = row.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    scorer
-        .parse_flat(&pairs)
-        .map(|(a, _)| a)
-        .map_err(|error| RecordError {
-            line: 1,
-            id: None,
-            error,
-        })
+    let joined = transitions.join(";");
+    if !transitions.is_empty() {
+        if transitions.len() > 1 && transitions.contains(&"none") {
+            return Err(fail(InputError::new(
+                ErrorKind::InvalidValue,
+                "recent_transitions",
+                Some("none"),
+                "recent_transitions: \"none\" is ticked together with a change; tick either none or the changes there were",
+            )));
+        }
+        row.push(("recent_transitions", &joined));
+    }
+    scorer.parse_flat(&row).map(|(a, _)| a).map_err(fail)
 }
 
 /// A record's result, with "ask next" and the services for its pathways.
@@ -218,6 +386,31 @@ pub struct Score {
     pub asked: u32,
 }
 
+impl Score {
+    /// The most parts a session counts: far more than a day's training (three parts
+    /// for each of the 76 shipped scenarios is 228), small enough never to overflow.
+    pub const MAX_ASKED: u32 = 100_000;
+
+    /// The score as it can be: the score arrives from the page's links and forms,
+    /// which anyone can edit, so `asked` is capped and `right` is at most `asked`.
+    pub fn bounded(self) -> Score {
+        let asked = self.asked.min(Score::MAX_ASKED);
+        Score {
+            right: self.right.min(asked),
+            asked,
+        }
+    }
+
+    /// The score after one more part, right or not.
+    pub fn with_part(self, right: bool) -> Score {
+        Score {
+            right: self.right.saturating_add(u32::from(right)),
+            asked: self.asked.saturating_add(1),
+        }
+        .bounded()
+    }
+}
+
 fn exercise(s: &AppState, n: usize) -> Result<&scenarios::Exercise, Box<Response>> {
     n.checked_sub(1)
         .and_then(|i| s.exercises.get(i))
@@ -225,10 +418,10 @@ fn exercise(s: &AppState, n: usize) -> Result<&scenarios::Exercise, Box<Response
             Box::new(
                 (
                     StatusCode::NOT_FOUND,
-                    Html(html::not_found(&format!(
-                        "There is no scenario {n}; there are {}.",
-                        s.exercises.len()
-                    ))),
+                    Html(html::not_found(
+                        s,
+                        &format!("There is no scenario {n}; there are {}.", s.exercises.len()),
+                    )),
                 )
                     .into_response(),
             )
@@ -237,7 +430,7 @@ fn exercise(s: &AppState, n: usize) -> Result<&scenarios::Exercise, Box<Response
 
 async fn train_page(State(s): St, Path(n): Path<usize>, Query(score): Query<Score>) -> Response {
     match exercise(&s, n) {
-        Ok(e) => Html(html::train_page(&s, n, e, score)).into_response(),
+        Ok(e) => Html(html::train_page(&s, n, e, score.bounded())).into_response(),
         Err(r) => *r,
     }
 }

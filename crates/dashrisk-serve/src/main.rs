@@ -4,7 +4,7 @@
 use clap::Parser;
 use dashrisk::services::Services;
 use dashrisk::{Calibration, Policy, Scorer};
-use dashrisk_serve::{app, scenarios, AppState, DEFAULT_BODY_LIMIT};
+use dashrisk_serve::{app, scenarios, Access, AppState, DEFAULT_BODY_LIMIT};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -95,6 +95,15 @@ fn main() -> ExitCode {
             args.bind
         );
     }
+    for e in &state.exercises {
+        if !e.mismatches.is_empty() {
+            eprintln!(
+                "dashrisk-serve: WARNING: scenario {}: under the loaded policy and calibration the tool's result differs from the file's expect ({}); its feedback page says so",
+                e.scenario.file,
+                e.mismatches.join("; ")
+            );
+        }
+    }
     if state.services.as_ref().is_some_and(|s| s.placeholder) {
         eprintln!("dashrisk-serve: the services directory is the example file: its entries are placeholders");
     }
@@ -113,7 +122,11 @@ fn main() -> ExitCode {
             "dashrisk-serve: listening on http://{}",
             listener.local_addr()?
         );
-        axum::serve(listener, app(state, body_limit))
+        let access = Access {
+            bound: listener.local_addr()?,
+            allow_remote: args.allow_remote,
+        };
+        axum::serve(listener, app(state, body_limit, access))
             .with_graceful_shutdown(async {
                 let _ = tokio::signal::ctrl_c().await;
             })

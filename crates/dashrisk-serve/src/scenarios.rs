@@ -2,10 +2,14 @@
 //! at build time) or a trainer's own folder (`--scenarios DIR`). Each file holds a
 //! `name`, a `story`, a `rationale`, an `input` record in the input contract and the
 //! `expect`ed outcome; every file is checked when the server starts, and a problem
-//! names the file.
+//! names the file. A result that differs from `expect` under the loaded policy and
+//! calibration is not an error (a force's own settings can change it): the server
+//! warns at start-up and the feedback page says so.
 
 use dashrisk::{AssessmentResult, Scorer};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeSet;
 use std::path::Path;
 
 include!(concat!(env!("OUT_DIR"), "/scenarios.rs"));
@@ -38,22 +42,77 @@ pub struct Exercise {
     pub record: dashrisk::Assessment,
     /// The tool's result.
     pub result: AssessmentResult,
+    /// Where the tool's result under the loaded policy and calibration differs
+    /// from the file's `expect`, one sentence per field (empty when they agree).
+    pub mismatches: Vec<String>,
 }
 
-fn parse(file: &str, text: &str, scorer: &Scorer) -> Result<Exercise, String> {
+/// Compares a scenario's `expect` with the tool's result: each field written in
+/// `expect` is checked (lists of pathways and MARAC criteria as sets;
+/// `reason_codes_include` and `flags_include` as "at least these"). A force's own
+/// policy or calibration can change a result, and then the case's rationale, written
+/// with `expect`, no longer explains the tool's answer.
+pub fn mismatches(expect: &Value, result: &AssessmentResult) -> Vec<String> {
+    let Some(expect) = expect.as_object() else {
+        return Vec::new();
+    };
+    let got = serde_json::to_value(result).unwrap_or(Value::Null);
+    let strings = |v: &Value| -> BTreeSet<String> {
+        v.as_array()
+            .into_iter()
+            .flatten()
+            .map(|x| x.as_str().map_or_else(|| x.to_string(), str::to_string))
+            .collect()
+    };
+    let reason_codes: Value = got["reasons"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|r| r["code"].clone())
+        .collect();
+    let mut out = Vec::new();
+    for (key, want) in expect {
+        let (ok, have) = match key.as_str() {
+            "reason_codes_include" => (
+                strings(want).is_subset(&strings(&reason_codes)),
+                reason_codes.clone(),
+            ),
+            "flags_include" => (
+                strings(want).is_subset(&strings(&got["flags"])),
+                got["flags"].clone(),
+            ),
+            _ => match got.get(key) {
+                Some(have @ Value::Array(_)) => (strings(want) == strings(have), have.clone()),
+                Some(have) => (want == have, have.clone()),
+                None => (false, Value::Null),
+            },
+        };
+        if !ok {
+            out.push(format!("{key}: expected {want}, the tool gives {have}"));
+        }
+    }
+    out
+}
+
+/// Reads one scenario. `file` is its name as served (the file name only: a
+/// trainer's folder path is not the pages' business); `path` names it in the
+/// start-up errors, where the full path helps.
+fn parse(file: &str, path: &str, text: &str, scorer: &Scorer) -> Result<Exercise, String> {
     let mut s: Scenario =
-        serde_json::from_str(text).map_err(|e| format!("{file}: not a scenario file: {e}"))?;
+        serde_json::from_str(text).map_err(|e| format!("{path}: not a scenario file: {e}"))?;
     s.file = file.to_string();
     let record = scorer
         .parse_value(&s.input)
-        .map_err(|e| format!("{file}: input: {e}"))?;
+        .map_err(|e| format!("{path}: input: {e}"))?;
     let result = scorer
         .assess(&record)
-        .map_err(|e| format!("{file}: input: {e}"))?;
+        .map_err(|e| format!("{path}: input: {e}"))?;
+    let mismatches = mismatches(&s.expect, &result);
     Ok(Exercise {
         scenario: s,
         record,
         result,
+        mismatches,
     })
 }
 
@@ -61,7 +120,7 @@ fn parse(file: &str, text: &str, scorer: &Scorer) -> Result<Exercise, String> {
 pub fn shipped(scorer: &Scorer) -> Result<Vec<Exercise>, String> {
     SHIPPED
         .iter()
-        .map(|(file, text)| parse(file, text, scorer))
+        .map(|(file, text)| parse(file, file, text, scorer))
         .collect()
 }
 
@@ -80,7 +139,42 @@ pub fn from_dir(dir: &Path, scorer: &Scorer) -> Result<Vec<Exercise>, String> {
         .iter()
         .map(|p| {
             let text = std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
-            parse(&p.display().to_string(), &text, scorer)
+            let name = p.file_name().map_or_else(
+                || p.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            );
+            parse(&name, &p.display().to_string(), &text, scorer)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Under the shipped policy and calibration, every shipped scenario's result is
+    /// what its file expects, so its rationale explains the tool's answer.
+    #[test]
+    fn every_shipped_scenario_matches_its_expect() {
+        for e in shipped(&Scorer::default()).unwrap() {
+            assert!(
+                e.mismatches.is_empty(),
+                "{}: {:?}",
+                e.scenario.file,
+                e.mismatches
+            );
+        }
+    }
+
+    #[test]
+    fn a_differing_field_is_named() {
+        let e = &shipped(&Scorer::default()).unwrap()[0];
+        let mut expect = e.scenario.expect.clone();
+        expect["pathways"] = serde_json::json!(["marac"]);
+        expect["reason_codes_include"] = serde_json::json!(["no_such_code"]);
+        let m = mismatches(&expect, &e.result);
+        assert_eq!(m.len(), 2, "{m:?}");
+        assert!(m[0].starts_with("pathways: expected [\"marac\"]"), "{m:?}");
+        assert!(m[1].starts_with("reason_codes_include:"), "{m:?}");
+    }
 }
