@@ -74,7 +74,15 @@ fn code<T: serde::Serialize>(v: &T) -> String {
 /// The site banner's caveat: decision support, and what the loaded calibration is
 /// fitted on (its provenance, not an assumption: a force's own calibration is not
 /// synthetic).
-fn support_note(cal: &Calibration) -> String {
+fn support_note(scorer: &dashrisk::Scorer) -> String {
+    let note = calibration_note(scorer.calibration());
+    match scorer.conflict_guarantee_problem() {
+        Some(why) => format!("{note} With these settings, {why}"),
+        None => note,
+    }
+}
+
+fn calibration_note(cal: &Calibration) -> String {
     let fitted = if cal.provenance.synthetic {
         format!(
             "fitted on SYNTHETIC data ({}): they are not evidence about real people",
@@ -110,7 +118,7 @@ fn shell(s: &AppState, title: &str, body: &str) -> String {
          <p class=\"support\">{}</p></header>\n\
          <main id=\"main\">\n{body}\n</main>\n</body>\n</html>\n",
         esc(title),
-        esc(&support_note(s.scorer.calibration()))
+        esc(&support_note(&s.scorer))
     )
 }
 

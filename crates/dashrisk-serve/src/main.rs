@@ -56,6 +56,9 @@ fn state(args: &Args) -> Result<AppState, String> {
         None => Scorer::default().calibration().clone(),
     };
     let scorer = Scorer::new(policy, calibration).map_err(|e| e.to_string())?;
+    if let Some(why) = scorer.conflict_guarantee_problem() {
+        eprintln!("dashrisk-serve: note: {why}");
+    }
     let services = match &args.services {
         Some(p) => {
             Some(Services::from_json(&read(p)?).map_err(|e| format!("{}: {e}", p.display()))?)

@@ -1025,3 +1025,30 @@ fn every_input_of_a_scenario_is_on_its_exercise_page() {
         );
     }
 }
+
+/// With a policy whose grading differs from the one the calibration's conflict
+/// guarantee was measured under, no case is labelled parental conflict, and every
+/// page says why (the shipped settings say nothing of the kind).
+#[test]
+fn pages_say_when_no_case_can_be_labelled_conflict() {
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("serve-grading");
+    std::fs::create_dir_all(&dir).unwrap();
+    let policy = dir.join("policy.json");
+    std::fs::write(&policy, r#"{"grading": {"escalation_window_months": 6}}"#).unwrap();
+    let all_no: String = (1..=27)
+        .map(|i| format!("q{i}=no&"))
+        .collect::<String>()
+        + "fear=no&power_imbalance=no&prior_incidents_12m=0&children_in_household=false&children_exposed=no";
+    let shipped = start(&[]);
+    let (_, page) = post_form(&shipped.base, "/", &all_no);
+    assert!(
+        page.contains("data-classification=\"parental_conflict\""),
+        "{page}"
+    );
+    assert!(!page.contains("no case is labelled parental conflict"));
+    let other = start(&["--policy", policy.to_str().unwrap()]);
+    let (_, page) = post_form(&other.base, "/", &all_no);
+    assert!(!page.contains("data-classification=\"parental_conflict\""));
+    assert!(page.contains("another grading policy"), "{page}");
+    assert!(page.contains("no case is labelled parental conflict"));
+}
