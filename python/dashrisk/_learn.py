@@ -404,9 +404,26 @@ class ConflictAbuseScorer(ClassifierMixin, BaseEstimator):
     def _results(self, X: Any) -> list[AssessmentResult]:
         check_is_fitted(self, "scorer_")
         items, rows, _ = _batch(X)
+        self._check_columns(X, rows)
         out = self.scorer_.assess_rows(items) if rows else self.scorer_.assess_many(items)
         _raise_first([r for r in out if "error" in r])
         return [r for r in out if "error" not in r]
+
+    def _check_columns(self, X: Any, rows: bool) -> None:
+        """Refuses a frame that lacks a contract column the estimator was fitted
+        with: its answers would be read as not known, silently moving every
+        result (a column left out, or renamed, after fitting)."""
+        fitted = getattr(self, "feature_names_in_", None)
+        if fitted is None or not rows:
+            return
+        have = set(_frame_columns(X))
+        missing = [c for c in _native.read_columns([str(c) for c in fitted]) if c not in have]
+        if missing:
+            raise ValueError(
+                f"X lacks {len(missing)} column(s) the estimator was fitted with: "
+                f"{', '.join(missing[:10])}{' …' if len(missing) > 10 else ''}; their answers would be "
+                "read as not known. Give the same columns as at fit (empty cells are not known)"
+            )
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """``[1 - p_abuse, p_abuse]`` per record. A record whose form has no

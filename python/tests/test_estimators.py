@@ -342,3 +342,16 @@ def test_class_weight_for_a_class_y_lacks_is_refused(frame: pd.DataFrame) -> Non
     X = dashrisk.featurise(frame.head(500))
     with pytest.raises(ValueError, match="not a class"):
         dashrisk.LogisticComparison(class_weight={"abuse": 5}).fit(X, frame["label_abuse"].head(500))
+
+
+def test_the_scorer_refuses_a_frame_without_a_column_it_was_fitted_with(frame: pd.DataFrame) -> None:
+    est = dashrisk.ConflictAbuseScorer(recalibrate=False).fit(frame, frame["label_abuse"])
+    with pytest.raises(ValueError, match="q2, fear"):
+        est.predict_proba(frame.drop(columns=["q2", "fear"]))
+    with pytest.raises(ValueError, match="lacks 1 column"):
+        est.classify(frame.drop(columns=["power_imbalance"]))
+    # Columns the scorer does not read may come and go.
+    assert len(est.classify(frame.drop(columns=["label_serious_harm"]).head(5))) == 5
+    # A misspelt column (renamed after fitting) is refused by name, not read as not known.
+    with pytest.raises(dashrisk.InputError, match="fear"):
+        est.predict_proba(frame.rename(columns={"fear": "feer"}))
