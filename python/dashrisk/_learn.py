@@ -51,7 +51,7 @@ def feature_names_out() -> np.ndarray:
     136 columns), in column order, as scikit-learn's ``get_feature_names_out``
     returns them: ``q1=yes``, ``q1=no``, …, ``screen.fear=yes``, …,
     ``context.prior_incidents_12m``, ``context.prior_incidents_12m=not_known``.
-    The encoding is documented in docs/model-card-comparison.md."""
+    The encoding is documented in docs/model-card-learn.md."""
     names: np.ndarray = np.asarray(_native.feature_names(), dtype=object)
     return names
 
