@@ -719,3 +719,86 @@ fn guide_commands_run() {
         assert!(c.under_records, "{o} is not an under-recording officer");
     }
 }
+
+/// "Synthetic" is decided from the ids (every one a `dashrisk synth` id) or said
+/// with `--synthetic` / `--not-synthetic`, never from the label column's name: a
+/// force whose column is called `label_abuse` gets its figures as real ones, with a
+/// warning (the review's finding 3).
+#[test]
+fn synthetic_is_decided_from_the_ids_or_the_flags_not_the_label_name() {
+    let syn = tmp("evaluate", "synthetic-ids.csv");
+    synth(&syn, 300, &[]);
+    let force = tmp("evaluate", "force-ids.csv");
+    let text_in = std::fs::read_to_string(&syn).unwrap();
+    let renamed: String = text_in
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == 0 {
+                format!("{l}\n")
+            } else {
+                format!("{}\n", l.replacen("syn-", "INC-", 1))
+            }
+        })
+        .collect();
+    std::fs::write(&force, renamed).unwrap();
+    let json = tmp("evaluate", "synthetic-flag.json");
+    let eval = |data: &Path, extra: &[&str]| {
+        let mut args = vec![
+            "evaluate",
+            "--data",
+            data.to_str().unwrap(),
+            "--label",
+            "label_abuse",
+            "--tool",
+            "p_abuse",
+            "--json",
+            json.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        let out = run(&args, b"");
+        (
+            out.status.code(),
+            text(&out.stdout),
+            text(&out.stderr),
+            json_of(&json),
+        )
+    };
+    let (code, stdout, stderr, e) = eval(&force, &[]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(
+        e["synthetic"], false,
+        "a force's ids, whatever the label's name"
+    );
+    assert!(!stdout.contains("SYNTHETIC DATA"), "{stdout}");
+    assert!(
+        stderr.contains("named like") && stderr.contains("--synthetic"),
+        "a warning when the name matches but the ids do not: {stderr}"
+    );
+    let (_, _, _, e) = eval(&force, &["--synthetic"]);
+    assert_eq!(e["synthetic"], true, "said with --synthetic");
+    let (_, _, stderr, e) = eval(&syn, &[]);
+    assert_eq!(e["synthetic"], true, "synth ids are recognised");
+    assert!(!stderr.contains("named like"), "{stderr}");
+    let (code, stdout, _, e) = eval(&syn, &["--not-synthetic"]);
+    assert_eq!(code, Some(0));
+    assert_eq!(e["synthetic"], false, "said with --not-synthetic");
+    assert!(!stdout.contains("SYNTHETIC DATA"));
+    let out = run(
+        &[
+            "evaluate",
+            "--data",
+            syn.to_str().unwrap(),
+            "--label",
+            "label_abuse",
+            "--synthetic",
+            "--not-synthetic",
+        ],
+        b"",
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "the two flags together are refused"
+    );
+}
