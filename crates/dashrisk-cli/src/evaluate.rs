@@ -340,7 +340,7 @@ pub fn run(args: EvaluateArgs) -> Result<ExitCode, Fatal> {
     let mut inputs = args.scorer.files();
     inputs.push(input_path.as_path());
     if let (Some(r), Some(j)) = (&args.report, &args.json) {
-        if r == j {
+        if crate::out::same_target(r, j) {
             return Err(Fatal("--report and --json name the same file".into()));
         }
     }

@@ -802,3 +802,77 @@ fn synthetic_is_decided_from_the_ids_or_the_flags_not_the_label_name() {
         "the two flags together are refused"
     );
 }
+
+/// `--json F --report ./F` is one file by two spellings: refused before anything is
+/// written, and an existing F is left as it was (the review's finding 9). The same
+/// for `summarise`.
+#[test]
+fn one_file_named_twice_by_two_spellings_is_refused() {
+    let data = tmp("evaluate", "twice-in.csv");
+    synth(&data, 200, &[]);
+    let dir = data.parent().unwrap();
+    let out = dir.join("twice-out.json");
+    std::fs::write(&out, "before").unwrap();
+    let dotted = format!("{}/./twice-out.json", dir.display());
+    let d = data.to_str().unwrap();
+    let o = out.to_str().unwrap();
+    for args in [
+        vec![
+            "evaluate",
+            "--data",
+            d,
+            "--label",
+            "label_abuse",
+            "--tool",
+            "p_abuse",
+            "--json",
+            o,
+            "--report",
+            &dotted,
+        ],
+        vec!["summarise", d, "--json", o, "--report", &dotted],
+    ] {
+        let r = run(&args, b"");
+        assert_eq!(r.status.code(), Some(2), "{}", text(&r.stderr));
+        assert!(
+            text(&r.stderr).contains("name the same file"),
+            "{}",
+            text(&r.stderr)
+        );
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), "before");
+    }
+    let fresh = dir.join("twice-fresh.json");
+    let _ = std::fs::remove_file(&fresh);
+    let dotted = format!("{}/./twice-fresh.json", dir.display());
+    let r = run(
+        &[
+            "summarise",
+            d,
+            "--json",
+            fresh.to_str().unwrap(),
+            "--report",
+            &dotted,
+        ],
+        b"",
+    );
+    assert_eq!(r.status.code(), Some(2));
+    assert!(!fresh.exists(), "nothing written");
+    let leftovers = std::fs::read_dir(dir)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .contains("twice-")
+        })
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .ends_with(".tmp")
+        })
+        .count();
+    assert_eq!(leftovers, 0, "no temporary file left behind");
+}
