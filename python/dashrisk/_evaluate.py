@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import operator
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -315,8 +316,11 @@ def evaluate(
     ``errors="raise"`` (the default)
     raises ``InputError`` for the first record that cannot be read, with its
     ``row``; ``errors="coerce"`` leaves such records out, counts them, and lists
-    them in ``Evaluation.errors``. Records from ``dashrisk.synth`` are recognised,
-    and the figures then say they are synthetic (``synthetic=True`` forces it).
+    them in ``Evaluation.errors``. Records from ``dashrisk.synth`` are recognised
+    by their ids (every id ``syn-NNNNNNN``), and the figures then say they are
+    synthetic; ``synthetic=True`` or ``False`` says so instead. The label column's
+    name decides nothing: ``label_abuse`` on records with other ids warns and is
+    taken as real.
 
     >>> import dashrisk
     >>> df = dashrisk.synth(2000, random_state=5, as_frame=True, officers=10)
@@ -383,9 +387,16 @@ def evaluate(
         ids = _column(data, rows, items, "id") if (not rows or "id" in _frame_columns(data)) else []
         if not rows:
             ids = [r.get("id") if isinstance(r, Mapping) else None for r in items]
-        synthetic = label in ("label_abuse", "label_serious_harm") or (
-            bool(ids) and all(_is_synth_id(i) for i in ids)
-        )
+        # From the ids alone: a force may name its own label column label_abuse.
+        synthetic = bool(ids) and all(_is_synth_id(i) for i in ids)
+        if not synthetic and label in ("label_abuse", "label_serious_harm"):
+            warnings.warn(
+                f"the label column {label!r} is named like dashrisk.synth's, but not every "
+                "id is a synth id (syn-0000001): the records are taken as real "
+                "(synthetic=True to mark them synthetic)",
+                UserWarning,
+                stacklevel=2,
+            )
     if source is None:
         source = "a DataFrame" if rows else "a list of records"
     json_text, html, text, errs = _native.evaluate_batch(

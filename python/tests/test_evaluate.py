@@ -159,3 +159,16 @@ def test_allowed_threshold_and_min_cell_change_the_figures(frame: pd.DataFrame) 
     high = dashrisk.evaluate(frame, threshold=np.float64(0.8), min_cell=1).to_frame()
     # A lower threshold calls more records abuse: sensitivity cannot fall.
     assert low.loc["p_abuse", "sensitivity"] > high.loc["p_abuse", "sensitivity"]
+
+
+def test_synthetic_is_decided_from_the_ids_not_the_label_name(frame: pd.DataFrame) -> None:
+    # A force's records whose label column is named like synth's are real figures
+    # (the review's finding 3), with a warning; the flag says otherwise.
+    force = frame.copy()
+    force["id"] = force["id"].str.replace("syn-", "INC-", regex=False)
+    with pytest.warns(UserWarning, match="named like dashrisk.synth"):
+        ev = dashrisk.evaluate(force, "label_abuse", tools=["p_abuse"])
+    assert ev.synthetic is False and "SYNTHETIC" not in repr(ev)
+    assert dashrisk.evaluate(force, "label_abuse", tools=["p_abuse"], synthetic=True).synthetic
+    assert dashrisk.evaluate(frame, "label_abuse", tools=["p_abuse"]).synthetic
+    assert not dashrisk.evaluate(frame, "label_abuse", tools=["p_abuse"], synthetic=False).synthetic

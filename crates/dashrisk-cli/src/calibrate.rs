@@ -2,7 +2,9 @@
 //! the guaranteed conflict threshold) on the synthetic reference population, or
 //! with `--data` on a force's own labelled records.
 
-use crate::learn::{for_each_record, looks_synthetic, report_unlabelled, with_label};
+use crate::learn::{
+    for_each_record, looks_synthetic, report_unlabelled, synthetic_label_warning, with_label,
+};
 use crate::{build_scorer, open_out, Fatal, LimitArgs, ScorerArgs};
 use dashrisk::calibration::{FormScore, MapMethod};
 use dashrisk::error::RecordError;
@@ -189,7 +191,10 @@ pub fn calibrate(args: CalibrateArgs) -> Result<ExitCode, Fatal> {
     })?;
     report_unlabelled(&mut stderr, unlabelled, label);
     let ids: Vec<Option<String>> = records.iter().map(|(a, _)| a.id.clone()).collect();
-    let synthetic = looks_synthetic(&ids, label);
+    let synthetic = looks_synthetic(&ids);
+    if let Some(w) = synthetic_label_warning(label, synthetic) {
+        let _ = writeln!(io::stderr(), "{w}");
+    }
     let positives = records.iter().filter(|r| r.1).count() as u64;
     let provenance = Provenance {
         data: data

@@ -11,7 +11,8 @@
 //! 100,000).
 
 use crate::learn::{
-    for_each_record_par, is_synth_id, looks_synthetic, parse_label, report_unlabelled, ReadRecord,
+    for_each_record_par, is_synth_id, parse_label, report_unlabelled, synthetic_label_warning,
+    ReadRecord,
 };
 use crate::out::Output;
 use crate::{Fatal, LimitArgs, ScorerArgs};
@@ -127,9 +128,13 @@ pub struct EvaluateArgs {
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
     /// Mark the evaluation as on synthetic data (`dashrisk synth` output is
-    /// recognised without it).
-    #[arg(long)]
+    /// recognised by its ids without it).
+    #[arg(long, conflicts_with = "not_synthetic")]
     synthetic: bool,
+    /// Mark the evaluation as on real records even if every id looks like a
+    /// `dashrisk synth` id.
+    #[arg(long = "not-synthetic")]
+    not_synthetic: bool,
     #[command(flatten)]
     scorer: ScorerArgs,
     #[command(flatten)]
@@ -335,7 +340,7 @@ pub fn run(args: EvaluateArgs) -> Result<ExitCode, Fatal> {
     let mut inputs = args.scorer.files();
     inputs.push(input_path.as_path());
     if let (Some(r), Some(j)) = (&args.report, &args.json) {
-        if r == j {
+        if crate::out::same_target(r, j) {
             return Err(Fatal("--report and --json name the same file".into()));
         }
     }
@@ -507,7 +512,10 @@ pub fn run(args: EvaluateArgs) -> Result<ExitCode, Fatal> {
         threshold,
         scorer.policy(),
     );
-    let synthetic = args.synthetic || all_synthetic_ids || looks_synthetic(&[], &args.label);
+    let synthetic = !args.not_synthetic && (args.synthetic || all_synthetic_ids);
+    if let Some(w) = synthetic_label_warning(&args.label, synthetic || args.not_synthetic) {
+        let _ = writeln!(io::stderr(), "{w}");
+    }
     let opts = Options {
         label: args.label.clone(),
         source: if args.data == "-" {

@@ -359,11 +359,24 @@ pub(crate) fn with_label(
     })
 }
 
-/// Whether the records look like `dashrisk synth` output: its ids (`syn-0000001`)
-/// on every record, or its label columns.
-pub(crate) fn looks_synthetic(ids: &[Option<String>], label: &str) -> bool {
-    (!ids.is_empty() && ids.iter().all(|id| id.as_deref().is_some_and(is_synth_id)))
-        || matches!(label, "label_abuse" | "label_serious_harm")
+/// Whether the records are `dashrisk synth` output: its ids (`syn-0000001`) on
+/// every record. Not the label column's name: a force may name its own column
+/// `label_abuse` (the README's commands do), and real figures must not be sealed
+/// as synthetic ([`synthetic_label_warning`] says when the name alone matches).
+pub(crate) fn looks_synthetic(ids: &[Option<String>]) -> bool {
+    !ids.is_empty() && ids.iter().all(|id| id.as_deref().is_some_and(is_synth_id))
+}
+
+/// A warning when the label column is named like `dashrisk synth`'s but the
+/// records were not taken as synthetic.
+pub(crate) fn synthetic_label_warning(label: &str, synthetic: bool) -> Option<String> {
+    (!synthetic && matches!(label, "label_abuse" | "label_serious_harm")).then(|| {
+        format!(
+            "dashrisk: the label column {label:?} is named like dashrisk synth's, but not every \
+             id is a synth id (syn-0000001): the records are taken as real (--synthetic to \
+             mark them synthetic)"
+        )
+    })
 }
 
 /// Says on `log` how many records had no label and were left out (nothing when
@@ -424,11 +437,14 @@ pub fn train(args: TrainArgs) -> Result<ExitCode, Fatal> {
         return Ok(ExitCode::from(1));
     }
     let ids: Vec<Option<String>> = assessments.iter().map(|a| a.id.clone()).collect();
-    let synthetic = args.synthetic || looks_synthetic(&ids, &args.label);
+    let synthetic = args.synthetic || looks_synthetic(&ids);
+    if let Some(w) = synthetic_label_warning(&args.label, synthetic) {
+        let _ = writeln!(stderr, "{w}");
+    }
     if synthetic {
         let _ = writeln!(
             stderr,
-            "dashrisk: these training data look SYNTHETIC (dashrisk synth ids or labels): the model is marked synthetic and every prediction says so; its numbers say nothing about real incidents"
+            "dashrisk: these training data look SYNTHETIC (dashrisk synth ids, or --synthetic): the model is marked synthetic and every prediction says so; its numbers say nothing about real incidents"
         );
     }
     let set =
@@ -588,9 +604,12 @@ mod tests {
     #[test]
     fn synthetic_data_is_recognised() {
         let syn = vec![Some("syn-0000001".to_string()), Some("syn-0000002".into())];
-        assert!(looks_synthetic(&syn, "outcome"));
+        assert!(looks_synthetic(&syn));
         let real = vec![Some("INC-1".to_string()), Some("syn-0000002".into())];
-        assert!(!looks_synthetic(&real, "outcome"));
-        assert!(looks_synthetic(&real, "label_abuse"));
+        assert!(!looks_synthetic(&real));
+        // The label's name decides nothing; it only brings a warning.
+        assert!(synthetic_label_warning("label_abuse", false).is_some());
+        assert!(synthetic_label_warning("label_abuse", true).is_none());
+        assert!(synthetic_label_warning("outcome", false).is_none());
     }
 }

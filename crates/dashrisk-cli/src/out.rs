@@ -47,6 +47,26 @@ fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
+/// Whether two output paths name one file, however spelt (`out.json`,
+/// `./out.json`, a link), whether or not it exists yet: the same existing file, or
+/// the same name in the same (canonical) folder.
+pub(crate) fn same_target(a: &Path, b: &Path) -> bool {
+    if same_file(a, b) {
+        return true;
+    }
+    let place = |p: &Path| {
+        let dir = p
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        Some((fs::canonicalize(dir).ok()?, p.file_name()?.to_os_string()))
+    };
+    match (place(a), place(b)) {
+        (Some(x), Some(y)) => x == y,
+        _ => a == b,
+    }
+}
+
 /// Whether standard input is the existing file `target` (redirected from it:
 /// `dashrisk assess - -o in.csv < in.csv`).
 #[cfg(unix)]
@@ -122,8 +142,16 @@ impl Output {
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
-        let tmp = dir.join(format!(".{name}.dashrisk-{}.tmp", std::process::id()));
-        let file = fs::File::create(&tmp).map_err(|e| Fatal(format!("{}: {e}", tmp.display())))?;
+        // One name per output of this process, created only if new: two outputs
+        // never share (or truncate) one temporary file.
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let tmp = dir.join(format!(".{name}.dashrisk-{}-{n}.tmp", std::process::id()));
+        let file = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+            .map_err(|e| Fatal(format!("{}: {e}", tmp.display())))?;
         // Replacing a file keeps its permissions (a results file kept 0600 stays
         // 0600): the temporary file takes them before anything is written to it.
         if let Ok(old) = fs::metadata(&target) {

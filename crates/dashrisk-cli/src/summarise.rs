@@ -139,7 +139,7 @@ pub fn run(args: SummariseArgs) -> Result<ExitCode, Fatal> {
     // Refuse an output that is the input, or the two outputs the same file, before
     // anything is read or written.
     if let (Some(r), Some(j)) = (&args.report, &args.json) {
-        if r == j {
+        if crate::out::same_target(r, j) {
             return Err(Fatal("--report and --json name the same file".into()));
         }
     }

@@ -719,3 +719,160 @@ fn guide_commands_run() {
         assert!(c.under_records, "{o} is not an under-recording officer");
     }
 }
+
+/// "Synthetic" is decided from the ids (every one a `dashrisk synth` id) or said
+/// with `--synthetic` / `--not-synthetic`, never from the label column's name: a
+/// force whose column is called `label_abuse` gets its figures as real ones, with a
+/// warning (the review's finding 3).
+#[test]
+fn synthetic_is_decided_from_the_ids_or_the_flags_not_the_label_name() {
+    let syn = tmp("evaluate", "synthetic-ids.csv");
+    synth(&syn, 300, &[]);
+    let force = tmp("evaluate", "force-ids.csv");
+    let text_in = std::fs::read_to_string(&syn).unwrap();
+    let renamed: String = text_in
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == 0 {
+                format!("{l}\n")
+            } else {
+                format!("{}\n", l.replacen("syn-", "INC-", 1))
+            }
+        })
+        .collect();
+    std::fs::write(&force, renamed).unwrap();
+    let json = tmp("evaluate", "synthetic-flag.json");
+    let eval = |data: &Path, extra: &[&str]| {
+        let mut args = vec![
+            "evaluate",
+            "--data",
+            data.to_str().unwrap(),
+            "--label",
+            "label_abuse",
+            "--tool",
+            "p_abuse",
+            "--json",
+            json.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        let out = run(&args, b"");
+        (
+            out.status.code(),
+            text(&out.stdout),
+            text(&out.stderr),
+            json_of(&json),
+        )
+    };
+    let (code, stdout, stderr, e) = eval(&force, &[]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(
+        e["synthetic"], false,
+        "a force's ids, whatever the label's name"
+    );
+    assert!(!stdout.contains("SYNTHETIC DATA"), "{stdout}");
+    assert!(
+        stderr.contains("named like") && stderr.contains("--synthetic"),
+        "a warning when the name matches but the ids do not: {stderr}"
+    );
+    let (_, _, _, e) = eval(&force, &["--synthetic"]);
+    assert_eq!(e["synthetic"], true, "said with --synthetic");
+    let (_, _, stderr, e) = eval(&syn, &[]);
+    assert_eq!(e["synthetic"], true, "synth ids are recognised");
+    assert!(!stderr.contains("named like"), "{stderr}");
+    let (code, stdout, _, e) = eval(&syn, &["--not-synthetic"]);
+    assert_eq!(code, Some(0));
+    assert_eq!(e["synthetic"], false, "said with --not-synthetic");
+    assert!(!stdout.contains("SYNTHETIC DATA"));
+    let out = run(
+        &[
+            "evaluate",
+            "--data",
+            syn.to_str().unwrap(),
+            "--label",
+            "label_abuse",
+            "--synthetic",
+            "--not-synthetic",
+        ],
+        b"",
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "the two flags together are refused"
+    );
+}
+
+/// `--json F --report ./F` is one file by two spellings: refused before anything is
+/// written, and an existing F is left as it was (the review's finding 9). The same
+/// for `summarise`.
+#[test]
+fn one_file_named_twice_by_two_spellings_is_refused() {
+    let data = tmp("evaluate", "twice-in.csv");
+    synth(&data, 200, &[]);
+    let dir = data.parent().unwrap();
+    let out = dir.join("twice-out.json");
+    std::fs::write(&out, "before").unwrap();
+    let dotted = format!("{}/./twice-out.json", dir.display());
+    let d = data.to_str().unwrap();
+    let o = out.to_str().unwrap();
+    for args in [
+        vec![
+            "evaluate",
+            "--data",
+            d,
+            "--label",
+            "label_abuse",
+            "--tool",
+            "p_abuse",
+            "--json",
+            o,
+            "--report",
+            &dotted,
+        ],
+        vec!["summarise", d, "--json", o, "--report", &dotted],
+    ] {
+        let r = run(&args, b"");
+        assert_eq!(r.status.code(), Some(2), "{}", text(&r.stderr));
+        assert!(
+            text(&r.stderr).contains("name the same file"),
+            "{}",
+            text(&r.stderr)
+        );
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), "before");
+    }
+    let fresh = dir.join("twice-fresh.json");
+    let _ = std::fs::remove_file(&fresh);
+    let dotted = format!("{}/./twice-fresh.json", dir.display());
+    let r = run(
+        &[
+            "summarise",
+            d,
+            "--json",
+            fresh.to_str().unwrap(),
+            "--report",
+            &dotted,
+        ],
+        b"",
+    );
+    assert_eq!(r.status.code(), Some(2));
+    assert!(!fresh.exists(), "nothing written");
+    let leftovers = std::fs::read_dir(dir)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .contains("twice-")
+        })
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .ends_with(".tmp")
+        })
+        .count();
+    assert_eq!(leftovers, 0, "no temporary file left behind");
+}

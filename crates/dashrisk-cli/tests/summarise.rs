@@ -416,7 +416,18 @@ fn guide_commands_run() {
     assert_eq!(f["classification.parental_conflict"]["count"], 177);
     assert_eq!(f["classification.unclear"]["count"], 2565);
     assert_eq!(f["unanswered.q19"]["count"], 450);
-    assert_eq!(j["suppression"]["small_cells"], 330);
+    assert_eq!(j["suppression"]["small_cells"], 531);
+    // Specialist support is given on exactly a medium grade: never one shown where
+    // the other is withheld (the review's finding 2 worked high risk back so).
+    for row in j["breakdown"].as_array().unwrap() {
+        let f = &row["figures"];
+        assert_eq!(
+            f["pathway.specialist_da_service"]["count"], f["risk_level.medium"]["count"],
+            "{}",
+            row["group"]
+        );
+        assert_eq!(f["marac_referral"]["count"], f["pathway.marac"]["count"]);
+    }
 }
 
 /// The CSV path reads rows without allocating (the compact path) and goes back to

@@ -20,7 +20,7 @@
 //!   Counts go through the shared small-cell suppression ([`crate::suppress`]).
 
 use crate::screen::MissingItem;
-use crate::suppress::Grid;
+use crate::suppress::{Grid, Suppressed};
 use dashrisk::metrics::{self, DecisionPoint, ReliabilityBin};
 use serde::Serialize;
 use statrs::distribution::{Beta, Binomial, ContinuousCDF, DiscreteCDF};
@@ -819,56 +819,178 @@ const GROUP_FIGURES: [(&str, &str, u16); 4] = [
     ),
 ];
 
+/// One group column's counts: `n`, then abuse and each of [`GROUP_FIGURES`], per
+/// group.
+struct GroupCounts {
+    n: Vec<u64>,
+    /// `[abuse, conflict, marac, csc, medium_or_high][group]`.
+    values: Vec<Vec<u64>>,
+}
+
+fn group_counts(g: &GroupColumn, data: &Data) -> GroupCounts {
+    let k = g.names.len();
+    let mut n = vec![0u64; k];
+    let mut values = vec![vec![0u64; k]; 1 + GROUP_FIGURES.len()];
+    for (i, &gi) in g.of_row.iter().enumerate() {
+        let gi = gi as usize;
+        n[gi] += 1;
+        values[0][gi] += u64::from(data.labels[i]);
+        for (j, (_, _, bit)) in GROUP_FIGURES.iter().enumerate() {
+            values[j + 1][gi] += u64::from(has(data.facts[i], *bit));
+        }
+    }
+    GroupCounts { n, values }
+}
+
+/// A group column's cells in the shared grid: each group's `n`, and each value's
+/// count per group (`[value][group]`).
+struct GroupCells {
+    n: Vec<usize>,
+    counts: Vec<Vec<usize>>,
+}
+
+/// The counts of every group column in one suppression problem, so that no two
+/// breakdowns can be subtracted from each other (an area's figure minus its shown
+/// officers' is what its withheld officers have).
+///
+/// Per column: the total and each group's n; for abuse and each figure, the
+/// overall count, each group's count and its (implied) complement. The overall
+/// counts are public: the report states them in full (the record count, the
+/// overall rates), so they are never withheld and the group counts are protected
+/// against them. Between every two columns: the cross-table of the groups that
+/// occur together, as implied cells (n, and each value and its complement), with
+/// each group's count the sum of its row or column. Pairs that never occur are
+/// left out, as zeros a reader may know (an officer works in one area).
+fn group_grid(
+    columns: &[GroupColumn],
+    data: &Data,
+    min_cell: u64,
+) -> (Grid, Vec<GroupCells>, Vec<GroupCounts>, Suppressed) {
+    let counts: Vec<GroupCounts> = columns.iter().map(|g| group_counts(g, data)).collect();
+    let mut grid = Grid::new();
+    let records = data.labels.len() as u64;
+    let total = grid.public_cell(records);
+    let value_totals: Vec<u64> = (0..1 + GROUP_FIGURES.len())
+        .map(|j| {
+            let mut t = 0;
+            for (i, l) in data.labels.iter().enumerate() {
+                t += match j {
+                    0 => u64::from(*l),
+                    _ => u64::from(has(data.facts[i], GROUP_FIGURES[j - 1].2)),
+                };
+            }
+            t
+        })
+        .collect();
+    let overall: Vec<(usize, usize)> = value_totals
+        .iter()
+        .map(|&v| {
+            let o = grid.public_cell(v);
+            let c = grid.public_cell(records - v);
+            grid.relate(total, vec![o, c]);
+            (o, c)
+        })
+        .collect();
+    let mut cells = Vec::with_capacity(columns.len());
+    // Each column's complement cells, `[value][group]`, for the cross-tables.
+    let mut comp_cells: Vec<Vec<Vec<usize>>> = Vec::with_capacity(columns.len());
+    for c in &counts {
+        let k = c.n.len();
+        let n_cells: Vec<usize> = c.n.iter().map(|&v| grid.cell(v, true)).collect();
+        grid.relate(total, n_cells.clone());
+        let mut count_cells = Vec::new();
+        let mut comps_by_value = Vec::new();
+        for (j, v) in c.values.iter().enumerate() {
+            let value_cells: Vec<usize> = v.iter().map(|&x| grid.cell(x, true)).collect();
+            grid.relate(overall[j].0, value_cells.clone());
+            let mut comps = Vec::with_capacity(k);
+            for gi in 0..k {
+                let comp = grid.cell(c.n[gi] - v[gi], false);
+                grid.relate(n_cells[gi], vec![value_cells[gi], comp]);
+                comps.push(comp);
+            }
+            grid.relate(overall[j].1, comps.clone());
+            count_cells.push(value_cells);
+            comps_by_value.push(comps);
+        }
+        cells.push(GroupCells {
+            n: n_cells,
+            counts: count_cells,
+        });
+        comp_cells.push(comps_by_value);
+    }
+    for a in 0..columns.len() {
+        for b in a + 1..columns.len() {
+            // n, then each value, per pair of groups that occur together.
+            let mut pairs: std::collections::BTreeMap<(u32, u32), Vec<u64>> = Default::default();
+            let (ga, gb) = (&columns[a].of_row, &columns[b].of_row);
+            for i in 0..data.labels.len() {
+                let e = pairs
+                    .entry((ga[i], gb[i]))
+                    .or_insert_with(|| vec![0; 2 + GROUP_FIGURES.len()]);
+                e[0] += 1;
+                e[1] += u64::from(data.labels[i]);
+                for (j, (_, _, bit)) in GROUP_FIGURES.iter().enumerate() {
+                    e[j + 2] += u64::from(has(data.facts[i], *bit));
+                }
+            }
+            let v = 1 + GROUP_FIGURES.len();
+            // Sums of the cross cells by group of a and of b: n, values, complements.
+            let mut by_a: Vec<Vec<Vec<usize>>> =
+                vec![vec![Vec::new(); columns[a].names.len()]; 1 + 2 * v];
+            let mut by_b: Vec<Vec<Vec<usize>>> =
+                vec![vec![Vec::new(); columns[b].names.len()]; 1 + 2 * v];
+            for (&(x, y), e) in &pairs {
+                let n_ab = grid.cell(e[0], false);
+                by_a[0][x as usize].push(n_ab);
+                by_b[0][y as usize].push(n_ab);
+                for j in 0..v {
+                    let c = grid.cell(e[j + 1], false);
+                    let comp = grid.cell(e[0] - e[j + 1], false);
+                    grid.relate(n_ab, vec![c, comp]);
+                    for (slot, cell) in [(1 + j, c), (1 + v + j, comp)] {
+                        by_a[slot][x as usize].push(cell);
+                        by_b[slot][y as usize].push(cell);
+                    }
+                }
+            }
+            for (col, sums) in [(a, by_a), (b, by_b)] {
+                for (slot, per_group) in sums.into_iter().enumerate() {
+                    for (gi, parts) in per_group.into_iter().enumerate() {
+                        if parts.is_empty() {
+                            continue;
+                        }
+                        let total = match slot {
+                            0 => cells[col].n[gi],
+                            s if s <= v => cells[col].counts[s - 1][gi],
+                            s => comp_cells[col][s - 1 - v][gi],
+                        };
+                        grid.relate(total, parts);
+                    }
+                }
+            }
+        }
+    }
+    debug_assert!(grid.check().is_ok());
+    let sup = grid.suppress(min_cell);
+    (grid, cells, counts, sup)
+}
+
 fn group_report(
     g: &GroupColumn,
     data: &Data,
     reference: Option<&Tool>,
-    min_cell: u64,
+    (grid, cells, counts, sup): (&Grid, &GroupCells, &GroupCounts, &Suppressed),
 ) -> GroupReport {
     let k = g.names.len();
-    // Counts: n, abuse, and the three figures, per group.
-    let mut n = vec![0u64; k];
-    let mut abuse = vec![0u64; k];
-    let mut fig = vec![[0u64; 4]; k];
-    for (i, &gi) in g.of_row.iter().enumerate() {
-        let gi = gi as usize;
-        n[gi] += 1;
-        abuse[gi] += u64::from(data.labels[i]);
-        for (j, (_, _, bit)) in GROUP_FIGURES.iter().enumerate() {
-            fig[gi][j] += u64::from(has(data.facts[i], *bit));
-        }
-    }
-    // The table of counts for suppression: the total and each group's n; for abuse
-    // and each figure, the overall count, each group's count and its (implied)
-    // complement. The overall counts are public: the report states them in full
-    // (the record count, the overall rates), so they are never withheld and the
-    // group counts are protected against them.
-    let mut grid = Grid::new();
-    let total = grid.public_cell(n.iter().sum());
-    let n_cells: Vec<usize> = n.iter().map(|&v| grid.cell(v, true)).collect();
-    grid.relate(total, n_cells.clone());
-    let mut count_cells: Vec<Vec<usize>> = Vec::new(); // [figure][group]
-    let values: Vec<Vec<u64>> = std::iter::once(abuse.clone())
-        .chain((0..4).map(|j| fig.iter().map(|f| f[j]).collect()))
+    let n = &counts.n;
+    let fig: Vec<[u64; 4]> = (0..k)
+        .map(|gi| std::array::from_fn(|j| counts.values[j + 1][gi]))
         .collect();
-    for v in &values {
-        let overall = grid.public_cell(v.iter().sum());
-        let cells: Vec<usize> = v.iter().map(|&c| grid.cell(c, true)).collect();
-        grid.relate(overall, cells.clone());
-        let comp_overall = grid.public_cell(n.iter().sum::<u64>() - v.iter().sum::<u64>());
-        let mut comps = Vec::with_capacity(k);
-        for (gi, &c) in cells.iter().enumerate() {
-            let comp = grid.cell(n[gi] - v[gi], false);
-            grid.relate(n_cells[gi], vec![c, comp]);
-            comps.push(comp);
-        }
-        grid.relate(comp_overall, comps);
-        grid.relate(total, vec![overall, comp_overall]);
-        count_cells.push(cells);
-    }
-    let sup = grid.suppress(min_cell);
+    let n_cells = &cells.n;
+    let count_cells = &cells.counts;
     // Group rows: shown only when n is shown.
-    let shown = |cell: usize| sup.shown(&grid, cell);
+    let shown = |cell: usize| sup.shown(grid, cell);
     let mut rows = Vec::with_capacity(k);
     let mut by_group: Vec<(Vec<f64>, Vec<bool>)> = vec![(Vec::new(), Vec::new()); k];
     if let Some(t) = reference {
@@ -1092,6 +1214,8 @@ pub fn evaluate(data: &Data, opts: &Options) -> Evaluation {
         );
     }
     jobs.extend((0..data.groups.len()).map(Job::Group));
+    // Every breakdown in one suppression problem: they can be differenced.
+    let (grid, group_cells, group_counts, sup) = group_grid(&data.groups, data, opts.min_cell);
     let reference_tool = reference.map(|r| &data.tools[r]);
     let done = par_map(&jobs, |job| match *job {
         Job::Compare(t, r) => Done::Compared(comparison(
@@ -1104,7 +1228,7 @@ pub fn evaluate(data: &Data, opts: &Options) -> Evaluation {
             &data.groups[g],
             data,
             reference_tool,
-            opts.min_cell,
+            (&grid, &group_cells[g], &group_counts[g], &sup),
         )),
     });
     let (mut comparisons, mut groups) = (Vec::new(), Vec::new());

@@ -335,6 +335,9 @@ pub struct Tally {
     question_index: HashMap<String, usize>,
     errors: u64,
     synthetic_ids: bool,
+    /// Per row (by `counts`' index), and overall: the unpublished counts of [`Link`].
+    links: Vec<[u64; LINKS]>,
+    overall_links: [u64; LINKS],
 }
 
 impl Default for Tally {
@@ -347,6 +350,8 @@ impl Default for Tally {
             question_index: HashMap::new(),
             errors: 0,
             synthetic_ids: true,
+            links: Vec::new(),
+            overall_links: [0; LINKS],
         }
     }
 }
@@ -415,6 +420,7 @@ impl Tally {
         let i = *self.rows.entry(key).or_insert(next);
         if i == next {
             self.counts.push(Vec::new());
+            self.links.push([0; LINKS]);
         }
         RowId(i)
     }
@@ -512,6 +518,10 @@ impl Tally {
                 row.resize(FIXED + i + 1, 0);
             }
             row[FIXED + i] += 1;
+        }
+        for (l, is) in links(r, transitions).into_iter().enumerate() {
+            self.links[row.0][l] += u64::from(is);
+            self.overall_links[l] += u64::from(is);
         }
         let row = &mut self.counts[row.0];
         if row.len() < FIXED {
@@ -614,7 +624,7 @@ impl Summary {
 /// Figures that are the same count by the scorer's rules: shown as one cell, so
 /// that suppression treats them alike (one withheld and the other shown would give
 /// it away). Applied only when the counts agree in every row.
-const SAME_AS: [(&str, &str); 8] = [
+const SAME_AS: [(&str, &str); 10] = [
     (
         "recording_category.parental_conflict",
         "classification.parental_conflict",
@@ -632,7 +642,215 @@ const SAME_AS: [(&str, &str); 8] = [
     ("pathway.management_oversight", "classification.unclear"),
     ("pathway.rpc_support", "classification.parental_conflict"),
     ("pathway.idva", "pathway.marac"),
+    // Specialist support is given on exactly a medium grade for abuse and unclear
+    // cases, and parental conflict is never graded above standard (pathways.rs,
+    // decision.rs).
+    ("pathway.specialist_da_service", "risk_level.medium"),
+    // A high grade is itself a MARAC criterion (the yes-count or the officer's
+    // judgement, grading.rs), so the pathway and the referral are the same.
+    ("marac_referral", "pathway.marac"),
 ];
+
+/// Counts that no output shows but that a reader can work out from the scorer's
+/// rules and the published figures: conjunctions of a classification and a grade,
+/// the cases a pathway is given among, the criteria a referral has not met. Each is
+/// an implied cell of every row (zero in every row: left out, as a reader who knows
+/// the rules knows it is zero), tied to the figures by [`LINK_RULES`], so that the
+/// solver sees through the rules: the unclear call-outs at standard risk are the
+/// standard ones minus parental conflict minus victim support, and high risk is the
+/// call-outs minus standard minus specialist support.
+#[derive(Debug, Clone, Copy)]
+#[repr(usize)]
+enum Link {
+    UnclearStandard,
+    UnclearMedium,
+    UnclearHigh,
+    AbuseStandard,
+    AbuseMedium,
+    AbuseHigh,
+    ConflictStandard,
+    ConflictMedium,
+    ConflictHigh,
+    EarlyHelpConflict,
+    EarlyHelpUnclear,
+    EarlyHelpAbuse,
+    ConflictNoEarlyHelp,
+    UnclearNoEarlyHelp,
+    CscConflict,
+    CscUnclear,
+    CscAbuse,
+    UnclearNoCsc,
+    AbuseNoCsc,
+    CscNoSchool,
+    VisibleAndJudgement,
+    VisibleNotJudgement,
+    JudgementNotVisible,
+    MaracNotHigh,
+    HighNoMarac,
+    /// Four: a referral without each criterion, in the order of `CRITERIA`.
+    MaracWithout,
+    /// Five: a transition but not each one, in the order of `TRANSITIONS`.
+    AnyWithout = Link::MaracWithout as usize + 4,
+}
+const LINKS: usize = Link::AnyWithout as usize + 5;
+
+/// Which of [`Link`]'s counts a call-out is in.
+fn links(r: &CompactResult, transitions: Option<&[Transition]>) -> [bool; LINKS] {
+    use Classification::{DomesticAbuse, ParentalConflict, Unclear};
+    let mut l = [false; LINKS];
+    let class = r.classification;
+    let level = LEVELS.iter().position(|x| *x == r.risk_level).unwrap_or(0);
+    let base = match class {
+        Unclear => Link::UnclearStandard,
+        DomesticAbuse => Link::AbuseStandard,
+        ParentalConflict => Link::ConflictStandard,
+    };
+    l[base as usize + level] = true;
+    let eh = r.pathways.contains(Pathway::EarlyHelp);
+    let csc = r.csc_notification;
+    l[Link::EarlyHelpConflict as usize] = eh && class == ParentalConflict;
+    l[Link::EarlyHelpUnclear as usize] = eh && class == Unclear;
+    l[Link::EarlyHelpAbuse as usize] = eh && class == DomesticAbuse;
+    l[Link::ConflictNoEarlyHelp as usize] = !eh && class == ParentalConflict;
+    l[Link::UnclearNoEarlyHelp as usize] = !eh && class == Unclear;
+    l[Link::CscConflict as usize] = csc && class == ParentalConflict;
+    l[Link::CscUnclear as usize] = csc && class == Unclear;
+    l[Link::CscAbuse as usize] = csc && class == DomesticAbuse;
+    l[Link::UnclearNoCsc as usize] = !csc && class == Unclear;
+    l[Link::AbuseNoCsc as usize] = !csc && class == DomesticAbuse;
+    l[Link::CscNoSchool as usize] = csc && !r.school_notification;
+    let criterion = |c| r.marac_criteria.contains(c);
+    let vhr = criterion(MaracCriterion::VisibleHighRisk);
+    let pj = criterion(MaracCriterion::ProfessionalJudgement);
+    l[Link::VisibleAndJudgement as usize] = vhr && pj;
+    l[Link::VisibleNotJudgement as usize] = vhr && !pj;
+    l[Link::JudgementNotVisible as usize] = pj && !vhr;
+    let high = r.risk_level == RiskLevel::High;
+    l[Link::MaracNotHigh as usize] = r.marac_referral && !high;
+    l[Link::HighNoMarac as usize] = high && !r.marac_referral;
+    for (i, c) in CRITERIA.iter().enumerate() {
+        l[Link::MaracWithout as usize + i] = r.marac_referral && !criterion(*c);
+    }
+    if class == ParentalConflict {
+        if let Some(ts) = transitions.filter(|ts| !ts.is_empty()) {
+            for (i, t) in TRANSITIONS.iter().enumerate() {
+                l[Link::AnyWithout as usize + i] = !ts.contains(t);
+            }
+        }
+    }
+    l
+}
+
+/// A term of a [`LINK_RULES`] sum: a figure (by its fixed index) or a [`Link`].
+#[derive(Debug, Clone, Copy)]
+enum Term {
+    F(usize),
+    L(usize),
+}
+
+/// The scorer's rules as sums, total first (crates/dashrisk/src/stage/pathways.rs,
+/// safeguarding.rs, decision.rs; grading.rs for the MARAC criteria). A sum is used
+/// only when it holds in every row, so a policy that changes a rule costs
+/// protection nowhere: the sum is then simply not one a reader can use.
+fn link_rules() -> Vec<(Term, Vec<Term>)> {
+    use Link as K;
+    use Term::{F, L};
+    let l = |k: K| L(k as usize);
+    let (pc, unclear, abuse) = (F(CLASS), F(CLASS + 1), F(CLASS + 2));
+    let (standard, medium, high) = (F(LEVEL), F(LEVEL + 1), F(LEVEL + 2));
+    let path = |p: Pathway| F(PATH + PATHWAYS.iter().position(|x| *x == p).unwrap_or(0));
+    let mut v = vec![
+        (
+            pc,
+            vec![
+                l(K::ConflictStandard),
+                l(K::ConflictMedium),
+                l(K::ConflictHigh),
+            ],
+        ),
+        (
+            unclear,
+            vec![
+                l(K::UnclearStandard),
+                l(K::UnclearMedium),
+                l(K::UnclearHigh),
+            ],
+        ),
+        (
+            abuse,
+            vec![l(K::AbuseStandard), l(K::AbuseMedium), l(K::AbuseHigh)],
+        ),
+        (
+            standard,
+            vec![
+                l(K::ConflictStandard),
+                l(K::UnclearStandard),
+                l(K::AbuseStandard),
+            ],
+        ),
+        (
+            medium,
+            vec![l(K::ConflictMedium), l(K::UnclearMedium), l(K::AbuseMedium)],
+        ),
+        (
+            high,
+            vec![l(K::ConflictHigh), l(K::UnclearHigh), l(K::AbuseHigh)],
+        ),
+        (
+            path(Pathway::SpecialistDaService),
+            vec![l(K::UnclearMedium), l(K::AbuseMedium)],
+        ),
+        (path(Pathway::VictimSupport), vec![l(K::AbuseStandard)]),
+        (
+            path(Pathway::EarlyHelp),
+            vec![
+                l(K::EarlyHelpConflict),
+                l(K::EarlyHelpUnclear),
+                l(K::EarlyHelpAbuse),
+            ],
+        ),
+        (pc, vec![l(K::EarlyHelpConflict), l(K::ConflictNoEarlyHelp)]),
+        (
+            unclear,
+            vec![l(K::EarlyHelpUnclear), l(K::UnclearNoEarlyHelp)],
+        ),
+        (
+            F(CSC),
+            vec![l(K::CscConflict), l(K::CscUnclear), l(K::CscAbuse)],
+        ),
+        (unclear, vec![l(K::CscUnclear), l(K::UnclearNoCsc)]),
+        (abuse, vec![l(K::CscAbuse), l(K::AbuseNoCsc)]),
+        (F(CSC), vec![F(SCHOOL), l(K::CscNoSchool)]),
+        (
+            high,
+            vec![
+                l(K::VisibleAndJudgement),
+                l(K::VisibleNotJudgement),
+                l(K::JudgementNotVisible),
+            ],
+        ),
+        (
+            F(CRIT),
+            vec![l(K::VisibleAndJudgement), l(K::VisibleNotJudgement)],
+        ),
+        (
+            F(CRIT + 1),
+            vec![l(K::VisibleAndJudgement), l(K::JudgementNotVisible)],
+        ),
+        (F(MARAC), vec![high, l(K::MaracNotHigh)]),
+        (path(Pathway::Marac), vec![F(MARAC), l(K::HighNoMarac)]),
+    ];
+    for i in 0..CRITERIA.len() {
+        v.push((F(MARAC), vec![F(CRIT + i), L(K::MaracWithout as usize + i)]));
+    }
+    for i in 0..TRANSITIONS.len() {
+        v.push((
+            F(TRANS_STATE),
+            vec![F(TRANS + i), L(K::AnyWithout as usize + i)],
+        ));
+    }
+    v
+}
 
 fn build(t: Tally, options: &Options) -> Summary {
     let mut figures = fixed_defs();
@@ -646,12 +864,14 @@ fn build(t: Tally, options: &Options) -> Summary {
     }
     let width = figures.len();
     let mut counts = t.counts;
+    let mut all_links: Vec<&[u64; LINKS]> = vec![&t.overall_links];
     let rows: Vec<(RowKey, Vec<u64>)> = t
         .rows
         .into_iter()
         .map(|(k, i)| {
             let mut v = std::mem::take(&mut counts[i]);
             v.resize(width, 0);
+            all_links.push(&t.links[i]);
             (k, v)
         })
         .collect();
@@ -667,6 +887,35 @@ fn build(t: Tally, options: &Options) -> Summary {
             }
         }
     }
+    for f in 0..width {
+        while alias[alias[f]] != alias[f] {
+            alias[f] = alias[alias[f]];
+        }
+    }
+    // A link that is zero in every row is left out: known to be zero.
+    let link_used: Vec<bool> = (0..LINKS)
+        .map(|l| all_links.iter().any(|v| v[l] > 0))
+        .collect();
+    let value_of = |r: usize, term: Term| match term {
+        Term::F(f) => all[r][f],
+        Term::L(l) => all_links[r][l],
+    };
+    let rules: Vec<(Term, Vec<Term>)> = link_rules()
+        .into_iter()
+        .map(|(total, parts)| {
+            let parts = parts
+                .into_iter()
+                .filter(|p| !matches!(p, Term::L(l) if !link_used[*l]))
+                .collect::<Vec<_>>();
+            (total, parts)
+        })
+        .filter(|(total, parts)| {
+            !parts.is_empty()
+                && (0..all.len()).all(|r| {
+                    value_of(r, *total) == parts.iter().map(|&p| value_of(r, p)).sum::<u64>()
+                })
+        })
+        .collect();
 
     // One grid: every row's figures (published), the implied complements, the
     // relations within a row, and the overall row as the sum of the breakdown.
@@ -675,6 +924,7 @@ fn build(t: Tally, options: &Options) -> Summary {
     let n_rows = if breakdown { all.len() } else { 1 };
     let mut cells: Vec<Vec<usize>> = Vec::with_capacity(n_rows);
     let mut complements: Vec<Vec<Option<usize>>> = Vec::with_capacity(n_rows);
+    let mut link_cells: Vec<[usize; LINKS]> = Vec::with_capacity(n_rows);
     let denominator_of = |f: &FigureDef| match f.denominator {
         Denominator::CallOuts => N,
         Denominator::ParentalConflict => CLASS,
@@ -688,7 +938,7 @@ fn build(t: Tally, options: &Options) -> Summary {
         (CLASS, TRANS_STATE..TRANS_STATE + 3),
     ];
     let in_partition = |f: usize| partitions.iter().any(|(_, r)| r.contains(&f));
-    for v in all.iter().take(n_rows) {
+    for (r, v) in all.iter().enumerate().take(n_rows) {
         let mut c = vec![usize::MAX; width];
         for f in 0..width {
             if alias[f] == f {
@@ -711,8 +961,26 @@ fn build(t: Tally, options: &Options) -> Summary {
             comp[f] = Some(rest);
             g.relate(c[d], vec![c[f], rest]);
         }
+        let mut lc = [usize::MAX; LINKS];
+        for l in (0..LINKS).filter(|&l| link_used[l]) {
+            lc[l] = g.cell(all_links[r][l], false);
+        }
+        let cell_of = |term: Term| match term {
+            Term::F(f) => c[f],
+            Term::L(l) => lc[l],
+        };
+        for (total, parts) in &rules {
+            let (total, parts) = (cell_of(*total), parts.iter().map(|&p| cell_of(p)));
+            let parts: Vec<usize> = parts.collect();
+            // A figure shown as its own part (pathway.marac = marac_referral, one
+            // cell) says nothing.
+            if parts != [total] {
+                g.relate(total, parts);
+            }
+        }
         cells.push(c);
         complements.push(comp);
+        link_cells.push(lc);
     }
     if breakdown {
         for f in 0..width {
@@ -724,6 +992,12 @@ fn build(t: Tally, options: &Options) -> Summary {
                 let parts = (1..n_rows).filter_map(|r| complements[r][f]).collect();
                 g.relate(total, parts);
             }
+        }
+        for l in (0..LINKS).filter(|&l| link_used[l]) {
+            g.relate(
+                link_cells[0][l],
+                (1..n_rows).map(|r| link_cells[r][l]).collect(),
+            );
         }
     }
     debug_assert!(g.check().is_ok());

@@ -296,6 +296,17 @@ impl Grid {
                     row.push((col[p], -1));
                 }
             }
+            // One cell can stand in a sum twice (a figure shown as another's cell):
+            // its terms are added up, so that a row never holds a column twice.
+            row.sort_unstable_by_key(|e| e.0);
+            row.dedup_by(|later, kept| {
+                let same = later.0 == kept.0;
+                if same {
+                    kept.1 += later.1;
+                }
+                same
+            });
+            row.retain(|e| e.1 != 0);
             if !row.is_empty() {
                 span.insert(row);
             }
@@ -650,6 +661,21 @@ mod tests {
         let s = g.suppress(10);
         assert!(!s.is_suppressed(a));
         assert!(s.is_suppressed(b) && s.is_suppressed(t));
+    }
+
+    /// A sum that holds a cell on both sides (a figure whose cell is another's) is
+    /// true of every value and pins nothing down; it must not stall the solver.
+    #[test]
+    fn a_cell_on_both_sides_of_a_sum_cancels() {
+        let mut g = Grid::new();
+        let a = g.cell(3, true);
+        let b = g.cell(40, true);
+        let t = g.cell(43, true);
+        g.relate(t, vec![a, b]);
+        g.relate(a, vec![a]);
+        let s = g.suppress(10);
+        assert!(s.is_suppressed(a) && s.is_suppressed(b) && !s.is_suppressed(t));
+        assert!(g.determined_protected(&s.status).is_empty());
     }
 
     #[test]

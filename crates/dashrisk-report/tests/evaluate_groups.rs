@@ -155,3 +155,121 @@ proptest! {
         }
     }
 }
+
+/// The figures of a group row a reader can subtract: n, abuse and each figure's
+/// count (`None` when withheld or the row is).
+fn row_counts(row: &dashrisk_report::evaluate::GroupRow) -> [Option<u64>; 6] {
+    [
+        row.n,
+        row.abuse,
+        row.conflict.count,
+        row.marac.count,
+        row.csc.count,
+        row.medium_or_high.count,
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(
+        std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(64)
+    ))]
+
+    /// Two breakdowns of one evaluation, officers nested in areas (officer k works
+    /// in area k mod 3, as the generator deals them): an area's figure minus its
+    /// shown officers' is what its withheld officers have together. That must never
+    /// be one withheld officer's figure, nor a small count (the review's finding 1:
+    /// a withheld officer of 6 records came back whole). The same for the
+    /// complements (n minus the figure), and for officers within an area whose
+    /// own figure is withheld (nothing to subtract from).
+    #[test]
+    fn two_breakdowns_cannot_be_subtracted(
+        records in prop::collection::vec(record(), 1..400),
+        min_cell in 2u64..12,
+    ) {
+        let officers = 12usize;
+        let areas = 3usize;
+        let data = Data {
+            labels: records.iter().map(|r| r.0).collect(),
+            facts: records.iter().map(|r| r.1).collect(),
+            tools: vec![Tool {
+                name: "p".into(),
+                description: String::new(),
+                kind: ToolKind::Probability,
+                kind_note: None,
+                scores: records.iter().map(|r| r.3).collect(),
+                positive_from: Some(0.5),
+                positive_rule: String::new(),
+                workload: Some(WorkloadBasis::Scorer),
+                conflict_label: true,
+            }],
+            groups: vec![
+                GroupColumn {
+                    column: "officer".into(),
+                    names: (0..officers).map(|g| format!("o{g}")).collect(),
+                    of_row: records.iter().map(|r| r.2).collect(),
+                },
+                GroupColumn {
+                    column: "area".into(),
+                    names: (0..areas).map(|g| format!("a{g}")).collect(),
+                    of_row: records.iter().map(|r| r.2 % areas as u32).collect(),
+                },
+            ],
+        };
+        let e = evaluate(&data, &options(min_cell, records.len() as u64));
+        let small = |v: u64| v > 0 && v < min_cell;
+        // True counts per officer: n, abuse, the four figures.
+        let mut truth = vec![[0u64; 6]; officers];
+        for r in &records {
+            let t = &mut truth[r.2 as usize];
+            t[0] += 1;
+            t[1] += u64::from(r.0);
+            for (j, (_, bit)) in FIGURES.iter().enumerate() {
+                t[2 + j] += u64::from(r.1 & bit != 0);
+            }
+        }
+        let officer_row = |k: usize| e.groups[0].rows.iter().find(|r| r.group == format!("o{k}"));
+        for a in 0..areas {
+            let Some(area) = e.groups[1].rows.iter().find(|r| r.group == format!("a{a}")) else {
+                continue;
+            };
+            let area_counts = row_counts(area);
+            let members: Vec<usize> = (0..officers).filter(|&k| k % areas == a && truth[k][0] > 0).collect();
+            for f in 0..6 {
+                let Some(total) = area_counts[f] else { continue };
+                let mut hidden = Vec::new();
+                let mut hidden_comp = Vec::new();
+                let mut shown_sum = 0;
+                for &k in &members {
+                    match officer_row(k).map(row_counts).and_then(|c| c[f]) {
+                        Some(v) => shown_sum += v,
+                        None => {
+                            hidden.push(truth[k][f]);
+                            hidden_comp.push(truth[k][0] - truth[k][f]);
+                        }
+                    }
+                }
+                prop_assert_eq!(total - shown_sum, hidden.iter().sum::<u64>());
+                // With one area the area's figures are the overall ones, which the
+                // officer table is protected against anyway.
+                let single = e.groups[1].rows.len() == 1;
+                prop_assert!(
+                    single || hidden.len() != 1,
+                    "area a{} figure {}: one withheld officer's count ({}) is the area's minus the rest",
+                    a, f, hidden.first().copied().unwrap_or(0)
+                );
+                prop_assert!(
+                    single || !small(hidden.iter().sum()),
+                    "area a{} figure {}: withheld officers add up to {}", a, f, hidden.iter().sum::<u64>()
+                );
+                // The area's complement (n minus the figure) less the shown
+                // officers' complements.
+                if f > 0 && area_counts[0].is_some() {
+                    prop_assert!(
+                        single || !small(hidden_comp.iter().sum()),
+                        "area a{} figure {}: withheld officers' complements add up to {}", a, f, hidden_comp.iter().sum::<u64>()
+                    );
+                }
+            }
+        }
+    }
+}

@@ -11,16 +11,252 @@
 //!    make equal are equal; and the breakdown rows add up to the overall row. A
 //!    withheld count is determined if its unit vector lies in the row space of those
 //!    equations (Gaussian elimination, below).
+//!    The reader also knows the scorer's rules (crates/dashrisk/src/stage/pathways.rs,
+//!    safeguarding.rs, decision.rs and grading.rs), which tie the figures together
+//!    through counts that are not published (the unclear call-outs at standard risk
+//!    are the standard ones minus parental conflict minus victim support): these are
+//!    [`RULES`], over the conjunctions of [`conjunctions`], counted here from the
+//!    records.
 //! 3. No set of withheld counts in one sum adds up to a small count.
 
 use dashrisk::synth::{Generator, SynthParams};
-use dashrisk::{Classification, Scorer};
+use dashrisk::Transition;
+use dashrisk::{Classification, CompactResult, MaracCriterion, Pathway, RiskLevel, Scorer};
 use dashrisk_report::{render, Options, RowKey, Summary, Tally};
 use proptest::prelude::*;
 use serde_json::Value;
 use std::collections::HashMap;
 
+/// Counts of the conjunctions of [`conjunctions`], per breakdown row (`None`: overall).
+type Conj = HashMap<Option<RowKey>, HashMap<&'static str, u64>>;
+
+/// The unpublished counts the rules tie the figures together through, from one
+/// result: name and whether the call-out is in it.
+fn conjunctions(
+    r: &CompactResult,
+    transitions: Option<&[Transition]>,
+) -> Vec<(&'static str, bool)> {
+    use Classification::*;
+    use RiskLevel::*;
+    let c = r.classification;
+    let l = r.risk_level;
+    let eh = r.pathways.contains(Pathway::EarlyHelp);
+    let csc = r.csc_notification;
+    let vhr = r.marac_criteria.contains(MaracCriterion::VisibleHighRisk);
+    let pj = r
+        .marac_criteria
+        .contains(MaracCriterion::ProfessionalJudgement);
+    let marac = r.marac_referral;
+    let pc = c == ParentalConflict;
+    let any = pc && transitions.is_some_and(|t| !t.is_empty());
+    let has = |t: Transition| any && transitions.is_some_and(|ts| ts.contains(&t));
+    vec![
+        ("pc_standard", pc && l == Standard),
+        ("pc_medium", pc && l == Medium),
+        ("pc_high", pc && l == High),
+        ("unclear_standard", c == Unclear && l == Standard),
+        ("unclear_medium", c == Unclear && l == Medium),
+        ("unclear_high", c == Unclear && l == High),
+        ("abuse_standard", c == DomesticAbuse && l == Standard),
+        ("abuse_medium", c == DomesticAbuse && l == Medium),
+        ("abuse_high", c == DomesticAbuse && l == High),
+        ("early_help_pc", eh && pc),
+        ("early_help_unclear", eh && c == Unclear),
+        ("early_help_abuse", eh && c == DomesticAbuse),
+        ("pc_no_early_help", pc && !eh),
+        ("unclear_no_early_help", c == Unclear && !eh),
+        ("csc_pc", csc && pc),
+        ("csc_unclear", csc && c == Unclear),
+        ("csc_abuse", csc && c == DomesticAbuse),
+        ("unclear_no_csc", c == Unclear && !csc),
+        ("abuse_no_csc", c == DomesticAbuse && !csc),
+        ("csc_no_school", csc && !r.school_notification),
+        ("school_no_csc", r.school_notification && !csc),
+        ("visible_and_judgement", vhr && pj),
+        ("visible_not_judgement", vhr && !pj),
+        ("judgement_not_visible", pj && !vhr),
+        ("high_no_marac", l == High && !marac),
+        ("marac_not_high", marac && l != High),
+        ("marac_not_visible", marac && !vhr),
+        ("marac_not_judgement", marac && !pj),
+        (
+            "marac_not_escalation",
+            marac
+                && !r
+                    .marac_criteria
+                    .contains(MaracCriterion::PotentialEscalation),
+        ),
+        (
+            "marac_not_repeat",
+            marac && !r.marac_criteria.contains(MaracCriterion::RepeatMarac),
+        ),
+        ("any_not_separation", any && !has(Transition::Separation)),
+        ("any_not_new_baby", any && !has(Transition::NewBaby)),
+        ("any_not_bereavement", any && !has(Transition::Bereavement)),
+        (
+            "any_not_child_starting_school",
+            any && !has(Transition::ChildStartingSchool),
+        ),
+        (
+            "any_not_economic_pressure",
+            any && !has(Transition::EconomicPressure),
+        ),
+    ]
+}
+
+/// Conjunctions the rules make empty: parental conflict needs a standard grade and
+/// no MARAC criterion (decision.rs), so no notification either (safeguarding.rs);
+/// Early Help is for unclear and conflict cases (pathways.rs); a school notice
+/// needs a CSC notification; a high grade is a MARAC criterion (grading.rs).
+const EMPTY: [&str; 6] = [
+    "pc_medium",
+    "pc_high",
+    "early_help_abuse",
+    "csc_pc",
+    "school_no_csc",
+    "high_no_marac",
+];
+
+/// The rules as sums (total = parts), over figure keys and conjunctions (`&`).
+const RULES: &[(&str, &[&str])] = &[
+    (
+        "classification.parental_conflict",
+        &["&pc_standard", "&pc_medium", "&pc_high"],
+    ),
+    (
+        "classification.unclear",
+        &["&unclear_standard", "&unclear_medium", "&unclear_high"],
+    ),
+    (
+        "classification.domestic_abuse",
+        &["&abuse_standard", "&abuse_medium", "&abuse_high"],
+    ),
+    (
+        "risk_level.standard",
+        &["&pc_standard", "&unclear_standard", "&abuse_standard"],
+    ),
+    (
+        "risk_level.medium",
+        &["&pc_medium", "&unclear_medium", "&abuse_medium"],
+    ),
+    (
+        "risk_level.high",
+        &["&pc_high", "&unclear_high", "&abuse_high"],
+    ),
+    // pathways.rs: specialist support on a medium grade for abuse and unclear;
+    // victim support on a standard grade for abuse.
+    (
+        "pathway.specialist_da_service",
+        &["&unclear_medium", "&abuse_medium"],
+    ),
+    ("pathway.victim_support", &["&abuse_standard"]),
+    (
+        "pathway.early_help",
+        &["&early_help_pc", "&early_help_unclear", "&early_help_abuse"],
+    ),
+    (
+        "classification.parental_conflict",
+        &["&early_help_pc", "&pc_no_early_help"],
+    ),
+    (
+        "classification.unclear",
+        &["&early_help_unclear", "&unclear_no_early_help"],
+    ),
+    (
+        "csc_notification",
+        &["&csc_pc", "&csc_unclear", "&csc_abuse"],
+    ),
+    (
+        "classification.unclear",
+        &["&csc_unclear", "&unclear_no_csc"],
+    ),
+    (
+        "classification.domestic_abuse",
+        &["&csc_abuse", "&abuse_no_csc"],
+    ),
+    (
+        "csc_notification",
+        &["school_notification", "&csc_no_school", "-&school_no_csc"],
+    ),
+    // grading.rs: high on the yes-count or the officer's judgement, each a criterion.
+    (
+        "risk_level.high",
+        &[
+            "&visible_and_judgement",
+            "&visible_not_judgement",
+            "&judgement_not_visible",
+        ],
+    ),
+    (
+        "marac_criterion.visible_high_risk",
+        &["&visible_and_judgement", "&visible_not_judgement"],
+    ),
+    (
+        "marac_criterion.professional_judgement",
+        &["&visible_and_judgement", "&judgement_not_visible"],
+    ),
+    (
+        "marac_referral",
+        &["risk_level.high", "&marac_not_high", "-&high_no_marac"],
+    ),
+    (
+        "marac_referral",
+        &["marac_criterion.visible_high_risk", "&marac_not_visible"],
+    ),
+    (
+        "marac_referral",
+        &[
+            "marac_criterion.professional_judgement",
+            "&marac_not_judgement",
+        ],
+    ),
+    (
+        "marac_referral",
+        &[
+            "marac_criterion.potential_escalation",
+            "&marac_not_escalation",
+        ],
+    ),
+    (
+        "marac_referral",
+        &["marac_criterion.repeat_marac", "&marac_not_repeat"],
+    ),
+    ("pathway.marac", &["marac_referral", "&high_no_marac"]),
+    ("pathway.idva", &["pathway.marac"]),
+    ("pathway.management_oversight", &["classification.unclear"]),
+    ("pathway.rpc_support", &["classification.parental_conflict"]),
+    ("pathway.childrens_social_care", &["csc_notification"]),
+    ("pathway.operation_encompass", &["school_notification"]),
+    (
+        "transitions.any",
+        &["transition.separation", "&any_not_separation"],
+    ),
+    (
+        "transitions.any",
+        &["transition.new_baby", "&any_not_new_baby"],
+    ),
+    (
+        "transitions.any",
+        &["transition.bereavement", "&any_not_bereavement"],
+    ),
+    (
+        "transitions.any",
+        &[
+            "transition.child_starting_school",
+            "&any_not_child_starting_school",
+        ],
+    ),
+    (
+        "transitions.any",
+        &["transition.economic_pressure", "&any_not_economic_pressure"],
+    ),
+];
+
 fn tally(n: usize, seed: u64, p_abuse: f64, groups: &[u8], periods: u8) -> Tally {
+    tally_conj(n, seed, p_abuse, groups, periods).0
+}
+
+fn tally_conj(n: usize, seed: u64, p_abuse: f64, groups: &[u8], periods: u8) -> (Tally, Conj) {
     let scorer = Scorer::default();
     let params = SynthParams {
         p_abuse,
@@ -28,6 +264,7 @@ fn tally(n: usize, seed: u64, p_abuse: f64, groups: &[u8], periods: u8) -> Tally
     };
     let mut g = Generator::new(seed, params);
     let mut t = Tally::new();
+    let mut conj: Conj = HashMap::new();
     for i in 0..n {
         let rec = g.record(i);
         let a = rec.assessment;
@@ -41,9 +278,14 @@ fn tally(n: usize, seed: u64, p_abuse: f64, groups: &[u8], periods: u8) -> Tally
             group: vec![format!("g{}", groups[i % groups.len()])],
             period: (periods > 0).then(|| format!("p{}", (i * 7 + 3) % usize::from(periods))),
         };
+        for (name, is) in conjunctions(&r, a.conflict_screen.recent_transitions.as_deref()) {
+            for row in [None, Some(key.clone())] {
+                *conj.entry(row).or_default().entry(name).or_default() += u64::from(is);
+            }
+        }
         t.add(key, &a, &r, &open);
     }
-    t
+    (t, conj)
 }
 
 fn options(min_cell: u64, breakdown: bool, periods: bool) -> Options {
@@ -140,7 +382,7 @@ fn determined(sys: &System) -> Vec<bool> {
 
 /// Checks the three properties on a summary (`truth` is the same summary with no
 /// suppression).
-fn check(s: &Summary, truth: &Summary) -> Result<(), TestCaseError> {
+fn check(s: &Summary, truth: &Summary, conj: &Conj) -> Result<(), TestCaseError> {
     let min = s.options.min_cell;
     let j = render::json(s);
     let jt = render::json(truth);
@@ -225,7 +467,22 @@ fn check(s: &Summary, truth: &Summary) -> Result<(), TestCaseError> {
         K(f64),
         U(usize),
     }
+    let row_key = |r: usize| (r > 0).then(|| s.rows[r - 1].key.clone().unwrap());
     let mut term = |r: usize, k: &str, complement: bool| -> T {
+        if let Some(c) = k.strip_prefix('&') {
+            let value = conj[&row_key(r)][c];
+            if EMPTY.contains(&c) {
+                assert_eq!(value, 0, "the rules make {c} empty");
+                return T::K(0.0);
+            }
+            let next = truth_of.len();
+            let id = *unknown.entry((r, k.to_string())).or_insert(next);
+            if id == next {
+                truth_of.push(value);
+                withheld.push(false);
+            }
+            return T::U(id);
+        }
         let name = if complement {
             format!("not:{k}")
         } else {
@@ -304,6 +561,34 @@ fn check(s: &Summary, truth: &Summary) -> Result<(), TestCaseError> {
                 eqs.push(sum_eq(term(r, a, false), vec![term(r, b, false)]));
             }
         }
+        for (total, parts) in RULES {
+            let mut e = vec![(term(r, total, false), 1.0)];
+            for p in parts.iter() {
+                let (sign, p) = match p.strip_prefix('-') {
+                    Some(p) => (1.0, p),
+                    None => (-1.0, *p),
+                };
+                e.push((term(r, p, false), sign));
+            }
+            // The rules are stated right: they hold on the true counts.
+            let value = |k: &str| match k.strip_prefix('&') {
+                Some(c) => conj[&row_key(r)][c] as f64,
+                None => real[r][k].unwrap() as f64,
+            };
+            let sum: f64 = value(total)
+                + parts
+                    .iter()
+                    .map(|p| match p.strip_prefix('-') {
+                        Some(p) => value(p),
+                        None => -value(p),
+                    })
+                    .sum::<f64>();
+            assert_eq!(
+                sum, 0.0,
+                "rule {total} = {parts:?} does not hold in row {r}"
+            );
+            eqs.push(e);
+        }
         for (k, d) in &figures {
             if in_partition(k) {
                 continue;
@@ -321,6 +606,12 @@ fn check(s: &Summary, truth: &Summary) -> Result<(), TestCaseError> {
                 let parts = (1..rows).map(|r| term(r, k, complement)).collect();
                 eqs.push(sum_eq(term(0, k, complement), parts));
             }
+        }
+        let names: Vec<&str> = conj[&None].keys().copied().collect();
+        for c in names {
+            let k = format!("&{c}");
+            let parts = (1..rows).map(|r| term(r, &k, false)).collect();
+            eqs.push(sum_eq(term(0, &k, false), parts));
         }
     }
     let n = truth_of.len();
@@ -383,12 +674,12 @@ proptest! {
         periods in 0u8..4,
         min_cell in 2u64..13,
     ) {
-        let t = tally(n, seed, p_abuse, &groups, periods);
+        let (t, conj) = tally_conj(n, seed, p_abuse, &groups, periods);
         let breakdown = true;
         let opts = options(min_cell, breakdown, periods > 0);
         let s = t.clone().finish(&opts);
         let truth = t.finish(&Options { min_cell: 1, ..opts });
-        check(&s, &truth)?;
+        check(&s, &truth, &conj)?;
     }
 
     #[test]
@@ -397,11 +688,11 @@ proptest! {
         seed in any::<u64>(),
         min_cell in 2u64..13,
     ) {
-        let t = tally(n, seed, 0.5, &[0], 0);
+        let (t, conj) = tally_conj(n, seed, 0.5, &[0], 0);
         let opts = options(min_cell, false, false);
         let s = t.clone().finish(&opts);
         let truth = t.finish(&Options { min_cell: 1, ..opts });
-        check(&s, &truth)?;
+        check(&s, &truth, &conj)?;
     }
 }
 
