@@ -475,12 +475,21 @@ class ConflictAbuseScorer(ClassifierMixin, BaseEstimator):
 
 
 def _synthetic(X: Any, items: list[Any], rows: bool, y: Any) -> bool:
-    """Whether labelled records look like ``dashrisk.synth`` output, as the CLI
-    decides it: its label names, or its ids (``syn-0000001``) on every record."""
-    if getattr(y, "name", None) in ("label_abuse", "label_serious_harm"):
-        return True
+    """Whether labelled records are ``dashrisk.synth`` output, as the CLI decides
+    it: its ids (``syn-0000001``) on every record. The label's name does not
+    decide it (a force may well name its column ``label_abuse``); a synth-like
+    name on other ids is warned about."""
     if rows:
         ids = _frame_column(X, "id") if "id" in _frame_columns(X) else []
     else:
         ids = [r.get("id") if isinstance(r, Mapping) else None for r in items]
-    return bool(ids) and all(_is_synth_id(i) for i in ids)
+    synthetic = bool(ids) and all(_is_synth_id(i) for i in ids)
+    name = getattr(y, "name", None)
+    if not synthetic and name in ("label_abuse", "label_serious_harm"):
+        warnings.warn(
+            f"the label {name!r} is named like dashrisk.synth's, but not every id is a synth "
+            "id (syn-0000001): the calibration records its data as real",
+            UserWarning,
+            stacklevel=3,
+        )
+    return synthetic

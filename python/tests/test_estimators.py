@@ -355,3 +355,12 @@ def test_the_scorer_refuses_a_frame_without_a_column_it_was_fitted_with(frame: p
     # A misspelt column (renamed after fitting) is refused by name, not read as not known.
     with pytest.raises(dashrisk.InputError, match="fear"):
         est.predict_proba(frame.rename(columns={"fear": "feer"}))
+
+
+def test_a_fit_on_real_ids_is_not_called_synthetic_for_its_label_name(frame: pd.DataFrame) -> None:
+    real = frame.head(3000).assign(id=[f"INC-{i}" for i in range(3000)])
+    with pytest.warns(UserWarning, match="named like dashrisk.synth's"):
+        est = dashrisk.ConflictAbuseScorer().fit(real, real["label_abuse"])
+    assert est.scorer_.calibration()["provenance"]["synthetic"] is False
+    synth = dashrisk.ConflictAbuseScorer().fit(frame.head(3000), frame["label_abuse"].head(3000))
+    assert synth.scorer_.calibration()["provenance"]["synthetic"] is True
