@@ -277,6 +277,25 @@ def _column(data: Any, rows: bool, records: list[Any], name: str) -> list[Any]:
     return out
 
 
+def _aligned(data: Any, rows: bool, name: str, values: Iterable[Any]) -> list[Any]:
+    """One value per record of ``data``, in its order. A pandas Series given with
+    a frame is matched by its index, as pandas matches it (not by position: a
+    sorted or sampled Series would silently pair scores with other records); one
+    whose index is not the frame's raises. Lists and arrays are positional."""
+    index = getattr(data, "index", None) if rows else None
+    if index is not None and type(values).__name__ == "Series" and hasattr(values, "index"):
+        v_index = values.index
+        if v_index.equals(index):
+            return list(values)
+        if v_index.is_unique and index.is_unique and len(v_index) == len(index) and v_index.isin(index).all():
+            return list(values.reindex(index))  # type: ignore[attr-defined]
+        raise ValueError(
+            f"{name}: a Series whose index is not the frame's; give one value per row of "
+            "the frame, indexed like it (or a list or array, read in row order)"
+        )
+    return list(values)
+
+
 def evaluate(
     data: Any,
     label: str = "label_abuse",
@@ -364,7 +383,7 @@ def evaluate(
         pairs = (
             [(str(c), _column(data, rows, items, str(c))) for c in scores]
             if not isinstance(scores, Mapping)
-            else [(str(k), list(v)) for k, v in scores.items()]
+            else [(str(k), _aligned(data, rows, f"scores[{k!r}]", v)) for k, v in scores.items()]
         )
         for name, values in pairs:
             if name in tool_names or name == label:
@@ -375,7 +394,7 @@ def evaluate(
     groups: list[tuple[str, list[str | None]]] = []
     if group_by is not None:
         pairs = (
-            [(str(k), list(v)) for k, v in group_by.items()]
+            [(str(k), _aligned(data, rows, f"group_by[{k!r}]", v)) for k, v in group_by.items()]
             if isinstance(group_by, Mapping)
             else [(str(c), _column(data, rows, items, str(c))) for c in group_by]
         )

@@ -172,3 +172,23 @@ def test_synthetic_is_decided_from_the_ids_not_the_label_name(frame: pd.DataFram
     assert dashrisk.evaluate(force, "label_abuse", tools=["p_abuse"], synthetic=True).synthetic
     assert dashrisk.evaluate(frame, "label_abuse", tools=["p_abuse"]).synthetic
     assert not dashrisk.evaluate(frame, "label_abuse", tools=["p_abuse"], synthetic=False).synthetic
+
+
+def test_a_series_of_scores_or_groups_is_matched_by_its_index() -> None:
+    df = dashrisk.synth(2000, random_state=5, as_frame=True, officers=10)
+    p = dashrisk.assess_frame(df)["p_abuse"]
+    shuffled = p.sample(frac=1, random_state=0)
+    ev = dashrisk.evaluate(df, "label_abuse", tools=["p_abuse"], scores={"mine": shuffled})
+    t = ev.to_frame()
+    # The same scores, matched by index, give the same AUC as the built-in p_abuse
+    # (by position they gave 0.51).
+    assert t.loc["mine", "auc"] == pytest.approx(t.loc["p_abuse", "auc"])
+    groups = df["officer"].sample(frac=1, random_state=1)
+    by_index = dashrisk.evaluate(df, "label_abuse", tools=["p_abuse"], group_by={"officer": groups})
+    by_name = dashrisk.evaluate(df, "label_abuse", tools=["p_abuse"], group_by=["officer"])
+    assert by_index.to_json() == by_name.to_json()
+    with pytest.raises(ValueError, match="index is not the frame's"):
+        dashrisk.evaluate(df, "label_abuse", tools=["p_abuse"], scores={"mine": p.reset_index(drop=True).iloc[::-1].reset_index(drop=True).set_axis(range(5, 2005))})
+    # Arrays stay positional.
+    ev = dashrisk.evaluate(df, "label_abuse", tools=["p_abuse"], scores={"mine": p.to_numpy()})
+    assert ev.to_frame().loc["mine", "auc"] == pytest.approx(ev.to_frame().loc["p_abuse", "auc"])
