@@ -271,9 +271,15 @@ def _column(data: Any, rows: bool, records: list[Any], name: str) -> list[Any]:
     if rows:
         return _frame_column(data, name)
     out = []
+    found = False
     for r in records:
         meta = r.get("meta") if isinstance(r, Mapping) else None
+        found |= isinstance(meta, Mapping) and name in meta
         out.append(meta.get(name) if isinstance(meta, Mapping) else None)
+    if records and not found:
+        # As a frame's missing column does: a misspelt key must not read as a
+        # tool scored on no record, or one blank group.
+        raise KeyError(f"{name!r}: no record's meta has this key; check the spelling")
     return out
 
 
@@ -403,8 +409,9 @@ def evaluate(
                 raise ValueError(f"group_by[{name!r}]: {len(values)} values for {n} records")
             groups.append((name, [_group(v) for v in values]))
     if synthetic is None:
-        ids = _column(data, rows, items, "id") if (not rows or "id" in _frame_columns(data)) else []
-        if not rows:
+        if rows:
+            ids = _frame_column(data, "id") if "id" in _frame_columns(data) else []
+        else:
             ids = [r.get("id") if isinstance(r, Mapping) else None for r in items]
         # From the ids alone: a force may name its own label column label_abuse.
         synthetic = bool(ids) and all(_is_synth_id(i) for i in ids)

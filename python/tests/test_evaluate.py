@@ -192,3 +192,13 @@ def test_a_series_of_scores_or_groups_is_matched_by_its_index() -> None:
     # Arrays stay positional.
     ev = dashrisk.evaluate(df, "label_abuse", tools=["p_abuse"], scores={"mine": p.to_numpy()})
     assert ev.to_frame().loc["mine", "auc"] == pytest.approx(ev.to_frame().loc["p_abuse", "auc"])
+
+
+def test_a_meta_key_no_record_has_is_refused() -> None:
+    records = dashrisk.synth(300, random_state=4)
+    with pytest.raises(KeyError, match="oficer"):
+        dashrisk.evaluate(records, "label_abuse", tools=["p_abuse"], group_by=["oficer"])
+    with pytest.raises(KeyError, match="risk"):
+        dashrisk.evaluate(records, "label_abuse", tools=["p_abuse"], scores=["risk"])
+    with pytest.raises(KeyError, match="labl"):
+        dashrisk.evaluate(records, "labl", tools=["p_abuse"])

@@ -392,6 +392,10 @@ pub fn run(args: EvaluateArgs) -> Result<ExitCode, Fatal> {
     let mut features: Vec<u8> = Vec::new();
     let (mut read, mut failed, mut unlabelled) = (0u64, 0u64, 0u64);
     let mut all_synthetic_ids = true;
+    // Whether any record gave each score and group column a value: one that none
+    // did is misspelt (a JSON Lines `meta` key is not checked against a header) or
+    // empty, and would give a tool scored on no record, or one blank group.
+    let mut given = vec![false; n_scores + args.group_by.len()];
     let mut stderr = io::stderr();
     let job = Job {
         scorer: &scorer,
@@ -438,6 +442,12 @@ pub fn run(args: EvaluateArgs) -> Result<ExitCode, Fatal> {
                 Outcome::Row(r) => r,
             };
             all_synthetic_ids &= r.synthetic_id;
+            for (k, v) in r.external.iter().enumerate() {
+                given[k] |= v.is_finite();
+            }
+            for (k, g) in r.groups.iter().enumerate() {
+                given[n_scores + k] |= g.as_deref().is_some_and(|g| !g.trim().is_empty());
+            }
             columns_out.push(
                 r.label,
                 r.facts,
@@ -461,6 +471,24 @@ pub fn run(args: EvaluateArgs) -> Result<ExitCode, Fatal> {
         return Err(Fatal(format!(
             "{}: no labelled record could be evaluated",
             args.data
+        )));
+    }
+    let options = args
+        .score_columns
+        .iter()
+        .map(|c| format!("--score-column {c}"))
+        .chain(args.group_by.iter().map(|c| format!("--group-by {c}")));
+    let empty: Vec<String> = options
+        .zip(&given)
+        .filter(|(_, g)| !**g)
+        .map(|(o, _)| o)
+        .collect();
+    if !empty.is_empty() {
+        return Err(Fatal(format!(
+            "{}: no record gives a value for {} (a score must be a number; in JSON Lines \
+             these name keys of each record's `meta` object): check the spelling",
+            args.data,
+            empty.join(", ")
         )));
     }
 

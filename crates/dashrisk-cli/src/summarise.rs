@@ -509,6 +509,21 @@ fn tally_jsonl(
     let mut line = 0u64;
     let mut records = 0u64;
     let mut failed = 0u64;
+    // The `meta` keys asked for (`--group-by`, and `--date-column` unless it is the
+    // context's incident date), and whether any record has each: a misspelt key
+    // would otherwise put every call-out in one blank group or period.
+    let mut asked: Vec<(&str, &str)> = keys
+        .group_by
+        .iter()
+        .map(|k| ("--group-by", k.as_str()))
+        .collect();
+    if let Some((_, c)) = keys.period.as_ref().filter(|_| !keys.date_from_context()) {
+        asked.push(("--date-column", c.as_str()));
+    }
+    let seen: Vec<std::sync::atomic::AtomicBool> = asked
+        .iter()
+        .map(|_| std::sync::atomic::AtomicBool::new(false))
+        .collect();
     let fill = |jobs: &mut Vec<LineJob>| {
         fill_lines(
             &mut *reader,
@@ -526,6 +541,13 @@ fn tally_jsonl(
                 Err(too_large(limits, *line))
             } else {
                 scorer.parse_json_line(*line, buf).and_then(|a| {
+                    if let Some(m) = a.meta.as_ref() {
+                        for ((_, key), seen) in asked.iter().zip(&seen) {
+                            if m.get(*key).is_some() {
+                                seen.store(true, std::sync::atomic::Ordering::Relaxed);
+                            }
+                        }
+                    }
                     let g: Vec<String> = keys.group_by.iter().map(|k| meta_text(&a, k)).collect();
                     let g: Vec<&str> = g.iter().map(String::as_str).collect();
                     let date = keys
@@ -552,6 +574,19 @@ fn tally_jsonl(
     failed += tally_chunks(fill, work, tally, log)?;
     if records == 0 {
         report_error(tally, log, &empty_input(), &mut failed);
+    }
+    let missing: Vec<String> = asked
+        .iter()
+        .zip(&seen)
+        .filter(|(_, s)| !s.load(std::sync::atomic::Ordering::Relaxed))
+        .map(|((option, key), _)| format!("{option} {key}"))
+        .collect();
+    if records > 0 && !missing.is_empty() {
+        return Err(Fatal(format!(
+            "no record's meta has the key of {}: in JSON Lines these name keys of each \
+             record's `meta` object; check the spelling",
+            missing.join(", ")
+        )));
     }
     Ok(failed)
 }

@@ -876,3 +876,55 @@ fn one_file_named_twice_by_two_spellings_is_refused() {
         .count();
     assert_eq!(leftovers, 0, "no temporary file left behind");
 }
+
+/// A score or group column that no record gives a value (a misspelt JSON Lines
+/// `meta` key is not checked against any header) stops the run naming it; before,
+/// it gave a tool scored on no record, or one blank group, with exit 0.
+#[test]
+fn a_score_or_group_key_no_record_has_stops_the_run() {
+    let data = tmp("evaluate", "meta-keys.jsonl");
+    let out = run(
+        &[
+            "synth",
+            "--n",
+            "300",
+            "--set",
+            "officers=5",
+            "--format",
+            "jsonl",
+            "--out",
+            data.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let d = data.to_str().unwrap();
+    let base = [
+        "evaluate",
+        "--data",
+        d,
+        "--label",
+        "label_abuse",
+        "--tool",
+        "p_abuse",
+    ];
+    for (extra, named) in [
+        (["--group-by", "oficer"], "--group-by oficer"),
+        (["--score-column", "risk"], "--score-column risk"),
+    ] {
+        let args: Vec<&str> = base.iter().copied().chain(extra).collect();
+        let out = run(&args, b"");
+        assert_eq!(out.status.code(), Some(2), "{named}");
+        let err = text(&out.stderr);
+        assert!(
+            err.contains(named) && err.contains("no record gives a value"),
+            "{err}"
+        );
+    }
+    let args: Vec<&str> = base
+        .iter()
+        .copied()
+        .chain(["--group-by", "officer"])
+        .collect();
+    assert!(run(&args, b"").status.success());
+}

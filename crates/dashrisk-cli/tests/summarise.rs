@@ -476,3 +476,53 @@ fn csv_and_json_lines_of_the_same_records_give_the_same_summary() {
     assert!(overall.is_object(), "{}", summaries[0]);
     assert_eq!(summaries[0], summaries[1]);
 }
+
+/// In JSON Lines, a `--group-by` or `--date-column` key that no record's `meta`
+/// has stops the run naming it; before, every call-out went into one blank group or
+/// one "date not known" period, with exit 0.
+#[test]
+fn a_meta_key_no_record_has_stops_the_run() {
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("summarise-meta-keys");
+    std::fs::create_dir_all(&dir).unwrap();
+    let data = dir.join("s.jsonl");
+    let out = run(
+        &[
+            "synth",
+            "--n",
+            "300",
+            "--set",
+            "officers=5",
+            "--format",
+            "jsonl",
+            "--out",
+            data.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert!(out.status.success());
+    let d = data.to_str().unwrap();
+    for (args, named) in [
+        (
+            vec!["summarise", d, "--group-by", "oficer"],
+            "--group-by oficer",
+        ),
+        (
+            vec![
+                "summarise",
+                d,
+                "--period",
+                "month",
+                "--date-column",
+                "incident_dat",
+            ],
+            "--date-column incident_dat",
+        ),
+    ] {
+        let out = run(&args, b"");
+        assert_eq!(out.status.code(), Some(2), "{named}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains(named));
+    }
+    assert!(run(&["summarise", d, "--group-by", "officer"], b"")
+        .status
+        .success());
+}
