@@ -1260,15 +1260,50 @@ pub fn evaluate(data: &Data, opts: &Options) -> Evaluation {
         comparisons,
         screen: opts.screen.clone(),
         min_cell: opts.min_cell,
-        suppression: crate::render::suppression_rule(opts.min_cell),
+        suppression: evaluation_suppression_rule(opts.min_cell),
         groups,
         notes: opts.notes.clone(),
     }
 }
 
+/// The suppression rule of an evaluation: the summaries' rule, which here covers
+/// the figures by group, and what it does not cover. The overall figures (the
+/// records read and left out, each tool's confusion counts, the routing-safety
+/// counts) are about the whole file and are what an evaluation is for, so they
+/// are shown in full; the report says so rather than claiming every small count
+/// is withheld.
+pub fn evaluation_suppression_rule(min_cell: u64) -> String {
+    let rule = crate::render::suppression_rule(min_cell);
+    if min_cell <= 1 {
+        return rule;
+    }
+    format!(
+        "{rule} This applies to the figures by group. The overall figures (records read, \
+         unlabelled and unreadable; each tool's counts at its threshold; the routing-safety \
+         counts) describe the whole file and are shown in full, small ones included: \
+         check them before the report leaves your organisation."
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The report does not claim that every small count is withheld: the rule names
+    /// what it covers (the figures by group) and says the overall figures are shown.
+    #[test]
+    fn the_evaluation_rule_says_the_overall_figures_are_shown() {
+        let rule = evaluation_suppression_rule(10);
+        assert!(rule.starts_with(&crate::render::suppression_rule(10)));
+        assert!(
+            rule.contains("figures by group") && rule.contains("shown in full"),
+            "{rule}"
+        );
+        assert_eq!(
+            evaluation_suppression_rule(1),
+            crate::render::suppression_rule(1)
+        );
+    }
 
     #[test]
     fn clopper_pearson_matches_known_values() {
