@@ -471,6 +471,17 @@ pub(crate) fn logistic_1d(
     data: impl Iterator<Item = (f64, bool)> + Clone,
     fixed_slope: Option<f64>,
 ) -> (f64, f64) {
+    let (a, b, _) = logistic_1d_converged(data, fixed_slope);
+    (a, b)
+}
+
+/// [`logistic_1d`] and whether Newton's method converged within its 100 steps (it
+/// does not when the labels are separated by the covariate: the slope grows
+/// without end).
+fn logistic_1d_converged(
+    data: impl Iterator<Item = (f64, bool)> + Clone,
+    fixed_slope: Option<f64>,
+) -> (f64, f64, bool) {
     // Covariates often take few values (a score map's steps): the fitted
     // probability is then computed once per value in each step, and read per
     // record, so that the sums are formed exactly as before, record by record.
@@ -511,10 +522,10 @@ pub(crate) fn logistic_1d(
         a -= da;
         b -= db;
         if da.abs() < 1e-10 && db.abs() < 1e-10 {
-            break;
+            return (a, b, true);
         }
     }
-    (a, b)
+    (a, b, false)
 }
 
 /// The distinct values of the covariate and each record's value among them, or
@@ -555,14 +566,30 @@ fn logits(probabilities: &[f64], labels: &[bool]) -> Vec<(f64, bool)> {
 /// Calibration slope, as R's `rms::val.prob`: the slope of the logistic
 /// regression of the outcome on logit(p) (1 is ideal; below 1, probabilities too
 /// extreme). Probabilities are clipped to `[1e-6, 1 − 1e-6]`. `None` when a class is
-/// absent.
+/// absent, when every probability is the same (no slope can be fitted: reported as
+/// 0 before, which reads as badly over-confident), and when the regression does not
+/// converge (the labels separated by the probabilities: the slope has no finite
+/// estimate; a number was reported before, wherever the steps stopped).
+///
+/// ```
+/// use dashrisk::metrics::calibration_slope;
+/// let y = [false, true, false, true, true, false, true, false];
+/// assert_eq!(calibration_slope(&[0.5; 8], &y), None);
+/// assert_eq!(calibration_slope(&[0.4, 0.6, 0.4, 0.6, 0.6, 0.4, 0.6, 0.4], &y), None);
+/// assert!(calibration_slope(&[0.2, 0.7, 0.4, 0.6, 0.8, 0.5, 0.3, 0.3], &y).is_some());
+/// ```
 pub fn calibration_slope(probabilities: &[f64], labels: &[bool]) -> Option<f64> {
     check(probabilities, labels, "calibration_slope");
     let (p, n) = classes(labels);
     if p == 0 || n == 0 {
         return None;
     }
-    Some(logistic_1d(logits(probabilities, labels).iter().copied(), None).1)
+    let x = logits(probabilities, labels);
+    if x.iter().all(|&(v, _)| v == x[0].0) {
+        return None;
+    }
+    let (_, slope, converged) = logistic_1d_converged(x.iter().copied(), None);
+    converged.then_some(slope)
 }
 
 /// Calibration-in-the-large: the intercept of that regression with the slope fixed
