@@ -34,7 +34,9 @@ pub struct TrainArgs {
     out: PathBuf,
     #[command(flatten)]
     input_args: crate::input::InputArgs,
-    /// L2 penalty strength, alpha = 1/C of scikit-learn.
+    /// L2 penalty strength, alpha = 1/C of scikit-learn. Above 0: each answer's
+    /// indicators sum to 1, so without the penalty the fit is not unique and its
+    /// explanations arbitrary.
     #[arg(long, default_value_t = 1.0)]
     alpha: f64,
     /// Iteration limit of the solver; reaching it is an error, never a silent model.
@@ -398,6 +400,18 @@ pub(crate) fn is_synth_id(id: &str) -> bool {
 
 /// `dashrisk train`.
 pub fn train(args: TrainArgs) -> Result<ExitCode, Fatal> {
+    // The features are one-hot blocks (yes, no, not known, declined of each
+    // question) that each sum to 1, as the intercept's column does: without the
+    // penalty many coefficient vectors fit equally well, and the contributions
+    // `predict` explains with would be whichever the solver stopped at.
+    if args.alpha == 0.0 {
+        return Err(Fatal(
+            "--alpha 0: the features are one-hot blocks that each sum to 1, so without the \
+             penalty the fit is not unique and its explanations are arbitrary; give an alpha \
+             above 0 (1 is the default; a small one such as 0.01 is nearly unpenalised)"
+                .into(),
+        ));
+    }
     let params = LogisticParams::new()
         .alpha(args.alpha)
         .max_iterations(args.max_iterations)

@@ -166,6 +166,31 @@ fn damaged_models_and_bad_training_data_are_refused() {
         text(&out.stderr)
     );
 
+    // No penalty: the one-hot blocks make the fit not unique, so it is refused
+    // before anything is read or written.
+    let never = tmp("refuse-alpha0.json");
+    let out = run(
+        &[
+            "train",
+            "--data",
+            data.to_str().unwrap(),
+            "--label",
+            "label_abuse",
+            "--alpha",
+            "0",
+            "--out",
+            never.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("not unique"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!never.exists());
+
     // No such label column: a usage error naming the columns.
     let out = run(
         &[
