@@ -315,6 +315,7 @@ def evaluate(
     errors: str = "raise",
     scorer: Scorer | None = None,
     source: str | None = None,
+    allow_duplicate_ids: bool = False,
 ) -> Evaluation:
     """Evaluates tools side by side on labelled records: the figures of
     ``dashrisk evaluate``, computed by the same code.
@@ -345,7 +346,9 @@ def evaluate(
     by their ids (every id ``syn-NNNNNNN``), and the figures then say they are
     synthetic; ``synthetic=True`` or ``False`` says so instead. The label column's
     name decides nothing: ``label_abuse`` on records with other ids warns and is
-    taken as real.
+    taken as real. Records that repeat an earlier record's ``id`` raise
+    ``ValueError`` (a record counted twice narrows every interval), unless
+    ``allow_duplicate_ids=True``, which evaluates them and says so in the notes.
 
     >>> import dashrisk
     >>> df = dashrisk.synth(2000, random_state=5, as_frame=True, officers=10)
@@ -408,6 +411,30 @@ def evaluate(
             if len(values) != n:
                 raise ValueError(f"group_by[{name!r}]: {len(values)} values for {n} records")
             groups.append((name, [_group(v) for v in values]))
+    all_ids = (
+        (_frame_column(data, "id") if "id" in _frame_columns(data) else [])
+        if rows
+        else [r.get("id") if isinstance(r, Mapping) else None for r in items]
+    )
+    seen: set[str] = set()
+    repeated: list[str] = []
+    for v in all_ids:
+        if isinstance(v, str) and v.strip():
+            key = v.strip()
+            if key in seen:
+                repeated.append(key)
+            seen.add(key)
+    if repeated and not allow_duplicate_ids:
+        raise ValueError(
+            f"{len(repeated)} record(s) repeat the id of an earlier record (the first: "
+            f"{repeated[0][:64]!r}): a record counted twice makes the intervals too narrow. "
+            "Remove the copies, or pass allow_duplicate_ids=True if the records are distinct"
+        )
+    if repeated:
+        notes.append(
+            f"{len(repeated)} record(s) repeat the id of an earlier record (evaluated with "
+            "allow_duplicate_ids=True): if they are copies, the intervals are too narrow."
+        )
     if synthetic is None:
         if rows:
             ids = _frame_column(data, "id") if "id" in _frame_columns(data) else []

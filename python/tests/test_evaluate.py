@@ -202,3 +202,14 @@ def test_a_meta_key_no_record_has_is_refused() -> None:
         dashrisk.evaluate(records, "label_abuse", tools=["p_abuse"], scores=["risk"])
     with pytest.raises(KeyError, match="labl"):
         dashrisk.evaluate(records, "labl", tools=["p_abuse"])
+
+
+def test_records_that_repeat_an_id_are_refused_unless_allowed() -> None:
+    df = dashrisk.synth(500, random_state=6, as_frame=True)
+    doubled = pd.concat([df, df.head(7)], ignore_index=True)
+    with pytest.raises(ValueError, match="7 record"):
+        dashrisk.evaluate(doubled, "label_abuse", tools=["p_abuse"])
+    ev = dashrisk.evaluate(doubled, "label_abuse", tools=["p_abuse"], allow_duplicate_ids=True)
+    assert ev.to_dict()["records"]["evaluated"] == 507
+    assert any("repeat the id" in n for n in ev.to_dict()["notes"])
+    assert dashrisk.evaluate(df, "label_abuse", tools=["p_abuse"]).to_dict()["records"]["evaluated"] == 500

@@ -135,6 +135,11 @@ pub struct EvaluateArgs {
     /// `dashrisk synth` id.
     #[arg(long = "not-synthetic")]
     not_synthetic: bool,
+    /// Evaluate even when records share an id. Without it such a file is refused:
+    /// a record counted twice makes the intervals too narrow, and the comparison
+    /// model can meet its own copy across folds.
+    #[arg(long = "allow-duplicate-ids")]
+    allow_duplicate_ids: bool,
     #[command(flatten)]
     scorer: ScorerArgs,
     #[command(flatten)]
@@ -184,6 +189,8 @@ struct EvalRow {
     /// The form's index in the scorer's instruments.
     instrument: usize,
     synthetic_id: bool,
+    /// The record's id, when it has one (to find ids given twice).
+    id: Option<String>,
 }
 
 /// What became of one record.
@@ -270,6 +277,7 @@ impl Job<'_> {
             features,
             instrument,
             synthetic_id: a.id.as_deref().is_some_and(is_synth_id),
+            id: a.id.as_deref().map(|id| id.trim().to_string()),
         })
     }
 
@@ -329,6 +337,7 @@ impl Job<'_> {
             features: Vec::new(),
             instrument: result.instrument,
             synthetic_id: id.is_some_and(|id| is_synth_id(id)),
+            id: id.map(|id| id.trim().to_string()),
         }))
     }
 }
@@ -396,6 +405,9 @@ pub fn run(args: EvaluateArgs) -> Result<ExitCode, Fatal> {
     // did is misspelt (a JSON Lines `meta` key is not checked against a header) or
     // empty, and would give a tool scored on no record, or one blank group.
     let mut given = vec![false; n_scores + args.group_by.len()];
+    // Ids seen, and how many records repeat one (with the first repeated).
+    let mut ids: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let (mut repeated, mut first_repeated) = (0u64, None::<String>);
     let mut stderr = io::stderr();
     let job = Job {
         scorer: &scorer,
@@ -442,6 +454,14 @@ pub fn run(args: EvaluateArgs) -> Result<ExitCode, Fatal> {
                 Outcome::Row(r) => r,
             };
             all_synthetic_ids &= r.synthetic_id;
+            if let Some(id) = r.id.filter(|id| !id.is_empty()) {
+                if ids.contains(&id) {
+                    repeated += 1;
+                    first_repeated.get_or_insert(id);
+                } else {
+                    ids.insert(id);
+                }
+            }
             for (k, v) in r.external.iter().enumerate() {
                 given[k] |= v.is_finite();
             }
@@ -473,6 +493,19 @@ pub fn run(args: EvaluateArgs) -> Result<ExitCode, Fatal> {
             args.data
         )));
     }
+    if repeated > 0 && !args.allow_duplicate_ids {
+        return Err(Fatal(format!(
+            "{}: {repeated} record(s) repeat the id of an earlier record (the first: {:?}): \
+             a record counted twice makes the intervals too narrow, and the comparison model \
+             can meet its own copy across folds. Remove the copies, or give \
+             --allow-duplicate-ids if the records are distinct",
+            args.data,
+            first_repeated
+                .as_deref()
+                .map(dashrisk::error::truncate_value)
+                .unwrap_or_default()
+        )));
+    }
     let options = args
         .score_columns
         .iter()
@@ -493,6 +526,12 @@ pub fn run(args: EvaluateArgs) -> Result<ExitCode, Fatal> {
     }
 
     let mut notes = Vec::new();
+    if repeated > 0 {
+        notes.push(format!(
+            "{repeated} record(s) repeat the id of an earlier record (evaluated with \
+             --allow-duplicate-ids): if they are copies, the intervals are too narrow."
+        ));
+    }
     if let Some(k) = tools.iter().position(|&t| t == ToolArg::Model) {
         let start = Instant::now();
         match out_of_fold(&features, columns_out.labels(), &args) {
