@@ -345,6 +345,20 @@ impl LogisticModel {
         LogisticParams::from(self.hyperparameters.clone())
             .check()
             .map_err(|e| invalid("hyperparameters", e.to_string()))?;
+        // Training writes a model only when the gradient, recomputed at the
+        // solver's answer, is within the tolerance: a file that says otherwise is
+        // not a converged fit (non-convergence is never a model).
+        let tolerance = self.hyperparameters.tolerance;
+        if !(self.gradient_norm.is_finite() && self.gradient_norm <= tolerance) {
+            return Err(invalid(
+                "gradient_norm",
+                format!(
+                    "is {}, above the tolerance {tolerance}: the fit did not converge, so this \
+                     is not a model; retrain it (dashrisk train)",
+                    self.gradient_norm
+                ),
+            ));
+        }
         Ok(())
     }
 

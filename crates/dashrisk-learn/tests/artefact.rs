@@ -140,3 +140,18 @@ fn huge_coefficients_are_refused() {
     m.intercept = -2e6;
     assert!(LogisticModel::from_json(&m.to_json()).is_err());
 }
+
+/// A model file whose gradient norm is above its tolerance (resealed) is refused:
+/// training never writes one, and non-convergence is never a model.
+#[test]
+fn an_unconverged_model_is_refused() {
+    let json = model_json();
+    let mut m = LogisticModel::from_json(&json).unwrap();
+    let tolerance = m.hyperparameters.tolerance();
+    assert!(m.gradient_norm <= tolerance);
+    m.gradient_norm = 12345.5;
+    let err = LogisticModel::from_json(&m.to_json()).unwrap_err();
+    assert!(err.to_string().contains("did not converge"), "{err}");
+    m.gradient_norm = f64::NAN;
+    assert!(LogisticModel::from_json(&m.to_json()).is_err());
+}
