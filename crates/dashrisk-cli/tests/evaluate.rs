@@ -28,6 +28,24 @@ fn synth(path: &Path, n: u32, settings: &[&str]) {
     assert!(out.status.success(), "{}", text(&out.stderr));
 }
 
+/// `dashrisk evaluate` of `p_abuse` against `label_abuse` on `data`, writing the
+/// JSON to `json`, with `extra` arguments.
+fn evaluate_p_abuse(data: &Path, json: &Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "evaluate",
+        "--data",
+        data.to_str().unwrap(),
+        "--label",
+        "label_abuse",
+        "--tool",
+        "p_abuse",
+        "--json",
+        json.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    run(&args, b"")
+}
+
 fn json_of(path: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
@@ -744,19 +762,7 @@ fn synthetic_is_decided_from_the_ids_or_the_flags_not_the_label_name() {
     std::fs::write(&force, renamed).unwrap();
     let json = tmp("evaluate", "synthetic-flag.json");
     let eval = |data: &Path, extra: &[&str]| {
-        let mut args = vec![
-            "evaluate",
-            "--data",
-            data.to_str().unwrap(),
-            "--label",
-            "label_abuse",
-            "--tool",
-            "p_abuse",
-            "--json",
-            json.to_str().unwrap(),
-        ];
-        args.extend_from_slice(extra);
-        let out = run(&args, b"");
+        let out = evaluate_p_abuse(data, &json, extra);
         (
             out.status.code(),
             text(&out.stdout),
@@ -946,21 +952,7 @@ fn records_that_repeat_an_id_are_refused_unless_allowed() {
         .collect();
     std::fs::write(&twice, format!("{text_in}{body}")).unwrap();
     let json = tmp("evaluate", "dup.json");
-    let eval = |data: &Path, extra: &[&str]| {
-        let mut args = vec![
-            "evaluate",
-            "--data",
-            data.to_str().unwrap(),
-            "--label",
-            "label_abuse",
-            "--tool",
-            "p_abuse",
-            "--json",
-            json.to_str().unwrap(),
-        ];
-        args.extend_from_slice(extra);
-        run(&args, b"")
-    };
+    let eval = |data: &Path, extra: &[&str]| evaluate_p_abuse(data, &json, extra);
     assert!(eval(&once, &[]).status.success());
     let out = eval(&twice, &[]);
     assert_eq!(out.status.code(), Some(2));

@@ -11,6 +11,12 @@ fn tmp(name: &str) -> PathBuf {
     common::tmp("learn-cli", name)
 }
 
+/// The command stopped with exit 2 and said `says` on stderr.
+fn refused(out: &Output, says: &str) {
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains(says), "{}", text(&out.stderr));
+}
+
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
@@ -159,12 +165,7 @@ fn damaged_models_and_bad_training_data_are_refused() {
         &["predict", "--model", tampered.to_str().unwrap(), "-"],
         b"{}\n",
     );
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        text(&out.stderr).contains("checksum"),
-        "{}",
-        text(&out.stderr)
-    );
+    refused(&out, "checksum");
 
     // No penalty: the one-hot blocks make the fit not unique, so it is refused
     // before anything is read or written.
@@ -183,12 +184,7 @@ fn damaged_models_and_bad_training_data_are_refused() {
         ],
         b"",
     );
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        text(&out.stderr).contains("not unique"),
-        "{}",
-        text(&out.stderr)
-    );
+    refused(&out, "not unique");
     assert!(!never.exists());
 
     // No such label column: a usage error naming the columns.
@@ -252,11 +248,6 @@ fn damaged_models_and_bad_training_data_are_refused() {
         ],
         b"",
     );
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        text(&out.stderr).contains("did not converge"),
-        "{}",
-        text(&out.stderr)
-    );
+    refused(&out, "did not converge");
     assert!(!out_model.exists());
 }
