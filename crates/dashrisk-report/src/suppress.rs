@@ -12,9 +12,9 @@
 //!    Zeros are shown.
 //! 2. **Secondary suppression**, repeated until nothing changes. In every relation
 //!    that holds a suppressed count:
-//!    - if it is the only suppressed member, it could be worked back exactly (the
-//!      total minus the other parts, or the parts added up): one more member is
-//!      suppressed;
+//!    - if it is the only suppressed member and a small count, it could be worked
+//!      back exactly (the total minus the other parts, or the parts added up): one
+//!      more member is suppressed;
 //!    - if the total is shown and the suppressed parts together come to fewer than
 //!      `min_cell`, their sum (which can be worked out) is itself a small count, and
 //!      several suppressed parts of 1 could be pinned down: one more member is
@@ -22,6 +22,19 @@
 //!
 //!    The member chosen is an implied count if there is one (hiding it costs the
 //!    reader nothing), else the smallest non-zero published part, else the total.
+//! 3. **The exact check.** Step 2 protects each relation on its own; several
+//!    relations together can still pin a withheld count down. The shown counts
+//!    are solved exactly for every withheld count, secondary ones included; where
+//!    one is determined, one more cell is withheld, and steps 2 and 3 are repeated.
+//!
+//!    A secondary count is kept unknown by step 3, not by step 2, because step 2
+//!    sees one relation at a time, before the other small counts have had their
+//!    partners withheld. Run on secondary counts it withheld a group of 150 records
+//!    all labelled abuse, and a second group, with no small count in either (the
+//!    evaluation review, finding 7). One officer's withheld "not parental conflict"
+//!    count was, for a moment, the only withheld one in the sum of those counts.
+//!    So step 2 withheld the smallest group's count too. That group's conflict
+//!    count was 0, so this count was the group's whole size, and the size had to go.
 //!
 //! The rules are the usual ones of statistical disclosure control (for example the
 //! ONS guidance on tables of counts). The property tests in `tests/suppression.rs`
@@ -246,9 +259,16 @@ impl Grid {
                 continue;
             }
             let hidden_sum: u64 = hidden_parts.iter().map(|&p| self.values[p]).sum();
+            // Only a small count is protected here; a secondary one alone in a sum
+            // is left to the exact check, which sees every relation (module docs).
+            let lone_small = n_hidden == 1
+                && hidden_parts
+                    .iter()
+                    .chain(std::iter::once(total))
+                    .any(|&i| status[i] == Status::Small);
             // Withheld parts that add up to 0 reveal only zeros.
             let exposed =
-                n_hidden == 1 || (!hidden(*total) && hidden_sum > 0 && hidden_sum < min_cell);
+                lone_small || (!hidden(*total) && hidden_sum > 0 && hidden_sum < min_cell);
             if !exposed {
                 continue;
             }
@@ -451,6 +471,51 @@ mod tests {
         assert_eq!(s.status[b], Status::Secondary, "the smallest other part");
         assert_eq!(s.status[c], Status::Shown);
         assert_eq!(s.status[t], Status::Shown);
+    }
+
+    /// The review's finding 7 in small: three groups, each with its size, one
+    /// figure and the figure's implied complement; the overall figure, complement
+    /// and size are public. Groups 1 and 3 have small figures; group 2 has none
+    /// (figure 0, so its complement is its whole size, 30). The complements of
+    /// groups 1 and 3 are withheld beside their figures; group 2 has nothing
+    /// small and keeps everything. (Before, the first complement withheld, alone in
+    /// the public sum of complements, took group 2's, the smallest, and that could
+    /// only be kept unknown by withholding group 2's size, and then another size.)
+    #[test]
+    fn a_group_with_no_small_count_keeps_its_size_when_its_figure_is_zero() {
+        let mut g = Grid::new();
+        let sizes = [40, 30, 50];
+        let figures = [5, 0, 6];
+        let n_total = g.public_cell(120);
+        let f_total = g.public_cell(11);
+        let c_total = g.public_cell(109);
+        let n: Vec<usize> = sizes.iter().map(|&v| g.cell(v, true)).collect();
+        let f: Vec<usize> = figures.iter().map(|&v| g.cell(v, true)).collect();
+        let c: Vec<usize> = (0..3)
+            .map(|k| g.cell(sizes[k] - figures[k], false))
+            .collect();
+        // In the order the evaluation relates them: the sum of complements comes
+        // last, so it is looked at first, when one complement is withheld.
+        g.relate(n_total, n.clone());
+        g.relate(f_total, f.clone());
+        for k in 0..3 {
+            g.relate(n[k], vec![f[k], c[k]]);
+        }
+        g.relate(c_total, c.clone());
+        assert!(g.check().is_ok());
+        let s = g.suppress(10);
+        assert_eq!(
+            (s.status[f[0]], s.status[f[2]]),
+            (Status::Small, Status::Small)
+        );
+        assert_eq!(
+            (s.status[c[0]], s.status[c[2]]),
+            (Status::Secondary, Status::Secondary)
+        );
+        for i in [n[0], n[1], n[2], f[1], c[1]] {
+            assert_eq!(s.status[i], Status::Shown, "cell {i}");
+        }
+        assert!(g.determined_protected(&s.status).is_empty());
     }
 
     #[test]
