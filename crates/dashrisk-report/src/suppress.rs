@@ -339,8 +339,8 @@ impl Grid {
     /// one first, then the smallest published part, then the total; never a public
     /// cell. With `zeros`, when there is none, a zero part (withholding a zero
     /// costs the reader little, and a public total over one withheld part would
-    /// otherwise give it away): only for relations with a public member, and when
-    /// widening finds nothing else.
+    /// otherwise give it away): in propagation only for relations with a public
+    /// member, and in widening only when no non-zero cell can be reached.
     fn pick(&self, total: usize, parts: &[usize], status: &[Status], zeros: bool) -> Option<usize> {
         let open = |i: &usize| !status[*i].suppressed() && !self.public[*i] && self.values[*i] > 0;
         let implied = parts
