@@ -12,9 +12,9 @@
 //!    Zeros are shown.
 //! 2. **Secondary suppression**, repeated until nothing changes. In every relation
 //!    that holds a suppressed count:
-//!    - if it is the only suppressed member and a small count, it could be worked
-//!      back exactly (the total minus the other parts, or the parts added up): one
-//!      more member is suppressed;
+//!    - if it is the only suppressed member, it could be worked back exactly (the
+//!      total minus the other parts, or the parts added up): one more member is
+//!      suppressed;
 //!    - if the total is shown and the suppressed parts together come to fewer than
 //!      `min_cell`, their sum (which can be worked out) is itself a small count, and
 //!      several suppressed parts of 1 could be pinned down: one more member is
@@ -22,19 +22,18 @@
 //!
 //!    The member chosen is an implied count if there is one (hiding it costs the
 //!    reader nothing), else the smallest non-zero published part, else the total.
+//!    A cell that is the only non-zero part of another sum whose members are all
+//!    shown is that sum's total less zeros: withholding it protects nothing until
+//!    the total goes too. It is chosen only when nothing else will do. (Taking it
+//!    withheld a group of 150 records all labelled abuse, and a second group, with
+//!    no small count in either (the evaluation review, finding 7). The group's
+//!    "not parental conflict" count was the smallest complement to stand beside
+//!    another officer's withheld one, and with a conflict count of 0 it was the
+//!    group's size, so the size was withheld with it.)
 //! 3. **The exact check.** Step 2 protects each relation on its own; several
-//!    relations together can still pin a withheld count down. The shown counts
-//!    are solved exactly for every withheld count, secondary ones included; where
-//!    one is determined, one more cell is withheld, and steps 2 and 3 are repeated.
-//!
-//!    A secondary count is kept unknown by step 3, not by step 2, because step 2
-//!    sees one relation at a time, before the other small counts have had their
-//!    partners withheld. Run on secondary counts it withheld a group of 150 records
-//!    all labelled abuse, and a second group, with no small count in either (the
-//!    evaluation review, finding 7). One officer's withheld "not parental conflict"
-//!    count was, for a moment, the only withheld one in the sum of those counts.
-//!    So step 2 withheld the smallest group's count too. That group's conflict
-//!    count was 0, so this count was the group's whole size, and the size had to go.
+//!    relations together can still pin a withheld count down. The shown counts are
+//!    solved exactly for every withheld count; where one is determined, one more
+//!    cell is withheld, and steps 2 and 3 are repeated.
 //!
 //! The rules are the usual ones of statistical disclosure control (for example the
 //! ONS guidance on tables of counts). The property tests in `tests/suppression.rs`
@@ -215,10 +214,7 @@ impl Grid {
                 .collect();
             let best = rels
                 .iter()
-                .filter_map(|&r| {
-                    let (total, parts) = &self.relations[r];
-                    self.pick(*total, parts, status, zeros).map(|p| (r, p))
-                })
+                .filter_map(|&r| self.pick(r, status, by_cell, zeros).map(|p| (r, p)))
                 .min_by_key(|&(r, p)| (self.values[p], r));
             if let Some((_, p)) = best {
                 return Some(p);
@@ -259,23 +255,16 @@ impl Grid {
                 continue;
             }
             let hidden_sum: u64 = hidden_parts.iter().map(|&p| self.values[p]).sum();
-            // Only a small count is protected here; a secondary one alone in a sum
-            // is left to the exact check, which sees every relation (module docs).
-            let lone_small = n_hidden == 1
-                && hidden_parts
-                    .iter()
-                    .chain(std::iter::once(total))
-                    .any(|&i| status[i] == Status::Small);
             // Withheld parts that add up to 0 reveal only zeros.
             let exposed =
-                lone_small || (!hidden(*total) && hidden_sum > 0 && hidden_sum < min_cell);
+                n_hidden == 1 || (!hidden(*total) && hidden_sum > 0 && hidden_sum < min_cell);
             if !exposed {
                 continue;
             }
             let public = self.public[*total] || parts.iter().any(|&p| self.public[p]);
             let Some(pick) = self
-                .pick(*total, parts, status, false)
-                .or_else(|| self.pick(*total, parts, status, public).filter(|_| public))
+                .pick(r, status, by_cell, false)
+                .or_else(|| self.pick(r, status, by_cell, public).filter(|_| public))
             else {
                 continue;
             };
@@ -341,29 +330,69 @@ impl Grid {
     /// costs the reader little, and a public total over one withheld part would
     /// otherwise give it away): in propagation only for relations with a public
     /// member, and in widening only when no non-zero cell can be reached.
-    fn pick(&self, total: usize, parts: &[usize], status: &[Status], zeros: bool) -> Option<usize> {
-        let open = |i: &usize| !status[*i].suppressed() && !self.public[*i] && self.values[*i] > 0;
-        let implied = parts
-            .iter()
-            .chain(std::iter::once(&total))
-            .filter(|i| open(i) && !self.published[**i])
-            .min_by_key(|&&i| (self.values[i], i))
-            .copied();
-        implied
-            .or_else(|| {
-                parts
+    ///
+    /// Each tier first passes over cells that another shown sum pins to its total
+    /// ([`Grid::pinned`]).
+    fn pick(
+        &self,
+        r: usize,
+        status: &[Status],
+        by_cell: &[Vec<usize>],
+        zeros: bool,
+    ) -> Option<usize> {
+        let (total, parts) = &self.relations[r];
+        let total = *total;
+        let nonzero = |avoid_pinned: bool| {
+            let passed_over = |i: usize| avoid_pinned && self.pinned(i, r, status, by_cell);
+            let open = |i: &usize| {
+                !status[*i].suppressed()
+                    && !self.public[*i]
+                    && self.values[*i] > 0
+                    && !passed_over(*i)
+            };
+            let implied = parts
+                .iter()
+                .chain(std::iter::once(&total))
+                .filter(|i| open(i) && !self.published[**i])
+                .min_by_key(|&&i| (self.values[i], i))
+                .copied();
+            implied
+                .or_else(|| {
+                    parts
+                        .iter()
+                        .filter(|i| open(i))
+                        .min_by_key(|&&i| (self.values[i], i))
+                        .copied()
+                })
+                .or_else(|| open(&total).then_some(total))
+        };
+        nonzero(true).or_else(|| nonzero(false)).or_else(|| {
+            parts
+                .iter()
+                .find(|&&i| zeros && !status[i].suppressed() && !self.public[i])
+                .copied()
+        })
+    }
+
+    /// Whether cell `i` is the only non-zero part of a sum other than relation
+    /// `r` whose total and other parts are all shown: it is that total less shown
+    /// zeros, so withholding it protects nothing until the total is withheld too
+    /// (a group's "not parental conflict" count, when its conflict count is 0, is
+    /// its size).
+    fn pinned(&self, i: usize, r: usize, status: &[Status], by_cell: &[Vec<usize>]) -> bool {
+        by_cell[i].iter().any(|&r2| {
+            let (t2, p2) = &self.relations[r2];
+            // A sum of one part is another name for its total, not a total less
+            // zeros: a cross-table cell of an officer who works in one area.
+            r2 != r
+                && p2.len() > 1
+                && p2.contains(&i)
+                && *t2 != i
+                && !status[*t2].suppressed()
+                && p2
                     .iter()
-                    .filter(|i| open(i))
-                    .min_by_key(|&&i| (self.values[i], i))
-                    .copied()
-            })
-            .or_else(|| open(&total).then_some(total))
-            .or_else(|| {
-                parts
-                    .iter()
-                    .find(|&&i| zeros && !status[i].suppressed() && !self.public[i])
-                    .copied()
-            })
+                    .all(|&q| q == i || (!status[q].suppressed() && self.values[q] == 0))
+        })
     }
 }
 
