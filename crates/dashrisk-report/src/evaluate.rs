@@ -1519,4 +1519,105 @@ mod tests {
         assert_eq!(e.comparisons[0].n, 5);
         assert!(e.synthetic_notice.is_some());
     }
+
+    /// One group column from per-group counts `[n, abuse, conflict, marac, csc,
+    /// medium_or_high]`: in each group, the first `abuse` records are labelled
+    /// abuse and the first `count` records have each figure.
+    fn grouped(rows: &[[u64; 6]]) -> Data {
+        use fact::*;
+        let mut data = Data {
+            labels: vec![],
+            facts: vec![],
+            tools: vec![],
+            groups: vec![GroupColumn {
+                column: "officer".into(),
+                names: (0..rows.len()).map(|g| format!("o{g}")).collect(),
+                of_row: vec![],
+            }],
+        };
+        for (g, c) in rows.iter().enumerate() {
+            for i in 0..c[0] {
+                data.labels.push(i < c[1]);
+                let bits = [CONFLICT, MARAC, CSC, MEDIUM_OR_HIGH];
+                let f = bits
+                    .iter()
+                    .zip(&c[2..])
+                    .filter(|(_, &k)| i < k)
+                    .fold(0, |f, (b, _)| f | b);
+                data.facts.push(f);
+                data.groups[0].of_row.push(g as u32);
+            }
+        }
+        let scores = (0..data.labels.len())
+            .map(|i| (i % 10) as f64 / 10.0)
+            .collect();
+        data.tools.push(tool("p", ToolKind::Probability, scores));
+        data
+    }
+
+    /// The review's finding 7: a group of 150 records all labelled abuse (its
+    /// implied "not abuse" count is 0) among twelve ordinary officers, whose
+    /// parental-conflict counts are small (the counts of its reproduction,
+    /// `synth --n 3000 --seed 7 --set officers=12`, at `--min-cell 1`). The group
+    /// has no count from 1 to 9, and showing it determines no small count; it was
+    /// withheld whole, with officer-003.
+    #[test]
+    fn a_group_whose_figure_equals_its_size_keeps_its_row() {
+        let rows: [[u64; 6]; 13] = [
+            [237, 139, 5, 39, 158, 42],
+            [231, 140, 6, 38, 163, 19],
+            [214, 128, 4, 47, 144, 41],
+            [237, 137, 9, 35, 148, 33],
+            [227, 133, 3, 36, 148, 29],
+            [254, 144, 0, 38, 170, 36],
+            [227, 123, 9, 45, 148, 29],
+            [232, 136, 4, 44, 155, 35],
+            [227, 136, 4, 41, 151, 42],
+            [268, 154, 0, 42, 185, 41],
+            [263, 158, 7, 42, 192, 30],
+            [233, 131, 3, 37, 163, 26],
+            [150, 150, 0, 41, 98, 23],
+        ];
+        let data = grouped(&rows);
+        let (grid, cells, _, sup) = group_grid(&data.groups, &data, 10);
+        // Every group keeps its row: none has fewer than 10 records.
+        for (gi, &n) in cells[0].n.iter().enumerate() {
+            assert!(!sup.is_suppressed(n), "group {gi} withheld");
+        }
+        // Withheld: the ten parental-conflict counts from 1 to 9, and nothing else
+        // (they add up to 54, and each has its hidden complement beside it). It
+        // was 25 counts and two whole rows.
+        let withheld: Vec<(usize, usize)> = (0..cells[0].counts.len())
+            .flat_map(|j| (0..rows.len()).map(move |gi| (j, gi)))
+            .filter(|&(j, gi)| sup.is_suppressed(cells[0].counts[j][gi]))
+            .collect();
+        let small: Vec<(usize, usize)> = (0..rows.len())
+            .filter(|&gi| (1..10).contains(&rows[gi][2]))
+            .map(|gi| (1, gi))
+            .collect();
+        assert_eq!(withheld, small);
+        assert_eq!(small.len(), 10);
+        assert_eq!(sup.shown(&grid, cells[0].counts[0][12]), Some(150));
+        // And in the report: the group's row, with its rates.
+        let opts = Options {
+            label: "y".into(),
+            source: "t".into(),
+            synthetic: true,
+            threshold: 0.5,
+            min_cell: 10,
+            records_read: data.labels.len() as u64,
+            missing_label: 0,
+            errors: 0,
+            scorer_version: "s".into(),
+            calibration_version: "c".into(),
+            reference: Some("p".into()),
+            screen: None,
+            notes: vec![],
+        };
+        let e = evaluate(&data, &opts);
+        assert_eq!(e.groups[0].suppressed_groups, 0);
+        let x = e.groups[0].rows.iter().find(|r| r.group == "o12").unwrap();
+        assert_eq!((x.n, x.abuse), (Some(150), Some(150)));
+        assert_eq!(x.csc.count, Some(98));
+    }
 }

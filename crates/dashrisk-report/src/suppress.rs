@@ -22,6 +22,18 @@
 //!
 //!    The member chosen is an implied count if there is one (hiding it costs the
 //!    reader nothing), else the smallest non-zero published part, else the total.
+//!    A cell that is the only non-zero part of another sum whose members are all
+//!    shown is that sum's total less zeros: withholding it protects nothing until
+//!    the total goes too. It is chosen only when nothing else will do. (Taking it
+//!    withheld a group of 150 records all labelled abuse, and a second group, with
+//!    no small count in either (the evaluation review, finding 7). The group's
+//!    "not parental conflict" count was the smallest complement to stand beside
+//!    another officer's withheld one, and with a conflict count of 0 it was the
+//!    group's size, so the size was withheld with it.)
+//! 3. **The exact check.** Step 2 protects each relation on its own; several
+//!    relations together can still pin a withheld count down. The shown counts are
+//!    solved exactly for every withheld count; where one is determined, one more
+//!    cell is withheld, and steps 2 and 3 are repeated.
 //!
 //! The rules are the usual ones of statistical disclosure control (for example the
 //! ONS guidance on tables of counts). The property tests in `tests/suppression.rs`
@@ -202,10 +214,7 @@ impl Grid {
                 .collect();
             let best = rels
                 .iter()
-                .filter_map(|&r| {
-                    let (total, parts) = &self.relations[r];
-                    self.pick(*total, parts, status, zeros).map(|p| (r, p))
-                })
+                .filter_map(|&r| self.pick(r, status, by_cell, zeros).map(|p| (r, p)))
                 .min_by_key(|&(r, p)| (self.values[p], r));
             if let Some((_, p)) = best {
                 return Some(p);
@@ -254,8 +263,8 @@ impl Grid {
             }
             let public = self.public[*total] || parts.iter().any(|&p| self.public[p]);
             let Some(pick) = self
-                .pick(*total, parts, status, false)
-                .or_else(|| self.pick(*total, parts, status, public).filter(|_| public))
+                .pick(r, status, by_cell, false)
+                .or_else(|| self.pick(r, status, by_cell, public).filter(|_| public))
             else {
                 continue;
             };
@@ -319,31 +328,71 @@ impl Grid {
     /// one first, then the smallest published part, then the total; never a public
     /// cell. With `zeros`, when there is none, a zero part (withholding a zero
     /// costs the reader little, and a public total over one withheld part would
-    /// otherwise give it away): only for relations with a public member, and when
-    /// widening finds nothing else.
-    fn pick(&self, total: usize, parts: &[usize], status: &[Status], zeros: bool) -> Option<usize> {
-        let open = |i: &usize| !status[*i].suppressed() && !self.public[*i] && self.values[*i] > 0;
-        let implied = parts
-            .iter()
-            .chain(std::iter::once(&total))
-            .filter(|i| open(i) && !self.published[**i])
-            .min_by_key(|&&i| (self.values[i], i))
-            .copied();
-        implied
-            .or_else(|| {
-                parts
+    /// otherwise give it away): in propagation only for relations with a public
+    /// member, and in widening only when no non-zero cell can be reached.
+    ///
+    /// Each tier first passes over cells that another shown sum pins to its total
+    /// ([`Grid::pinned`]).
+    fn pick(
+        &self,
+        r: usize,
+        status: &[Status],
+        by_cell: &[Vec<usize>],
+        zeros: bool,
+    ) -> Option<usize> {
+        let (total, parts) = &self.relations[r];
+        let total = *total;
+        let nonzero = |avoid_pinned: bool| {
+            let passed_over = |i: usize| avoid_pinned && self.pinned(i, r, status, by_cell);
+            let open = |i: &usize| {
+                !status[*i].suppressed()
+                    && !self.public[*i]
+                    && self.values[*i] > 0
+                    && !passed_over(*i)
+            };
+            let implied = parts
+                .iter()
+                .chain(std::iter::once(&total))
+                .filter(|i| open(i) && !self.published[**i])
+                .min_by_key(|&&i| (self.values[i], i))
+                .copied();
+            implied
+                .or_else(|| {
+                    parts
+                        .iter()
+                        .filter(|i| open(i))
+                        .min_by_key(|&&i| (self.values[i], i))
+                        .copied()
+                })
+                .or_else(|| open(&total).then_some(total))
+        };
+        nonzero(true).or_else(|| nonzero(false)).or_else(|| {
+            parts
+                .iter()
+                .find(|&&i| zeros && !status[i].suppressed() && !self.public[i])
+                .copied()
+        })
+    }
+
+    /// Whether cell `i` is the only non-zero part of a sum other than relation
+    /// `r` whose total and other parts are all shown: it is that total less shown
+    /// zeros, so withholding it protects nothing until the total is withheld too
+    /// (a group's "not parental conflict" count, when its conflict count is 0, is
+    /// its size).
+    fn pinned(&self, i: usize, r: usize, status: &[Status], by_cell: &[Vec<usize>]) -> bool {
+        by_cell[i].iter().any(|&r2| {
+            let (t2, p2) = &self.relations[r2];
+            // A sum of one part is another name for its total, not a total less
+            // zeros: a cross-table cell of an officer who works in one area.
+            r2 != r
+                && p2.len() > 1
+                && p2.contains(&i)
+                && *t2 != i
+                && !status[*t2].suppressed()
+                && p2
                     .iter()
-                    .filter(|i| open(i))
-                    .min_by_key(|&&i| (self.values[i], i))
-                    .copied()
-            })
-            .or_else(|| open(&total).then_some(total))
-            .or_else(|| {
-                parts
-                    .iter()
-                    .find(|&&i| zeros && !status[i].suppressed() && !self.public[i])
-                    .copied()
-            })
+                    .all(|&q| q == i || (!status[q].suppressed() && self.values[q] == 0))
+        })
     }
 }
 
@@ -451,6 +500,51 @@ mod tests {
         assert_eq!(s.status[b], Status::Secondary, "the smallest other part");
         assert_eq!(s.status[c], Status::Shown);
         assert_eq!(s.status[t], Status::Shown);
+    }
+
+    /// The review's finding 7 in small: three groups, each with its size, one
+    /// figure and the figure's implied complement; the overall figure, complement
+    /// and size are public. Groups 1 and 3 have small figures; group 2 has none
+    /// (figure 0, so its complement is its whole size, 30). The complements of
+    /// groups 1 and 3 are withheld beside their figures; group 2 has nothing
+    /// small and keeps everything. (Before, the first complement withheld, alone in
+    /// the public sum of complements, took group 2's, the smallest, and that could
+    /// only be kept unknown by withholding group 2's size, and then another size.)
+    #[test]
+    fn a_group_with_no_small_count_keeps_its_size_when_its_figure_is_zero() {
+        let mut g = Grid::new();
+        let sizes = [40, 30, 50];
+        let figures = [5, 0, 6];
+        let n_total = g.public_cell(120);
+        let f_total = g.public_cell(11);
+        let c_total = g.public_cell(109);
+        let n: Vec<usize> = sizes.iter().map(|&v| g.cell(v, true)).collect();
+        let f: Vec<usize> = figures.iter().map(|&v| g.cell(v, true)).collect();
+        let c: Vec<usize> = (0..3)
+            .map(|k| g.cell(sizes[k] - figures[k], false))
+            .collect();
+        // In the order the evaluation relates them: the sum of complements comes
+        // last, so it is looked at first, when one complement is withheld.
+        g.relate(n_total, n.clone());
+        g.relate(f_total, f.clone());
+        for k in 0..3 {
+            g.relate(n[k], vec![f[k], c[k]]);
+        }
+        g.relate(c_total, c.clone());
+        assert!(g.check().is_ok());
+        let s = g.suppress(10);
+        assert_eq!(
+            (s.status[f[0]], s.status[f[2]]),
+            (Status::Small, Status::Small)
+        );
+        assert_eq!(
+            (s.status[c[0]], s.status[c[2]]),
+            (Status::Secondary, Status::Secondary)
+        );
+        for i in [n[0], n[1], n[2], f[1], c[1]] {
+            assert_eq!(s.status[i], Status::Shown, "cell {i}");
+        }
+        assert!(g.determined_protected(&s.status).is_empty());
     }
 
     #[test]
