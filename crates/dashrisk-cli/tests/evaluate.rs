@@ -17,15 +17,7 @@ fn text(b: &[u8]) -> String {
 }
 
 fn synth(path: &Path, n: u32, settings: &[&str]) {
-    let n = n.to_string();
-    let p = path.to_str().unwrap();
-    let mut args = vec!["synth", "--n", &n, "--format", "csv", "--out", p];
-    for s in settings {
-        args.push("--set");
-        args.push(s);
-    }
-    let out = run(&args, b"");
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    common::synth_to(path, n, "csv", settings);
 }
 
 /// `dashrisk evaluate` of `p_abuse` against `label_abuse` on `data`, writing the
@@ -889,21 +881,7 @@ fn one_file_named_twice_by_two_spellings_is_refused() {
 #[test]
 fn a_score_or_group_key_no_record_has_stops_the_run() {
     let data = tmp("evaluate", "meta-keys.jsonl");
-    let out = run(
-        &[
-            "synth",
-            "--n",
-            "300",
-            "--set",
-            "officers=5",
-            "--format",
-            "jsonl",
-            "--out",
-            data.to_str().unwrap(),
-        ],
-        b"",
-    );
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    common::synth_to(&data, 300, "jsonl", &["officers=5"]);
     let d = data.to_str().unwrap();
     let base = [
         "evaluate",

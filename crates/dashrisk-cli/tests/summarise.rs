@@ -485,21 +485,7 @@ fn a_meta_key_no_record_has_stops_the_run() {
     let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("summarise-meta-keys");
     std::fs::create_dir_all(&dir).unwrap();
     let data = dir.join("s.jsonl");
-    let out = run(
-        &[
-            "synth",
-            "--n",
-            "300",
-            "--set",
-            "officers=5",
-            "--format",
-            "jsonl",
-            "--out",
-            data.to_str().unwrap(),
-        ],
-        b"",
-    );
-    assert!(out.status.success());
+    common::synth_to(&data, 300, "jsonl", &["officers=5"]);
     let d = data.to_str().unwrap();
     for (args, named) in [
         (

@@ -84,3 +84,29 @@ pub fn run_guide_commands(name: &str, dir: &std::path::Path) -> usize {
     }
     ran
 }
+
+/// Writes `n` synthetic records to `path` with `dashrisk synth` in `format`
+/// (`csv` or `jsonl`), with generator `settings` (`officers=5`), and checks it
+/// succeeded.
+pub fn synth_to(path: &std::path::Path, n: u32, format: &str, settings: &[&str]) {
+    let n = n.to_string();
+    let mut args = vec![
+        "synth",
+        "--n",
+        &n,
+        "--format",
+        format,
+        "--out",
+        path.to_str().unwrap(),
+    ];
+    for s in settings {
+        args.push("--set");
+        args.push(s);
+    }
+    let out = run(&args, b"");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
