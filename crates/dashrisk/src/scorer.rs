@@ -89,6 +89,9 @@ pub struct Scorer {
     /// The calibration's version as results carry it (borrowed for the shipped
     /// calibration's version).
     result_calibration: Cow<'static, str>,
+    /// The conflict threshold in force ([`Scorer::conflict_threshold`]), decided
+    /// once: the policy and the calibration do not change after `new`.
+    conflict_threshold: f64,
 }
 
 /// `s` borrowed from a `'static` string equal to it among `statics`, or copied.
@@ -149,7 +152,9 @@ impl Scorer {
             limits: Limits::default(),
             result_ids: Vec::new(),
             result_calibration,
+            conflict_threshold: 0.0,
         };
+        scorer.conflict_threshold = scorer.threshold_in_force();
         for inst in Instrument::builtin() {
             scorer.push_instrument(inst.clone())?;
         }
@@ -216,6 +221,10 @@ impl Scorer {
     /// under other rules or another grading policy
     /// ([`Scorer::conflict_guarantee_problem`]).
     pub fn conflict_threshold(&self) -> f64 {
+        self.conflict_threshold
+    }
+
+    fn threshold_in_force(&self) -> f64 {
         let policy = self.policy.scorer.conflict_max_p_abuse;
         match &self.calibration.conflict {
             Some(g) if g.problem_under(&self.policy).is_none() => policy.min(g.threshold),
