@@ -1289,6 +1289,26 @@ pub fn evaluation_suppression_rule(min_cell: u64) -> String {
 mod tests {
     use super::*;
 
+    /// Options for a test evaluation on synthetic labels `y`, with `p` as the
+    /// reference tool.
+    fn test_options(min_cell: u64, records_read: u64) -> Options {
+        Options {
+            label: "y".into(),
+            source: "t".into(),
+            synthetic: true,
+            threshold: 0.5,
+            min_cell,
+            records_read,
+            missing_label: 0,
+            errors: 0,
+            scorer_version: "s".into(),
+            calibration_version: "c".into(),
+            reference: Some("p".into()),
+            screen: None,
+            notes: vec![],
+        }
+    }
+
     /// The report does not claim that every small count is withheld: the rule names
     /// what it covers (the figures by group) and says the overall figures are shown.
     #[test]
@@ -1477,21 +1497,7 @@ mod tests {
             ],
             groups: vec![],
         };
-        let opts = Options {
-            label: "y".into(),
-            source: "t".into(),
-            synthetic: true,
-            threshold: 0.5,
-            min_cell: 1,
-            records_read: 6,
-            missing_label: 0,
-            errors: 0,
-            scorer_version: "s".into(),
-            calibration_version: "c".into(),
-            reference: Some("p".into()),
-            screen: None,
-            notes: vec![],
-        };
+        let opts = test_options(1, 6);
         let e = evaluate(&data, &opts);
         let p = &e.tools[0];
         assert_eq!((p.n, p.missing_scores), (5, 1));
@@ -1599,21 +1605,7 @@ mod tests {
         assert_eq!(small.len(), 10);
         assert_eq!(sup.shown(&grid, cells[0].counts[0][12]), Some(150));
         // And in the report: the group's row, with its rates.
-        let opts = Options {
-            label: "y".into(),
-            source: "t".into(),
-            synthetic: true,
-            threshold: 0.5,
-            min_cell: 10,
-            records_read: data.labels.len() as u64,
-            missing_label: 0,
-            errors: 0,
-            scorer_version: "s".into(),
-            calibration_version: "c".into(),
-            reference: Some("p".into()),
-            screen: None,
-            notes: vec![],
-        };
+        let opts = test_options(10, data.labels.len() as u64);
         let e = evaluate(&data, &opts);
         assert_eq!(e.groups[0].suppressed_groups, 0);
         let x = e.groups[0].rows.iter().find(|r| r.group == "o12").unwrap();
