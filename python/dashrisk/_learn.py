@@ -29,6 +29,7 @@ from dashrisk._batch import (
     _default,
     _frame_column,
     _frame_columns,
+    _is_frame,
     _is_synth_id,
     _raise_first,
 )
@@ -78,6 +79,22 @@ def featurise(data: Any, scorer: Scorer | None = None) -> np.ndarray:
     return np.frombuffer(blob, dtype=np.float64).reshape(n, len(_native.feature_names())).copy()
 
 
+def _refuse_missing_columns(fitted: Any, X: Any, rows: bool, what: str) -> None:
+    """Raises ``ValueError`` when the frame ``X`` lacks a contract column that was
+    among ``fitted`` (the frame's columns at fit): its answers would be read as not
+    known on every row. Columns outside the contract are not checked."""
+    if fitted is None or not rows:
+        return
+    have = set(_frame_columns(X))
+    missing = [c for c in _native.read_columns([str(c) for c in fitted]) if c not in have]
+    if missing:
+        raise ValueError(
+            f"X lacks {len(missing)} column(s) the {what} was fitted with: "
+            f"{', '.join(missing[:10])}{' …' if len(missing) > 10 else ''}; their answers would be "
+            "read as not known. Give the same columns as at fit (empty cells are not known)"
+        )
+
+
 class Featuriser(TransformerMixin, BaseEstimator):
     """:func:`featurise` as a scikit-learn transformer, for a ``Pipeline`` from
     records to :class:`LogisticComparison`. Stateless: ``fit`` learns nothing.
@@ -92,12 +109,22 @@ class Featuriser(TransformerMixin, BaseEstimator):
     """
 
     def fit(self, X: Any, y: Any = None) -> Featuriser:
-        """Nothing to learn; returns ``self``."""
+        """Learns nothing about the records; on a frame it notes the columns, so
+        that :meth:`transform` refuses a frame that lacks a contract column seen
+        here (its answers would be read as not known on every row, silently moving
+        the model's predictions). Returns ``self``."""
         self.n_features_out_ = len(_native.feature_names())
+        if _is_frame(X):
+            self.feature_names_in_ = np.asarray(_frame_columns(X), dtype=object)
+            self.n_features_in_ = len(self.feature_names_in_)
+        elif hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_, self.n_features_in_
         return self
 
     def transform(self, X: Any) -> np.ndarray:
-        """:func:`featurise` of ``X``."""
+        """:func:`featurise` of ``X``. After :meth:`fit` on a frame, a frame that
+        lacks a contract column the fit saw raises ``ValueError``."""
+        _refuse_missing_columns(getattr(self, "feature_names_in_", None), X, _is_frame(X), "transformer")
         return featurise(X)
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
@@ -413,17 +440,7 @@ class ConflictAbuseScorer(ClassifierMixin, BaseEstimator):
         """Refuses a frame that lacks a contract column the estimator was fitted
         with: its answers would be read as not known, silently moving every
         result (a column left out, or renamed, after fitting)."""
-        fitted = getattr(self, "feature_names_in_", None)
-        if fitted is None or not rows:
-            return
-        have = set(_frame_columns(X))
-        missing = [c for c in _native.read_columns([str(c) for c in fitted]) if c not in have]
-        if missing:
-            raise ValueError(
-                f"X lacks {len(missing)} column(s) the estimator was fitted with: "
-                f"{', '.join(missing[:10])}{' …' if len(missing) > 10 else ''}; their answers would be "
-                "read as not known. Give the same columns as at fit (empty cells are not known)"
-            )
+        _refuse_missing_columns(getattr(self, "feature_names_in_", None), X, rows, "estimator")
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """``[1 - p_abuse, p_abuse]`` per record. A record whose form has no

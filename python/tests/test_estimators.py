@@ -214,6 +214,25 @@ def test_pipeline_from_frames(frame: pd.DataFrame) -> None:
     assert list(fitted[0].get_feature_names_out()) == list(dashrisk.feature_names_out())
 
 
+def test_a_fitted_pipeline_refuses_a_frame_without_a_column_it_was_fitted_with(
+    frame: pd.DataFrame,
+) -> None:
+    # Left out, `fear` and `q2` would be read as not known on every row, silently
+    # moving the model's predictions; the transformer refuses, naming them.
+    model = make_pipeline(dashrisk.Featuriser(), dashrisk.LogisticComparison())
+    model.fit(frame, frame["label_abuse"])
+    cut = frame.head(200).drop(columns=["q2", "fear"])
+    with pytest.raises(ValueError, match=r"transformer was fitted with: q2, fear"):
+        model.predict_proba(cut)
+    # The same columns (and extra ones) are fine; an unfitted transformer checks nothing.
+    assert model.predict_proba(frame.head(200).assign(extra=1)).shape == (200, 2)
+    assert dashrisk.Featuriser().transform(cut).shape == (200, 136)
+    # Refitted on records (not a frame), it forgets the columns.
+    t = dashrisk.Featuriser().fit(frame).fit(dashrisk.synth(5, seed=1))
+    assert not hasattr(t, "feature_names_in_")
+    assert t.transform(cut).shape == (200, 136)
+
+
 # -- ConflictAbuseScorer -----------------------------------------------------
 
 

@@ -79,6 +79,12 @@ pub struct PredictArgs {
     /// Write predictions here instead of standard output.
     #[arg(long, short)]
     out: Option<PathBuf>,
+    /// Refuse the input (exit 2, and with --out write nothing) when no record
+    /// answers a field that the model's training records answered: usually a
+    /// column left out or misspelt, read as not known on every record. Without it,
+    /// such fields are named in a warning.
+    #[arg(long)]
+    strict_columns: bool,
     #[command(flatten)]
     limits: LimitArgs,
 }
@@ -522,13 +528,16 @@ pub fn predict(args: PredictArgs) -> Result<ExitCode, Fatal> {
     )?;
     let mut stderr = io::stderr();
     let mut failed = 0u64;
+    let mut seen = dashrisk_learn::AnsweredFields::default();
     for_each_record(&scorer, &args.input, &args.input_args, None, |line, res| {
         let res = res.and_then(|(a, _)| {
-            model.explain(&a, args.top).map_err(|error| RecordError {
-                line,
-                id: a.id.clone(),
-                error,
-            })
+            model
+                .explain_noting(&a, args.top, &mut seen)
+                .map_err(|error| RecordError {
+                    line,
+                    id: a.id.clone(),
+                    error,
+                })
         });
         match res {
             Ok(e) => {
@@ -553,6 +562,30 @@ pub fn predict(args: PredictArgs) -> Result<ExitCode, Fatal> {
         w.write_all(b"\n")?;
         Ok(())
     })?;
+    let unanswered = model.unanswered_here(&seen);
+    if seen.records() > 0 && !unanswered.is_empty() {
+        let message = format!(
+            "the model's training records answered {}, but none of the {} record(s) here does: \
+             each is read as not known on every record, which moves the predictions. Is a \
+             column missing or misspelt?",
+            name_list(&unanswered),
+            seen.records()
+        );
+        if args.strict_columns {
+            return Err(Fatal(format!(
+                "{message} (--strict-columns: {})",
+                if args.out.is_some() {
+                    "nothing was written"
+                } else {
+                    "the predictions above are incomplete"
+                }
+            )));
+        }
+        let _ = writeln!(
+            stderr,
+            "dashrisk: warning: {message} (--strict-columns refuses such input)"
+        );
+    }
     w.commit()?;
     if failed > 0 {
         let _ = writeln!(
@@ -562,6 +595,20 @@ pub fn predict(args: PredictArgs) -> Result<ExitCode, Fatal> {
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Up to ten names, then how many more.
+fn name_list(names: &[&str]) -> String {
+    let shown = names
+        .iter()
+        .take(10)
+        .copied()
+        .collect::<Vec<_>>()
+        .join(", ");
+    match names.len() {
+        n if n > 10 => format!("{shown} and {} more", n - 10),
+        _ => shown,
+    }
 }
 
 #[cfg(test)]

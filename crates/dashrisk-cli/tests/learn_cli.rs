@@ -251,3 +251,95 @@ fn damaged_models_and_bad_training_data_are_refused() {
     refused(&out, "did not converge");
     assert!(!out_model.exists());
 }
+
+/// `data` without the named columns, as a new CSV file.
+fn without_columns(data: &std::path::Path, drop: &[&str], to: &std::path::Path) {
+    let mut r = csv::Reader::from_path(data).unwrap();
+    let header = r.headers().unwrap().clone();
+    let keep: Vec<usize> = (0..header.len())
+        .filter(|&i| !drop.contains(&&header[i]))
+        .collect();
+    assert_eq!(
+        keep.len() + drop.len(),
+        header.len(),
+        "every dropped column exists"
+    );
+    let mut w = csv::Writer::from_path(to).unwrap();
+    w.write_record(keep.iter().map(|&i| &header[i])).unwrap();
+    for row in r.records() {
+        let row = row.unwrap();
+        w.write_record(keep.iter().map(|&i| &row[i])).unwrap();
+    }
+    w.flush().unwrap();
+}
+
+#[test]
+fn predict_names_fields_that_training_answered_and_no_record_here_does() {
+    let (data, model, out) = trained("columns", "400");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let model_json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
+    let answered = model_json["answered_in_training"].as_array().unwrap();
+    assert!(answered.iter().any(|f| f == "screen.fear"), "{answered:?}");
+    let m = model.to_str().unwrap();
+
+    // Every column: no warning.
+    let full = run(&["predict", "--model", m, data.to_str().unwrap()], b"");
+    assert!(full.status.success(), "{}", text(&full.stderr));
+    assert!(
+        !text(&full.stderr).contains("warning"),
+        "{}",
+        text(&full.stderr)
+    );
+
+    // Two columns left out: predicted, but both named.
+    let cut = tmp("columns-cut.csv");
+    without_columns(&data, &["q2", "fear"], &cut);
+    let out = run(&["predict", "--model", m, cut.to_str().unwrap()], b"");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("warning") && err.contains("q2, screen.fear"),
+        "{err}"
+    );
+    assert!(err.contains("none of the 400 record(s)"), "{err}");
+    assert_eq!(text(&out.stdout).lines().count(), 400);
+    assert_ne!(out.stdout, full.stdout, "the predictions moved");
+
+    // --strict-columns refuses, and writes nothing.
+    let to = tmp("columns-strict.jsonl");
+    let _ = std::fs::remove_file(&to);
+    let out = run(
+        &[
+            "predict",
+            "--model",
+            m,
+            "--strict-columns",
+            "--out",
+            to.to_str().unwrap(),
+            cut.to_str().unwrap(),
+        ],
+        b"",
+    );
+    refused(&out, "q2, screen.fear");
+    assert!(text(&out.stderr).contains("nothing was written"));
+    assert!(!to.exists(), "no output file after a refusal");
+
+    // A model written before the field was recorded loads and is not checked.
+    let mut old = model_json.clone();
+    old.as_object_mut().unwrap().remove("answered_in_training");
+    let old_model: dashrisk_learn::LogisticModel = serde_json::from_value(old).unwrap();
+    let old_path = tmp("columns-old-model.json");
+    std::fs::write(&old_path, old_model.to_json()).unwrap();
+    let out = run(
+        &[
+            "predict",
+            "--model",
+            old_path.to_str().unwrap(),
+            "--strict-columns",
+            cut.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}

@@ -33,7 +33,7 @@
 use dashrisk::answers::{Answer, ArgumentFrequency, Assessment, Resolution, Transition};
 use dashrisk::error::{truncate_value, ErrorKind, InputError};
 use dashrisk::Instrument;
-use ndarray::{Array1, Array2, ArrayViewMut1};
+use ndarray::{Array1, Array2, ArrayView1, ArrayViewMut1};
 use std::sync::OnceLock;
 
 /// Version of the feature set. Models record it; loading a model built for another
@@ -119,6 +119,161 @@ pub fn feature_names() -> &'static [String] {
         assert_eq!(n.len(), N_FEATURES, "N_FEATURES matches the names");
         n
     })
+}
+
+/// The contract fields the feature set reads, in column order: `q1`…`q27`,
+/// `screen.fear`, `screen.power_imbalance`, `screen.children_exposed`,
+/// `screen.argument_frequency`, `screen.resolution`, `screen.recent_transitions`,
+/// `context.children_in_household` and `context.prior_incidents_12m` (35 in all).
+/// A feature belongs to the field its name starts with (up to `=`, or the
+/// transition's own name).
+///
+/// ```
+/// let f = dashrisk_learn::features::fields();
+/// assert_eq!((f.len(), f[0].as_str()), (35, "q1"));
+/// assert_eq!(f.last().unwrap(), "context.prior_incidents_12m");
+/// ```
+pub fn fields() -> &'static [String] {
+    &layout().names
+}
+
+/// Where each field's features are: its columns, its `=not_known` column, and
+/// whether every column is a one-hot answer (`field=value`), so that a record with
+/// all of them 0 was not asked the question (a question its form leaves out).
+struct FieldLayout {
+    names: Vec<String>,
+    columns: Vec<Vec<usize>>,
+    not_known: Vec<usize>,
+    one_hot: Vec<bool>,
+}
+
+fn layout() -> &'static FieldLayout {
+    static LAYOUT: OnceLock<FieldLayout> = OnceLock::new();
+    LAYOUT.get_or_init(|| {
+        let mut l = FieldLayout {
+            names: Vec::new(),
+            columns: Vec::new(),
+            not_known: Vec::new(),
+            one_hot: Vec::new(),
+        };
+        for (i, name) in feature_names().iter().enumerate() {
+            let field = match name.split_once('=') {
+                Some((f, _)) => f,
+                None if name.starts_with("screen.recent_transitions.") => {
+                    "screen.recent_transitions"
+                }
+                None => name.as_str(),
+            };
+            let at = match l.names.iter().position(|n| n == field) {
+                Some(at) => at,
+                None => {
+                    l.names.push(field.to_string());
+                    l.columns.push(Vec::new());
+                    l.not_known.push(usize::MAX);
+                    l.one_hot.push(true);
+                    l.names.len() - 1
+                }
+            };
+            l.columns[at].push(i);
+            if name.ends_with("=not_known") {
+                l.not_known[at] = i;
+            }
+            if !name.contains('=') {
+                l.one_hot[at] = false;
+            }
+        }
+        assert!(
+            l.not_known.iter().all(|&i| i != usize::MAX),
+            "every field has a not_known column"
+        );
+        assert!(l.names.len() <= 64, "fields fit a u64 mask");
+        l
+    })
+}
+
+/// Which [`fields`] a set of featurised records answers: a field is answered by a
+/// record whose value for it is known (yes, no, declined, a level, a count, a list
+/// of transitions, possibly empty), not *not known* and not left out by its form.
+///
+/// `dashrisk train` records the fields its training records answer
+/// ([`crate::LogisticModel::answered_in_training`]), and `dashrisk predict` compares
+/// them with the fields its input answers: a field that training saw answered and
+/// no record to predict answers is usually a missing or misspelt column, read as
+/// *not known* everywhere, which moves every prediction.
+///
+/// ```
+/// use dashrisk::Assessment;
+/// use dashrisk_learn::features::{featurise, AnsweredFields};
+/// let a: Assessment = serde_json::from_str(r#"{"answers": {"q1": "no"}, "conflict_screen": {"fear": "not_known"}}"#).unwrap();
+/// let mut seen = AnsweredFields::default();
+/// seen.add(featurise(&a).unwrap().view());
+/// assert_eq!(seen.names(), ["q1"]);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AnsweredFields {
+    mask: u64,
+    asked: u64,
+    records: u64,
+}
+
+impl AnsweredFields {
+    /// Notes the fields one featurised record (a row of [`feature_names`]) answers.
+    pub fn add(&mut self, row: ArrayView1<'_, f64>) {
+        let l = layout();
+        self.records += 1;
+        for (f, cols) in l.columns.iter().enumerate() {
+            // A one-hot field with every column 0 was not asked by the record's form.
+            let asked = !l.one_hot[f] || cols.iter().any(|&c| row[c] != 0.0);
+            if asked {
+                self.asked |= 1 << f;
+                if row[l.not_known[f]] == 0.0 {
+                    self.mask |= 1 << f;
+                }
+            }
+        }
+    }
+
+    /// The fields of every row of a feature matrix.
+    pub fn of_matrix(x: &Array2<f64>) -> AnsweredFields {
+        let mut seen = AnsweredFields::default();
+        for row in x.rows() {
+            seen.add(row);
+        }
+        seen
+    }
+
+    /// How many records were added.
+    pub fn records(&self) -> u64 {
+        self.records
+    }
+
+    /// The fields answered by at least one record, in [`fields`] order.
+    pub fn names(&self) -> Vec<String> {
+        fields()
+            .iter()
+            .enumerate()
+            .filter(|(f, _)| self.mask & (1 << f) != 0)
+            .map(|(_, n)| n.clone())
+            .collect()
+    }
+
+    /// Whether a field (named as in [`fields`]) was answered by a record.
+    pub fn contains(&self, field: &str) -> bool {
+        Self::has(self.mask, field)
+    }
+
+    /// Whether a record's form asks a field (named as in [`fields`]): every form
+    /// asks the screen and the context; the partner-agency form leaves out q10–q12.
+    pub fn asked(&self, field: &str) -> bool {
+        Self::has(self.asked, field)
+    }
+
+    fn has(mask: u64, field: &str) -> bool {
+        fields()
+            .iter()
+            .position(|n| n == field)
+            .is_some_and(|f| mask & (1 << f) != 0)
+    }
 }
 
 /// A plain-English description of a feature, for explanations: the question's
@@ -471,6 +626,34 @@ mod tests {
         let e = featurise(&a).unwrap_err();
         assert_eq!(e.code, ErrorKind::UnknownQuestion);
         assert_eq!(e.field, "answers.q11");
+    }
+
+    #[test]
+    fn answered_fields_tell_known_from_not_known_and_not_asked() {
+        let mut a = Assessment {
+            instrument: dashrisk::instrument::DASH_2009_PARTNER.into(),
+            ..Assessment::default()
+        };
+        a.answers.insert("q1".into(), Answer::Declined);
+        a.context.prior_incidents_12m = Some(0);
+        a.conflict_screen.recent_transitions = Some(vec![]);
+        let mut seen = AnsweredFields::default();
+        seen.add(featurise(&a).unwrap().view());
+        // Declined, a count of 0 and "no transitions" are all known answers.
+        assert_eq!(
+            seen.names(),
+            [
+                "q1",
+                "screen.recent_transitions",
+                "context.prior_incidents_12m"
+            ]
+        );
+        // The partner form does not ask q10-q12; it asks q2, left not known.
+        assert!(!seen.asked("q10") && !seen.asked("q12"));
+        assert!(seen.asked("q2") && !seen.contains("q2"));
+        assert!(seen.asked("screen.fear") && !seen.contains("screen.fear"));
+        assert_eq!(seen.records(), 1);
+        assert_eq!(fields().len(), 35);
     }
 
     #[test]

@@ -46,8 +46,8 @@ pub mod train;
 
 pub use error::{LearnError, NonConvergence};
 pub use features::{
-    describe_feature, feature_names, featurise, featurise_all, featurise_into, FEATURE_SET_VERSION,
-    N_FEATURES,
+    describe_feature, feature_names, featurise, featurise_all, featurise_into, fields,
+    AnsweredFields, FEATURE_SET_VERSION, N_FEATURES,
 };
 /// Re-exported so that callers can `check()` hyperparameters without naming linfa.
 pub use linfa::ParamGuard;

@@ -12,7 +12,7 @@ use dashrisk::predictor::{Prediction, Predictor};
 use dashrisk::result::{Reason, ReasonCode};
 use dashrisk::ArtefactError;
 use linfa::ParamGuard;
-use ndarray::{Array2, ArrayView1};
+use ndarray::{Array1, Array2, ArrayView1};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -137,6 +137,13 @@ pub struct LogisticModel {
     pub gradient_norm: f64,
     /// Where it came from.
     pub provenance: ModelProvenance,
+    /// The contract fields ([`features::fields`]) that at least one training record
+    /// answered. `dashrisk predict` warns (or, with `--strict-columns`, refuses)
+    /// when none of its records answers one of them: that is usually a column left
+    /// out or misspelt, read as *not known* on every record. `None` in files
+    /// written before it was recorded; such a model cannot be checked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answered_in_training: Option<Vec<String>>,
     /// SHA-256 of the compact JSON with this field empty.
     #[serde(default)]
     pub checksum: String,
@@ -212,6 +219,7 @@ impl ValidLogisticParams {
                 cross_validation: None,
                 trained_with: TRAINED_WITH.to_string(),
             },
+            answered_in_training: Some(features::AnsweredFields::of_matrix(&data.x).names()),
             checksum: String::new(),
         };
         m.checksum = m.compute_checksum();
@@ -337,6 +345,18 @@ impl LogisticModel {
         if self.label.trim().is_empty() {
             return Err(invalid("label", "must name the outcome".into()));
         }
+        if let Some(names) = &self.answered_in_training {
+            let known = features::fields();
+            if let Some(bad) = names.iter().find(|n| !known.contains(n)) {
+                return Err(invalid(
+                    "answered_in_training",
+                    format!(
+                        "{bad:?} is not a field of feature set {FEATURE_SET_VERSION}; expected some of {}",
+                        known.join(", ")
+                    ),
+                ));
+            }
+        }
         // Finite in any file JSON can hold; whole or not (real-valued class weights).
         let cw = self.class_weight;
         if !(cw.negative >= 0.0 && cw.positive >= 0.0) {
@@ -376,10 +396,40 @@ impl LogisticModel {
         Ok(sigmoid(self.log_odds(x.view())))
     }
 
+    /// The fields that training records answered and that no record in `seen`
+    /// answers, though some record's form asks them, in [`features::fields`]
+    /// order; empty for a model that does not record them
+    /// ([`LogisticModel::answered_in_training`] is `None`). (Records on the
+    /// partner-agency form alone are not asked q10–q12, so those are not named.)
+    pub fn unanswered_here(&self, seen: &features::AnsweredFields) -> Vec<&str> {
+        self.answered_in_training
+            .iter()
+            .flatten()
+            .filter(|f| seen.asked(f) && !seen.contains(f))
+            .map(String::as_str)
+            .collect()
+    }
+
+    /// [`LogisticModel::explain`], noting in `seen` the fields the record answers.
+    pub fn explain_noting(
+        &self,
+        a: &Assessment,
+        top: usize,
+        seen: &mut features::AnsweredFields,
+    ) -> Result<Explanation, InputError> {
+        let x = features::featurise(a)?;
+        seen.add(x.view());
+        Ok(self.explain_features(a, &x, top))
+    }
+
     /// P(outcome) with the `top` largest contributions (coefficient × feature) by
     /// absolute size. Features at 0 contribute nothing and are never listed.
     pub fn explain(&self, a: &Assessment, top: usize) -> Result<Explanation, InputError> {
         let x = features::featurise(a)?;
+        Ok(self.explain_features(a, &x, top))
+    }
+
+    fn explain_features(&self, a: &Assessment, x: &Array1<f64>, top: usize) -> Explanation {
         let z = self.log_odds(x.view());
         let mut parts: Vec<(usize, f64)> = x
             .iter()
@@ -391,7 +441,7 @@ impl LogisticModel {
         // Largest first; ties in feature order, so explanations are stable.
         parts.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()).then(a.0.cmp(&b.0)));
         parts.truncate(top);
-        Ok(Explanation {
+        Explanation {
             id: a.id.clone(),
             label: self.label.clone(),
             probability: sigmoid(z),
@@ -407,7 +457,7 @@ impl LogisticModel {
                     contribution: c,
                 })
                 .collect(),
-        })
+        }
     }
 
     /// The reasons of a prediction: one per listed contribution, in the scorer's
