@@ -371,19 +371,17 @@ def evaluate(
     tool_names = list(BUILTIN_TOOLS if tools is None else tools)
     labels: list[bool | None] = []
     notes: list[str] = []
-    bad_labels = 0
+    # Records whose label is not a label: with errors="coerce", error records (as in
+    # the CLI), named in Evaluation.errors and counted under errors, not as unlabelled.
+    label_errors: list[tuple[int, str]] = []
     for i, v in enumerate(_column(data, rows, items, label)):
         try:
             labels.append(_label(v, i, label))
-        except InputError:
+        except InputError as e:
             if errors == "raise":
                 raise
-            bad_labels += 1
+            label_errors.append((i, str(e.value)))
             labels.append(None)
-    if bad_labels:
-        notes.append(
-            f"{bad_labels} record(s) had a {label} value that is not a label and were left out."
-        )
     for name, arg in (("scores", scores), ("group_by", group_by)):
         if isinstance(arg, (str, bytes)):
             raise TypeError(f"{name}: give a list of column names or a mapping, not one string ({arg!r}); e.g. {name}=[{arg!r}]")
@@ -467,5 +465,6 @@ def evaluate(
         source,
         errors == "raise",
         notes,
+        label_errors,
     )
     return Evaluation(json_text, html, text, errs)

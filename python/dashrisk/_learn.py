@@ -333,15 +333,17 @@ class ConflictAbuseScorer(ClassifierMixin, BaseEstimator):
 
     - ``fit(X, y)`` recalibrates the scorer on the labelled records through the
       recipe of ``dashrisk calibrate --data`` (points where there are enough
-      records, else the map; then the conflict threshold with its guarantee), on
-      top of ``calibration`` (the shipped one by default). With
+      records, else the map, else nothing, decided per form; then the conflict
+      threshold with its guarantee), on top of ``calibration`` (the shipped one by
+      default). With
       ``recalibrate=False`` it keeps the calibration as it is and only records
       ``classes_``: the scorer as shipped, for comparison.
     - ``predict_proba(X)[:, 1]`` is ``p_abuse``, the calibrated estimate.
-    - ``predict(X)`` is the label of ``p_abuse > 0.5`` (so that scikit-learn's
-      default scoring works). It is **not** the scorer's decision: use
-      :meth:`classify` for the three-way classification under the safety rules
-      (``parental_conflict`` only when abuse was asked about and screened out).
+    - ``predict(X)`` is the binary label under the safety rules (so that
+      scikit-learn's default scoring works): ``classes_[0]`` (conflict) only where
+      :meth:`classify` gives ``parental_conflict``, ``classes_[1]`` otherwise, an
+      ``unclear`` case included. :meth:`classify` gives the three-way
+      classification.
 
     Labels 0/1 or booleans need nothing more (1 is abuse); with other labels,
     ``pos_label`` names the one that means abuse, and ``classes_`` puts it last.
@@ -349,7 +351,11 @@ class ConflictAbuseScorer(ClassifierMixin, BaseEstimator):
     ``policy``, ``calibration`` and ``instruments`` are as for ``Scorer``
     (JSON text or dicts); ``refit`` (``None``, ``"points"``, ``"map"``),
     ``method`` (``"isotonic"``, ``"platt"``) and ``max_abuse_as_conflict`` are
-    the options of ``dashrisk calibrate``.
+    the options of ``dashrisk calibrate``. ``version`` labels the fitted
+    calibration (``calibration_version`` in every result); by default it is
+    ``cal-python-`` and 8 hex digits of the fit's contents, so that two fits never
+    share a label. A fit needs at least 200 records of a form with 50 of each
+    label; a form with fewer keeps its points and map (the warning says which).
 
     >>> import dashrisk
     >>> df = dashrisk.synth(3000, random_state=4, as_frame=True)
@@ -370,6 +376,7 @@ class ConflictAbuseScorer(ClassifierMixin, BaseEstimator):
         method: str = "isotonic",
         max_abuse_as_conflict: float = 0.005,
         pos_label: Any = None,
+        version: str | None = None,
     ) -> None:
         self.policy = policy
         self.calibration = calibration
@@ -379,6 +386,7 @@ class ConflictAbuseScorer(ClassifierMixin, BaseEstimator):
         self.method = method
         self.max_abuse_as_conflict = max_abuse_as_conflict
         self.pos_label = pos_label
+        self.version = version
 
     def _base(self) -> Scorer:
         return Scorer(self.policy, self.calibration, self.instruments)
@@ -399,6 +407,8 @@ class ConflictAbuseScorer(ClassifierMixin, BaseEstimator):
         classes, positive = _abuse_targets(y, self.pos_label)
         if self.refit not in (None, "points", "map"):
             raise ValueError(f"refit: {self.refit!r} is not allowed; expected None, 'points' or 'map'")
+        if self.version is not None and not (isinstance(self.version, str) and self.version.strip()):
+            raise ValueError(f"version: {self.version!r} is not allowed; expected None or a non-empty label")
         if self.method not in ("isotonic", "platt"):
             raise ValueError(f"method: {self.method!r} is not allowed; expected 'isotonic' or 'platt'")
         base = self._base()
@@ -413,7 +423,7 @@ class ConflictAbuseScorer(ClassifierMixin, BaseEstimator):
                 self.refit,
                 self.method,
                 float(self.max_abuse_as_conflict),
-                "cal-python",
+                self.version,
                 synthetic,
             )
             self.note_ = note

@@ -133,7 +133,7 @@ def recalibrate(
     refit: str | None = None,
     method: str = "isotonic",
     max_abuse_as_conflict: float = 0.005,
-    version: str = "cal-python",
+    version: str | None = None,
     synthetic: bool = False,
 ) -> tuple[Scorer, str | None]: ...
 def evaluate_batch(
@@ -151,6 +151,7 @@ def evaluate_batch(
     source: str,
     errors_raise: bool,
     notes: list[str],
+    label_errors: list[tuple[int, str]] = ...,
 ) -> tuple[str, str, str, list[dict[str, Any]]]: ...
 def read_columns(names: list[str]) -> list[str]: ...
 def assess_arrow(scorer: Scorer, data: Any, reasons: bool = False) -> tuple[Any, int]: ...

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import json
 import pickle
+import re
 import subprocess
 import warnings
 from pathlib import Path
@@ -383,3 +384,25 @@ def test_a_fit_on_real_ids_is_not_called_synthetic_for_its_label_name(frame: pd.
     assert est.scorer_.calibration()["provenance"]["synthetic"] is False
     synth = dashrisk.ConflictAbuseScorer().fit(frame.head(3000), frame["label_abuse"].head(3000))
     assert synth.scorer_.calibration()["provenance"]["synthetic"] is True
+
+
+def test_fits_are_labelled_by_their_contents_and_tiny_fits_are_refused(frame: pd.DataFrame) -> None:
+    # Results name their calibration only by its label: two different fits must not
+    # share one (every Python fit was "cal-python").
+    a = dashrisk.ConflictAbuseScorer().fit(frame, frame["label_abuse"])
+    b = dashrisk.ConflictAbuseScorer(method="platt").fit(frame, frame["label_abuse"])
+    la, lb = (e.scorer_.calibration()["version"] for e in (a, b))
+    assert re.fullmatch(r"cal-python-[0-9a-f]{8}", la) and la != lb, (la, lb)
+    assert a.assess(frame.head(1))[0]["calibration_version"] == la
+    # The same fit gets the same label; a label can be given.
+    again = dashrisk.ConflictAbuseScorer().fit(frame, frame["label_abuse"])
+    assert again.scorer_.calibration()["version"] == la
+    named = dashrisk.ConflictAbuseScorer(version="force-x-2026.1").fit(frame, frame["label_abuse"])
+    assert named.scorer_.calibration()["version"] == "force-x-2026.1"
+    with pytest.raises(ValueError, match="version"):
+        dashrisk.ConflictAbuseScorer(version=" ").fit(frame, frame["label_abuse"])
+    # A map needs 200 records with 50 of each label: fewer refit nothing.
+    with pytest.raises(ValueError, match="too few labelled records to refit any form"):
+        dashrisk.ConflictAbuseScorer().fit(frame.head(150), frame["label_abuse"].head(150))
+    with pytest.raises(ValueError, match="too few to refit its map"):
+        dashrisk.ConflictAbuseScorer(refit="map").fit(frame.head(150), frame["label_abuse"].head(150))

@@ -88,9 +88,14 @@ def test_bad_records_raise_or_are_counted(frame: pd.DataFrame) -> None:
     assert (e.value.code, e.value.field, e.value.row) == ("invalid_value", "label_abuse", 9)
     ev = dashrisk.evaluate(bad, errors="coerce")
     r = ev.to_dict()["records"]
-    assert (r["read"], r["errors"], r["missing_label"], r["evaluated"]) == (400, 1, 2, 397)
-    assert [x["line"] for x in ev.errors] == [6]
-    assert any("not a label" in n for n in ev.to_dict()["notes"])
+    # The bad label is an error record, named as the CLI names it, not "unlabelled".
+    assert (r["read"], r["errors"], r["missing_label"], r["evaluated"]) == (400, 2, 1, 397)
+    assert [x["line"] for x in ev.errors] == [6, 10]
+    label_error = ev.errors[1]["error"]
+    assert (label_error["code"], label_error["field"], label_error["value"]) == (
+        "invalid_value", "label_abuse", "7",
+    )
+    assert ev.errors[1]["id"] == bad["id"].iloc[9]
     with pytest.raises(dashrisk.InputError) as e:
         dashrisk.evaluate(bad.assign(label_abuse=bad["label_abuse"].fillna(0).replace(7, 1)))
     assert (e.value.code, e.value.field, e.value.row) == ("invalid_value", "q2", 5)

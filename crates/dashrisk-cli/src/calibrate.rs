@@ -58,8 +58,9 @@ pub struct CalibrateArgs {
     /// the data; it assumes future cases are like these).
     #[arg(long, value_name = "RATE", default_value_t = dashrisk::REFERENCE_MAX_ABUSE_AS_CONFLICT)]
     max_abuse_as_conflict: f64,
-    /// The version label of the new artefact (default: `cal-local-<date>` with
-    /// --data).
+    /// The version label of the new artefact (default with --data:
+    /// `cal-local-<date>-<8 hex digits of its contents>`, so that two fits never
+    /// share a label).
     #[arg(long = "label-version", value_name = "LABEL")]
     version: Option<String>,
     /// Size of the synthetic reference population (without --data).
@@ -164,6 +165,11 @@ pub fn calibrate(args: CalibrateArgs) -> Result<ExitCode, Fatal> {
             "--data must name a file: its SHA-256 is recorded in the artefact".into(),
         ));
     }
+    let mut inputs = args.scorer.files();
+    inputs.push(data.as_path());
+    // Opened before the fit, so that an output that is an input is refused at once
+    // (and the fit's own refusals never meet a half-written file).
+    let mut w = open_out(&args.out, &inputs)?;
     let (mut records, mut failed, mut unlabelled) = (Vec::<(Assessment, bool)>::new(), 0u64, 0u64);
     for_each_record(&base, &input, &args.input_args, Some(label), |line, res| {
         match with_label(line, res, label) {
@@ -219,10 +225,8 @@ pub fn calibrate(args: CalibrateArgs) -> Result<ExitCode, Fatal> {
         Some(RefitArg::Map) => Some(Refit::Map),
         None => None,
     };
-    let version = args
-        .version
-        .clone()
-        .unwrap_or_else(|| format!("cal-local-{}", today()));
+    let prefix = format!("cal-local-{}", today());
+    let version = args.version.clone().unwrap_or_else(|| prefix.clone());
     let fitted = fit::recalibrate(
         &base,
         &records,
@@ -232,19 +236,16 @@ pub fn calibrate(args: CalibrateArgs) -> Result<ExitCode, Fatal> {
         &version,
         provenance,
     )?;
-    if args.refit.is_none() && !fitted.too_few_for_points.is_empty() {
-        let _ = writeln!(
-            stderr,
-            "dashrisk: too few labelled records to refit the points of {} (need {} with {} of each class): refitting the map only, keeping the points",
-            fitted.too_few_for_points.join(", "),
-            fit::MIN_RECORDS_FOR_POINTS,
-            fit::MIN_PER_CLASS_FOR_POINTS
-        );
+    for note in fitted.notes() {
+        let _ = writeln!(stderr, "dashrisk: {note}");
     }
-    let cal = fitted.calibration;
-    let mut inputs = args.scorer.files();
-    inputs.push(data.as_path());
-    write_artefact(&cal, &args.out, &inputs)?;
+    let mut cal = fitted.calibration;
+    if args.version.is_none() {
+        cal.label_with_content(&prefix);
+    }
+    let version = cal.version.clone();
+    w.write_all(cal.to_json().as_bytes())?;
+    w.commit()?;
     let _ = writeln!(
         stderr,
         "dashrisk: calibration {version:?} fitted on {} labelled records ({positives} abuse){}",
@@ -326,6 +327,16 @@ fn report(cal: &Calibration, w: &mut dyn Write) {
 
 fn report_form(f: &FormScore, w: &mut dyn Write) {
     let s = &f.fit;
+    if let Some(k) = &f.kept_from {
+        let _ = writeln!(
+            w,
+            "form {}: KEPT from calibration {} (sha256 {}{}), not fitted on these data; the figures below are that fit's",
+            f.instrument,
+            k.version,
+            k.checksum.get(..12).unwrap_or(&k.checksum),
+            if k.synthetic { ", fitted on SYNTHETIC data" } else { "" }
+        );
+    }
     let _ = writeln!(
         w,
         "form {}: {} records, {} abuse; AUC {:.4}, ECE {:.4}, calibration slope {:.3}, calibration intercept {:.3}",

@@ -286,7 +286,11 @@ fn too_few_records_refit_the_map_only_and_give_no_conflict_label() {
     );
     ok(&out);
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("refitting the map only"), "{err}");
+    assert!(
+        err.contains("refit the points of dash-2009 (399 records")
+            && err.contains("its map was refitted, keeping its points"),
+        "{err}"
+    );
     assert!(
         err.contains("1 record(s) have no \"label_abuse\" label"),
         "{err}"
@@ -299,6 +303,38 @@ fn too_few_records_refit_the_map_only_and_give_no_conflict_label() {
     assert_eq!(artefact["conflict"]["guaranteed"], false);
     assert_eq!(artefact["conflict"]["threshold"], 0.0);
     assert_eq!(artefact["provenance"]["unlabelled"], 1);
+    // The default label names the day and the contents: another fit of the same
+    // day (here with the other map) gets another label.
+    let label = artefact["version"].as_str().unwrap().to_string();
+    let (prefix, digits) = label.rsplit_once('-').unwrap();
+    assert!(prefix.starts_with("cal-local-20"), "{label}");
+    assert!(
+        digits.len() == 8 && digits.chars().all(|c| c.is_ascii_hexdigit()),
+        "{label}"
+    );
+    let platt = tmp("few", "cal-platt.json");
+    let out = run(
+        &[
+            "calibrate",
+            "--data",
+            data.to_str().unwrap(),
+            "--label",
+            "label_abuse",
+            "--method",
+            "platt",
+            "--out",
+            platt.to_str().unwrap(),
+        ],
+        b"",
+    );
+    ok(&out);
+    let other: Value = serde_json::from_str(&std::fs::read_to_string(&platt).unwrap()).unwrap();
+    let other_label = other["version"].as_str().unwrap();
+    assert!(
+        other_label.starts_with(prefix) && other_label != label,
+        "{other_label}"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains(other_label));
     // With that artefact nothing is labelled parental conflict.
     let out = run(
         &[

@@ -157,7 +157,7 @@ pub fn logistic_fit<'py>(
 /// records. A record that cannot be parsed or assessed raises `InputError` with
 /// its `row` (0-based); `labels` must be one per record.
 #[pyfunction]
-#[pyo3(signature = (scorer, items, labels, rows = true, refit = None, method = "isotonic", max_abuse_as_conflict = 0.005, version = "cal-python", synthetic = false))]
+#[pyo3(signature = (scorer, items, labels, rows = true, refit = None, method = "isotonic", max_abuse_as_conflict = 0.005, version = None, synthetic = false))]
 #[allow(clippy::too_many_arguments)]
 pub fn recalibrate<'py>(
     py: Python<'py>,
@@ -168,7 +168,7 @@ pub fn recalibrate<'py>(
     refit: Option<&str>,
     method: &str,
     max_abuse_as_conflict: f64,
-    version: &str,
+    version: Option<&str>,
     synthetic: bool,
 ) -> PyResult<(PyScorer, Option<String>)> {
     let refit = match refit {
@@ -239,19 +239,17 @@ pub fn recalibrate<'py>(
                 refit,
                 &opts,
                 max_abuse_as_conflict,
-                version,
+                version.unwrap_or("cal-python"),
                 provenance,
             )
         })
         .map_err(|e| artefact_error(py, &e, None))?;
-    let note = (refit.is_none() && !fitted.too_few_for_points.is_empty()).then(|| {
-        format!(
-            "too few labelled records to refit the points of {} (need {} with {} of each class): refitted the map only, keeping the points",
-            fitted.too_few_for_points.join(", "),
-            fit::MIN_RECORDS_FOR_POINTS,
-            fit::MIN_PER_CLASS_FOR_POINTS
-        )
-    });
+    let mut fitted = fitted;
+    if version.is_none() {
+        fitted.calibration.label_with_content("cal-python");
+    }
+    let notes = fitted.notes();
+    let note = (!notes.is_empty()).then(|| notes.join("; "));
     let new = scorer
         .with_calibration(fitted.calibration)
         .map_err(|e| artefact_error(py, &e, None))?;
@@ -264,7 +262,9 @@ pub fn recalibrate<'py>(
 /// `lap_screen`), the `external` scores `(name, scores)` (one per record, NaN for
 /// none) and the `groups` `(column, values)` (one per record, `None` when not
 /// recorded). `labels` holds one label per record, `None` for a record without one
-/// (left out and counted).
+/// (left out and counted). `label_errors` holds `(row, value)` for each record
+/// whose label is not a label (read by the caller): such a record is an error
+/// record, like one that cannot be read, with the label column as its field.
 ///
 /// A record that cannot be read raises `InputError` with its `row` when
 /// `errors_raise`; otherwise it is left out and returned among the error records.
@@ -272,7 +272,7 @@ pub fn recalibrate<'py>(
 /// (`dashrisk-evaluation/1`), the self-contained HTML report, the text table and
 /// the error records (`line`, `id`, `error`).
 #[pyfunction]
-#[pyo3(signature = (scorer, items, rows, labels, tools, external, groups, label, threshold, min_cell, synthetic, source, errors_raise, notes))]
+#[pyo3(signature = (scorer, items, rows, labels, tools, external, groups, label, threshold, min_cell, synthetic, source, errors_raise, notes, label_errors = Vec::new()))]
 #[allow(clippy::too_many_arguments)]
 pub fn evaluate_batch<'py>(
     py: Python<'py>,
@@ -290,6 +290,7 @@ pub fn evaluate_batch<'py>(
     source: &str,
     errors_raise: bool,
     notes: Vec<String>,
+    label_errors: Vec<(usize, String)>,
 ) -> PyResult<(String, String, String, Bound<'py, PyList>)> {
     use dashrisk_report::eval_records::{self, Builtin, Columns};
     use dashrisk_report::evaluate::Options;
@@ -338,6 +339,22 @@ pub fn evaluate_batch<'py>(
                     id: a.id.clone(),
                     error,
                 }),
+            });
+            // A label that is not one makes the record an error record, as in the
+            // CLI (after its own reading errors, which come first).
+            let assessed = assessed.and_then(|(a, r)| {
+                match label_errors.iter().find(|(row, _)| *row == i) {
+                    None => Ok((a, r)),
+                    Some((_, value)) => Err(dashrisk::RecordError {
+                        line,
+                        id: a.id.clone(),
+                        error: dashrisk::InputError::invalid_value(
+                            label,
+                            value,
+                            &["1", "0", "true", "false", "yes", "no"],
+                        ),
+                    }),
+                }
             });
             let (a, result) = match assessed {
                 Ok(v) => v,

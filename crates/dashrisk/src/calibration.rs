@@ -259,6 +259,26 @@ pub struct FormScore {
     pub map: ScoreMap,
     /// Fit statistics on the fitting data.
     pub fit: FitStats,
+    /// Set when this form was not fitted with the calibration it is in, but kept
+    /// from the calibration it was refitted from (a form with no labelled records,
+    /// or too few to refit): which one, so that a kept synthetic fit is never taken
+    /// for a fit on the provenance's data. Absent for a form fitted here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kept_from: Option<KeptFrom>,
+}
+
+/// The calibration a form was kept from ([`FormScore::kept_from`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeptFrom {
+    /// Its version label.
+    pub version: String,
+    /// Its checksum (SHA-256).
+    pub checksum: String,
+    /// Whether it was fitted on synthetic data.
+    pub synthetic: bool,
+    /// The records it fitted this form on.
+    pub n: u64,
 }
 
 impl FormScore {
@@ -414,6 +434,25 @@ impl Calibration {
         let mut s = serde_json::to_string_pretty(&c).expect("calibration serialises");
         s.push('\n');
         s
+    }
+
+    /// Labels the calibration `{prefix}-{8 hex digits}`, the digits from the
+    /// checksum of its contents under `prefix`, and seals it. Every result names its
+    /// calibration only by this label, so two different fits must not share one (a
+    /// review's two fits on one day were both `cal-local-2026-12-01`, and gave 0.98
+    /// and 0.41 for the same record).
+    ///
+    /// ```
+    /// let mut c = dashrisk::Calibration::shipped();
+    /// c.label_with_content("cal-local-2026-12-01");
+    /// let (prefix, digits) = c.version.rsplit_once('-').unwrap();
+    /// assert_eq!((prefix, digits.len()), ("cal-local-2026-12-01", 8));
+    /// ```
+    pub fn label_with_content(&mut self, prefix: &str) {
+        self.version = prefix.to_string();
+        let digits = self.compute_checksum()[..8].to_string();
+        self.version = format!("{prefix}-{digits}");
+        self.seal();
     }
 
     /// Sets the checksum for the current contents.

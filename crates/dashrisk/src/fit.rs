@@ -446,6 +446,7 @@ fn with_points(d: &FormData, pts: &Points, opts: &FitOptions) -> (FormScore, f64
         );
     }
     let form = FormScore {
+        kept_from: None,
         instrument: d.instrument.clone(),
         items,
         prior_incidents: PriorPoints {
@@ -814,6 +815,62 @@ pub const MIN_RECORDS_FOR_POINTS: usize = 2_000;
 /// The fewest records of each class for `--refit points`.
 pub const MIN_PER_CLASS_FOR_POINTS: usize = 200;
 
+/// The fewest labelled records of a form, and of each class, to refit anything of
+/// it (its map, or with `--refit points` its points): below this a form keeps its
+/// points and map from the base calibration, and an explicit `--refit` is refused.
+/// A map fitted on fewer (a review fitted one on 2 records, giving every record
+/// 0.5) says nothing about the records it will score.
+pub const MIN_RECORDS_FOR_MAP: usize = 200;
+/// The fewest records of each class to refit a form's map.
+pub const MIN_PER_CLASS_FOR_MAP: usize = 50;
+
+/// Whether a form's records are enough to refit its map.
+pub fn enough_for_map(d: &FormData) -> bool {
+    let pos = d.positives();
+    d.len() >= MIN_RECORDS_FOR_MAP
+        && pos >= MIN_PER_CLASS_FOR_MAP
+        && d.len() - pos >= MIN_PER_CLASS_FOR_MAP
+}
+
+/// An in-sample AUC above this, on a refitted form, is noted as labels the answers
+/// predict almost perfectly ([`Recalibration::notes`]). The synthetic reference
+/// population, whose labels are drawn with noise, gives about 0.99.
+pub const SEPARATION_AUC: f64 = 0.999;
+
+/// What a recalibration did to one form that had labelled records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refitted {
+    /// Points, unknown points and map refitted.
+    Points,
+    /// The map refitted, the points kept.
+    Map,
+    /// Too few records to refit anything: points and map kept from the base
+    /// ([`crate::calibration::FormScore::kept_from`]).
+    Kept,
+}
+
+impl From<Refit> for Refitted {
+    fn from(r: Refit) -> Refitted {
+        match r {
+            Refit::Points => Refitted::Points,
+            Refit::Map => Refitted::Map,
+        }
+    }
+}
+
+/// One form with labelled records, and what [`recalibrate`] did to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormRefit {
+    /// The instrument id.
+    pub instrument: String,
+    /// Its labelled records.
+    pub records: usize,
+    /// Of them, labelled abuse.
+    pub abuse: usize,
+    /// What was refitted.
+    pub refitted: Refitted,
+}
+
 /// Whether a form's records are enough to refit its points.
 pub fn enough_for_points(d: &FormData) -> bool {
     let pos = d.positives();
@@ -835,8 +892,40 @@ pub fn calibrate(
     version: &str,
     provenance: crate::calibration::Provenance,
 ) -> Result<crate::Calibration, ArtefactError> {
+    calibrate_planned(
+        instruments,
+        records,
+        base,
+        |_| refit.into(),
+        opts,
+        version,
+        provenance,
+    )
+}
+
+/// [`calibrate`] with what to refit decided per form by `plan`.
+fn calibrate_planned(
+    instruments: &[Instrument],
+    records: &[(Assessment, bool)],
+    base: &crate::Calibration,
+    plan: impl Fn(&str) -> Refitted,
+    opts: &FitOptions,
+    version: &str,
+    provenance: crate::calibration::Provenance,
+) -> Result<crate::Calibration, ArtefactError> {
     use crate::calibration::{DEFAULT_P_CEILING, DEFAULT_P_FLOOR};
+    let kept_from = |f: &FormScore| {
+        f.kept_from
+            .clone()
+            .unwrap_or_else(|| crate::calibration::KeptFrom {
+                version: base.version.clone(),
+                checksum: base.checksum.clone(),
+                synthetic: base.provenance.synthetic,
+                n: f.fit.n,
+            })
+    };
     let mut forms: Vec<FormScore> = Vec::new();
+    let mut fitted_any = false;
     for inst in instruments {
         let d = FormData::new(inst, records.iter().map(|(a, y)| (a, *y)));
         if d.is_empty() {
@@ -856,15 +945,35 @@ pub fn calibrate(
                 });
                 kept
             });
+        let refitted = plan(&inst.id);
+        if refitted == Refitted::Kept {
+            let mut kept = known.ok_or_else(|| {
+                invalid(format!(
+                    "form {}: {} labelled records ({} abuse) are too few to fit it (at least \
+                     {MIN_RECORDS_FOR_MAP} with {MIN_PER_CLASS_FOR_MAP} of each label), and the \
+                     base calibration has no points for it to keep",
+                    inst.id,
+                    d.len(),
+                    d.positives()
+                ))
+            })?;
+            kept.kept_from = Some(kept_from(&kept));
+            forms.push(kept);
+            continue;
+        }
+        fitted_any = true;
         // They carry what is known of these questions (every "yes" a risk factor):
         // labels they rank the wrong way round, or no better than chance, are
         // refused before anything is fitted to them.
         if let Some(known) = &known {
             check_direction(&d, &scores(known, &d), "the base calibration's points")?;
         }
-        let form = match refit {
-            Refit::Points => fit_form(&d, opts, DEFAULT_P_FLOOR, DEFAULT_P_CEILING)?,
-            Refit::Map => {
+        let form = match refitted {
+            // (`Kept` was handled above.)
+            Refitted::Points | Refitted::Kept => {
+                fit_form(&d, opts, DEFAULT_P_FLOOR, DEFAULT_P_CEILING)?
+            }
+            Refitted::Map => {
                 let kept = known.ok_or_else(|| {
                     invalid(format!(
                         "form {}: the base calibration has no points to keep; refit the points (--refit points)",
@@ -879,9 +988,17 @@ pub fn calibrate(
     if forms.is_empty() {
         return Err(invalid("no labelled records of a known form".into()));
     }
+    if !fitted_any {
+        return Err(invalid(format!(
+            "too few labelled records to refit any form: each needs at least \
+             {MIN_RECORDS_FOR_MAP} with {MIN_PER_CLASS_FOR_MAP} of each label"
+        )));
+    }
     for f in &base.forms {
         if !forms.iter().any(|g| g.instrument == f.instrument) {
-            forms.push(f.clone());
+            let mut kept = f.clone();
+            kept.kept_from = Some(kept_from(f));
+            forms.push(kept);
         }
     }
     let mut cal = crate::Calibration {
@@ -940,20 +1057,69 @@ pub fn with_guarantee(
 pub struct Recalibration {
     /// The new calibration, with its conflict threshold and guarantee.
     pub calibration: crate::Calibration,
-    /// What was refitted.
-    pub refit: Refit,
-    /// When the points could not be refitted for want of records: the forms and
-    /// their counts (`dash-2009 (150 records, 40 abuse)`), for a note to the user.
-    pub too_few_for_points: Vec<String>,
+    /// Each form with labelled records, in the scorer's order, and what was
+    /// refitted of it.
+    pub forms: Vec<FormRefit>,
+}
+
+impl Recalibration {
+    /// A note for each form not refitted in full for want of records, for the
+    /// user: which, with its counts, and what it keeps; and one for each refitted
+    /// form whose labels its answers predict almost perfectly (in-sample AUC above
+    /// [`SEPARATION_AUC`]), which is what labels derived from the answers
+    /// themselves look like.
+    pub fn notes(&self) -> Vec<String> {
+        let separated = self.calibration.forms.iter().filter(|f| {
+            f.kept_from.is_none()
+                && self.forms.iter().any(|r| r.instrument == f.instrument)
+                && f.fit.auc > SEPARATION_AUC
+        });
+        let separated = separated.map(|f| {
+            format!(
+                "the labels of {} are almost perfectly predicted by its answers (AUC {:.5} on \
+                 the records fitted): were they derived from the same answers (for example \
+                 \"any gate item yes\")? A calibration fitted on such labels overstates its \
+                 certainty; the label should be decided independently of the tool",
+                f.instrument, f.fit.auc
+            )
+        });
+        self.forms
+            .iter()
+            .filter_map(|f| {
+                let counts = format!(
+                    "{} ({} records, {} abuse)",
+                    f.instrument, f.records, f.abuse
+                );
+                match f.refitted {
+                    Refitted::Points => None,
+                    Refitted::Map => Some(format!(
+                        "too few labelled records to refit the points of {counts} (need \
+                         {MIN_RECORDS_FOR_POINTS} with {MIN_PER_CLASS_FOR_POINTS} of each label): \
+                         its map was refitted, keeping its points"
+                    )),
+                    Refitted::Kept => Some(format!(
+                        "too few labelled records to refit anything of {counts} (a map needs \
+                         {MIN_RECORDS_FOR_MAP} with {MIN_PER_CLASS_FOR_MAP} of each label): it \
+                         keeps its points and map from the base calibration"
+                    )),
+                }
+            })
+            .chain(separated)
+            .collect()
+    }
 }
 
 /// Recalibrates `base` on labelled records: the whole recipe of
 /// `dashrisk calibrate --data`, shared by the CLI and Python's
 /// `ConflictAbuseScorer.fit`.
 ///
-/// 1. `refit` as given, or by default the points where every form with records
-///    has enough of them ([`enough_for_points`]), else the map only.
-/// 2. [`calibrate`] on `base`'s instruments, keeping `base`'s forms without records.
+/// 1. Per form with records: `refit` as given (refused for a form below
+///    [`enough_for_map`]), or by default its points where it has enough records
+///    for them ([`enough_for_points`]), else its map where it has enough for that
+///    ([`enough_for_map`]), else nothing: it keeps its points and map
+///    ([`Refitted::Kept`]). If no form can be refitted the fit is refused.
+/// 2. [`calibrate`] on `base`'s instruments, keeping `base`'s forms without
+///    records, each marked with what it was kept from.
 /// 3. The conflict threshold with its guarantee ([`with_guarantee`], 95%
 ///    confidence), computed under a scorer with `base`'s policy and custom forms.
 ///
@@ -974,22 +1140,50 @@ pub fn recalibrate(
         )));
     }
     let instruments = base.instruments().to_vec();
-    let too_few_for_points: Vec<String> = instruments
-        .iter()
-        .map(|i| (i, FormData::new(i, records.iter().map(|(a, y)| (a, *y)))))
-        .filter(|(_, d)| !d.is_empty() && !enough_for_points(d))
-        .map(|(i, d)| format!("{} ({} records, {} abuse)", i.id, d.len(), d.positives()))
-        .collect();
-    let refit = refit.unwrap_or(if too_few_for_points.is_empty() {
-        Refit::Points
-    } else {
-        Refit::Map
-    });
-    let cal = calibrate(
+    let mut forms = Vec::new();
+    for inst in &instruments {
+        let d = FormData::new(inst, records.iter().map(|(a, y)| (a, *y)));
+        if d.is_empty() {
+            continue;
+        }
+        let refitted = match refit {
+            Some(r) if enough_for_map(&d) => r.into(),
+            Some(r) => {
+                return Err(invalid(format!(
+                    "form {}: {} labelled records ({} abuse) are too few to refit {} (at least \
+                     {MIN_RECORDS_FOR_MAP} with {MIN_PER_CLASS_FOR_MAP} of each label); leave \
+                     the refit to the default, which keeps such a form's points and map",
+                    inst.id,
+                    d.len(),
+                    d.positives(),
+                    match r {
+                        Refit::Points => "its points",
+                        Refit::Map => "its map",
+                    }
+                )))
+            }
+            None if enough_for_points(&d) => Refitted::Points,
+            None if enough_for_map(&d) => Refitted::Map,
+            None => Refitted::Kept,
+        };
+        forms.push(FormRefit {
+            instrument: inst.id.clone(),
+            records: d.len(),
+            abuse: d.positives(),
+            refitted,
+        });
+    }
+    let plan = |id: &str| {
+        forms
+            .iter()
+            .find(|f| f.instrument == id)
+            .map_or(Refitted::Kept, |f| f.refitted)
+    };
+    let cal = calibrate_planned(
         &instruments,
         records,
         base.calibration(),
-        refit,
+        plan,
         opts,
         version,
         provenance,
@@ -1002,9 +1196,5 @@ pub fn recalibrate(
     }
     scorer = scorer.with_limits(*base.limits())?;
     let calibration = with_guarantee(cal, &scorer, records, max_abuse_as_conflict, 0.95)?;
-    Ok(Recalibration {
-        calibration,
-        refit,
-        too_few_for_points,
-    })
+    Ok(Recalibration { calibration, forms })
 }

@@ -345,3 +345,158 @@ fn the_guarantee_holds_only_under_the_policy_and_rules_it_was_measured_under() {
         .contains("dashrisk-scorer/2.0"));
     assert_eq!(s.conflict_threshold(), 0.0);
 }
+
+/// `n` synthetic records put on the partner-agency form (which does not ask
+/// q10-q12).
+fn partner(n: usize, seed: u64) -> Vec<(Assessment, bool)> {
+    labelled(n, seed)
+        .into_iter()
+        .map(|(mut a, y)| {
+            a.instrument = dashrisk::instrument::DASH_2009_PARTNER.into();
+            for q in ["q10", "q11", "q12"] {
+                a.answers.remove(q);
+            }
+            (a, y)
+        })
+        .collect()
+}
+
+fn recal(
+    base: &Scorer,
+    records: &[(Assessment, bool)],
+    refit: Option<Refit>,
+) -> Result<dashrisk::fit::Recalibration, ArtefactError> {
+    recalibrate(
+        base,
+        records,
+        refit,
+        &FitOptions::default(),
+        0.005,
+        "test",
+        provenance(records.len()),
+    )
+}
+
+/// What to refit is decided per form: a review's 10 partner-form records beside
+/// 20,000 police-form ones switched every form to a map-only refit, and gave the
+/// partner form a 3-knot map fitted on 10 records. Now the police form's points are
+/// refitted, and the partner form, too small to refit, keeps its points and map
+/// from the base, marked as kept.
+#[test]
+fn what_to_refit_is_decided_per_form_and_tiny_forms_are_kept() {
+    use dashrisk::fit::Refitted;
+    let base = Scorer::default();
+    let shipped = Calibration::shipped();
+    let mut records = labelled(20_000, 41);
+    records.extend(partner(10, 42));
+    let r = recal(&base, &records, None).unwrap();
+    let what: Vec<(&str, usize, Refitted)> = r
+        .forms
+        .iter()
+        .map(|f| (f.instrument.as_str(), f.records, f.refitted))
+        .collect();
+    assert_eq!(
+        what,
+        [
+            ("dash-2009", 20_000, Refitted::Points),
+            ("dash-2009-partner", 10, Refitted::Kept)
+        ]
+    );
+    let kept = r.calibration.form("dash-2009-partner").unwrap();
+    let from = kept.kept_from.as_ref().unwrap();
+    assert_eq!(
+        (
+            from.version.as_str(),
+            from.checksum.as_str(),
+            from.synthetic
+        ),
+        (shipped.version.as_str(), shipped.checksum.as_str(), true)
+    );
+    let base_partner = shipped.form("dash-2009-partner").unwrap();
+    assert_eq!(kept.map, base_partner.map);
+    assert_eq!(kept.items, base_partner.items);
+    let police = r.calibration.form("dash-2009").unwrap();
+    assert_eq!(police.kept_from, None);
+    assert_eq!(police.fit.n, 20_000);
+    let notes = r.notes();
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(
+        notes[0].contains("dash-2009-partner (10 records"),
+        "{notes:?}"
+    );
+    // The kept mark survives a round trip and a second refit (it names the
+    // calibration that fitted the form, not the one it passed through).
+    let again = Calibration::from_json(&r.calibration.to_json()).unwrap();
+    assert_eq!(again, r.calibration);
+    let next = Scorer::new(Policy::default(), again).unwrap();
+    let r2 = recal(&next, &labelled(20_000, 43), None).unwrap();
+    let partner2 = r2.calibration.form("dash-2009-partner").unwrap();
+    assert_eq!(
+        partner2.kept_from.as_ref().unwrap().version,
+        shipped.version
+    );
+}
+
+/// A map refit needs 200 records with 50 of each label: below that the default
+/// keeps the form (and refuses when no form is left to refit), and an explicit
+/// refit is refused. A review's map fitted on 2 records gave every record 0.5.
+#[test]
+fn too_few_records_refit_nothing() {
+    use dashrisk::fit::{Refitted, MIN_PER_CLASS_FOR_MAP, MIN_RECORDS_FOR_MAP};
+    let base = Scorer::default();
+    let few = labelled(MIN_RECORDS_FOR_MAP - 1, 44);
+    let e = recal(&base, &few, None).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("too few labelled records to refit any form"),
+        "{e}"
+    );
+    for refit in [Refit::Map, Refit::Points] {
+        let e = recal(&base, &few, Some(refit)).unwrap_err();
+        assert!(e.to_string().contains("are too few to refit its"), "{e}");
+    }
+    // Enough records, but too few of one label.
+    let mut lopsided: Vec<(Assessment, bool)> = labelled(4_000, 45)
+        .into_iter()
+        .filter(|r| r.1)
+        .take(400)
+        .collect();
+    let conflict: Vec<(Assessment, bool)> = labelled(4_000, 46)
+        .into_iter()
+        .filter(|r| !r.1)
+        .take(MIN_PER_CLASS_FOR_MAP - 1)
+        .collect();
+    lopsided.extend(conflict);
+    assert!(recal(&base, &lopsided, Some(Refit::Map)).is_err());
+    // At the minimum, the map is refitted by default.
+    let enough = labelled(600, 47);
+    let r = recal(&base, &enough, None).unwrap();
+    assert_eq!(r.forms[0].refitted, Refitted::Map);
+    assert_eq!(r.calibration.form("dash-2009").unwrap().kept_from, None);
+}
+
+/// Labels derived from the answers themselves (here: "q18 answered yes") are
+/// predicted almost perfectly; the fit says so, naming the form. Labels drawn as
+/// the generator draws them are not noted.
+#[test]
+fn labels_the_answers_predict_perfectly_are_noted() {
+    let base = Scorer::default();
+    let derived: Vec<(Assessment, bool)> = labelled(3_000, 48)
+        .into_iter()
+        .map(|(a, _)| {
+            let y = a.answers.get("q18") == Some(&Answer::Yes);
+            (a, y)
+        })
+        .collect();
+    let r = recal(&base, &derived, Some(Refit::Points)).unwrap();
+    let notes = r.notes();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("labels of dash-2009 are almost perfectly predicted")),
+        "{notes:?} (AUC {})",
+        r.calibration.form("dash-2009").unwrap().fit.auc
+    );
+    let honest = recal(&base, &labelled(3_000, 48), Some(Refit::Points)).unwrap();
+    assert!(honest.notes().is_empty(), "{:?}", honest.notes());
+}
