@@ -217,6 +217,37 @@ mod tests {
         assert_eq!(checked, 19);
     }
 
+    /// `prior_incidents_12m` counts earlier domestic-abuse incidents (under review
+    /// included), never parental-conflict call-outs (docs/grading.md, "What to
+    /// count"). Scenario 33's earlier call-outs look like conflict, so its story must
+    /// say how they were recorded, or the count of 2 (and the MARAC it brings)
+    /// contradicts the story a trainee reads.
+    #[test]
+    fn scenario_33_says_its_earlier_call_outs_were_recorded_as_abuse() {
+        let exercises = shipped(&Scorer::default()).unwrap();
+        let e = &exercises[32];
+        assert!(e.scenario.file.starts_with("33-"), "{}", e.scenario.file);
+        assert_eq!(e.record.context.prior_incidents_12m, Some(2));
+        assert!(
+            e.scenario
+                .story
+                .contains("recorded as domestic incidents under review"),
+            "{}",
+            e.scenario.story
+        );
+        let codes: Vec<String> = serde_json::to_value(&e.result).unwrap()["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["code"].as_str().unwrap().to_string())
+            .collect();
+        assert!(
+            codes.iter().any(|c| c == "earlier_abuse_incident"),
+            "{codes:?}"
+        );
+        assert!(e.scenario.rationale.contains("earlier_abuse_incident"));
+    }
+
     #[test]
     fn a_differing_field_is_named() {
         let e = &shipped(&Scorer::default()).unwrap()[0];
