@@ -1052,3 +1052,89 @@ fn pages_say_when_no_case_can_be_labelled_conflict() {
     assert!(page.contains("another grading policy"), "{page}");
     assert!(page.contains("no case is labelled parental conflict"));
 }
+
+/// The opening tags `<name …>` of a page, in order, with where each starts.
+fn opening_tags<'a>(page: &'a str, name: &str) -> Vec<(usize, &'a str)> {
+    let start = format!("<{name}");
+    page.match_indices(&start)
+        .filter(|(i, _)| {
+            // `<input` but not `<inputs`: the name ends at a space or '>'.
+            matches!(page.as_bytes().get(i + start.len()), Some(b' ' | b'>'))
+        })
+        .map(|(i, _)| (i, &page[i..=i + page[i..].find('>').unwrap()]))
+        .collect()
+}
+
+/// Review, hardening notes: the browser keeps no victim's answers, counts or dates
+/// in its autofill store or its saved form state. Every form carries
+/// `autocomplete="off"` (which radio buttons and checkboxes, having no attribute of
+/// their own, inherit), and so does every field that takes typed or chosen values:
+/// the count, the dates, the selects and the record text.
+#[test]
+fn no_form_or_field_offers_answers_to_the_browsers_autofill() {
+    let s = start(&[]);
+    let get = |path: &str| {
+        ureq::get(&format!("{}{path}", s.base))
+            .call()
+            .unwrap()
+            .into_string()
+            .unwrap()
+    };
+    let (status, result_page) = post_form(
+        &s.base,
+        "/",
+        "q2=yes&fear=yes&prior_incidents_12m=2&incident_date=2025-05-16&last_marac_date=2025-01-10&children_in_household=true",
+    );
+    assert_eq!(status, 200);
+    let pages = [
+        ("/", get("/"), 1),
+        (
+            "/?instrument=dash-2009-partner",
+            get("/?instrument=dash-2009-partner"),
+            1,
+        ),
+        ("POST /", result_page, 1),
+        ("/train/1", get("/train/1"), 1),
+    ];
+    for (path, page, forms) in &pages {
+        let form_tags = opening_tags(page, "form");
+        assert_eq!(form_tags.len(), *forms, "{path}");
+        let mut spans = Vec::new();
+        for (at, tag) in &form_tags {
+            assert!(tag.contains(" autocomplete=\"off\""), "{path}: {tag}");
+            spans.push(*at..at + page[*at..].find("</form>").unwrap());
+        }
+        let inputs = opening_tags(page, "input");
+        assert!(!inputs.is_empty(), "{path}");
+        for (at, tag) in &inputs {
+            assert!(
+                spans.iter().any(|r| r.contains(at)),
+                "{path}: {tag} is outside the form"
+            );
+            let kind = tag
+                .split("type=\"")
+                .nth(1)
+                .and_then(|t| t.split('"').next());
+            if !matches!(kind, Some("radio" | "checkbox" | "hidden")) {
+                assert!(tag.contains(" autocomplete=\"off\""), "{path}: {tag}");
+            }
+        }
+        for name in ["select", "textarea"] {
+            for (_, tag) in opening_tags(page, name) {
+                assert!(tag.contains(" autocomplete=\"off\""), "{path}: {tag}");
+            }
+        }
+    }
+    // The officer page's typed fields are the count and the two dates, and its
+    // selects the screen's two and the judgement; the result page adds the record.
+    let typed = |page: &str| {
+        opening_tags(page, "input")
+            .iter()
+            .filter(|(_, t)| t.contains("type=\"number\"") || t.contains("type=\"date\""))
+            .count()
+    };
+    assert_eq!(typed(&pages[0].1), 3);
+    assert_eq!(opening_tags(&pages[0].1, "select").len(), 3);
+    assert!(pages[2].1.contains("value=\"2025-05-16\""));
+    assert_eq!(opening_tags(&pages[2].1, "textarea").len(), 1);
+}
