@@ -382,8 +382,20 @@ fn a_trainers_own_scenarios_replace_the_shipped_ones_and_bad_ones_are_named() {
         .unwrap();
     assert_eq!(listed.as_array().unwrap().len(), 1);
     assert_eq!(listed[0]["name"], one["name"]);
-    // The file's name only: the trainer's folder is not the pages' business.
+    // The file's name only: the trainer's folder is not the pages' business (review
+    // finding 12), neither in the API nor on any trainer page.
     assert_eq!(listed[0]["file"], "a.json");
+    let folder = dir.to_str().unwrap();
+    for path in ["/api/scenarios", "/train", "/train/1", "/train/1/handout"] {
+        let body = ureq::get(&format!("{}{path}", s.base))
+            .call()
+            .unwrap()
+            .into_string()
+            .unwrap();
+        assert!(!body.contains(folder), "{path} names {folder}");
+    }
+    let (_, feedback) = post_form(&s.base, "/train/1", "classification=unclear");
+    assert!(feedback.contains("Scenario 1") && !feedback.contains(folder));
     drop(s);
     let mut bad = one.clone();
     bad["input"]["answers"]["q1"] = "perhaps".into();
