@@ -244,7 +244,7 @@ pub fn app(state: AppState, body_limit: usize, access: Access, timeouts: Timeout
         .with_state(Arc::new(state))
 }
 
-/// Serves `app` on `listener`, one HTTP/1.1 connection at a time per task, until
+/// Serves `app` on `listener`, each HTTP/1.1 connection on its own task, until
 /// `shutdown` completes; then it accepts no more connections and waits for the
 /// requests in progress to be answered.
 ///
