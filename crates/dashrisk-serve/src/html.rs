@@ -170,7 +170,7 @@ fn radios(o: &mut String, name: &str, legend: &str, options: &[(&str, &str)], ch
 fn select(o: &mut String, name: &str, label: &str, options: &[(&str, &str)], chosen: &str) {
     let _ = write!(
         o,
-        "<p class=\"field\"><label for=\"{n}\">{}</label> <select id=\"{n}\" name=\"{n}\">",
+        "<p class=\"field\"><label for=\"{n}\">{}</label> <select id=\"{n}\" name=\"{n}\" autocomplete=\"off\">",
         esc(label),
         n = esc(name)
     );
@@ -198,7 +198,7 @@ const SCREEN: [(&str, &str); 3] = [("yes", "Yes"), ("no", "No"), ("not_known", "
 fn form(o: &mut String, inst: &Instrument, fields: &[(String, String)]) {
     let _ = write!(
         o,
-        "<form id=\"assess\" method=\"post\" action=\"/\" aria-describedby=\"form-help\">\n\
+        "<form id=\"assess\" method=\"post\" action=\"/\" autocomplete=\"off\" aria-describedby=\"form-help\">\n\
          <input type=\"hidden\" name=\"instrument\" value=\"{}\">\n\
          <p id=\"form-help\">Record each answer as given. <em>Not known</em> is never read as <em>no</em>.</p>\n",
         esc(&inst.id)
@@ -306,9 +306,9 @@ fn form(o: &mut String, inst: &Instrument, fields: &[(String, String)]) {
     let _ = write!(
         o,
         "<p class=\"field\"><label for=\"prior_incidents_12m\">Earlier domestic incidents in the past 12 months (empty if not known)</label> \
-         <input type=\"number\" min=\"0\" max=\"1000\" id=\"prior_incidents_12m\" name=\"prior_incidents_12m\" value=\"{}\"></p>\n\
-         <p class=\"field\"><label for=\"incident_date\">Date of this incident</label> <input type=\"date\" id=\"incident_date\" name=\"incident_date\" value=\"{}\"></p>\n\
-         <p class=\"field\"><label for=\"last_marac_date\">Date of the last MARAC discussion, if any</label> <input type=\"date\" id=\"last_marac_date\" name=\"last_marac_date\" value=\"{}\"></p>\n",
+         <input type=\"number\" min=\"0\" max=\"1000\" id=\"prior_incidents_12m\" name=\"prior_incidents_12m\" autocomplete=\"off\" value=\"{}\"></p>\n\
+         <p class=\"field\"><label for=\"incident_date\">Date of this incident</label> <input type=\"date\" id=\"incident_date\" name=\"incident_date\" autocomplete=\"off\" value=\"{}\"></p>\n\
+         <p class=\"field\"><label for=\"last_marac_date\">Date of the last MARAC discussion, if any</label> <input type=\"date\" id=\"last_marac_date\" name=\"last_marac_date\" autocomplete=\"off\" value=\"{}\"></p>\n",
         esc(value(fields, "prior_incidents_12m").unwrap_or("")),
         esc(value(fields, "incident_date").unwrap_or("")),
         esc(value(fields, "last_marac_date").unwrap_or(""))
@@ -687,7 +687,7 @@ pub fn result_panel(s: &AppState, outcome: &Result<Assessed, RecordError>) -> St
     let _ = write!(
         o,
         "<h3>For the record</h3><p><label for=\"record-text\">Copy this into the force's record (nothing is kept here):</label></p>\
-         <textarea id=\"record-text\" readonly rows=\"12\">{}</textarea>\
+         <textarea id=\"record-text\" readonly rows=\"12\" autocomplete=\"off\">{}</textarea>\
          <p class=\"actions\"><button type=\"button\" id=\"copy\" hidden>Copy</button> <button type=\"button\" id=\"print\" hidden>Print</button></p></section>",
         esc(&record_text(a, s.scorer.calibration()))
     );
@@ -864,7 +864,7 @@ pub fn train_page(s: &AppState, n: usize, e: &Exercise, score: Score) -> String 
     recorded(&mut o, s, e);
     let _ = write!(
         o,
-        "<form method=\"post\" action=\"/train/{n}\" id=\"exercise\"><input type=\"hidden\" name=\"_right\" value=\"{}\"><input type=\"hidden\" name=\"_asked\" value=\"{}\">",
+        "<form method=\"post\" action=\"/train/{n}\" id=\"exercise\" autocomplete=\"off\"><input type=\"hidden\" name=\"_right\" value=\"{}\"><input type=\"hidden\" name=\"_asked\" value=\"{}\">",
         score.right, score.asked
     );
     radios(

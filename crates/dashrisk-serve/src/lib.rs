@@ -33,8 +33,10 @@ use dashrisk::services::Services;
 use dashrisk::{AssessOptions, Assessment, AssessmentResult, Scorer};
 use dashrisk::{ErrorKind, InputError};
 use std::collections::HashSet;
+use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
+use std::time::Duration;
 
 /// The default request body limit: 1 MiB (the API's records may carry `meta`).
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
@@ -46,6 +48,40 @@ pub const FORM_BODY_LIMIT: usize = 64 * 1024;
 /// The most fields a form may carry. The officer form sends fewer than 60 (every
 /// question, the screen, the context and the ticked changes).
 pub const MAX_FORM_FIELDS: usize = 200;
+
+/// How long a client may take to send a request's headers: 10 seconds. A browser
+/// sends them at once; only a stalled or deliberately slow client takes longer.
+pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long a request may take once its headers are read, its body and the answer
+/// included: 30 seconds. The officer form's 2 KiB arrive at once and an answer takes
+/// milliseconds, even under load.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The server's read timeouts, so that a slow or stalled client cannot hold a
+/// connection (and the memory and task behind it) open for ever.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// How long a client has to send a request's headers, counted from when the
+    /// server starts waiting for them: when the connection opens, and on a kept-alive
+    /// connection when the previous answer has been sent. It is a deadline, not an
+    /// idle time: sending a byte now and then does not extend it. A client that
+    /// misses it has its connection closed without an answer.
+    pub header_read: Duration,
+    /// How long a request has from its headers to its answer, reading the body
+    /// included. A request that takes longer is answered 408 Request Timeout, and
+    /// the connection is closed.
+    pub request: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            header_read: DEFAULT_HEADER_READ_TIMEOUT,
+            request: DEFAULT_REQUEST_TIMEOUT,
+        }
+    }
+}
 
 /// The Content-Security-Policy of every response: nothing from another host, no
 /// inline script or style.
@@ -172,9 +208,10 @@ async fn guard(State(access): State<Access>, req: Request, next: Next) -> Respon
     }
 }
 
-/// The app: every page and API route, with the body limits, the request checks of
-/// [`Access`] and the security headers.
-pub fn app(state: AppState, body_limit: usize, access: Access) -> Router {
+/// The app: every page and API route, with the body limits, the request timeout
+/// ([`Timeouts::request`]), the request checks of [`Access`] and the security
+/// headers.
+pub fn app(state: AppState, body_limit: usize, access: Access, timeouts: Timeouts) -> Router {
     let form_limit = body_limit.min(FORM_BODY_LIMIT);
     let forms = Router::new()
         .route("/", get(officer_page).post(officer_submit))
@@ -196,9 +233,56 @@ pub fn app(state: AppState, body_limit: usize, access: Access) -> Router {
         .route("/api/scenarios", get(api_scenarios))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(body_limit))
+        // Around the handlers, which read the body: a body that stalls is cut off
+        // too. Inside the security headers, so that a 408 carries them.
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            timeouts.request,
+        ))
         .layer(axum::middleware::from_fn_with_state(access, guard))
         .layer(axum::middleware::map_response(security_headers))
         .with_state(Arc::new(state))
+}
+
+/// Serves `app` on `listener`, each HTTP/1.1 connection on its own task, until
+/// `shutdown` completes; then it accepts no more connections and waits for the
+/// requests in progress to be answered.
+///
+/// This is `axum::serve` with hyper's header read timeout switched on
+/// ([`Timeouts::header_read`]): `axum::serve` installs no timer, without which
+/// hyper applies no header timeout at all. The request timeout is the app's
+/// ([`app`]).
+pub async fn serve(
+    mut listener: tokio::net::TcpListener,
+    app: Router,
+    timeouts: Timeouts,
+    shutdown: impl Future<Output = ()>,
+) {
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        // `Listener::accept` retries a failed accept (after a pause when the
+        // process is out of file handles), as `axum::serve` does.
+        let stream = tokio::select! {
+            (stream, _) = axum::serve::Listener::accept(&mut listener) => stream,
+            () = &mut shutdown => break,
+        };
+        let connection = hyper::server::conn::http1::Builder::new()
+            .timer(hyper_util::rt::TokioTimer::new())
+            .header_read_timeout(timeouts.header_read)
+            .serve_connection(
+                hyper_util::rt::TokioIo::new(stream),
+                hyper_util::service::TowerToHyperService::new(app.clone()),
+            );
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            // A connection's error (a client gone, a header timeout) ends only
+            // that connection; nothing about it is logged.
+            let _ = connection.await;
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
 }
 
 async fn security_headers(mut r: Response) -> Response {

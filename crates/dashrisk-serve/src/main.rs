@@ -4,7 +4,7 @@
 use clap::Parser;
 use dashrisk::services::Services;
 use dashrisk::{Calibration, Policy, Scorer};
-use dashrisk_serve::{app, scenarios, Access, AppState, DEFAULT_BODY_LIMIT};
+use dashrisk_serve::{app, scenarios, serve, Access, AppState, Timeouts, DEFAULT_BODY_LIMIT};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -129,11 +129,17 @@ fn main() -> ExitCode {
             bound: listener.local_addr()?,
             allow_remote: args.allow_remote,
         };
-        axum::serve(listener, app(state, body_limit, access))
-            .with_graceful_shutdown(async {
+        let timeouts = Timeouts::default();
+        serve(
+            listener,
+            app(state, body_limit, access, timeouts),
+            timeouts,
+            async {
                 let _ = tokio::signal::ctrl_c().await;
-            })
-            .await
+            },
+        )
+        .await;
+        Ok::<(), std::io::Error>(())
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,

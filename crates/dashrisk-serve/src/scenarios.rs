@@ -166,6 +166,88 @@ mod tests {
         }
     }
 
+    /// A shipped file name that ends in a result word states that result: trainers
+    /// pick cases by file name, so `…-conflict` must be a parental-conflict case,
+    /// `…-unclear` unclear, `…-abuse` domestic abuse, and `…-standard`, `…-medium`,
+    /// `…-high` that risk level, both in `expect` and in the tool's result (which
+    /// the test above holds equal). Words elsewhere in a name describe the story
+    /// ("a conflict-looking call"), so only the last word is read.
+    #[test]
+    fn a_file_name_ending_in_a_result_does_not_contradict_it() {
+        // Names whose last word is a result word that names the story, not the
+        // result, each with why; each must still be one (so the list cannot go stale).
+        const NOT_A_RESULT: [(&str, &str); 1] = [(
+            "30-judgement-medium-raises-conflict.json",
+            "the officer's judgement raises a conflict-looking case; the case is not conflict",
+        )];
+        let exercises = shipped(&Scorer::default()).unwrap();
+        let mut checked = 0;
+        for e in &exercises {
+            let file = e.scenario.file.as_str();
+            let last = file
+                .trim_end_matches(".json")
+                .rsplit('-')
+                .next()
+                .unwrap_or_default();
+            let (field, want) = match last {
+                "conflict" => ("classification", "parental_conflict"),
+                "unclear" => ("classification", "unclear"),
+                "abuse" => ("classification", "domestic_abuse"),
+                "standard" | "medium" | "high" => ("risk_level", last),
+                _ => continue,
+            };
+            let got = serde_json::to_value(&e.result).unwrap()[field].clone();
+            let exempt = NOT_A_RESULT.iter().find(|(f, _)| *f == file);
+            if let Some((_, why)) = exempt {
+                assert_ne!(got, want, "{file} is listed as not naming its result ({why}), but it does: take it off the list");
+                continue;
+            }
+            assert_eq!(e.scenario.expect[field], want, "{file}: expect.{field}");
+            assert_eq!(got, want, "{file}: the tool's {field}");
+            checked += 1;
+        }
+        // Every exemption names a shipped file.
+        for (f, _) in NOT_A_RESULT {
+            assert!(
+                exercises.iter().any(|e| e.scenario.file == f),
+                "{f} is not shipped"
+            );
+        }
+        // The rule reads real names: 19 of the shipped names end in a result word.
+        assert_eq!(checked, 19);
+    }
+
+    /// `prior_incidents_12m` counts earlier domestic-abuse incidents (under review
+    /// included), never parental-conflict call-outs (docs/grading.md, "What to
+    /// count"). Scenario 33's earlier call-outs look like conflict, so its story must
+    /// say how they were recorded, or the count of 2 (and the MARAC it brings)
+    /// contradicts the story a trainee reads.
+    #[test]
+    fn scenario_33_says_its_earlier_call_outs_were_recorded_as_abuse() {
+        let exercises = shipped(&Scorer::default()).unwrap();
+        let e = &exercises[32];
+        assert!(e.scenario.file.starts_with("33-"), "{}", e.scenario.file);
+        assert_eq!(e.record.context.prior_incidents_12m, Some(2));
+        assert!(
+            e.scenario
+                .story
+                .contains("recorded as domestic incidents under review"),
+            "{}",
+            e.scenario.story
+        );
+        let codes: Vec<String> = serde_json::to_value(&e.result).unwrap()["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["code"].as_str().unwrap().to_string())
+            .collect();
+        assert!(
+            codes.iter().any(|c| c == "earlier_abuse_incident"),
+            "{codes:?}"
+        );
+        assert!(e.scenario.rationale.contains("earlier_abuse_incident"));
+    }
+
     #[test]
     fn a_differing_field_is_named() {
         let e = &shipped(&Scorer::default()).unwrap()[0];

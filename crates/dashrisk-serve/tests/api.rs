@@ -3,6 +3,7 @@
 //! - every scenario through `POST /api/assess` equals the library's result;
 //! - bad records get 422 with the error record the library (and the CLI) gives;
 //! - a 12 MB body is refused; 200 concurrent requests are all answered correctly;
+//! - a client that stalls on its headers or its body is cut off in bounded time;
 //! - a non-loopback `--bind` needs `--allow-remote`;
 //! - every response carries the security headers and sets no cookie;
 //! - the pages work without JavaScript: a form post gives the result, trainer mode
@@ -381,8 +382,20 @@ fn a_trainers_own_scenarios_replace_the_shipped_ones_and_bad_ones_are_named() {
         .unwrap();
     assert_eq!(listed.as_array().unwrap().len(), 1);
     assert_eq!(listed[0]["name"], one["name"]);
-    // The file's name only: the trainer's folder is not the pages' business.
+    // The file's name only: the trainer's folder is not the pages' business (review
+    // finding 12), neither in the API nor on any trainer page.
     assert_eq!(listed[0]["file"], "a.json");
+    let folder = dir.to_str().unwrap();
+    for path in ["/api/scenarios", "/train", "/train/1", "/train/1/handout"] {
+        let body = ureq::get(&format!("{}{path}", s.base))
+            .call()
+            .unwrap()
+            .into_string()
+            .unwrap();
+        assert!(!body.contains(folder), "{path} names {folder}");
+    }
+    let (_, feedback) = post_form(&s.base, "/train/1", "classification=unclear");
+    assert!(feedback.contains("Scenario 1") && !feedback.contains(folder));
     drop(s);
     let mut bad = one.clone();
     bad["input"]["answers"]["q1"] = "perhaps".into();
@@ -1051,4 +1064,292 @@ fn pages_say_when_no_case_can_be_labelled_conflict() {
     assert!(!page.contains("data-classification=\"parental_conflict\""));
     assert!(page.contains("another grading policy"), "{page}");
     assert!(page.contains("no case is labelled parental conflict"));
+}
+
+/// The opening tags `<name …>` of a page, in order, with where each starts.
+fn opening_tags<'a>(page: &'a str, name: &str) -> Vec<(usize, &'a str)> {
+    let start = format!("<{name}");
+    page.match_indices(&start)
+        .filter(|(i, _)| {
+            // `<input` but not `<inputs`: the name ends at a space or '>'.
+            matches!(page.as_bytes().get(i + start.len()), Some(b' ' | b'>'))
+        })
+        .map(|(i, _)| (i, &page[i..=i + page[i..].find('>').unwrap()]))
+        .collect()
+}
+
+/// Review, hardening notes: the browser keeps no victim's answers, counts or dates
+/// in its autofill store or its saved form state. Every form carries
+/// `autocomplete="off"` (which radio buttons and checkboxes, having no attribute of
+/// their own, inherit), and so does every field that takes typed or chosen values:
+/// the count, the dates, the selects and the record text.
+#[test]
+fn no_form_or_field_offers_answers_to_the_browsers_autofill() {
+    let s = start(&[]);
+    let get = |path: &str| {
+        ureq::get(&format!("{}{path}", s.base))
+            .call()
+            .unwrap()
+            .into_string()
+            .unwrap()
+    };
+    let (status, result_page) = post_form(
+        &s.base,
+        "/",
+        "q2=yes&fear=yes&prior_incidents_12m=2&incident_date=2025-05-16&last_marac_date=2025-01-10&children_in_household=true",
+    );
+    assert_eq!(status, 200);
+    let pages = [
+        ("/", get("/"), 1),
+        (
+            "/?instrument=dash-2009-partner",
+            get("/?instrument=dash-2009-partner"),
+            1,
+        ),
+        ("POST /", result_page, 1),
+        ("/train/1", get("/train/1"), 1),
+    ];
+    for (path, page, forms) in &pages {
+        let form_tags = opening_tags(page, "form");
+        assert_eq!(form_tags.len(), *forms, "{path}");
+        let mut spans = Vec::new();
+        for (at, tag) in &form_tags {
+            assert!(tag.contains(" autocomplete=\"off\""), "{path}: {tag}");
+            spans.push(*at..at + page[*at..].find("</form>").unwrap());
+        }
+        let inputs = opening_tags(page, "input");
+        assert!(!inputs.is_empty(), "{path}");
+        for (at, tag) in &inputs {
+            assert!(
+                spans.iter().any(|r| r.contains(at)),
+                "{path}: {tag} is outside the form"
+            );
+            let kind = tag
+                .split("type=\"")
+                .nth(1)
+                .and_then(|t| t.split('"').next());
+            if !matches!(kind, Some("radio" | "checkbox" | "hidden")) {
+                assert!(tag.contains(" autocomplete=\"off\""), "{path}: {tag}");
+            }
+        }
+        for name in ["select", "textarea"] {
+            for (_, tag) in opening_tags(page, name) {
+                assert!(tag.contains(" autocomplete=\"off\""), "{path}: {tag}");
+            }
+        }
+    }
+    // The officer page's typed fields are the count and the two dates, and its
+    // selects the screen's two and the judgement; the result page adds the record.
+    let typed = |page: &str| {
+        opening_tags(page, "input")
+            .iter()
+            .filter(|(_, t)| t.contains("type=\"number\"") || t.contains("type=\"date\""))
+            .count()
+    };
+    assert_eq!(typed(&pages[0].1), 3);
+    assert_eq!(opening_tags(&pages[0].1, "select").len(), 3);
+    assert!(pages[2].1.contains("value=\"2025-05-16\""));
+    assert_eq!(opening_tags(&pages[2].1, "textarea").len(), 1);
+}
+
+/// The library's server (`dashrisk_serve::serve`, as the binary runs it) on a free
+/// loopback port, in this process, with the given timeouts: the binary's are fixed
+/// at 10 and 30 seconds, too long for a test. Stopped when dropped.
+struct InProcess {
+    addr: std::net::SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl InProcess {
+    fn start(timeouts: dashrisk_serve::Timeouts) -> InProcess {
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let (tell, addr) = std::sync::mpsc::channel();
+        let thread = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async move {
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+                let bound = listener.local_addr().unwrap();
+                tell.send(bound).unwrap();
+                let state = dashrisk_serve::AppState {
+                    scorer: Scorer::default(),
+                    services: None,
+                    exercises: Vec::new(),
+                };
+                let access = dashrisk_serve::Access {
+                    bound,
+                    allow_remote: false,
+                };
+                let app = dashrisk_serve::app(
+                    state,
+                    dashrisk_serve::DEFAULT_BODY_LIMIT,
+                    access,
+                    timeouts,
+                );
+                dashrisk_serve::serve(listener, app, timeouts, async {
+                    let _ = stopped.await;
+                })
+                .await;
+            });
+        });
+        InProcess {
+            addr: addr.recv().unwrap(),
+            stop: Some(stop),
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for InProcess {
+    fn drop(&mut self) {
+        let _ = self.stop.take().unwrap().send(());
+        let _ = self.thread.take().unwrap().join();
+    }
+}
+
+/// What a client that stalls sees: everything the server sent until it closed the
+/// connection, and how long that took. A server that waits for ever would leave the
+/// read blocked until `patience`, and the test fails then (`closed` is false).
+struct Stalled {
+    reply: String,
+    closed: bool,
+    after: std::time::Duration,
+}
+
+fn read_until_closed(
+    c: &mut std::net::TcpStream,
+    since: std::time::Instant,
+    patience: std::time::Duration,
+) -> Stalled {
+    use std::io::Read;
+    c.set_read_timeout(Some(patience)).unwrap();
+    let mut reply = Vec::new();
+    let mut buf = [0u8; 4096];
+    let closed = loop {
+        match c.read(&mut buf) {
+            Ok(0) => break true,
+            Ok(n) => reply.extend_from_slice(&buf[..n]),
+            // A reset is a close too (the server may drop unread bytes).
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => break true,
+            Err(_) => break false,
+        }
+    };
+    Stalled {
+        reply: String::from_utf8_lossy(&reply).into_owned(),
+        closed,
+        after: since.elapsed(),
+    }
+}
+
+/// Review, hardening notes: a client that stalls cannot hold a connection open.
+/// Headers not sent in time close the connection (a deadline from the moment the
+/// server waits for them, which trickling bytes does not extend); a body not sent in
+/// time gets 408 and the connection closes. Timeouts of 200 ms and 400 ms here; a
+/// client that is prompt is answered as before.
+#[test]
+fn a_client_that_stalls_is_cut_off_in_bounded_time() {
+    use std::io::Write;
+    use std::time::{Duration, Instant};
+    let timeouts = dashrisk_serve::Timeouts {
+        header_read: Duration::from_millis(200),
+        request: Duration::from_millis(400),
+    };
+    let server = InProcess::start(timeouts);
+    let patience = Duration::from_secs(5);
+    let head = format!(
+        "POST /api/assess HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\n",
+        server.addr
+    );
+
+    // A prompt client is answered, on a connection kept alive for a second request.
+    let record = r#"{"answers": {"q18": "yes"}}"#;
+    let mut c = std::net::TcpStream::connect(server.addr).unwrap();
+    let request = format!("{head}Content-Length: {}\r\n\r\n{record}", record.len());
+    c.write_all(request.as_bytes()).unwrap();
+    c.write_all(
+        request
+            .replace("HTTP/1.1\r\n", "HTTP/1.1\r\nConnection: close\r\n")
+            .as_bytes(),
+    )
+    .unwrap();
+    let t = Instant::now();
+    let s = read_until_closed(&mut c, t, patience);
+    assert!(s.closed, "{}", s.reply);
+    assert_eq!(s.reply.matches("HTTP/1.1 200 OK").count(), 2, "{}", s.reply);
+    assert_eq!(
+        s.reply
+            .matches("\"classification\":\"domestic_abuse\"")
+            .count(),
+        2,
+        "{}",
+        s.reply
+    );
+
+    // Connected, nothing sent.
+    let c0 = Instant::now();
+    let mut c = std::net::TcpStream::connect(server.addr).unwrap();
+    let s = read_until_closed(&mut c, c0, patience);
+    assert!(
+        s.closed,
+        "a silent connection is still open after {patience:?}"
+    );
+    assert!(s.reply.is_empty(), "{}", s.reply);
+    assert!(s.after >= Duration::from_millis(150), "{:?}", s.after);
+    assert!(s.after < Duration::from_secs(2), "{:?}", s.after);
+
+    // Half the headers, then nothing.
+    let c0 = Instant::now();
+    let mut c = std::net::TcpStream::connect(server.addr).unwrap();
+    c.write_all(head.as_bytes()).unwrap();
+    let s = read_until_closed(&mut c, c0, patience);
+    assert!(
+        s.closed,
+        "a half-sent head is still open after {patience:?}"
+    );
+    assert!(s.after >= Duration::from_millis(150), "{:?}", s.after);
+    assert!(s.after < Duration::from_secs(2), "{:?}", s.after);
+
+    // Headers trickled a byte every 50 ms: the deadline is not extended.
+    let c0 = Instant::now();
+    let mut c = std::net::TcpStream::connect(server.addr).unwrap();
+    let mut writer = c.try_clone().unwrap();
+    let trickle = std::thread::spawn(move || {
+        for b in "X-Slow: ".bytes().chain(std::iter::repeat(b'a')).take(100) {
+            if writer.write_all(&[b]).is_err() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    });
+    let s = read_until_closed(&mut c, c0, patience);
+    assert!(s.closed, "a trickled head is still open after {patience:?}");
+    assert!(s.after < Duration::from_secs(2), "{:?}", s.after);
+    trickle.join().unwrap();
+
+    // The headers, then 10 of the 100 bytes the body announces, then nothing.
+    let c0 = Instant::now();
+    let mut c = std::net::TcpStream::connect(server.addr).unwrap();
+    c.write_all(format!("{head}Content-Length: 100\r\n\r\n{{\"answers\":").as_bytes())
+        .unwrap();
+    let s = read_until_closed(&mut c, c0, patience);
+    assert!(
+        s.closed,
+        "a stalled body is still open after {patience:?}: {}",
+        s.reply
+    );
+    assert!(s.reply.starts_with("HTTP/1.1 408 "), "{}", s.reply);
+    // The 408 carries the security headers as every answer does.
+    assert!(
+        s.reply
+            .to_ascii_lowercase()
+            .contains("cache-control: no-store"),
+        "{}",
+        s.reply
+    );
+    assert!(s.after >= Duration::from_millis(350), "{:?}", s.after);
+    assert!(s.after < Duration::from_secs(2), "{:?}", s.after);
 }
