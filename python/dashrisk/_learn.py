@@ -21,7 +21,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from dashrisk import _native
 from dashrisk._batch import (
@@ -260,19 +260,31 @@ class LogisticComparison(ClassifierMixin, BaseEstimator):
         self.max_iter = max_iter
         self.tol = tol
 
-    def fit(self, X: Any, y: Any) -> LogisticComparison:
-        """Fits on numeric ``X`` (n_samples, n_features) and binary ``y``."""
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> LogisticComparison:
+        """Fits on numeric ``X`` (n_samples, n_features) and binary ``y``.
+
+        ``sample_weight`` (one finite weight of 0 or more per row, as in
+        scikit-learn) multiplies each row's log-loss, as repeating the row would
+        (and so does ``class_weight``: the two multiply)."""
         X, y = validate_data(self, X, y, dtype=np.float64, order="C")
         classes, positive = _binary_targets(y)
         weights = _class_weights(self.class_weight, classes, positive)
         if not (isinstance(self.max_iter, (int, np.integer)) and self.max_iter >= 1):
             raise ValueError(f"max_iter: {self.max_iter!r}; expected a whole number of 1 or more")
         X = np.ascontiguousarray(X, dtype=np.float64)
+        per_row = np.where(positive, weights[1], weights[0]).astype(np.float64)
+        if sample_weight is not None:
+            sw = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
+            if not np.isfinite(sw).all():
+                raise ValueError("sample_weight: every weight must be finite")
+            per_row = per_row * sw
+            if not (per_row[positive].sum() > 0 and per_row[~positive].sum() > 0):
+                raise ValueError(
+                    "sample_weight: the rows of each class must not all weigh 0 "
+                    "(a classifier needs samples of both classes)"
+                )
         # Every weight 1: no sample weights, the unweighted fit itself.
-        sample_weight = None
-        if weights != (1.0, 1.0):
-            per_row = np.where(positive, weights[1], weights[0]).astype(np.float64)
-            sample_weight = per_row.tobytes()
+        sample_weight = None if (per_row == 1.0).all() else per_row.tobytes()
         out = _native.logistic_fit(
             X.tobytes(),
             X.shape[0],

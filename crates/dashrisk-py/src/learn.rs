@@ -325,6 +325,10 @@ pub fn evaluate_batch<'py>(
     let base = scorer.inner();
     let screen = dashrisk_report::screen::Screen::lap();
     let want_screen = builtins.contains(&Builtin::LapScreen);
+    let bad_labels: std::collections::HashMap<usize, &str> = label_errors
+        .iter()
+        .map(|(row, value)| (*row, value.as_str()))
+        .collect();
     let (outcome, failed) = py.detach(|| {
         let mut columns = Columns::new(builtins.len(), external.len(), groups.len());
         let mut failed = Vec::new();
@@ -342,19 +346,17 @@ pub fn evaluate_batch<'py>(
             });
             // A label that is not one makes the record an error record, as in the
             // CLI (after its own reading errors, which come first).
-            let assessed = assessed.and_then(|(a, r)| {
-                match label_errors.iter().find(|(row, _)| *row == i) {
-                    None => Ok((a, r)),
-                    Some((_, value)) => Err(dashrisk::RecordError {
-                        line,
-                        id: a.id.clone(),
-                        error: dashrisk::InputError::invalid_value(
-                            label,
-                            value,
-                            &["1", "0", "true", "false", "yes", "no"],
-                        ),
-                    }),
-                }
+            let assessed = assessed.and_then(|(a, r)| match bad_labels.get(&i) {
+                None => Ok((a, r)),
+                Some(value) => Err(dashrisk::RecordError {
+                    line,
+                    id: a.id.clone(),
+                    error: dashrisk::InputError::invalid_value(
+                        label,
+                        value,
+                        &["1", "0", "true", "false", "yes", "no"],
+                    ),
+                }),
             });
             let (a, result) = match assessed {
                 Ok(v) => v,

@@ -248,6 +248,38 @@ mod tests {
         assert!(e.scenario.rationale.contains("earlier_abuse_incident"));
     }
 
+    /// Where an earlier abuse incident keeps a case from parental conflict (unclear,
+    /// with fear and power cleared and the earlier incident among the reasons),
+    /// the trainee must read in the story how that incident was recorded: a story
+    /// of conflict call-outs with a count of earlier *abuse* incidents contradicts
+    /// itself (scenarios 02, 04, 07 and 33 did).
+    #[test]
+    fn stories_say_how_an_earlier_incident_that_rules_out_conflict_was_recorded() {
+        let exercises = shipped(&Scorer::default()).unwrap();
+        let mut checked = 0;
+        for e in &exercises {
+            let codes: Vec<String> = serde_json::to_value(&e.result).unwrap()["reasons"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["code"].as_str().unwrap().to_string())
+                .collect();
+            let has = |c: &str| codes.iter().any(|x| x == c);
+            let unclear = e.result.classification == dashrisk::Classification::Unclear;
+            if unclear && has("earlier_abuse_incident") && has("fear_and_power_cleared") {
+                checked += 1;
+                let story = e.scenario.story.to_lowercase();
+                assert!(
+                    story.contains("recorded as"),
+                    "{}: the story does not say how the earlier incident was recorded: {}",
+                    e.scenario.file,
+                    e.scenario.story
+                );
+            }
+        }
+        assert!(checked >= 4, "{checked}");
+    }
+
     #[test]
     fn a_differing_field_is_named() {
         let e = &shipped(&Scorer::default()).unwrap()[0];
