@@ -283,6 +283,11 @@ class LogisticComparison(ClassifierMixin, BaseEstimator):
                     "sample_weight: the rows of each class must not all weigh 0 "
                     "(a classifier needs samples of both classes)"
                 )
+            # A row that weighs 0 is a row left out (the solver takes only
+            # weights above 0).
+            keep = per_row > 0
+            if not keep.all():
+                X, positive, per_row = np.ascontiguousarray(X[keep]), positive[keep], per_row[keep]
         # Every weight 1: no sample weights, the unweighted fit itself.
         sample_weight = None if (per_row == 1.0).all() else per_row.tobytes()
         out = _native.logistic_fit(
