@@ -75,8 +75,9 @@ p_scorer = scorer.predict_proba(test)[:, 1]
 p_model = model.predict_proba(test)[:, 1]
 print("comparison model iterations:", int(model[-1].n_iter_[0]))"""),
     (MD, """`dashrisk.evaluate` computes every figure of `dashrisk evaluate` on the test
-records: AUC with DeLong intervals, calibration, the workload per 1,000 incidents, and
-the routing safety of the conflict label. The recalibrated scorer is passed in, and
+records: AUC with 95% intervals (Newcombe's score interval, `ev.auc_interval_method`),
+calibration, the workload per 1,000 incidents, and the routing safety of the conflict
+label. The recalibrated scorer is passed in, and
 the model's probabilities are passed as a score."""),
     (CODE, """ev = dashrisk.evaluate(
     test,

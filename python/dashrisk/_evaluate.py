@@ -40,6 +40,8 @@ class Evaluation:
       no script, nothing loaded from elsewhere); Jupyter renders it inline.
     - :meth:`to_frame`: one row per tool (AUC with its 95% interval, Brier score,
       calibration, the positive call's sensitivity and specificity, …).
+    - :attr:`auc_interval_method`: the method of every AUC interval
+      (``"newcombe-2006-method-5"``, Newcombe's 2006 score interval).
     - :meth:`group_frame`: one row per group of a ``group_by`` column.
     - ``str(evaluation)``: the CLI's text table.
 
@@ -59,6 +61,14 @@ class Evaluation:
     def synthetic(self) -> bool:
         """Whether the figures come from synthetic records."""
         return bool(self._data["synthetic"])
+
+    @property
+    def auc_interval_method(self) -> str:
+        """The method of every AUC interval (``auc_ci95`` in :meth:`to_dict`,
+        ``auc_ci_low``/``auc_ci_high`` in the frames): ``"newcombe-2006-method-5"``,
+        Newcombe's (2006) score interval. The paired comparisons' intervals are
+        DeLong's."""
+        return str(self._data["auc_ci95_method"])
 
     def to_dict(self) -> dict[str, Any]:
         """The evaluation as plain Python objects (a fresh copy)."""
@@ -87,7 +97,10 @@ class Evaluation:
 
     def to_frame(self) -> Any:
         """One row per tool, indexed by tool name: ``kind``, ``n``, ``auc`` with
-        ``auc_ci_low``/``auc_ci_high``, ``average_precision``, ``brier``,
+        ``auc_ci_low``/``auc_ci_high`` (its 95% interval, by
+        :attr:`auc_interval_method`; ``NaN`` with the reason in ``auc_ci_note`` when
+        there is none, as for a score that is the same on every record),
+        ``average_precision``, ``brier``,
         ``log_loss``, ``ece``, ``calibration_slope``, ``calibration_intercept``
         (``NaN`` for a tool that is not a probability), and at the tool's positive
         call (``positive_rule``) its ``sensitivity``, ``specificity``, ``ppv`` and
@@ -106,6 +119,7 @@ class Evaluation:
                     "auc": t["auc"],
                     "auc_ci_low": ci[0],
                     "auc_ci_high": ci[1],
+                    "auc_ci_note": t.get("auc_ci95_note"),
                     "average_precision": t["average_precision"],
                     "brier": t["brier"],
                     "log_loss": t["log_loss"],
@@ -120,13 +134,16 @@ class Evaluation:
                 }
             )
         frame = pd.DataFrame(rows).set_index("tool")
-        numeric = [c for c in frame.columns if c not in ("kind", "positive_rule", "n")]
+        numeric = [c for c in frame.columns if c not in ("kind", "positive_rule", "n", "auc_ci_note")]
         frame[numeric] = frame[numeric].astype("float64")
         return frame
 
     def group_frame(self, column: str) -> Any:
         """One row per group of the ``group_by`` column ``column``: ``n``,
-        ``abuse``, the reference tool's ``auc`` and ``calibration_intercept``, and
+        ``abuse``, the reference tool's ``auc`` with ``auc_ci_low``/``auc_ci_high``
+        (by :attr:`auc_interval_method`; missing with the reason in ``auc_ci_note``
+        when every record of the group has the same score) and
+        ``calibration_intercept``, and
         the rates of ``marac``, ``csc``, ``conflict`` and ``medium_or_high`` with
         their funnel-plot position. Suppressed groups (fewer records than
         ``min_cell``) have missing figures."""
@@ -136,12 +153,16 @@ class Evaluation:
             if g["column"] == column:
                 rows = []
                 for r in g["rows"]:
+                    ci = r.get("auc_ci95") or [None, None]
                     row: dict[str, Any] = {
                         "group": r["group"],
                         "suppressed": r["suppressed"],
                         "n": r["n"],
                         "abuse": r["abuse"],
                         "auc": r["auc"],
+                        "auc_ci_low": ci[0],
+                        "auc_ci_high": ci[1],
+                        "auc_ci_note": r.get("auc_ci95_note"),
                         "calibration_intercept": r["calibration_intercept"],
                     }
                     for rate in ("marac", "csc", "conflict", "medium_or_high"):

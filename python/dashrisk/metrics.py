@@ -15,6 +15,8 @@ probability outside [0, 1], or lengths that differ.
 >>> r = metrics.roc_auc_delong(y, s)
 >>> r["ci95"][0] < r["auc"] < r["ci95"][1]
 True
+>>> r["ci95_method"]
+'newcombe-2006-method-5'
 >>> metrics.confusion(y, s, 0.3)["sensitivity"]
 0.6666666666666666
 """
@@ -82,8 +84,16 @@ def roc_auc(y_true: Iterable[Any], y_score: Iterable[Any]) -> Optional[float]:
 
 
 def roc_auc_delong(y_true: Iterable[Any], y_score: Iterable[Any]) -> Optional[dict[str, Any]]:
-    """ROC AUC with DeLong's standard error and 95% interval: ``{"auc", "se",
-    "ci95"}``; None when a class is absent."""
+    """ROC AUC with DeLong's standard error and a 95% interval: ``{"auc", "se",
+    "ci95", "ci95_method", "ci95_note"}``; None when a class is absent.
+
+    ``ci95`` is Newcombe's (2006) score interval, method 5 (``ci95_method`` is
+    ``"newcombe-2006-method-5"``; the name of the function is kept from when it was
+    DeLong's Wald interval ``auc ± 1.96 se``, which covered far less than 95% in
+    small groups and at AUCs near 1, and was ``[1, 1]`` when every pair was ordered
+    rightly). It is defined at an AUC of 0 or 1 and never of zero width. When every
+    score is the same, ``ci95`` is None and ``ci95_note`` says why; otherwise
+    ``ci95_note`` is None. ``se`` is still DeLong's."""
     return _native.roc_auc_delong(_labels(y_true), _scores(y_score, "y_score"))
 
 

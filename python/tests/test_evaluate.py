@@ -57,10 +57,14 @@ def test_the_evaluation_object(frame: pd.DataFrame) -> None:
     assert np.isnan(table.loc["dash_count", "brier"])  # a count is not a probability
     low, auc, high = table.loc["p_abuse", ["auc_ci_low", "auc", "auc_ci_high"]]
     assert low < auc < high
+    assert table.loc["p_abuse", "auc_ci_note"] is None
+    assert ev.auc_interval_method == "newcombe-2006-method-5"
+    assert ev.to_dict()["auc_ci95_method"] == ev.auc_interval_method
     ref = dashrisk.metrics.roc_auc(frame["label_abuse"], p)
     assert table.loc["mine", "auc"] == pytest.approx(ref, abs=1e-12)
     groups = ev.group_frame("area")
     assert groups["n"].sum() == 3000 and len(groups) == 3
+    assert (groups["auc_ci_low"] < groups["auc"]).all() and (groups["auc"] < groups["auc_ci_high"]).all()
     with pytest.raises(KeyError, match="officer"):
         ev.group_frame("officer")
     html = ev._repr_html_()
@@ -218,3 +222,16 @@ def test_records_that_repeat_an_id_are_refused_unless_allowed() -> None:
     assert ev.to_dict()["records"]["evaluated"] == 507
     assert any("repeat the id" in n for n in ev.to_dict()["notes"])
     assert dashrisk.evaluate(df, "label_abuse", tools=["p_abuse"]).to_dict()["records"]["evaluated"] == 500
+
+
+def test_a_constant_score_has_no_auc_interval_and_says_why(frame: pd.DataFrame) -> None:
+    """The review's finding 6: a constant score was shown as 0.500 [0.500, 0.500]."""
+    flat = np.full(len(frame), 0.5)
+    ev = dashrisk.evaluate(frame, tools=["p_abuse"], scores={"flat": flat})
+    t = ev.to_frame()
+    assert t.loc["flat", "auc"] == 0.5
+    assert np.isnan(t.loc["flat", "auc_ci_low"]) and np.isnan(t.loc["flat", "auc_ci_high"])
+    assert "same score" in t.loc["flat", "auc_ci_note"]
+    d = next(x for x in ev.to_dict()["tools"] if x["tool"] == "flat")
+    assert d["auc_ci95"] is None and "same score" in d["auc_ci95_note"]
+    assert "0.500 [no interval]" in str(ev) and "0.500 [no interval]" in ev.to_html()

@@ -1,5 +1,6 @@
 """`dashrisk.metrics` against scikit-learn on random data (and the reference values of
-crates/dashrisk/tests/reference for the DeLong interval and calibration fits), and
+crates/dashrisk/tests/reference for DeLong's standard error, the AUC's interval and
+the calibration fits), and
 its input checks."""
 
 from __future__ import annotations
@@ -56,7 +57,9 @@ def test_every_metric_agrees_with_the_reference_values() -> None:
         assert metrics.average_precision(y, s) == pytest.approx(case["average_precision"], abs=1e-9), name
         d = metrics.roc_auc_delong(y, s)
         assert d is not None
-        assert d["ci95"] == pytest.approx(case["delong"]["ci95"], abs=1e-6), name
+        assert d["se"] == pytest.approx(case["delong"]["se"], abs=1e-6), name
+        assert d["ci95_method"] == case["auc_interval"]["method"], name
+        assert d["ci95"] == pytest.approx(case["auc_interval"]["ci95"], abs=1e-9), name
         if all(0.0 <= v <= 1.0 for v in s):
             assert metrics.brier(y, s) == pytest.approx(case["brier"], abs=1e-9), name
             assert metrics.log_loss(y, s) == pytest.approx(case["log_loss"], abs=1e-9), name
@@ -68,6 +71,25 @@ def test_every_metric_agrees_with_the_reference_values() -> None:
     assert r["difference"] == pytest.approx(pr["difference"], abs=1e-9)
     assert r["ci95"] == pytest.approx(pr["ci95"], abs=1e-6)
     assert r["p_value"] == pytest.approx(pr["p_value"], rel=1e-4)
+
+
+def test_the_auc_interval_at_the_edges() -> None:
+    """Newcombe's score interval: below 1 when every pair is ordered rightly (DeLong's
+    Wald interval was [1, 1]), none with the reason for a constant score (it was
+    [0.5, 0.5]); the reference's grid of AUCs and sizes through the same code."""
+    y = [1, 1, 1, 0, 0, 0, 0]
+    r = metrics.roc_auc_delong(y, [0.9, 0.8, 0.7, 0.3, 0.2, 0.1, 0.0])
+    assert r is not None and r["auc"] == 1.0 and r["se"] == 0.0
+    low, high = r["ci95"]
+    assert low < 0.9 and high == 1.0
+    assert r["ci95_method"] == "newcombe-2006-method-5" and r["ci95_note"] is None
+    r = metrics.roc_auc_delong(y, [0.5] * 7)
+    assert r is not None and r["auc"] == 0.5 and r["ci95"] is None
+    assert "same score" in r["ci95_note"]
+    # One record of each class, every pair right: the lower end is 1 / (1 + z²).
+    r = metrics.roc_auc_delong([1, 0], [0.9, 0.1])
+    assert r is not None
+    assert r["ci95"][0] == pytest.approx(1 / (1 + 1.959963984540054**2), abs=1e-12)
 
 
 def test_paired_delong_on_the_same_scores_is_zero() -> None:

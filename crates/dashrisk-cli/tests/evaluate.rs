@@ -559,6 +559,79 @@ fn a_score_column_outside_zero_one_is_a_ranking_and_never_scored_as_a_probabilit
     assert!(t["at_rule"].is_null());
 }
 
+/// The review's finding 6: a constant score column was reported as
+/// `0.500 [0.500, 0.500]`, and a column that orders every pair rightly as
+/// `1.000 [1.000, 1.000]`. Now the first has no interval, with the reason, and the
+/// second an interval below 1 (Newcombe's score interval, named in the JSON, the
+/// table and the report).
+#[test]
+fn a_constant_score_has_no_auc_interval_and_a_perfect_one_an_interval_below_one() {
+    let mut csv = String::from("id,q1,const,sep,y\n");
+    for i in 0..12 {
+        let abuse = i % 2 == 0;
+        let sep = if abuse { 0.9 } else { 0.1 };
+        csv.push_str(&format!("c{i},no,0.5,{sep},{}\n", u8::from(abuse)));
+    }
+    let data = tmp("evaluate", "interval.csv");
+    std::fs::write(&data, csv).unwrap();
+    let (json, report) = (
+        tmp("evaluate", "interval.json"),
+        tmp("evaluate", "interval.html"),
+    );
+    let out = run(
+        &[
+            "evaluate",
+            "--data",
+            data.to_str().unwrap(),
+            "--label",
+            "y",
+            "--tool",
+            "dash_count",
+            "--score-column",
+            "const",
+            "--score-column",
+            "sep",
+            "--json",
+            json.to_str().unwrap(),
+            "--report",
+            report.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let e = json_of(&json);
+    assert_eq!(e["auc_ci95_method"], dashrisk::metrics::AUC_INTERVAL_METHOD);
+    let c = tool(&e, "const");
+    assert_eq!(c["auc"], 0.5);
+    assert!(c["auc_ci95"].is_null(), "{}", c["auc_ci95"]);
+    assert!(c["auc_ci95_note"]
+        .as_str()
+        .unwrap()
+        .contains("every record has the same score"));
+    let s = tool(&e, "sep");
+    assert_eq!(
+        (s["auc"].as_f64(), s["auc_se"].as_f64()),
+        (Some(1.0), Some(0.0))
+    );
+    let ci = s["auc_ci95"].as_array().unwrap();
+    let (low, high) = (ci[0].as_f64().unwrap(), ci[1].as_f64().unwrap());
+    assert_eq!(
+        Some((low, high)),
+        dashrisk::metrics::auc_score_interval(1.0, 6, 6)
+    );
+    assert!(low < 0.9 && high == 1.0, "[{low}, {high}]");
+    assert!(s["auc_ci95_note"].is_null());
+    let table = text(&out.stdout);
+    assert!(table.contains("0.500 [no interval]"), "{table}");
+    assert!(table.contains("Newcombe") && !table.contains("[1.000,1.000]"));
+    let html = std::fs::read_to_string(&report).unwrap();
+    assert!(html.contains("0.500 [no interval]") && html.contains("Newcombe"));
+    // The AUC cells (the paired comparison's DeLong interval is another matter).
+    assert!(!html.contains("<td class=\"ci\">0.500 [0.500, 0.500]"));
+    assert!(!html.contains("<td class=\"ci\">1.000 [1.000, 1.000]"));
+    assert!(html.contains(&format!("<td class=\"ci\">1.000 [{low:.3}, 1.000]")));
+}
+
 #[test]
 fn misspelt_columns_and_clashing_names_are_refused_with_the_columns_listed() {
     let data = tmp("evaluate", "misspelt.csv");

@@ -42,8 +42,10 @@ pub fn roc_auc(py: Python<'_>, y_true: Vec<bool>, y_score: Vec<f64>) -> PyResult
     Ok(py.detach(|| metrics::roc_auc(&y_score, &y_true)))
 }
 
-/// ROC AUC with DeLong's standard error and 95% interval, as a dict (`auc`, `se`,
-/// `ci95`); None when a class is absent.
+/// ROC AUC with DeLong's standard error and a 95% interval (Newcombe's 2006 score
+/// interval, method 5), as a dict (`auc`, `se`, `ci95`, `ci95_method`,
+/// `ci95_note`; `ci95` None, with the reason in `ci95_note`, when every score is
+/// the same); None when a class is absent.
 #[pyfunction]
 pub fn roc_auc_delong<'py>(
     py: Python<'py>,

@@ -25,6 +25,24 @@ fn ci(v: Option<[f64; 2]>) -> String {
     v.map_or_else(String::new, |[a, b]| format!(" [{a:.3}, {b:.3}]"))
 }
 
+/// An AUC with its interval, or with "no interval" where there is an AUC but no
+/// interval to give (the reason is given beside the table).
+fn auc_ci(auc: Option<f64>, interval: Option<[f64; 2]>) -> String {
+    match (auc, interval) {
+        (Some(_), None) => format!("{} [no interval]", f3(auc)),
+        _ => format!("{}{}", f3(auc), ci(interval)),
+    }
+}
+
+/// What the AUC intervals are, in a sentence.
+fn auc_interval_sentence(e: &Evaluation) -> String {
+    format!(
+        "AUC intervals: {} ({}); the paired comparisons use DeLong's test.",
+        dashrisk::metrics::AUC_INTERVAL_METHOD_TEXT,
+        e.auc_ci95_method
+    )
+}
+
 fn pct(p: &Proportion) -> String {
     match (p.share, p.ci95) {
         (Some(s), Some([a, b])) => format!(
@@ -75,6 +93,7 @@ pub fn text(e: &Evaluation) -> String {
     for t in &e.tools {
         let auc = match (t.auc, t.auc_ci95) {
             (Some(a), Some([l, h])) => format!("{a:.3} [{l:.3},{h:.3}]"),
+            (Some(a), None) => format!("{a:.3} [no interval]"),
             _ => "–".into(),
         };
         let _ = writeln!(
@@ -92,7 +111,13 @@ pub fn text(e: &Evaluation) -> String {
             f3(t.calibration_intercept)
         );
     }
-    let _ = writeln!(o, "\nProbability figures (Brier to CITL) are given only for probabilities; a ranking score is never scored as one.");
+    let _ = writeln!(o, "\n{}", auc_interval_sentence(e));
+    for t in &e.tools {
+        if let Some(n) = &t.auc_ci95_note {
+            let _ = writeln!(o, "No AUC interval for {}: {n}.", t.tool);
+        }
+    }
+    let _ = writeln!(o, "Probability figures (Brier to CITL) are given only for probabilities; a ranking score is never scored as one.");
     let _ = writeln!(o, "\nAt each tool's positive call:");
     let _ = writeln!(
         o,
@@ -603,7 +628,7 @@ pub fn html(e: &Evaluation) -> String {
             esc(&t.tool),
             td(kind(t.kind)),
             td(&t.n.to_string()),
-            td_ci(&format!("{}{}", f3(t.auc), ci(t.auc_ci95))),
+            td_ci(&auc_ci(t.auc, t.auc_ci95)),
             td(&f3(t.average_precision)),
             td(&f3(t.brier)),
             td(&f3(t.log_loss)),
@@ -623,9 +648,16 @@ pub fn html(e: &Evaluation) -> String {
         if let Some(n) = &t.probability_note {
             let _ = write!(o, " <em>No probability figures: {}</em>", esc(n));
         }
+        if let Some(n) = &t.auc_ci95_note {
+            let _ = write!(o, " <em>No AUC interval: {}</em>", esc(n));
+        }
         o.push_str("</li>\n");
     }
-    o.push_str("</ul>\n");
+    let _ = writeln!(
+        o,
+        "</ul>\n<p class=\"note\">{}</p>",
+        esc(&auc_interval_sentence(e))
+    );
     o.push_str(&roc_plot(e));
     for t in e.tools.iter().filter(|t| t.reliability.is_some()) {
         o.push_str(&reliability_plot(t));
@@ -760,7 +792,7 @@ pub fn html(e: &Evaluation) -> String {
 fn group_html(o: &mut String, g: &GroupReport) {
     let _ = writeln!(
         o,
-        "<h2>By {}</h2>\n<p>{} groups; {} withheld ({WITHHELD}). AUC and calibration-in-the-large are of <code>{}</code>; the rates are the scorer's decisions and the DASH grade, with exact 95% intervals.</p>",
+        "<h2>By {}</h2>\n<p>{} groups; {} withheld ({WITHHELD}). AUC (with Newcombe's score interval) and calibration-in-the-large are of <code>{}</code>; the rates are the scorer's decisions and the DASH grade, with exact 95% intervals.</p>",
         esc(&g.column),
         g.groups,
         g.suppressed_groups,
@@ -809,7 +841,7 @@ fn group_html(o: &mut String, g: &GroupReport) {
             esc(&r.group),
             td(&r.n.map_or_else(|| WITHHELD.into(), |v| v.to_string())),
             td(&r.abuse.map_or_else(|| WITHHELD.into(), |v| v.to_string())),
-            td(&format!("{}{}", f3(r.auc), ci(r.auc_ci95))),
+            td(&auc_ci(r.auc, r.auc_ci95)),
             td(&format!(
                 "{}{}",
                 f3(r.calibration_intercept),
@@ -822,4 +854,18 @@ fn group_html(o: &mut String, g: &GroupReport) {
         );
     }
     o.push_str("</tbody></table>\n");
+    let tied: Vec<&str> = g
+        .rows
+        .iter()
+        .filter(|r| r.auc_ci95_note.is_some())
+        .map(|r| r.group.as_str())
+        .collect();
+    if let Some(note) = g.rows.iter().find_map(|r| r.auc_ci95_note.as_deref()) {
+        let _ = writeln!(
+            o,
+            "<p class=\"note\">No AUC interval for {}: {}.</p>",
+            esc(&tied.join(", ")),
+            esc(note)
+        );
+    }
 }

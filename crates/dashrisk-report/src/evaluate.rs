@@ -3,7 +3,8 @@
 //! byte of scorer facts and one float per tool per record); [`evaluate`] computes
 //! every figure; [`crate::eval_render`] writes them as JSON, text and HTML.
 //!
-//! - **Per tool:** ROC AUC with its DeLong 95% interval, average precision, and, for
+//! - **Per tool:** ROC AUC with its 95% interval (Newcombe's score interval,
+//!   [`metrics::auc_score_interval`]) and DeLong's standard error, average precision, and, for
 //!   tools whose output is a probability, Brier score, log loss, ECE, calibration
 //!   slope and calibration-in-the-large, with the reliability bins and the decision
 //!   curve. A ranking score (the DASH yes-count, the grade, the three-way
@@ -285,8 +286,11 @@ pub struct ToolReport {
     pub missing_scores: u64,
     /// ROC AUC.
     pub auc: Option<f64>,
-    /// Its DeLong 95% interval.
+    /// Its 95% interval, by [`Evaluation::auc_ci95_method`]; `None` with no AUC,
+    /// or with the reason in `auc_ci95_note`.
     pub auc_ci95: Option<[f64; 2]>,
+    /// Why `auc_ci95` is `None` though `auc` is given (every score the same).
+    pub auc_ci95_note: Option<String>,
     /// Its DeLong standard error.
     pub auc_se: Option<f64>,
     /// Average precision (as scikit-learn's `average_precision_score`).
@@ -383,10 +387,13 @@ pub struct GroupRow {
     pub n: Option<u64>,
     /// True abuse among them.
     pub abuse: Option<u64>,
-    /// The reference tool's AUC, with its DeLong interval.
+    /// The reference tool's AUC.
     pub auc: Option<f64>,
-    /// Its 95% interval.
+    /// Its 95% interval, by [`Evaluation::auc_ci95_method`].
     pub auc_ci95: Option<[f64; 2]>,
+    /// Why `auc_ci95` is `None` though `auc` is given (every score in the group
+    /// the same).
+    pub auc_ci95_note: Option<String>,
     /// The reference tool's calibration-in-the-large.
     pub calibration_intercept: Option<f64>,
     /// Its 95% (Wald) interval.
@@ -496,6 +503,10 @@ pub struct Evaluation {
     pub records: Records,
     /// The threshold of probability tools' positive calls.
     pub threshold: f64,
+    /// The method of every `auc_ci95` (of the tools and of the groups' rows):
+    /// [`metrics::AUC_INTERVAL_METHOD`], Newcombe's (2006) score interval. The
+    /// comparisons' `ci95` are DeLong's paired intervals.
+    pub auc_ci95_method: &'static str,
     /// The tools, in the order asked for.
     pub tools: Vec<ToolReport>,
     /// Each tool against the reference, by DeLong's paired test.
@@ -664,7 +675,8 @@ fn tool_report(
         n: s.len() as u64,
         missing_scores: (labels.len() - s.len()) as u64,
         auc: delong.map(|d| d.auc),
-        auc_ci95: delong.map(|d| [d.ci95.0, d.ci95.1]),
+        auc_ci95: delong.and_then(|d| d.ci95).map(|(l, h)| [l, h]),
+        auc_ci95_note: delong.and_then(|d| d.ci95_note).map(String::from),
         auc_se: delong.map(|d| d.se),
         average_precision: metrics::average_precision(&s, &y),
         brier: when(metrics::brier(&s, &y)),
@@ -1022,6 +1034,7 @@ fn group_report(
                 abuse: None,
                 auc: None,
                 auc_ci95: None,
+                auc_ci95_note: None,
                 calibration_intercept: None,
                 calibration_intercept_ci95: None,
                 marac: withheld_rate(),
@@ -1033,7 +1046,7 @@ fn group_report(
         };
         let abuse_shown = shown(count_cells[0][gi]);
         let (s, y) = &by_group[gi];
-        let (auc, auc_ci, cal, cal_ci) = match (abuse_shown, reference) {
+        let (auc, auc_ci, auc_ci_note, cal, cal_ci) = match (abuse_shown, reference) {
             (Some(_), Some(t)) => {
                 let d = metrics::roc_auc_delong(s, y);
                 let c = (t.kind == ToolKind::Probability)
@@ -1041,12 +1054,13 @@ fn group_report(
                     .flatten();
                 (
                     d.map(|d| d.auc),
-                    d.map(|d| [d.ci95.0, d.ci95.1]),
+                    d.and_then(|d| d.ci95).map(|(l, h)| [l, h]),
+                    d.and_then(|d| d.ci95_note).map(String::from),
                     c.map(|c| c.0),
                     c.map(|c| c.1),
                 )
             }
-            _ => (None, None, None, None),
+            _ => (None, None, None, None, None),
         };
         let rate = |j: usize| -> GroupRate {
             match shown(count_cells[j + 1][gi]) {
@@ -1066,6 +1080,7 @@ fn group_report(
             abuse: abuse_shown,
             auc,
             auc_ci95: auc_ci,
+            auc_ci95_note: auc_ci_note,
             calibration_intercept: cal,
             calibration_intercept_ci95: cal_ci,
             conflict: rate(0),
@@ -1256,6 +1271,7 @@ pub fn evaluate(data: &Data, opts: &Options) -> Evaluation {
             prevalence: (n > 0).then(|| abuse as f64 / n as f64),
         },
         threshold: opts.threshold,
+        auc_ci95_method: metrics::AUC_INTERVAL_METHOD,
         tools,
         comparisons,
         screen: opts.screen.clone(),
@@ -1611,5 +1627,87 @@ mod tests {
         let x = e.groups[0].rows.iter().find(|r| r.group == "o12").unwrap();
         assert_eq!((x.n, x.abuse), (Some(150), Some(150)));
         assert_eq!(x.csc.count, Some(98));
+    }
+
+    /// The AUC intervals, of the tools and of the groups, are
+    /// `metrics::roc_auc_delong`'s (Newcombe's score interval), named by
+    /// `auc_ci95_method`; a group whose records all have the same score, and a tool
+    /// with one score for every record, get no interval and the reason (not a
+    /// zero-width [0.5, 0.5]); a group whose pairs are all ordered rightly gets an
+    /// interval below 1 (not [1, 1]). The renderers show the same.
+    #[test]
+    fn auc_intervals_are_newcombe_s_and_say_why_when_there_is_none() {
+        let mut data = grouped(&[[20, 10, 0, 0, 0, 0]; 3]);
+        let scores: Vec<f64> = (0..60)
+            .map(|i| match (i / 20, i % 20 < 10) {
+                (0, _) => 0.5,
+                (1, abuse) => {
+                    if abuse {
+                        0.9
+                    } else {
+                        0.1
+                    }
+                }
+                _ => f64::from(i % 7) / 7.0,
+            })
+            .collect();
+        data.tools[0].scores = scores.clone();
+        data.tools
+            .push(tool("flat", ToolKind::Ranking, vec![2.0; 60]));
+        let e = evaluate(&data, &test_options(1, 60));
+        assert_eq!(e.auc_ci95_method, metrics::AUC_INTERVAL_METHOD);
+        // The tools.
+        let p = &e.tools[0];
+        let want = metrics::roc_auc_delong(&scores, &data.labels).unwrap();
+        assert_eq!(p.auc_ci95, want.ci95.map(|(l, h)| [l, h]));
+        assert!(p.auc_ci95.is_some() && p.auc_ci95_note.is_none());
+        assert_eq!(p.auc_se, Some(want.se));
+        let flat = &e.tools[1];
+        assert_eq!((flat.auc, flat.auc_ci95), (Some(0.5), None));
+        assert_eq!(
+            flat.auc_ci95_note.as_deref(),
+            Some(metrics::AUC_ALL_TIED_NOTE)
+        );
+        // The groups.
+        let row = |g: &str| e.groups[0].rows.iter().find(|r| r.group == g).unwrap();
+        let (tied, separated, mixed) = (row("o0"), row("o1"), row("o2"));
+        assert_eq!((tied.auc, tied.auc_ci95), (Some(0.5), None));
+        assert_eq!(
+            tied.auc_ci95_note.as_deref(),
+            Some(metrics::AUC_ALL_TIED_NOTE)
+        );
+        assert_eq!(separated.auc, Some(1.0));
+        let [low, high] = separated.auc_ci95.unwrap();
+        assert!(low < 0.9 && high == 1.0, "[{low}, {high}]");
+        assert_eq!(
+            Some((low, high)),
+            metrics::auc_score_interval(1.0, 10, 10),
+            "10 and 10 records"
+        );
+        let [low, high] = mixed.auc_ci95.unwrap();
+        assert!(low < mixed.auc.unwrap() && mixed.auc.unwrap() < high);
+        assert!(separated.auc_ci95_note.is_none() && mixed.auc_ci95_note.is_none());
+        // Rendered: the method named, "no interval" and its reason, never [0.500, 0.500].
+        let json = crate::eval_render::json(&e);
+        assert_eq!(json["auc_ci95_method"], metrics::AUC_INTERVAL_METHOD);
+        assert!(json["tools"][1]["auc_ci95"].is_null());
+        assert_eq!(
+            json["tools"][1]["auc_ci95_note"],
+            metrics::AUC_ALL_TIED_NOTE
+        );
+        assert!(json["groups"][0]["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["auc_ci95"].is_null() && r["auc_ci95_note"].is_string()));
+        let html = crate::eval_render::html(&e);
+        let text = crate::eval_render::text(&e);
+        for out in [&html, &text] {
+            assert!(out.contains("Newcombe"), "the method is named");
+            assert!(out.contains("0.500 [no interval]"));
+            assert!(!out.contains("0.500 [0.500"), "no zero-width interval");
+        }
+        assert!(html.contains("No AUC interval for o0: every record has the same score"));
+        assert!(text.contains("No AUC interval for flat: every record has the same score"));
     }
 }

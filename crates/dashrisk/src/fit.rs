@@ -495,26 +495,29 @@ fn check_data(d: &FormData) -> Result<(), ArtefactError> {
 }
 
 /// Refuses a fit whose scores do not rank the abuse labels above the conflict
-/// labels better than chance: the lower end of the AUC's 95% interval (DeLong)
-/// at or below 0.5. Points are never negative, so labels coded the other way
-/// round (1 for conflict) cannot be fitted the right way up: the fit would map
-/// every score to the same probability, or the higher scores to conflict, and
-/// call every record abuse or none.
+/// labels better than chance: the lower end of the AUC's 95% interval
+/// ([`crate::metrics::auc_score_interval`]) at or below 0.5, or every record with
+/// the same score (no interval). Points are never negative, so labels coded the
+/// other way round (1 for conflict) cannot be fitted the right way up: the fit
+/// would map every score to the same probability, or the higher scores to
+/// conflict, and call every record abuse or none.
 fn check_direction(d: &FormData, scores: &[f64], whose: &str) -> Result<(), ArtefactError> {
     let labels: Vec<bool> = d.rows.iter().map(|r| r.abuse).collect();
     let Some(iv) = crate::metrics::roc_auc_delong(scores, &labels) else {
         return Ok(()); // both labels occur: check_data
     };
-    if iv.ci95.0 <= 0.5 {
+    if iv.ci95.is_none_or(|(low, _)| low <= 0.5) {
+        let interval = match (iv.ci95, iv.ci95_note) {
+            (Some((low, high)), _) => format!("95% interval {low:.3} to {high:.3}"),
+            (None, note) => format!("no interval: {}", note.unwrap_or("none")),
+        };
         return Err(invalid(format!(
             "form {}: {whose} do not rank the abuse labels above the conflict labels \
-             (AUC {:.3}, 95% interval {:.3} to {:.3}, on {} records, {} abuse): are the labels \
+             (AUC {:.3}, {interval}, on {} records, {} abuse): are the labels \
              coded the other way round (1 for conflict), or not about abuse? A calibration \
              fitted on them would not tell abuse from conflict",
             d.instrument,
             iv.auc,
-            iv.ci95.0,
-            iv.ci95.1,
             d.len(),
             d.positives()
         )));

@@ -1,5 +1,6 @@
 //! Metrics for benchmarking any tool on labelled records: discrimination (ROC AUC
-//! with DeLong's interval, a paired DeLong comparison, average precision),
+//! with DeLong's standard error and Newcombe's score interval, a paired DeLong
+//! comparison, average precision),
 //! probability quality (Brier score, log loss, ECE, calibration slope and
 //! calibration-in-the-large, reliability bins), a confusion table at a threshold,
 //! and decision curves. Pure functions, no I/O: the one copy the scorer's fitting,
@@ -125,9 +126,9 @@ fn auc_in_order(scores: &[f64], labels: &[bool], idx: &[usize]) -> f64 {
     (rank_sum - p * (p + 1.0) / 2.0) / (p * n)
 }
 
-/// The AUC and DeLong's components from one ascending order of the scores, or
-/// `None` as for [`roc_auc`].
-fn auc_and_components(scores: &[f64], labels: &[bool]) -> Option<(f64, Vec<f64>, Vec<f64>)> {
+/// [`AucParts`] from one ascending order of the scores, or `None` as for
+/// [`roc_auc`].
+fn auc_and_components(scores: &[f64], labels: &[bool]) -> Option<AucParts> {
     check(scores, labels, "roc_auc");
     let (p, n) = classes(labels);
     if p == 0 || n == 0 || scores.iter().any(|s| s.is_nan()) {
@@ -136,18 +137,46 @@ fn auc_and_components(scores: &[f64], labels: &[bool]) -> Option<(f64, Vec<f64>,
     let order = ascending_order(scores);
     let auc = auc_in_order(scores, labels, &order);
     let (v10, v01) = components(scores, labels, &order);
-    Some((auc, v10, v01))
+    let all_tied = scores[order[0]] == scores[order[order.len() - 1]];
+    Some(AucParts {
+        auc,
+        v10,
+        v01,
+        all_tied,
+    })
 }
 
-/// An AUC with its DeLong standard error and 95% interval.
+/// The name of the method of [`AucInterval::ci95`], as the evaluation JSON gives
+/// it (`auc_ci95_method`): Newcombe's (2006) method 5, the score interval from the
+/// Hanley–McNeil variance with both sample sizes replaced by their mean
+/// ([`auc_score_interval`]).
+pub const AUC_INTERVAL_METHOD: &str = "newcombe-2006-method-5";
+
+/// The same in words, for captions.
+pub const AUC_INTERVAL_METHOD_TEXT: &str = "Newcombe's (2006) score interval (method 5), which keeps close to 95% coverage in small groups and at AUCs near 1, and is never of zero width";
+
+/// Why [`AucInterval::ci95`] is `None` when every record has the same score.
+pub const AUC_ALL_TIED_NOTE: &str =
+    "every record has the same score, so it ranks nothing and its AUC is 0.5 by construction";
+
+/// An AUC with DeLong's standard error and a 95% interval.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct AucInterval {
     /// The AUC.
     pub auc: f64,
-    /// DeLong's standard error.
+    /// DeLong's standard error. It is 0 when every pair is ordered the same way or
+    /// every score is the same, and leaves out one class's share when that class
+    /// has one record: then it is no guide to the AUC's uncertainty, which is why
+    /// the interval does not use it.
     pub se: f64,
-    /// The 95% interval, `auc ± 1.96 se`, kept within [0, 1].
-    pub ci95: (f64, f64),
+    /// The 95% interval by [`auc_score_interval`] (Newcombe 2006, method 5), or
+    /// `None` when there is none to give ([`Self::ci95_note`] says why). Its ends
+    /// differ whenever it is given: an AUC of 1 gets `(lower, 1)` with `lower < 1`.
+    pub ci95: Option<(f64, f64)>,
+    /// The method of `ci95`: [`AUC_INTERVAL_METHOD`].
+    pub ci95_method: &'static str,
+    /// Why `ci95` is `None` ([`AUC_ALL_TIED_NOTE`]), or `None` when it is given.
+    pub ci95_note: Option<&'static str>,
 }
 
 /// The structural components of DeLong et al. (1988), by the mid-rank method of Sun
@@ -195,16 +224,76 @@ fn cov(a: &[f64], b: &[f64]) -> f64 {
 
 const Z95: f64 = 1.959_963_984_540_054;
 
-/// ROC AUC with DeLong's standard error and 95% interval. `None` as for
-/// [`roc_auc`].
+/// ROC AUC with DeLong's standard error and a 95% interval (Newcombe's score
+/// interval, [`auc_score_interval`]; the name is kept from when the interval was
+/// DeLong's Wald interval). `None` as for [`roc_auc`].
 ///
 /// ```
 /// let r = dashrisk::metrics::roc_auc_delong(&[0.1, 0.4, 0.35, 0.8, 0.2], &[false, false, true, true, true]).unwrap();
 /// assert!((r.auc - 4.0 / 6.0).abs() < 1e-12);
-/// assert!(r.ci95.0 < r.auc && r.auc < r.ci95.1);
+/// let (low, high) = r.ci95.unwrap();
+/// assert!(low < r.auc && r.auc < high);
+/// assert_eq!(r.ci95_method, dashrisk::metrics::AUC_INTERVAL_METHOD);
 /// ```
 pub fn roc_auc_delong(scores: &[f64], labels: &[bool]) -> Option<AucInterval> {
     auc_parts(scores, labels).map(|p| p.interval())
+}
+
+/// The 95% interval of an AUC of `auc` on `positives` and `negatives` records,
+/// by Newcombe's method 5 (Newcombe 2006, *Statistics in Medicine* 25:559–573): the
+/// AUCs `θ` with `(auc − θ)² ≤ 1.96² V(θ)`, where `V` is the Hanley–McNeil (1982)
+/// variance with both sample sizes replaced by their mean `N = (m + n) / 2`:
+///
+/// `V(θ) = θ(1 − θ) [1 + (N − 1)((1 − θ)/(2 − θ) + θ/(1 + θ))] / (m n)`.
+///
+/// Like Wilson's interval for a proportion, it uses the variance at each candidate
+/// AUC rather than at the estimate, so it is defined at an AUC of 0 or 1 (where it
+/// is `(0, upper)` or `(lower, 1)`) and is never of zero width. Its ends are the
+/// roots of a quartic on each side of `auc`, found here by bisection: the
+/// difference of the two sides is ≤ 0 at `auc` and ≥ 0 at 0 and 1, and changes
+/// sign once on each side (checked over a grid of sizes and AUCs in the tests).
+/// `None` when a class is empty or `auc` is not in [0, 1]. It assumes continuous
+/// scores: with many ties it is wider than it need be (docs/guide-evaluate.md,
+/// "How good are the AUC intervals").
+///
+/// ```
+/// use dashrisk::metrics::auc_score_interval;
+/// let (low, high) = auc_score_interval(1.0, 10, 10).unwrap();
+/// assert!(low < 1.0 && high == 1.0);
+/// // One record of each class: (1 − θ)² = 1.96² θ(1 − θ), so θ = 1 / (1 + 1.96²).
+/// let (low, _) = auc_score_interval(1.0, 1, 1).unwrap();
+/// assert!((low - 1.0 / (1.0 + 1.959_963_984_540_054f64.powi(2))).abs() < 1e-12);
+/// ```
+pub fn auc_score_interval(auc: f64, positives: usize, negatives: usize) -> Option<(f64, f64)> {
+    if positives == 0 || negatives == 0 || !(0.0..=1.0).contains(&auc) {
+        return None;
+    }
+    let (m, n) = (positives as f64, negatives as f64);
+    let n_star = (m + n) / 2.0 - 1.0;
+    let z2 = Z95 * Z95;
+    // Negative inside the interval, positive outside.
+    let f = |t: f64| {
+        let v = t * (1.0 - t) * (1.0 + n_star * ((1.0 - t) / (2.0 - t) + t / (1.0 + t))) / (m * n);
+        (auc - t) * (auc - t) - z2 * v
+    };
+    // Bisection between a point outside (`out`) and one inside (`inside`).
+    let edge = |mut out: f64, mut inside: f64| {
+        for _ in 0..200 {
+            let mid = 0.5 * (out + inside);
+            if mid == out || mid == inside {
+                break;
+            }
+            if f(mid) > 0.0 {
+                out = mid;
+            } else {
+                inside = mid;
+            }
+        }
+        inside
+    };
+    let low = if f(0.0) > 0.0 { edge(0.0, auc) } else { 0.0 };
+    let high = if f(1.0) > 0.0 { edge(1.0, auc) } else { 1.0 };
+    Some((low, high))
 }
 
 /// A tool's AUC with DeLong's structural components on its records: what
@@ -216,6 +305,8 @@ pub struct AucParts {
     auc: f64,
     v10: Vec<f64>,
     v01: Vec<f64>,
+    /// Every score the same.
+    all_tied: bool,
 }
 
 /// [`AucParts`] of `scores`, or `None` as for [`roc_auc`].
@@ -230,8 +321,7 @@ pub struct AucParts {
 /// assert_eq!(delong_paired_parts(&pa, &pb), delong_paired(&a, &b, &y));
 /// ```
 pub fn auc_parts(scores: &[f64], labels: &[bool]) -> Option<AucParts> {
-    let (auc, v10, v01) = auc_and_components(scores, labels)?;
-    Some(AucParts { auc, v10, v01 })
+    auc_and_components(scores, labels)
 }
 
 impl AucParts {
@@ -240,18 +330,24 @@ impl AucParts {
         self.auc
     }
 
-    /// The AUC with DeLong's standard error and 95% interval.
+    /// The AUC with DeLong's standard error and the 95% interval of
+    /// [`auc_score_interval`]; no interval when every score is the same
+    /// ([`AUC_ALL_TIED_NOTE`]).
     pub fn interval(&self) -> AucInterval {
         let (v10, v01) = (&self.v10, &self.v01);
         let var = cov(v10, v10) / v10.len() as f64 + cov(v01, v01) / v01.len() as f64;
         let se = var.max(0.0).sqrt();
+        let (ci95, ci95_note) = if self.all_tied {
+            (None, Some(AUC_ALL_TIED_NOTE))
+        } else {
+            (auc_score_interval(self.auc, v10.len(), v01.len()), None)
+        };
         AucInterval {
             auc: self.auc,
             se,
-            ci95: (
-                (self.auc - Z95 * se).max(0.0),
-                (self.auc + Z95 * se).min(1.0),
-            ),
+            ci95,
+            ci95_method: AUC_INTERVAL_METHOD,
+            ci95_note,
         }
     }
 }
@@ -779,6 +875,163 @@ mod tests {
         let s = [0.1, 0.9, 0.4, 0.6, 0.3];
         let c = delong_paired(&s, &s, &y).unwrap();
         assert_eq!((c.difference, c.se, c.p_value), (0.0, 0.0, None));
+    }
+
+    /// Newcombe's method 5 against the roots of its quartic, found by numpy
+    /// (independently of the bisection here). With z = scipy.stats.norm.ppf(0.975)
+    /// and N = (m + n)/2 − 1, the ends are the real roots in [0, 1] nearest the AUC
+    /// `a` on each side of
+    /// `(a − t)²(2 − t)(1 + t) − z²/(mn) · t(1 − t)[(2 − t)(1 + t) + N((1 − t)(1 + t) + t(2 − t))]`
+    /// (`numpy.polynomial.polynomial.polyroots`; numpy 2.4.6, scipy 1.17.1), and a
+    /// itself when it is 0 or 1. Checked again by scipy.optimize.brentq on
+    /// `(a − t)² − z² V(t)` for three of them (agreement to 1e-15).
+    #[test]
+    fn the_score_interval_matches_the_roots_of_its_quartic() {
+        let cases = [
+            (1.0, 10, 10, 0.800_213_612_881_100_5, 1.0),
+            (0.0, 10, 10, 0.0, 0.199_786_387_118_894_1),
+            (
+                0.95,
+                10,
+                10,
+                0.722_258_245_163_167_6,
+                0.991_759_839_044_119_9,
+            ),
+            (
+                0.5,
+                10,
+                10,
+                0.273_515_588_189_893_74,
+                0.726_484_411_810_106_5,
+            ),
+            (
+                0.76,
+                10,
+                10,
+                0.500_721_457_234_218_6,
+                0.902_924_904_467_231_4,
+            ),
+            (1.0, 1, 1, 0.206_549_314_377_237_06, 1.0),
+            (
+                0.5,
+                1,
+                1,
+                0.054_620_755_528_852_115,
+                0.945_379_244_471_147_5,
+            ),
+            (1.0, 1, 10, 0.395_970_012_771_916_2, 1.0),
+            (
+                0.9,
+                1,
+                10,
+                0.325_292_682_853_379_53,
+                0.993_063_822_355_096_3,
+            ),
+            (
+                0.9,
+                10,
+                1,
+                0.325_292_682_853_379_53,
+                0.993_063_822_355_096_3,
+            ),
+            (
+                0.99,
+                150,
+                100,
+                0.966_674_300_094_311_7,
+                0.996_982_425_254_787_8,
+            ),
+            (0.6, 3, 7, 0.251_850_743_402_878, 0.865_913_001_762_525_5),
+        ];
+        for (a, m, n, low, high) in cases {
+            let (l, h) = auc_score_interval(a, m, n).unwrap();
+            assert!(
+                (l - low).abs() < 1e-12,
+                "{a} {m} {n}: low {l} against {low}"
+            );
+            assert!(
+                (h - high).abs() < 1e-12,
+                "{a} {m} {n}: high {h} against {high}"
+            );
+        }
+        // One record of each class, all pairs right: (1 − t)² = z² t(1 − t).
+        let (l, _) = auc_score_interval(1.0, 1, 1).unwrap();
+        assert!((l - 1.0 / (1.0 + Z95 * Z95)).abs() < 1e-15);
+    }
+
+    /// The ends are where `(a − t)² = z² V(t)`; every AUC between them satisfies
+    /// `(a − t)² ≤ z² V(t)` and none outside does (so bisection finds the set: it is
+    /// one interval), it holds the AUC, has positive width, stays in [0, 1], and is
+    /// the mirror image of the interval of `1 − a`.
+    #[test]
+    fn the_score_interval_is_the_set_it_claims_over_a_grid() {
+        let sizes = [1usize, 2, 3, 5, 10, 17, 30, 100, 1_000, 100_000];
+        for &m in &sizes {
+            for &n in &sizes {
+                let (mf, nf) = (m as f64, n as f64);
+                let ns = (mf + nf) / 2.0 - 1.0;
+                let v = |t: f64| {
+                    t * (1.0 - t) * (1.0 + ns * ((1.0 - t) / (2.0 - t) + t / (1.0 + t))) / (mf * nf)
+                };
+                for k in 0..=40 {
+                    let a = f64::from(k) / 40.0;
+                    let (l, h) = auc_score_interval(a, m, n).unwrap();
+                    assert!((0.0..=a).contains(&l) && (a..=1.0).contains(&h));
+                    assert!(h - l > 1e-6, "{a} {m} {n}: [{l}, {h}] has no width");
+                    let (ml, mh) = auc_score_interval(1.0 - a, m, n).unwrap();
+                    assert!((ml - (1.0 - h)).abs() < 1e-12 && (mh - (1.0 - l)).abs() < 1e-12);
+                    let f = |t: f64| (a - t).powi(2) - Z95 * Z95 * v(t);
+                    for j in 0..=400 {
+                        let t = f64::from(j) / 400.0;
+                        let inside = t >= l && t <= h;
+                        // Away from the ends, the sign says which side t is on.
+                        if (t - l).abs() > 1e-9 && (t - h).abs() > 1e-9 {
+                            assert_eq!(f(t) <= 0.0, inside, "{a} {m} {n} at {t}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_interval_at_the_edges() {
+        // Every pair ordered rightly: AUC 1, DeLong's se 0, but an interval below 1.
+        let y = [true, true, true, false, false, false, false];
+        let s = [0.9, 0.8, 0.7, 0.3, 0.2, 0.1, 0.0];
+        let r = roc_auc_delong(&s, &y).unwrap();
+        assert_eq!((r.auc, r.se), (1.0, 0.0));
+        let (l, h) = r.ci95.unwrap();
+        assert!(l < 0.9 && h == 1.0, "[{l}, {h}]");
+        assert_eq!((r.ci95_method, r.ci95_note), (AUC_INTERVAL_METHOD, None));
+        // Every pair ordered wrongly: AUC 0.
+        let rev: Vec<f64> = s.iter().map(|v| -v).collect();
+        let r = roc_auc_delong(&rev, &y).unwrap();
+        let (l, h) = r.ci95.unwrap();
+        assert!(r.auc == 0.0 && l == 0.0 && h > 0.1, "[{l}, {h}]");
+        // A constant score: AUC 0.5, and no interval, with the reason.
+        let r = roc_auc_delong(&[0.5; 7], &y).unwrap();
+        assert_eq!((r.auc, r.se, r.ci95), (0.5, 0.0, None));
+        assert_eq!(r.ci95_note, Some(AUC_ALL_TIED_NOTE));
+        // Tied within a class only: an interval.
+        let r = roc_auc_delong(&[1.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0], &y).unwrap();
+        assert!(r.ci95.is_some() && r.ci95_note.is_none());
+        // One positive, or one negative.
+        for (s, y) in [
+            (&[0.9, 0.1, 0.2, 0.3][..], &[true, false, false, false][..]),
+            (&[0.9, 0.8, 0.7, 0.1][..], &[true, true, true, false][..]),
+        ] {
+            let r = roc_auc_delong(s, y).unwrap();
+            let (l, h) = r.ci95.unwrap();
+            let want = auc_score_interval(1.0, 1, 3).unwrap();
+            assert_eq!((l, h), want);
+            assert!(l < 0.75 && h == 1.0);
+        }
+        // No interval without both classes, or out of range.
+        assert_eq!(auc_score_interval(0.5, 0, 3), None);
+        assert_eq!(auc_score_interval(0.5, 3, 0), None);
+        assert_eq!(auc_score_interval(1.5, 3, 3), None);
+        assert_eq!(auc_score_interval(f64::NAN, 3, 3), None);
     }
 
     #[test]

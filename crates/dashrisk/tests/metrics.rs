@@ -5,7 +5,8 @@
 //! which function and version produced each value (`produced_by`).
 //!
 //! Tolerances (from the evaluation issue): AUC, average precision, Brier and log loss
-//! 1e-9; the DeLong interval 1e-6; slope and intercept 1e-4.
+//! 1e-9; the DeLong standard error 1e-6; the AUC's interval (Newcombe's method 5,
+//! against the roots of its quartic) 1e-9; slope and intercept 1e-4.
 
 use dashrisk::metrics;
 use serde_json::Value;
@@ -72,8 +73,11 @@ fn every_metric_matches_its_reference() {
         let d = metrics::roc_auc_delong(&s, &y).unwrap();
         close(&at("delong auc"), d.auc, &c["delong"]["auc"], 1e-9);
         close(&at("delong se"), d.se, &c["delong"]["se"], 1e-6);
-        close(&at("delong low"), d.ci95.0, &c["delong"]["ci95"][0], 1e-6);
-        close(&at("delong high"), d.ci95.1, &c["delong"]["ci95"][1], 1e-6);
+        let iv = &c["auc_interval"];
+        assert_eq!(d.ci95_method, iv["method"].as_str().unwrap(), "{name}");
+        let (low, high) = d.ci95.expect("scores that vary have an interval");
+        close(&at("interval low"), low, &iv["ci95"][0], 1e-9);
+        close(&at("interval high"), high, &iv["ci95"][1], 1e-9);
         let cf = &c["confusion"];
         let m = metrics::confusion(&s, &y, cf["threshold"].as_f64().unwrap());
         assert_eq!(
@@ -166,4 +170,22 @@ fn every_metric_matches_its_reference() {
     close("paired low", c.ci95.0, &p["ci95"][0], 1e-6);
     close("paired high", c.ci95.1, &p["ci95"][1], 1e-6);
     close("paired p", c.p_value.unwrap(), &p["p_value"], 1e-6);
+}
+
+/// The AUC's interval alone (Newcombe's method 5) at the reference's grid: AUCs
+/// from 0 to 1, one record of a class, up to 2,000 and 6,000 records.
+#[test]
+fn the_auc_interval_matches_its_reference() {
+    let r = reference();
+    let cases = r["auc_intervals"].as_array().unwrap();
+    assert!(cases.len() >= 60);
+    for c in cases {
+        let a = c["auc"].as_f64().unwrap();
+        let m = c["positives"].as_u64().unwrap() as usize;
+        let n = c["negatives"].as_u64().unwrap() as usize;
+        let (low, high) = metrics::auc_score_interval(a, m, n).unwrap();
+        let at = format!("auc {a}, {m} and {n}");
+        close(&format!("{at}: low"), low, &c["ci95"][0], 1e-9);
+        close(&format!("{at}: high"), high, &c["ci95"][1], 1e-9);
+    }
 }

@@ -14,6 +14,12 @@ independently of the Rust code:
 - DeLong (DeLong, DeLong & Clarke-Pearson 1988): the structural components from the
   O(m·n) kernel psi(x, y) = 1 if x > y, 1/2 if x = y, 0 otherwise; the variance of one
   AUC and the covariance of two; the p-value from scipy.stats.norm.sf.
+- The AUC's 95% interval (Newcombe 2006, Statistics in Medicine 25:559-573, method 5):
+  the AUCs t with (a - t)^2 <= z^2 V(t), V the Hanley-McNeil variance with both sample
+  sizes replaced by their mean. The ends are found here as the real roots in [0, 1] of
+  the quartic (a - t)^2 (2 - t)(1 + t) - z^2/(mn) t (1 - t) [(2 - t)(1 + t)
+  + N*((1 - t)(1 + t) + t (2 - t))], N* = (m + n)/2 - 1, by numpy's polyroots (the
+  Rust code bisects instead), nearest a on each side; a itself when a is 0 or 1.
 - Calibration slope and calibration-in-the-large (as R's rms::val.prob): the logistic
   log-likelihood of the outcome on logit(p) (p clipped to [1e-6, 1 - 1e-6]) maximised
   with scipy.optimize.minimize (BFGS), free slope or slope fixed at 1.
@@ -28,6 +34,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import numpy.polynomial.polynomial as npp
 import scipy
 import sklearn
 from scipy.optimize import minimize
@@ -51,8 +58,33 @@ def delong(s: np.ndarray, y: np.ndarray) -> dict:
     var = np.var(v10, ddof=1) / len(v10) + np.var(v01, ddof=1) / len(v01)
     auc = v10.mean()
     se = float(np.sqrt(var))
+    return {"auc": float(auc), "se": se}
+
+
+def newcombe_interval(a: float, m: int, n: int) -> list[float]:
     z = norm.ppf(0.975)
-    return {"auc": float(auc), "se": se, "ci95": [max(0.0, auc - z * se), min(1.0, auc + z * se)]}
+    ns = (m + n) / 2 - 1
+    t, one_m_t, one_p_t, two_m_t = [0.0, 1.0], [1.0, -1.0], [1.0, 1.0], [2.0, -1.0]
+    a_m_t = [a, -1.0]
+    mul, add = npp.polymul, npp.polyadd
+    left = mul(mul(a_m_t, a_m_t), mul(two_m_t, one_p_t))
+    bracket = add(mul(two_m_t, one_p_t), mul([ns], add(mul(one_m_t, one_p_t), mul(t, two_m_t))))
+    right = mul([z * z / (m * n)], mul(mul(t, one_m_t), bracket))
+    roots = npp.polyroots(npp.polysub(left, right))
+    real = np.real(roots[np.abs(np.imag(roots)) < 1e-9])
+    real = real[(real >= -1e-12) & (real <= 1 + 1e-12)]
+    below = [r for r in real if r < a - 1e-12]
+    above = [r for r in real if r > a + 1e-12]
+    low = max(below) if below and a > 0 else 0.0
+    high = min(above) if above and a < 1 else 1.0
+    return [float(np.clip(low, 0.0, 1.0)), float(np.clip(high, 0.0, 1.0))]
+
+
+def auc_interval(s: np.ndarray, y: np.ndarray) -> dict:
+    auc = float(psi(s[y], s[~y]).mean())
+    if np.all(s == s[0]):
+        return {"method": "newcombe-2006-method-5", "ci95": None}
+    return {"method": "newcombe-2006-method-5", "ci95": newcombe_interval(auc, int(y.sum()), int((~y).sum()))}
 
 
 def delong_paired(a: np.ndarray, b: np.ndarray, y: np.ndarray) -> dict:
@@ -142,6 +174,7 @@ def main() -> None:
             "brier": f"sklearn.metrics.brier_score_loss (scikit-learn {sklearn.__version__})",
             "log_loss": f"sklearn.metrics.log_loss (scikit-learn {sklearn.__version__})",
             "delong": f"reference O(m*n) structural components in this script (numpy {np.__version__}, scipy {scipy.__version__})",
+            "auc_interval": f"reference roots of Newcombe's (2006) method 5 quartic in this script (numpy {np.__version__} polyroots)",
             "calibration": f"reference maximum likelihood in this script (scipy.optimize.minimize BFGS, scipy {scipy.__version__})",
             "ece": "reference in this script",
             "decision_curve": "reference in this script",
@@ -156,6 +189,7 @@ def main() -> None:
             "roc_auc": float(roc_auc_score(yy, s)),
             "average_precision": float(average_precision_score(yy, s)),
             "delong": delong(s, yy),
+            "auc_interval": auc_interval(s, yy),
             "confusion": confusion(s, yy, 0.5 if name != "counts" else 10.0),
         }
         if name != "counts":
@@ -166,6 +200,12 @@ def main() -> None:
             c["decision_curve"] = decision(s, yy, [0.05, 0.1, 0.2, 0.3, 0.5, 0.7])
         out["cases"][name] = c
     out["paired"] = {"a": a.tolist(), "b": b.tolist(), "labels": y.tolist(), **delong_paired(a, b, y)}
+    # The interval alone, at the edges (AUC 0 and 1, one record of a class) and
+    # across sizes and AUCs.
+    grid = [(a_, m, n) for a_ in (0.0, 0.25, 0.5, 0.76, 0.9, 0.95, 0.99, 1.0)
+            for m, n in ((1, 1), (1, 10), (10, 1), (3, 7), (10, 10), (30, 30), (150, 100), (2000, 6000))]
+    out["auc_intervals"] = [{"auc": a_, "positives": m, "negatives": n, "ci95": newcombe_interval(a_, m, n)}
+                            for a_, m, n in grid]
     OUT.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {OUT}")
 
