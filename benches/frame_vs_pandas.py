@@ -80,9 +80,22 @@ def floor(df: pd.DataFrame, pandas_time: float, repeat: int) -> None:
         t_out.append(time.perf_counter() - t)
     budget = pandas_time / 5
     both = t_in + min(t_out)
+    size = int(out.memory_usage(deep=False).sum())
     print(f"outside the scorer: pandas to Arrow {t_in:.3f} s, the result to pandas {min(t_out):.3f} s "
-          f"({out.memory_usage(deep=False).sum() / 1e6:.0f} MB); together {both:.3f} s, "
+          f"({size / 1e6:.0f} MB); together {both:.3f} s, "
           f"{both / budget:.1f} × the {budget:.3f} s that 5 × pandas allows")
+
+    # Writing that many bytes into new memory, as any result must be written: numpy's
+    # fill (one thread, huge pages where the kernel gives them), a lower bound.
+    def write() -> object:
+        return np.ones(size, dtype=np.uint8)
+
+    write()
+    t_write = min(_timed(write) for _ in range(repeat))
+    least = both + t_write / 2  # as if two threads halved it
+    print(f"writing {size / 1e6:.0f} MB of new memory: {t_write:.3f} s on one thread; with the "
+          f"conversions, at least {least:.3f} s even for a scorer that takes no time: "
+          f"a ratio of at most {pandas_time / least:.1f} on this machine")
 
 
 def _timed(fn: object) -> float:
