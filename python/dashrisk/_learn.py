@@ -79,14 +79,33 @@ def featurise(data: Any, scorer: Scorer | None = None) -> np.ndarray:
     return np.frombuffer(blob, dtype=np.float64).reshape(n, len(_native.feature_names())).copy()
 
 
-def _refuse_missing_columns(fitted: Any, X: Any, rows: bool, what: str) -> None:
+def _feature_columns() -> set[str]:
+    """The flat columns the comparison model's features read (``q1``…``q27``,
+    ``fear``, …, ``prior_incidents_12m``) and ``instrument``."""
+    out = {"instrument"}
+    for name in _native.feature_names():
+        field = name.split("=")[0]
+        if field.startswith("screen.recent_transitions"):
+            field = "screen.recent_transitions"
+        out.add(field.split(".", 1)[1] if field.startswith(("screen.", "context.")) else field)
+    return out
+
+
+def _refuse_missing_columns(
+    fitted: Any, X: Any, rows: bool, what: str, only: set[str] | None = None
+) -> None:
     """Raises ``ValueError`` when the frame ``X`` lacks a contract column that was
-    among ``fitted`` (the frame's columns at fit): its answers would be read as not
-    known on every row. Columns outside the contract are not checked."""
+    among ``fitted`` (the frame's columns at fit), and among ``only`` if given: its
+    answers would be read as not known on every row. Columns outside the contract
+    are not checked."""
     if fitted is None or not rows:
         return
     have = set(_frame_columns(X))
-    missing = [c for c in _native.read_columns([str(c) for c in fitted]) if c not in have]
+    missing = [
+        c
+        for c in _native.read_columns([str(c) for c in fitted])
+        if c not in have and (only is None or c in only)
+    ]
     if missing:
         raise ValueError(
             f"X lacks {len(missing)} column(s) the {what} was fitted with: "
@@ -97,7 +116,9 @@ def _refuse_missing_columns(fitted: Any, X: Any, rows: bool, what: str) -> None:
 
 class Featuriser(TransformerMixin, BaseEstimator):
     """:func:`featurise` as a scikit-learn transformer, for a ``Pipeline`` from
-    records to :class:`LogisticComparison`. Stateless: ``fit`` learns nothing.
+    records to :class:`LogisticComparison`. ``fit`` learns nothing about the
+    records; on a frame it notes the columns, so that ``transform`` refuses a frame
+    without a column the features read (``id`` and other columns may come and go).
 
     >>> import dashrisk
     >>> from sklearn.pipeline import make_pipeline
@@ -124,7 +145,9 @@ class Featuriser(TransformerMixin, BaseEstimator):
     def transform(self, X: Any) -> np.ndarray:
         """:func:`featurise` of ``X``. After :meth:`fit` on a frame, a frame that
         lacks a contract column the fit saw raises ``ValueError``."""
-        _refuse_missing_columns(getattr(self, "feature_names_in_", None), X, _is_frame(X), "transformer")
+        _refuse_missing_columns(
+            getattr(self, "feature_names_in_", None), X, _is_frame(X), "transformer", _feature_columns()
+        )
         return featurise(X)
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:

@@ -250,6 +250,8 @@ def test_a_fitted_pipeline_refuses_a_frame_without_a_column_it_was_fitted_with(
     cut = frame.head(200).drop(columns=["q2", "fear"])
     with pytest.raises(ValueError, match=r"transformer was fitted with: q2, fear"):
         model.predict_proba(cut)
+    # Columns the features do not read may come and go (the id, the labels).
+    assert model.predict_proba(frame.head(200).drop(columns=["id", "label_serious_harm"])).shape == (200, 2)
     # The same columns (and extra ones) are fine; an unfitted transformer checks nothing.
     assert model.predict_proba(frame.head(200).assign(extra=1)).shape == (200, 2)
     assert dashrisk.Featuriser().transform(cut).shape == (200, 136)

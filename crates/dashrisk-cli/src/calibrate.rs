@@ -46,8 +46,11 @@ pub struct CalibrateArgs {
     label: Option<String>,
     #[command(flatten)]
     input_args: crate::input::InputArgs,
-    /// What to refit. Default: `points` when a form has at least 2,000 labelled
-    /// records with 200 of each class, otherwise `map` (and it says so).
+    /// What to refit, for every form with records. Default, per form: `points` when
+    /// it has at least 2,000 labelled records with 200 of each class, else `map`
+    /// when it has 200 with 50 of each, else nothing (the form is kept); it says
+    /// which. An explicit refit of a form below 200 records (50 of a class) is
+    /// refused; an explicit `points` below 2,000 is fitted, with a note.
     #[arg(long, value_enum)]
     refit: Option<RefitArg>,
     /// The map from score to probability.
@@ -239,6 +242,12 @@ pub fn calibrate(args: CalibrateArgs) -> Result<ExitCode, Fatal> {
     for note in fitted.notes() {
         let _ = writeln!(stderr, "dashrisk: {note}");
     }
+    let kept_records: usize = fitted
+        .forms
+        .iter()
+        .filter(|f| f.refitted == fit::Refitted::Kept)
+        .map(|f| f.records)
+        .sum();
     let mut cal = fitted.calibration;
     if args.version.is_none() {
         cal.label_with_content(&prefix);
@@ -248,8 +257,16 @@ pub fn calibrate(args: CalibrateArgs) -> Result<ExitCode, Fatal> {
     w.commit()?;
     let _ = writeln!(
         stderr,
-        "dashrisk: calibration {version:?} fitted on {} labelled records ({positives} abuse){}",
+        "dashrisk: calibration {version:?} fitted on {} labelled records ({positives} abuse){}{}",
         records.len(),
+        if kept_records > 0 {
+            format!(
+                " ({kept_records} of them on forms too small to refit, which were kept; they \
+                 count towards the conflict threshold's guarantee)"
+            )
+        } else {
+            String::new()
+        },
         if synthetic {
             "; these data look SYNTHETIC"
         } else {
@@ -335,6 +352,20 @@ fn report_form(f: &FormScore, w: &mut dyn Write) {
             k.version,
             k.checksum.get(..12).unwrap_or(&k.checksum),
             if k.synthetic { ", fitted on SYNTHETIC data" } else { "" }
+        );
+    }
+    if let Some(k) = &f.points_from {
+        let _ = writeln!(
+            w,
+            "form {}: map fitted here; POINTS KEPT from calibration {} (sha256 {}{})",
+            f.instrument,
+            k.version,
+            k.checksum.get(..12).unwrap_or(&k.checksum),
+            if k.synthetic {
+                ", fitted on SYNTHETIC data"
+            } else {
+                ""
+            }
         );
     }
     let _ = writeln!(

@@ -563,13 +563,20 @@ pub fn predict(args: PredictArgs) -> Result<ExitCode, Fatal> {
         Ok(())
     })?;
     let unanswered = model.unanswered_here(&seen);
-    if seen.records() > 0 && !unanswered.is_empty() {
+    if !unanswered.is_empty() {
+        let named: Vec<String> = unanswered
+            .iter()
+            .map(|(f, share)| format!("{f} ({:.0}%)", share * 100.0))
+            .collect();
+        let names: Vec<&str> = named.iter().map(String::as_str).collect();
         let message = format!(
-            "the model's training records answered {}, but none of the {} record(s) here does: \
-             each is read as not known on every record, which moves the predictions. Is a \
-             column missing or misspelt?",
-            name_list(&unanswered),
-            seen.records()
+            "the model's training records answered {} (the share of records), but none of \
+             the {} record(s) here does, which would happen by chance less than once in \
+             {:.0}: each is read as not known on every record, which moves the predictions. \
+             Is a column missing?",
+            name_list(&names),
+            seen.records(),
+            1.0 / dashrisk_learn::model::MISSING_FIELD_P
         );
         if args.strict_columns {
             return Err(Fatal(format!(
@@ -577,7 +584,7 @@ pub fn predict(args: PredictArgs) -> Result<ExitCode, Fatal> {
                 if args.out.is_some() {
                     "nothing was written"
                 } else {
-                    "the predictions above are incomplete"
+                    "the predictions above were made with those fields not known"
                 }
             )));
         }

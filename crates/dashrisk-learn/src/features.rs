@@ -209,10 +209,12 @@ fn layout() -> &'static FieldLayout {
 /// seen.add(featurise(&a).unwrap().view());
 /// assert_eq!(seen.names(), ["q1"]);
 /// ```
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AnsweredFields {
-    mask: u64,
-    asked: u64,
+    /// Per field (in [`fields`] order): records that answer it.
+    answered: Vec<u64>,
+    /// Per field: records whose form asks it.
+    asked: Vec<u64>,
     records: u64,
 }
 
@@ -220,14 +222,17 @@ impl AnsweredFields {
     /// Notes the fields one featurised record (a row of [`feature_names`]) answers.
     pub fn add(&mut self, row: ArrayView1<'_, f64>) {
         let l = layout();
+        let n = l.names.len();
+        self.answered.resize(n, 0);
+        self.asked.resize(n, 0);
         self.records += 1;
         for (f, cols) in l.columns.iter().enumerate() {
             // A one-hot field with every column 0 was not asked by the record's form.
             let asked = !l.one_hot[f] || cols.iter().any(|&c| row[c] != 0.0);
             if asked {
-                self.asked |= 1 << f;
+                self.asked[f] += 1;
                 if row[l.not_known[f]] == 0.0 {
-                    self.mask |= 1 << f;
+                    self.answered[f] += 1;
                 }
             }
         }
@@ -252,27 +257,51 @@ impl AnsweredFields {
         fields()
             .iter()
             .enumerate()
-            .filter(|(f, _)| self.mask & (1 << f) != 0)
+            .filter(|(f, _)| self.answered.get(*f).is_some_and(|&n| n > 0))
             .map(|(_, n)| n.clone())
+            .collect()
+    }
+
+    /// Each field answered by at least one record, with the share of the records
+    /// asked it that answer it (above 0, at most 1), in [`fields`] order.
+    pub fn shares(&self) -> Vec<(String, f64)> {
+        fields()
+            .iter()
+            .enumerate()
+            .filter_map(|(f, name)| {
+                let (answered, asked) = (*self.answered.get(f)?, *self.asked.get(f)?);
+                (answered > 0).then(|| (name.clone(), answered as f64 / asked as f64))
+            })
             .collect()
     }
 
     /// Whether a field (named as in [`fields`]) was answered by a record.
     pub fn contains(&self, field: &str) -> bool {
-        Self::has(self.mask, field)
+        self.answered_count(field) > 0
     }
 
-    /// Whether a record's form asks a field (named as in [`fields`]): every form
+    /// How many records answer a field (named as in [`fields`]).
+    pub fn answered_count(&self, field: &str) -> u64 {
+        Self::count(&self.answered, field)
+    }
+
+    /// How many records' forms ask a field (named as in [`fields`]): every form
     /// asks the screen and the context; the partner-agency form leaves out q10–q12.
-    pub fn asked(&self, field: &str) -> bool {
-        Self::has(self.asked, field)
+    pub fn asked_count(&self, field: &str) -> u64 {
+        Self::count(&self.asked, field)
     }
 
-    fn has(mask: u64, field: &str) -> bool {
+    /// Whether a record's form asks a field.
+    pub fn asked(&self, field: &str) -> bool {
+        self.asked_count(field) > 0
+    }
+
+    fn count(counts: &[u64], field: &str) -> u64 {
         fields()
             .iter()
             .position(|n| n == field)
-            .is_some_and(|f| mask & (1 << f) != 0)
+            .and_then(|f| counts.get(f).copied())
+            .unwrap_or(0)
     }
 }
 

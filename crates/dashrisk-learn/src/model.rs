@@ -110,6 +110,11 @@ pub struct ModelProvenance {
     pub trained_with: String,
 }
 
+/// How unlikely no answer to a field must be, at the share of training records
+/// that answered it, before `dashrisk predict` names the field as missing
+/// ([`LogisticModel::unanswered_here`]).
+pub const MISSING_FIELD_P: f64 = 0.001;
+
 /// A trained comparison model: logistic regression over [`FEATURE_SET_VERSION`].
 ///
 /// Decision support for **comparison only**: it has none of the scorer's safety
@@ -137,13 +142,16 @@ pub struct LogisticModel {
     pub gradient_norm: f64,
     /// Where it came from.
     pub provenance: ModelProvenance,
-    /// The contract fields ([`features::fields`]) that at least one training record
-    /// answered. `dashrisk predict` warns (or, with `--strict-columns`, refuses)
-    /// when none of its records answers one of them: that is usually a column left
-    /// out or misspelt, read as *not known* on every record. `None` in files
-    /// written before it was recorded; such a model cannot be checked.
+    /// The contract fields ([`features::fields`]) that training records answered,
+    /// each with the share of the training records asked it that answered it.
+    /// `dashrisk predict` warns (or, with `--strict-columns`, refuses) when none of
+    /// its records answers a field that training answered so often that no answer
+    /// in that many records would happen by chance less than once in a thousand
+    /// ([`MISSING_FIELD_P`]): usually a column left out, read as *not known* on
+    /// every record. `None` in files written before it was recorded; such a model
+    /// cannot be checked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub answered_in_training: Option<Vec<String>>,
+    pub answered_in_training: Option<std::collections::BTreeMap<String, f64>>,
     /// SHA-256 of the compact JSON with this field empty.
     #[serde(default)]
     pub checksum: String,
@@ -219,7 +227,12 @@ impl ValidLogisticParams {
                 cross_validation: None,
                 trained_with: TRAINED_WITH.to_string(),
             },
-            answered_in_training: Some(features::AnsweredFields::of_matrix(&data.x).names()),
+            answered_in_training: Some(
+                features::AnsweredFields::of_matrix(&data.x)
+                    .shares()
+                    .into_iter()
+                    .collect(),
+            ),
             checksum: String::new(),
         };
         m.checksum = m.compute_checksum();
@@ -345,15 +358,21 @@ impl LogisticModel {
         if self.label.trim().is_empty() {
             return Err(invalid("label", "must name the outcome".into()));
         }
-        if let Some(names) = &self.answered_in_training {
+        if let Some(shares) = &self.answered_in_training {
             let known = features::fields();
-            if let Some(bad) = names.iter().find(|n| !known.contains(n)) {
+            if let Some(bad) = shares.keys().find(|n| !known.contains(n)) {
                 return Err(invalid(
                     "answered_in_training",
                     format!(
                         "{bad:?} is not a field of feature set {FEATURE_SET_VERSION}; expected some of {}",
                         known.join(", ")
                     ),
+                ));
+            }
+            if let Some((f, v)) = shares.iter().find(|(_, v)| !(**v > 0.0 && **v <= 1.0)) {
+                return Err(invalid(
+                    "answered_in_training",
+                    format!("{f}: {v} is not a share of records; expected above 0 and at most 1"),
                 ));
             }
         }
@@ -397,16 +416,25 @@ impl LogisticModel {
     }
 
     /// The fields that training records answered and that no record in `seen`
-    /// answers, though some record's form asks them, in [`features::fields`]
-    /// order; empty for a model that does not record them
-    /// ([`LogisticModel::answered_in_training`] is `None`). (Records on the
-    /// partner-agency form alone are not asked q10–q12, so those are not named.)
-    pub fn unanswered_here(&self, seen: &features::AnsweredFields) -> Vec<&str> {
+    /// answers, though records' forms ask them, where that many unanswered records
+    /// would happen by chance less often than [`MISSING_FIELD_P`] at the share
+    /// training answered them: `(field, share in training)`, in
+    /// [`features::fields`] order. Empty for a model that does not record the
+    /// shares ([`LogisticModel::answered_in_training`] is `None`). A field the
+    /// records' forms do not ask (q10–q12 on the partner-agency form) is never
+    /// named, and neither is one that a few records could leave unanswered by
+    /// chance.
+    pub fn unanswered_here(&self, seen: &features::AnsweredFields) -> Vec<(&str, f64)> {
         self.answered_in_training
             .iter()
             .flatten()
-            .filter(|f| seen.asked(f) && !seen.contains(f))
-            .map(String::as_str)
+            .filter(|(f, share)| {
+                let asked = seen.asked_count(f);
+                asked > 0
+                    && seen.answered_count(f) == 0
+                    && (1.0 - **share).powf(asked as f64) < MISSING_FIELD_P
+            })
+            .map(|(f, share)| (f.as_str(), *share))
             .collect()
     }
 

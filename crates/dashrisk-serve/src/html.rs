@@ -91,17 +91,39 @@ fn calibration_note(cal: &Calibration) -> String {
     } else {
         format!("fitted on {}", cal.provenance.data)
     };
+    // A form kept from a synthetic fit, under a calibration that is not synthetic,
+    // must say so: its probabilities are the synthetic fit's.
+    let kept: Vec<&str> = cal
+        .forms
+        .iter()
+        .filter(|f| !cal.provenance.synthetic && f.synthetic_kept())
+        .map(|f| f.instrument.as_str())
+        .collect();
+    let kept = if kept.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " The scoring of {} was kept from a fit on SYNTHETIC data: its probabilities are not evidence about real people.",
+            kept.join(", ")
+        )
+    };
     format!(
-        "Decision support: it never replaces professional judgement. Probabilities come from calibration {}, {fitted}.",
+        "Decision support: it never replaces professional judgement. Probabilities come from calibration {}, {fitted}.{kept}",
         cal.version
     )
 }
 
 /// What a probability is caveated with in the panel and the record: the
-/// calibration's version, and, when its data are synthetic, that they are.
-fn p_caveat(version: &str, cal: &Calibration) -> String {
+/// calibration's version, and, when its data are synthetic (or the record's
+/// form's scoring was kept from a synthetic fit), that they are.
+fn p_caveat(version: &str, cal: &Calibration, instrument: &str) -> String {
+    let kept = cal.form(instrument).is_some_and(|f| f.synthetic_kept());
     if cal.provenance.synthetic {
         format!("calibration {version}, fitted on SYNTHETIC data, not evidence about real people")
+    } else if kept {
+        format!(
+            "calibration {version}; this form's scoring was kept from a fit on SYNTHETIC data, not evidence about real people"
+        )
     } else {
         format!("calibration {version}")
     }
@@ -567,7 +589,7 @@ pub fn record_text(a: &Assessed, cal: &Calibration) -> String {
         let _ = writeln!(
             t,
             "Estimated probability of abuse: {p:.2} ({})",
-            p_caveat(&r.calibration_version, cal)
+            p_caveat(&r.calibration_version, cal, &r.instrument)
         );
     }
     let crit: Vec<&str> = r.marac_criteria.iter().map(criterion_label).collect();
@@ -631,7 +653,11 @@ pub fn result_panel(s: &AppState, outcome: &Result<Assessed, RecordError>) -> St
         r.p_abuse
             .map(|p| format!(
                 " Estimated probability of abuse {p:.2} ({}).",
-                esc(&p_caveat(&r.calibration_version, s.scorer.calibration()))
+                esc(&p_caveat(
+                    &r.calibration_version,
+                    s.scorer.calibration(),
+                    &r.instrument
+                ))
             ))
             .unwrap_or_default()
     );
@@ -1036,4 +1062,55 @@ pub fn handout(s: &AppState, n: usize, e: &Exercise) -> String {
          <p class=\"print-hint\">Print with your browser (the page is laid out for one A4 sheet).</p></article>",
     );
     shell(s, &format!("Handout: scenario {n}"), &o)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dashrisk::calibration::KeptFrom;
+
+    /// A force's calibration that kept the partner form from the shipped synthetic
+    /// fit: the page and the partner form's probabilities say so; the police
+    /// form's do not.
+    #[test]
+    fn a_form_kept_from_a_synthetic_fit_is_caveated() {
+        let mut cal = Calibration::shipped();
+        cal.provenance.synthetic = false;
+        cal.provenance.data = "force.csv".into();
+        let shipped = Calibration::shipped();
+        let partner = dashrisk::instrument::DASH_2009_PARTNER;
+        for f in &mut cal.forms {
+            if f.instrument == partner {
+                f.kept_from = Some(KeptFrom {
+                    version: shipped.version.clone(),
+                    checksum: shipped.checksum.clone(),
+                    synthetic: true,
+                    n: f.fit.n,
+                });
+            }
+        }
+        let note = calibration_note(&cal);
+        assert!(note.contains("fitted on force.csv"), "{note}");
+        assert!(
+            note.contains(&format!(
+                "The scoring of {partner} was kept from a fit on SYNTHETIC data"
+            )),
+            "{note}"
+        );
+        assert!(p_caveat("v", &cal, partner).contains("kept from a fit on SYNTHETIC data"));
+        assert_eq!(
+            p_caveat("v", &cal, dashrisk::instrument::DASH_2009),
+            "calibration v"
+        );
+        // Points kept, map fitted here: the same caveat.
+        for f in &mut cal.forms {
+            if f.instrument == partner {
+                f.points_from = f.kept_from.take();
+            }
+        }
+        assert!(p_caveat("v", &cal, partner).contains("SYNTHETIC"));
+        // Under a synthetic calibration the whole calibration says so, once.
+        let note = calibration_note(&shipped);
+        assert!(note.contains("fitted on SYNTHETIC data") && !note.contains("was kept"));
+    }
 }

@@ -58,8 +58,9 @@ pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// milliseconds, even under load.
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// The server's read timeouts, so that a slow or stalled client cannot hold a
-/// connection (and the memory and task behind it) open for ever.
+/// The server's timeouts, so that a slow or stalled client cannot hold a
+/// connection (and the memory and task behind it) open for ever, nor keep the
+/// server from stopping.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Timeouts {
     /// How long a client has to send a request's headers, counted from when the
@@ -72,13 +73,26 @@ pub struct Timeouts {
     /// included. A request that takes longer is answered 408 Request Timeout, and
     /// the connection is closed.
     pub request: Duration,
+    /// How long a write to the client may wait for the client to read: a client
+    /// that stops reading its answers has its connection closed after this.
+    pub write: Duration,
+    /// How long, after the server is told to stop, it waits for the connections
+    /// in progress to finish before it exits anyway.
+    pub shutdown: Duration,
 }
+
+/// The default [`Timeouts::write`].
+pub const DEFAULT_WRITE_TIMEOUT: Duration = Duration::from_secs(30);
+/// The default [`Timeouts::shutdown`].
+pub const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(10);
 
 impl Default for Timeouts {
     fn default() -> Self {
         Timeouts {
             header_read: DEFAULT_HEADER_READ_TIMEOUT,
             request: DEFAULT_REQUEST_TIMEOUT,
+            write: DEFAULT_WRITE_TIMEOUT,
+            shutdown: DEFAULT_SHUTDOWN_TIMEOUT,
         }
     }
 }
@@ -246,7 +260,7 @@ pub fn app(state: AppState, body_limit: usize, access: Access, timeouts: Timeout
 
 /// Serves `app` on `listener`, each HTTP/1.1 connection on its own task, until
 /// `shutdown` completes; then it accepts no more connections and waits for the
-/// requests in progress to be answered.
+/// requests in progress to be answered, for at most [`Timeouts::shutdown`].
 ///
 /// This is `axum::serve` with hyper's header read timeout switched on
 /// ([`Timeouts::header_read`]): `axum::serve` installs no timer, without which
@@ -267,11 +281,15 @@ pub async fn serve(
             (stream, _) = axum::serve::Listener::accept(&mut listener) => stream,
             () = &mut shutdown => break,
         };
+        // A write that waits longer than `timeouts.write` for the client to read
+        // fails, and ends the connection.
+        let mut stream = tokio_io_timeout::TimeoutStream::new(stream);
+        stream.set_write_timeout(Some(timeouts.write));
         let connection = hyper::server::conn::http1::Builder::new()
             .timer(hyper_util::rt::TokioTimer::new())
             .header_read_timeout(timeouts.header_read)
             .serve_connection(
-                hyper_util::rt::TokioIo::new(stream),
+                hyper_util::rt::TokioIo::new(Box::pin(stream)),
                 hyper_util::service::TowerToHyperService::new(app.clone()),
             );
         let connection = graceful.watch(connection);
@@ -282,7 +300,8 @@ pub async fn serve(
         });
     }
     drop(listener);
-    graceful.shutdown().await;
+    // Bounded: a client that never reads cannot keep the server from stopping.
+    let _ = tokio::time::timeout(timeouts.shutdown, graceful.shutdown()).await;
 }
 
 async fn security_headers(mut r: Response) -> Response {

@@ -217,6 +217,16 @@ mod tests {
         assert_eq!(checked, 19);
     }
 
+    /// The reason codes of an exercise's result, in order.
+    fn reason_codes(e: &Exercise) -> Vec<String> {
+        serde_json::to_value(&e.result).unwrap()["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["code"].as_str().unwrap().to_string())
+            .collect()
+    }
+
     /// `prior_incidents_12m` counts earlier domestic-abuse incidents (under review
     /// included), never parental-conflict call-outs (docs/grading.md, "What to
     /// count"). Scenario 33's earlier call-outs look like conflict, so its story must
@@ -235,12 +245,7 @@ mod tests {
             "{}",
             e.scenario.story
         );
-        let codes: Vec<String> = serde_json::to_value(&e.result).unwrap()["reasons"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| r["code"].as_str().unwrap().to_string())
-            .collect();
+        let codes = reason_codes(e);
         assert!(
             codes.iter().any(|c| c == "earlier_abuse_incident"),
             "{codes:?}"
@@ -258,12 +263,7 @@ mod tests {
         let exercises = shipped(&Scorer::default()).unwrap();
         let mut checked = 0;
         for e in &exercises {
-            let codes: Vec<String> = serde_json::to_value(&e.result).unwrap()["reasons"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|r| r["code"].as_str().unwrap().to_string())
-                .collect();
+            let codes = reason_codes(e);
             let has = |c: &str| codes.iter().any(|x| x == c);
             let unclear = e.result.classification == dashrisk::Classification::Unclear;
             if unclear && has("earlier_abuse_incident") && has("fear_and_power_cleared") {

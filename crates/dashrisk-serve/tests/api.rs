@@ -1257,6 +1257,7 @@ fn a_client_that_stalls_is_cut_off_in_bounded_time() {
     let timeouts = dashrisk_serve::Timeouts {
         header_read: Duration::from_millis(200),
         request: Duration::from_millis(400),
+        ..dashrisk_serve::Timeouts::default()
     };
     let server = InProcess::start(timeouts);
     let patience = Duration::from_secs(5);
@@ -1352,4 +1353,64 @@ fn a_client_that_stalls_is_cut_off_in_bounded_time() {
     );
     assert!(s.after >= Duration::from_millis(350), "{:?}", s.after);
     assert!(s.after < Duration::from_secs(2), "{:?}", s.after);
+}
+
+/// Review: a client that sends requests and never reads the answers held its
+/// connection open for ever, and kept the server from stopping. Now a write that
+/// waits longer than the write timeout ends the connection, and stopping waits for
+/// connections at most the shutdown timeout.
+#[test]
+fn a_client_that_never_reads_is_cut_off_and_does_not_hold_up_the_stop() {
+    use std::io::{Read, Write};
+    use std::time::{Duration, Instant};
+    let timeouts = dashrisk_serve::Timeouts {
+        write: Duration::from_millis(300),
+        shutdown: Duration::from_millis(500),
+        ..dashrisk_serve::Timeouts::default()
+    };
+    let server = InProcess::start(timeouts);
+    // Far more answers (about 110 MB of app.js) than the sockets' buffers hold.
+    let sent = 20_000;
+    let request = format!(
+        "GET /static/app.js HTTP/1.1\r\nHost: {}\r\n\r\n",
+        server.addr
+    );
+    let mut c = std::net::TcpStream::connect(server.addr).unwrap();
+    let mut writer = c.try_clone().unwrap();
+    let feeder = std::thread::spawn(move || {
+        for _ in 0..sent {
+            if writer.write_all(request.as_bytes()).is_err() {
+                break;
+            }
+        }
+    });
+    // Not reading for well over the write timeout.
+    std::thread::sleep(Duration::from_millis(1500));
+    c.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut reply = Vec::new();
+    let t = Instant::now();
+    let mut buf = [0u8; 65536];
+    loop {
+        match c.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => reply.extend_from_slice(&buf[..n]),
+        }
+        assert!(t.elapsed() < Duration::from_secs(20), "still reading");
+    }
+    let _ = feeder.join();
+    let answered = String::from_utf8_lossy(&reply)
+        .matches("HTTP/1.1 200 OK")
+        .count();
+    assert!(answered > 0, "nothing was answered");
+    assert!(
+        answered < sent,
+        "all {sent} answers were sent: the stalled writes were waited out"
+    );
+    // Stopping is bounded even with a connection open that reads nothing.
+    let mut idle = std::net::TcpStream::connect(server.addr).unwrap();
+    idle.write_all(b"GET /static/app.js HTTP/1.1\r\nHost: x\r\n")
+        .unwrap();
+    let t = Instant::now();
+    drop(server);
+    assert!(t.elapsed() < Duration::from_secs(3), "{:?}", t.elapsed());
 }

@@ -265,6 +265,21 @@ pub struct FormScore {
     /// for a fit on the provenance's data. Absent for a form fitted here.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kept_from: Option<KeptFrom>,
+    /// Set when only this form's map was fitted here (`--refit map`, or too few
+    /// records for its points): the calibration its points were kept from (the
+    /// first that fitted them). Absent when the points were fitted here too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub points_from: Option<KeptFrom>,
+}
+
+impl FormScore {
+    /// Whether this form's scoring, or its points, come from a fit on synthetic
+    /// data kept from another calibration: results from it must say so even when
+    /// the calibration's own provenance is not synthetic.
+    pub fn synthetic_kept(&self) -> bool {
+        self.kept_from.as_ref().is_some_and(|k| k.synthetic)
+            || self.points_from.as_ref().is_some_and(|k| k.synthetic)
+    }
 }
 
 /// The calibration a form was kept from ([`FormScore::kept_from`]).
@@ -436,8 +451,10 @@ impl Calibration {
         s
     }
 
-    /// Labels the calibration `{prefix}-{8 hex digits}`, the digits from the
-    /// checksum of its contents under `prefix`, and seals it. Every result names its
+    /// Labels the calibration `{prefix}-{8 hex digits}` and seals it. The digits are
+    /// the first 8 of the checksum the calibration has with its label set to
+    /// `prefix` alone (so not those of the file's final checksum, which covers the
+    /// label with the digits); the same contents give the same label. Every result names its
     /// calibration only by this label, so two different fits must not share one (a
     /// review's two fits on one day were both `cal-local-2026-12-01`, and gave 0.98
     /// and 0.41 for the same record).

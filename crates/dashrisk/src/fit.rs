@@ -447,6 +447,7 @@ fn with_points(d: &FormData, pts: &Points, opts: &FitOptions) -> (FormScore, f64
     }
     let form = FormScore {
         kept_from: None,
+        points_from: None,
         instrument: d.instrument.clone(),
         items,
         prior_incidents: PriorPoints {
@@ -812,8 +813,9 @@ pub enum Refit {
     Map,
 }
 
-/// The fewest labelled records of a form, and of each class, for `--refit points`
-/// (below this, `calibrate` falls back to refitting the map and says so).
+/// The fewest labelled records of a form, and of each class, to refit its points
+/// by default (below this, `calibrate` refits only its map, or nothing, and says
+/// so; an explicit `--refit points` below it is fitted, with a note).
 pub const MIN_RECORDS_FOR_POINTS: usize = 2_000;
 /// The fewest records of each class for `--refit points`.
 pub const MIN_PER_CLASS_FOR_POINTS: usize = 200;
@@ -983,7 +985,17 @@ fn calibrate_planned(
                         inst.id
                     ))
                 })?;
-                refit_map(&kept, &d, opts, DEFAULT_P_FLOOR, DEFAULT_P_CEILING)?
+                // The map is fitted here; the points come from the base (or from
+                // where the base had them), and the form says so.
+                let points_from = kept
+                    .points_from
+                    .clone()
+                    .or_else(|| kept.kept_from.clone())
+                    .unwrap_or_else(|| kept_from(&kept));
+                let mut form = refit_map(&kept, &d, opts, DEFAULT_P_FLOOR, DEFAULT_P_CEILING)?;
+                form.kept_from = None;
+                form.points_from = Some(points_from);
+                form
             }
         };
         forms.push(form);
@@ -1094,6 +1106,19 @@ impl Recalibration {
                     f.instrument, f.records, f.abuse
                 );
                 match f.refitted {
+                    Refitted::Points
+                        if f.records < MIN_RECORDS_FOR_POINTS
+                            || f.abuse < MIN_PER_CLASS_FOR_POINTS
+                            || f.records - f.abuse < MIN_PER_CLASS_FOR_POINTS =>
+                    {
+                        Some(format!(
+                            "the points of {counts} were refitted as asked (--refit points), \
+                             on fewer records than the {MIN_RECORDS_FOR_POINTS} with \
+                             {MIN_PER_CLASS_FOR_POINTS} of each label the default needs: points \
+                             fitted on few records are unstable, and their in-sample figures \
+                             flatter them"
+                        ))
+                    }
                     Refitted::Points => None,
                     Refitted::Map => Some(format!(
                         "too few labelled records to refit the points of {counts} (need \

@@ -413,7 +413,12 @@ pub fn delong_paired_parts(a: &AucParts, b: &AucParts) -> Option<PairedAuc> {
 
 /// The upper tail of the standard normal, `P(Z > z)` (`erfc` by the Numerical
 /// Recipes Chebyshev fit: relative error below 1.2e-7).
-fn normal_upper(z: f64) -> f64 {
+///
+/// ```
+/// let p = dashrisk::metrics::normal_upper(1.959_964);
+/// assert!((p - 0.025).abs() < 1e-7);
+/// ```
+pub fn normal_upper(z: f64) -> f64 {
     let x = z / std::f64::consts::SQRT_2;
     let t = 1.0 / (1.0 + 0.5 * x.abs());
     let poly = -x * x - 1.265_512_23

@@ -473,6 +473,17 @@ fn too_few_records_refit_nothing() {
     let r = recal(&base, &enough, None).unwrap();
     assert_eq!(r.forms[0].refitted, Refitted::Map);
     assert_eq!(r.calibration.form("dash-2009").unwrap().kept_from, None);
+    // An explicit points refit there is fitted, and noted as below the default's
+    // minimum.
+    let r = recal(&base, &enough, Some(Refit::Points)).unwrap();
+    assert_eq!(r.forms[0].refitted, Refitted::Points);
+    let notes = r.notes();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("refitted as asked (--refit points)")),
+        "{notes:?}"
+    );
 }
 
 /// Labels derived from the answers themselves (here: "q18 answered yes") are

@@ -43,8 +43,9 @@ const fn s(m: usize, n: usize, auc: f64) -> Setting {
 }
 
 /// The review's six settings first (docs/guide-evaluate.md), then more: AUC 0.99
-/// in small groups, chance, unequal classes, one positive, unequal spreads, ties.
-pub const SETTINGS: [Setting; 21] = [
+/// in small groups, chance, unequal classes, one positive, unequal spreads (with
+/// unequal classes too), ties.
+pub const SETTINGS: [Setting; 23] = [
     s(10, 10, 0.95),
     s(15, 10, 0.95),
     s(30, 30, 0.95),
@@ -75,6 +76,15 @@ pub const SETTINGS: [Setting; 21] = [
     Setting {
         sd: 0.5,
         ..s(100, 100, 0.99)
+    },
+    // Unequal sizes and spreads together (a review found these the worst).
+    Setting {
+        sd: 3.0,
+        ..s(20, 2000, 0.95)
+    },
+    Setting {
+        sd: 1.0 / 3.0,
+        ..s(2000, 20, 0.95)
     },
     Setting {
         levels: Some(3),
@@ -117,22 +127,10 @@ pub struct Coverage {
     pub score_width: f64,
 }
 
-/// The standard normal distribution function (erfc by the Numerical Recipes
-/// Chebyshev fit, relative error below 1.2e-7: ample for a true AUC).
+/// The standard normal distribution function, `P(Z <= x)` (relative error below
+/// 1.2e-7: ample for a true AUC).
 pub fn phi(x: f64) -> f64 {
-    let z = -x / std::f64::consts::SQRT_2;
-    let t = 1.0 / (1.0 + 0.5 * z.abs());
-    let poly = -z * z - 1.265_512_23
-        + t * (1.000_023_68
-            + t * (0.374_091_96
-                + t * (0.096_784_18
-                    + t * (-0.186_288_06
-                        + t * (0.278_868_07
-                            + t * (-1.135_203_98
-                                + t * (1.488_515_87 + t * (-0.822_152_23 + t * 0.170_872_77))))))));
-    let erfc = t * poly.exp();
-    let erfc = if z >= 0.0 { erfc } else { 2.0 - erfc };
-    erfc / 2.0
+    dashrisk::metrics::normal_upper(-x)
 }
 
 /// Phi's inverse, by bisection.
