@@ -32,7 +32,11 @@ fn main() {
             s.m,
             s.n,
             c.true_auc,
-            s.sd,
+            if s.sd.fract() == 0.0 {
+                format!("{}", s.sd)
+            } else {
+                format!("{:.3}", s.sd)
+            },
             s.levels.map_or_else(|| "none".to_string(), |k| format!("{k} levels")),
             c.wald,
             c.wald_zero_width,

@@ -77,6 +77,14 @@ pub const SETTINGS: [Setting; 23] = [
         sd: 0.5,
         ..s(100, 100, 0.99)
     },
+    Setting {
+        levels: Some(3),
+        ..s(30, 30, 0.8)
+    },
+    Setting {
+        levels: Some(5),
+        ..s(30, 30, 0.95)
+    },
     // Unequal sizes and spreads together (a review found these the worst).
     Setting {
         sd: 3.0,
@@ -85,14 +93,6 @@ pub const SETTINGS: [Setting; 23] = [
     Setting {
         sd: 1.0 / 3.0,
         ..s(2000, 20, 0.95)
-    },
-    Setting {
-        levels: Some(3),
-        ..s(30, 30, 0.8)
-    },
-    Setting {
-        levels: Some(5),
-        ..s(30, 30, 0.95)
     },
 ];
 
