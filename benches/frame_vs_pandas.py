@@ -97,6 +97,18 @@ def floor(df: pd.DataFrame, pandas_time: float, repeat: int) -> None:
           f"conversions, at least {least:.3f} s even for a scorer that takes no time: "
           f"a ratio of at most {pandas_time / least:.1f} on this machine")
 
+    # Reading the input's bytes once (numpy's sum over as many bytes as the Arrow
+    # columns hold), and the bound with no conversion cost at all but handing the
+    # columns to Arrow: reading the input and writing the result, each halved as if
+    # two threads shared it.
+    in_size = int(to_arrow().nbytes)
+    data = np.ones(in_size // 8, dtype=np.uint64)  # read 8 bytes at a time
+    t_read = min(_timed(lambda: data.sum()) for _ in range(repeat))
+    ideal = t_in + t_read / 2 + t_write / 2
+    print(f"reading {in_size / 1e6:.0f} MB of input: {t_read:.3f} s on one thread; reading the input "
+          f"and writing the result alone, {ideal:.3f} s: a ratio of at most "
+          f"{pandas_time / ideal:.1f} even if the result cost nothing to hand to pandas")
+
 
 def _timed(fn: object) -> float:
     t = time.perf_counter()
