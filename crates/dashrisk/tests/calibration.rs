@@ -511,3 +511,57 @@ fn labels_the_answers_predict_perfectly_are_noted() {
     let honest = recal(&base, &labelled(3_000, 48), Some(Refit::Points)).unwrap();
     assert!(honest.notes().is_empty(), "{:?}", honest.notes());
 }
+
+/// An explicit `--refit points` is noted exactly when a form is below the default's
+/// minimum for points: fewer than 2,000 records, or fewer than 200 of either label
+/// (each bound checked at and just past it).
+#[test]
+fn an_explicit_points_refit_is_noted_exactly_below_the_points_minimum() {
+    use dashrisk::fit::{MIN_PER_CLASS_FOR_POINTS as CLASS, MIN_RECORDS_FOR_POINTS as ALL};
+    let base = Scorer::default();
+    let pool = labelled(8_000, 49);
+    let abuse: Vec<_> = pool.iter().filter(|r| r.1).cloned().collect();
+    let other: Vec<_> = pool.iter().filter(|r| !r.1).cloned().collect();
+    let with = |a: usize, o: usize| -> Vec<(Assessment, bool)> {
+        let mut v: Vec<_> = abuse[..a].to_vec();
+        v.extend_from_slice(&other[..o]);
+        v
+    };
+    let noted = |records: &[(Assessment, bool)]| {
+        recal(&base, records, Some(Refit::Points))
+            .unwrap()
+            .notes()
+            .iter()
+            .any(|n| n.contains("refitted as asked (--refit points)"))
+    };
+    // At every bound: no note.
+    assert!(!noted(&with(CLASS, ALL - CLASS)));
+    assert!(!noted(&with(ALL - CLASS, CLASS)));
+    // One label short of its bound, the records still at theirs: a note.
+    assert!(noted(&with(CLASS - 1, ALL - CLASS + 1)));
+    assert!(noted(&with(ALL - CLASS + 1, CLASS - 1)));
+}
+
+/// A rate that is not one is refused before anything is fitted: on records too few
+/// to fit, the rate is what the error names.
+#[test]
+fn a_guarantee_rate_that_is_not_a_rate_is_refused_before_the_fit() {
+    let base = Scorer::default();
+    let few = labelled(20, 50);
+    for rate in [0.0, 1.0, -0.1, f64::NAN] {
+        let e = recalibrate(
+            &base,
+            &few,
+            None,
+            &FitOptions::default(),
+            rate,
+            "test",
+            provenance(few.len()),
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string().contains("max_abuse_as_conflict"),
+            "{rate}: {e}"
+        );
+    }
+}
