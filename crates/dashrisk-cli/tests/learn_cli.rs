@@ -330,10 +330,18 @@ fn predict_names_fields_that_training_answered_and_no_record_here_does() {
     // two rows with every column present, some answers blank, pass the strict check.
     let few = tmp("columns-few.csv");
     let text_all = std::fs::read_to_string(&data).unwrap();
-    let mut lines = text_all.lines();
-    let mut kept: Vec<String> = vec![lines.next().unwrap().to_string()];
-    kept.extend(lines.take(2).map(|l| l.to_string()));
+    let kept: Vec<&str> = text_all.lines().take(3).collect();
     std::fs::write(&few, kept.join("\n") + "\n").unwrap();
+    // (Some question the model saw answered is blank in both rows here.)
+    let mut r = csv::Reader::from_path(&few).unwrap();
+    let header = r.headers().unwrap().clone();
+    let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+    assert!(
+        (0..header.len()).any(|i| header[i].starts_with('q')
+            && answered.contains_key(&header[i])
+            && rows.iter().all(|row| row[i].is_empty())),
+        "the two rows answer every question"
+    );
     let out = run(
         &[
             "predict",
