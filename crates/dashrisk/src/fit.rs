@@ -930,7 +930,6 @@ fn calibrate_planned(
             })
     };
     let mut forms: Vec<FormScore> = Vec::new();
-    let mut fitted_any = false;
     for inst in instruments {
         let d = FormData::new(inst, records.iter().map(|(a, y)| (a, *y)));
         if d.is_empty() {
@@ -950,35 +949,34 @@ fn calibrate_planned(
                 });
                 kept
             });
-        let refitted = plan(&inst.id);
-        if refitted == Refitted::Kept {
-            let mut kept = known.ok_or_else(|| {
-                invalid(format!(
-                    "form {}: {} labelled records ({} abuse) are too few to fit it (at least \
-                     {MIN_RECORDS_FOR_MAP} with {MIN_PER_CLASS_FOR_MAP} of each label), and the \
-                     base calibration has no points for it to keep",
-                    inst.id,
-                    d.len(),
-                    d.positives()
-                ))
-            })?;
-            kept.kept_from = Some(kept_from(&kept));
-            forms.push(kept);
-            continue;
-        }
-        fitted_any = true;
-        // They carry what is known of these questions (every "yes" a risk factor):
-        // labels they rank the wrong way round, or no better than chance, are
-        // refused before anything is fitted to them.
-        if let Some(known) = &known {
-            check_direction(&d, &scores(known, &d), "the base calibration's points")?;
-        }
-        let form = match refitted {
-            // (`Kept` was handled above.)
-            Refitted::Points | Refitted::Kept => {
+        // The base's points carry what is known of these questions (every "yes" a
+        // risk factor): labels they rank the wrong way round, or no better than
+        // chance, are refused before anything is fitted to them.
+        let check = |known: &Option<FormScore>| match known {
+            Some(k) => check_direction(&d, &scores(k, &d), "the base calibration's points"),
+            None => Ok(()),
+        };
+        let form = match plan(&inst.id) {
+            Refitted::Kept => {
+                let mut kept = known.ok_or_else(|| {
+                    invalid(format!(
+                        "form {}: {} labelled records ({} abuse) are too few to fit it (at least \
+                         {MIN_RECORDS_FOR_MAP} with {MIN_PER_CLASS_FOR_MAP} of each label), and \
+                         the base calibration has no points for it to keep",
+                        inst.id,
+                        d.len(),
+                        d.positives()
+                    ))
+                })?;
+                kept.kept_from = Some(kept_from(&kept));
+                kept
+            }
+            Refitted::Points => {
+                check(&known)?;
                 fit_form(&d, opts, DEFAULT_P_FLOOR, DEFAULT_P_CEILING)?
             }
             Refitted::Map => {
+                check(&known)?;
                 let kept = known.ok_or_else(|| {
                     invalid(format!(
                         "form {}: the base calibration has no points to keep; refit the points (--refit points)",
@@ -1003,7 +1001,8 @@ fn calibrate_planned(
     if forms.is_empty() {
         return Err(invalid("no labelled records of a known form".into()));
     }
-    if !fitted_any {
+    // (Only forms with records are in `forms` yet: a kept one is marked.)
+    if forms.iter().all(|f| f.kept_from.is_some()) {
         return Err(invalid(format!(
             "too few labelled records to refit any form: each needs at least \
              {MIN_RECORDS_FOR_MAP} with {MIN_PER_CLASS_FOR_MAP} of each label"
